@@ -1,0 +1,79 @@
+/**
+ * Electron main process: one hardened window over the built renderer, IPC handlers that check the
+ * sender and validate arguments (through the same dispatcher the web server uses).
+ */
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { apiEventNames, apiMethodNames, ipcChannel, ipcEventChannel } from '../../src-shared/api/contract.js';
+import { toErrorPayload } from '../../src-shared/errors.js';
+import { startAppServices, type AppServices } from '../core/api/app-services.js';
+import { dispatchCall } from '../core/api/dispatch.js';
+import { CONTENT_SECURITY_POLICY } from '../server/static-files.js';
+import { hardenWebContents, secureWebPreferences } from './window-hardening.js';
+
+const rendererIndex = join(__dirname, 'renderer', 'index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+const windows = new Set<WebContents>();
+
+/** True when an IPC message comes from one of our windows showing our own page. */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  return windows.has(event.sender) && event.senderFrame?.url === rendererUrl;
+}
+
+function registerIpc(services: AppServices): void {
+  for (const method of apiMethodNames) {
+    ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
+      if (!isTrustedSender(event)) return { ok: false, error: { kind: 'auth', message: 'untrusted sender' } };
+      try {
+        return { ok: true, result: await dispatchCall(services.handlers, method, args) };
+      } catch (error) {
+        return { ok: false, error: toErrorPayload(error) };
+      }
+    });
+  }
+  services.events.subscribe((event, payload) => {
+    if (!apiEventNames.includes(event)) return;
+    for (const contents of windows) if (!contents.isDestroyed()) contents.send(ipcEventChannel(event), payload);
+  });
+}
+
+function createWindow(): void {
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'ShardScope',
+    show: false,
+    webPreferences: secureWebPreferences(join(__dirname, 'preload.cjs')),
+  });
+  hardenWebContents(window.webContents, rendererUrl);
+  windows.add(window.webContents);
+  window.on('closed', () => windows.delete(window.webContents));
+  window.once('ready-to-show', () => {
+    window.show();
+    process.stdout.write('shardscope-desktop-ready\n');
+  });
+  void window.loadFile(rendererIndex);
+}
+
+app.enableSandbox();
+app.whenReady().then(async () => {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  const services = await startAppServices({
+    mode: 'desktop',
+    version: app.getVersion(),
+    sampleIntervalMs: 1000,
+    nvidiaSmiPath: process.env.SHARDSCOPE_NVIDIA_SMI || undefined,
+  });
+  registerIpc(services);
+  createWindow();
+  app.on('window-all-closed', () => {
+    void services.close().then(() => app.quit());
+  });
+}).catch((error: unknown) => {
+  console.error(`ShardScope could not start: ${error instanceof Error ? error.message : String(error)}`);
+  app.exit(1);
+});

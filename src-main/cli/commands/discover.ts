@@ -1,0 +1,54 @@
+/** `shardscope discover [--json] [--nvidia-smi PATH] [--host H]... [--ssh-config FILE]`: what do I have? */
+import type { HostInventory, Inventory } from '../../../src-shared/inventory.js';
+import { discoverHosts, type RemoteDiscoverer } from '../../core/inventory/discover-hosts.js';
+import { parseFlags } from '../args.js';
+import { printJson, printLine, type CliCommand, type CliIo } from '../io.js';
+
+/**
+ * Remote discovery plugs in here (core/ssh provides it); until then `--host` answers
+ * "remote discovery is not available yet" with exit code 1.
+ */
+const discoverRemote: RemoteDiscoverer | undefined = undefined;
+
+function gib(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+}
+
+function printHost(io: CliIo, host: HostInventory): void {
+  const head = `${host.hostname} (${host.isLocal ? 'local' : host.id})  ${host.os.distro} ${host.os.release} ${host.os.arch}`;
+  printLine(io, head);
+  if (host.error) printLine(io, `  error: ${host.error.kind}: ${host.error.message}`);
+  printLine(io, `  cpu: ${host.cpu.model}, ${host.cpu.physicalCores} cores / ${host.cpu.logicalCores} threads; memory ${gib(host.memoryBytes)}`);
+  if (host.gpuNote) printLine(io, `  gpus: none (${host.gpuNote})`);
+  if (host.topologyNote) printLine(io, `  topology: unknown (${host.topologyNote})`);
+  printLine(io, '  devices:');
+  for (const device of host.devices) {
+    const power = device.powerLimitWatts === null ? '' : `  ${device.powerLimitWatts} W`;
+    const links = device.links.length > 0 ? `  ${device.links.join(', ')}` : '';
+    printLine(io, `    ${device.id.padEnd(6)} ${device.kind.padEnd(4)} ${device.name}  ${gib(device.memoryTotalBytes)}${power}${links}`);
+  }
+  const nics = host.nics.filter((nic) => !nic.isVirtual).map((nic) => `${nic.name}${nic.ip4 ? ` ${nic.ip4}` : ''}${nic.speedMbps ? ` ${nic.speedMbps} Mb/s` : ''}`);
+  if (nics.length > 0) printLine(io, `  nics: ${nics.join('; ')}`);
+}
+
+/** Prints the inventory of this machine (and, once core/ssh provides it, of remote hosts). */
+export const discoverCommand: CliCommand = async (args, io) => {
+  const { values } = parseFlags(args, {
+    json: { type: 'boolean' },
+    'nvidia-smi': { type: 'string' },
+    host: { type: 'string', multiple: true },
+    'ssh-config': { type: 'string' },
+  });
+  const remote = (values.host ?? []).map((target) => ({ target, sshConfigPath: values['ssh-config'] }));
+  const inventory: Inventory = await discoverHosts({
+    local: true,
+    remote,
+    discoverRemote,
+    nvidiaSmiPath: values['nvidia-smi'],
+    env: io.env,
+    signal: io.signal,
+  });
+  if (values.json) printJson(io, inventory);
+  else inventory.hosts.forEach((host) => printHost(io, host));
+  return inventory.hosts.some((host) => host.status === 'error') ? 1 : 0;
+};

@@ -1,0 +1,41 @@
+/** The `shardscope` command: dispatches to sub-commands; exit 0 ok, 1 failed, 2 bad usage/input. */
+import { ShardScopeError } from '../../src-shared/errors.js';
+import { commands, usage } from './commands/index.js';
+import type { CliIo } from './io.js';
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    controller.abort(new ShardScopeError('cancelled', 'interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
+  const [name = 'app', ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage);
+    return 0;
+  }
+  const command = commands[name as keyof typeof commands];
+  if (!command) {
+    io.stderr.write(`shardscope: unknown command "${name}" (try: ${Object.keys(commands).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof ShardScopeError) {
+      io.stderr.write(`shardscope ${name}: ${error.message}\n`);
+      return error.kind === 'bad-input' ? 2 : 1;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error) => { console.error(error); process.exitCode = 1; },
+);

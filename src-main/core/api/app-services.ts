@@ -1,0 +1,70 @@
+/**
+ * The long-lived state behind the API while the app runs: the inventory (discovered once, refreshed
+ * on demand), the local sampler and its recent samples, and the event bus to every UI.
+ * Both the Electron app and the web server build one of these and serve its handlers.
+ */
+import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
+import type { Inventory } from '../../../src-shared/inventory.js';
+import { discoverLocalHost } from '../inventory/discover-local.js';
+import { RecentSamples } from '../telemetry/recent-samples.js';
+import { startLocalSampler } from '../telemetry/local-sampler.js';
+import { ApiEventBus } from './event-bus.js';
+import { createApiHandlers } from './handlers.js';
+
+/** What the app was started with. */
+export interface AppServicesOptions {
+  mode: AppInfo['mode'];
+  version: string;
+  sampleIntervalMs: number;
+  nvidiaSmiPath?: string;
+}
+
+/** Running services; `close()` stops the sampler and leaves no child process. */
+export interface AppServices {
+  handlers: ApiHandlers;
+  events: ApiEventBus;
+  close(): Promise<void>;
+}
+
+/** Discovers this machine, starts the local sampler and returns the handlers that serve them. */
+export async function startAppServices(options: AppServicesOptions): Promise<AppServices> {
+  const events = new ApiEventBus();
+  const recent = new RecentSamples({ maxAgeMs: 60 * 60 * 1000 });
+  let inventory: Promise<Inventory> = discover();
+
+  async function discover(): Promise<Inventory> {
+    const host = await discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath });
+    return { hosts: [host] };
+  }
+
+  const hostId = (await inventory).hosts[0]?.id ?? 'local';
+  const sampler = startLocalSampler({
+    hostId,
+    intervalMs: options.sampleIntervalMs,
+    nvidiaSmiPath: options.nvidiaSmiPath,
+    onBatch: (batch) => {
+      recent.add(batch);
+      events.emit('telemetry', batch);
+    },
+  });
+
+  const handlers = createApiHandlers({
+    appInfo: { mode: options.mode, version: options.version, sampleIntervalMs: options.sampleIntervalMs },
+    getInventory: () => inventory,
+    refreshInventory: async () => {
+      inventory = discover();
+      const fresh = await inventory;
+      events.emit('inventory', fresh);
+      return fresh;
+    },
+    recent,
+  });
+
+  return {
+    handlers,
+    events,
+    close: async () => {
+      await sampler.stop();
+    },
+  };
+}

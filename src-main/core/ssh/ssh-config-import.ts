@@ -1,0 +1,87 @@
+/** Imports hosts from an OpenSSH client config (`~/.ssh/config`) with the maintained `ssh-config` parser. */
+import { readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import SSHConfig from 'ssh-config';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { parseHostSpec, parsePort, type RemoteTarget } from './target.js';
+
+type Computed = Record<string, string | string[] | undefined>;
+
+/** Every concrete `Host` alias of the file (no wildcards or negations), resolved like `ssh -G` would. */
+export function loadSshConfigHosts(file: string): RemoteTarget[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ShardScopeError('bad-input', `cannot read ssh config ${file}: ${(error as Error).message}`);
+  }
+  return parseSshConfigHosts(text, file);
+}
+
+/** Same as loadSshConfigHosts, from text (`file` is only used in messages). */
+export function parseSshConfigHosts(text: string, file = 'ssh config'): RemoteTarget[] {
+  let config: SSHConfig;
+  try {
+    config = SSHConfig.parse(text);
+  } catch (error) {
+    throw new ShardScopeError('bad-input', `cannot parse ${file}: ${(error as Error).message}`);
+  }
+  const aliases: string[] = [];
+  for (const line of config) {
+    if (!('param' in line) || line.param.toLowerCase() !== 'host') continue;
+    const values = Array.isArray(line.value) ? line.value.map((v) => v.val) : line.value.split(/\s+/);
+    for (const alias of values) if (alias && !/[*?!]/.test(alias) && !aliases.includes(alias)) aliases.push(alias);
+  }
+  return aliases.map((alias) => resolveAlias(config, alias, file, 0));
+}
+
+function resolveAlias(config: SSHConfig, alias: string, file: string, depth: number): RemoteTarget {
+  const computed = config.compute(alias) as Computed;
+  const first = (key: string): string | undefined => {
+    const value = computed[key];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const all = (key: string): string[] => {
+    const value = computed[key];
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+  };
+  const host = expandTokens(first('HostName') ?? alias, alias);
+  const target: RemoteTarget = {
+    id: alias,
+    host,
+    port: parsePort(first('Port'), `${file} Host ${alias}`),
+    user: first('User') ?? userInfo().username,
+  };
+  const identityFiles = all('IdentityFile').map((f) => expandPath(expandTokens(f, alias, host)));
+  if (identityFiles.length > 0) target.identityFiles = identityFiles;
+  const jump = first('ProxyJump');
+  if (jump && jump.toLowerCase() !== 'none') target.proxyJump = resolveJump(config, jump, alias, file, depth);
+  if (first('ProxyCommand')) {
+    throw new ShardScopeError('bad-input', `${file} Host ${alias}: ProxyCommand is not supported — use ProxyJump with one jump host`);
+  }
+  return target;
+}
+
+function resolveJump(config: SSHConfig, jump: string, alias: string, file: string, depth: number): RemoteTarget {
+  if (jump.includes(',') || depth > 0) {
+    throw new ShardScopeError('bad-input', `${file} Host ${alias}: ProxyJump through more than one host (${jump}) is not supported — use one jump host`);
+  }
+  const spec = parseHostSpec(jump.replace(/^ssh:\/\//, ''));
+  const hasExplicitUser = jump.includes('@');
+  const hasExplicitPort = /:\d+$/.test(jump);
+  const viaConfig = resolveAlias(config, spec.host, file, depth + 1);
+  return {
+    ...viaConfig,
+    id: jump,
+    user: hasExplicitUser ? spec.user : viaConfig.user,
+    port: hasExplicitPort ? spec.port : viaConfig.port,
+  };
+}
+
+function expandTokens(value: string, alias: string, host = alias): string {
+  return value.replace(/%([%hnu])/g, (_, token: string) => (token === '%' ? '%' : token === 'h' ? host : token === 'n' ? alias : userInfo().username));
+}
+
+function expandPath(path: string): string {
+  return path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
+}

@@ -1,0 +1,133 @@
+/**
+ * Web mode: the same ShardScopeApi over HTTP + WebSocket, bound to 127.0.0.1 only, with a random
+ * token in the URL it prints. No CORS headers are ever sent; a wrong Host, Origin or token is refused.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiHandlers } from '../../src-shared/api/contract.js';
+import { wireRequestSchema, type WireEvent, type WireResponse } from '../../src-shared/api/wire.js';
+import { toErrorPayload } from '../../src-shared/errors.js';
+import { dispatchCall } from '../core/api/dispatch.js';
+import type { ApiEventBus } from '../core/api/event-bus.js';
+import { AccessGuard, TOKEN_COOKIE } from './access-guard.js';
+import { serveStatic } from './static-files.js';
+
+/** What the server serves. */
+export interface WebServerOptions {
+  handlers: ApiHandlers;
+  events: ApiEventBus;
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Fixed token for tests; random (32 bytes) otherwise. */
+  token?: string;
+}
+
+/** A running web-mode server. */
+export interface WebServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_MESSAGE_BYTES = 1 << 20;
+
+/** Starts the server on 127.0.0.1 and resolves once it listens. */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  let port = 0;
+  const guard = new AccessGuard(token, () => port);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const server = createServer((req, res) => {
+    handleHttp(req, res, guard, options.rendererDir).catch(() => res.writeHead(500).end());
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== '/api' || !guard.isOwnHost(req) || !guard.isOwnOrigin(req) || !guard.hasTokenCookie(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, options));
+  });
+
+  await listen(server, options.port);
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    close: () => closeServer(server, wss),
+  };
+}
+
+async function handleHttp(req: IncomingMessage, res: ServerResponse, guard: AccessGuard, rendererDir: string) {
+  if (!guard.isOwnHost(req)) {
+    res.writeHead(403).end('forbidden: unknown host');
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405).end('method not allowed');
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const queryToken = url.searchParams.get('token');
+  if (queryToken !== null) {
+    if (!guard.isToken(queryToken)) {
+      res.writeHead(401).end('unauthorized: wrong token');
+      return;
+    }
+    // Trade the URL token for a cookie, then drop it from the address bar (and from Referer).
+    res.writeHead(303, {
+      'Set-Cookie': `${TOKEN_COOKIE}=${queryToken}; HttpOnly; SameSite=Strict; Path=/`,
+      Location: url.pathname,
+    });
+    res.end();
+    return;
+  }
+  if (!guard.hasTokenCookie(req)) {
+    res.writeHead(401).end('unauthorized: open the URL with the token that `shardscope app` printed');
+    return;
+  }
+  await serveStatic(rendererDir, url.pathname, res);
+}
+
+function serveSocket(ws: WebSocket, options: WebServerOptions): void {
+  const send = (message: WireResponse | WireEvent) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  const unsubscribe = options.events.subscribe((event, payload) => send({ event, payload }));
+  ws.on('close', unsubscribe);
+  ws.on('message', (data) => {
+    let request;
+    try {
+      request = wireRequestSchema.parse(JSON.parse(data.toString()));
+    } catch {
+      ws.close(1008, 'malformed request');
+      return;
+    }
+    const { id, method, args } = request;
+    dispatchCall(options.handlers, method, args).then(
+      (result) => send({ id, ok: true, result }),
+      (error) => send({ id, ok: false, error: toErrorPayload(error) }),
+    );
+  });
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server, wss: WebSocketServer): Promise<void> {
+  for (const client of wss.clients) client.terminate();
+  wss.close();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,53 @@
+/** ShardScopeApi over the web-mode WebSocket (same origin; the token cookie authenticates it). */
+import { apiMethodNames, type ApiEventName, type ApiEvents, type ShardScopeApi } from '../../src-shared/api/contract.js';
+import type { WireEvent, WireResponse } from '../../src-shared/api/wire.js';
+import { fromErrorPayload, ShardScopeError } from '../../src-shared/errors.js';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+/** Opens the socket and resolves with the API once it is connected. */
+export function connectWebSocketApi(onClose: (reason: string) => void): Promise<ShardScopeApi> {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
+  const socket = new WebSocket(url);
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<ApiEventName, Set<(payload: unknown) => void>>();
+  let nextId = 1;
+
+  socket.addEventListener('message', (message) => {
+    const data = JSON.parse(String(message.data)) as WireResponse | WireEvent;
+    if ('event' in data) {
+      for (const listener of listeners.get(data.event as ApiEventName) ?? []) listener(data.payload);
+      return;
+    }
+    const call = pending.get(data.id);
+    if (!call) return;
+    pending.delete(data.id);
+    if (data.ok) call.resolve(data.result);
+    else call.reject(fromErrorPayload(data.error));
+  });
+  socket.addEventListener('close', (event) => {
+    for (const call of pending.values()) call.reject(new ShardScopeError('unavailable', 'connection to ShardScope closed'));
+    pending.clear();
+    onClose(event.reason || `connection closed (${event.code})`);
+  });
+
+  const api = {} as Record<string, unknown>;
+  for (const method of apiMethodNames) {
+    api[method] = (...args: unknown[]) => new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ id, method, args }));
+    });
+  }
+  api.on = <E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void) => {
+    const set = listeners.get(event) ?? new Set();
+    listeners.set(event, set);
+    set.add(listener as (payload: unknown) => void);
+    return () => set.delete(listener as (payload: unknown) => void);
+  };
+
+  return new Promise((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(api as unknown as ShardScopeApi), { once: true });
+    socket.addEventListener('error', () => reject(new ShardScopeError('unavailable', 'could not connect to ShardScope')), { once: true });
+  });
+}

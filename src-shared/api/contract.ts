@@ -1,0 +1,71 @@
+/**
+ * ShardScopeApi: the only contract between the UI and the main process.
+ * Each call's arguments have a schema (validated on the main side, whatever the transport);
+ * results and pushed events are typed here. Electron's preload and the web-mode client both
+ * implement ShardScopeApi from these tables; main-side handlers are written once against them.
+ */
+import { z } from 'zod';
+import type { Inventory } from '../inventory.js';
+import type { TelemetryBatch } from '../telemetry.js';
+
+/** Argument schemas of every request/response call, as tuples. */
+export const apiArgSchemas = {
+  getInventory: z.tuple([]),
+  refreshInventory: z.tuple([]),
+  getRecentTelemetry: z.tuple([z.object({ windowMs: z.number().int().positive().max(3_600_000) })]),
+  getAppInfo: z.tuple([]),
+} as const;
+
+/** Information about the running app, for the UI's status line. */
+export interface AppInfo {
+  version: string;
+  mode: 'desktop' | 'web';
+  sampleIntervalMs: number;
+}
+
+/** Result type of each call. */
+export interface ApiResults {
+  getInventory: Inventory;
+  refreshInventory: Inventory;
+  getRecentTelemetry: TelemetryBatch;
+  getAppInfo: AppInfo;
+}
+
+/** Events pushed from main to the UI. */
+export interface ApiEvents {
+  telemetry: TelemetryBatch;
+  inventory: Inventory;
+}
+
+export type ApiMethodName = keyof typeof apiArgSchemas;
+export type ApiEventName = keyof ApiEvents;
+export type ApiArgs<K extends ApiMethodName> = z.infer<(typeof apiArgSchemas)[K]>;
+
+/** The fixed list of calls, for the preload and the web client (never a generic send). */
+export const apiMethodNames = Object.keys(apiArgSchemas) as ApiMethodName[];
+/** The fixed list of pushed events. */
+export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory'];
+
+/** Calls as the renderer sees them. */
+export type ShardScopeApiCalls = {
+  [K in ApiMethodName]: (...args: ApiArgs<K>) => Promise<ApiResults[K]>;
+};
+
+/** The whole contract: calls plus a subscription to pushed events. */
+export interface ShardScopeApi extends ShardScopeApiCalls {
+  /** Subscribes to one pushed event; returns the unsubscribe function. */
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+/** Main-side implementation of the calls (same shape as the renderer's view). */
+export type ApiHandlers = ShardScopeApiCalls;
+
+/** IPC channel for a call; one fixed prefix so the preload only forwards known channels. */
+export function ipcChannel(method: ApiMethodName): string {
+  return `shardscope:${method}`;
+}
+
+/** IPC channel for a pushed event. */
+export function ipcEventChannel(event: ApiEventName): string {
+  return `shardscope-event:${event}`;
+}

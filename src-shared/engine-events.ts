@@ -1,0 +1,115 @@
+/** Events a training worker writes on stdout, one JSON object per line, and a sans-IO parser for them. */
+import type { ErrorKind } from './errors.js';
+
+/** Bytes this rank sent and received in one collective kind during a step. */
+export interface ByteCounts {
+  sent: number;
+  received: number;
+}
+
+/** First event of a rank: what it runs on and what it holds. */
+export interface RunStartEvent {
+  type: 'run-start';
+  rank: number;
+  worldSize: number;
+  backend: string;
+  device: string;
+  /** Parameter elements held by this rank (its shard). */
+  paramsOnRank: number;
+  /** Adam state elements held by this rank (m + v; 1/dp of them under ZeRO-1). */
+  optimizerStateOnRank: number;
+  coords: { dpIndex: number; tpIndex: number; ppIndex: number };
+  pid: number;
+  timestampMs: number;
+}
+
+/** One finished training step on one rank. */
+export interface StepEvent {
+  type: 'step';
+  rank: number;
+  step: number;
+  /** Mean loss over the global batch; only the reporting rank (last stage, dp 0, tp 0) sets it. */
+  loss: number | null;
+  /** Tokens in the global batch of this step. */
+  tokens: number;
+  stepTimeSeconds: { compute: number; communication: number; bubble: number; total: number };
+  /** Keyed by collective kind (allReduce, reduceScatter, allGather, send, recv, ...). */
+  bytes: Record<string, ByteCounts>;
+  frameworkMemoryBytes: number;
+  timestampMs: number;
+}
+
+/** The rank finished every step. */
+export interface RunEndEvent {
+  type: 'run-end';
+  rank: number;
+  steps: number;
+  timestampMs: number;
+}
+
+/** The rank failed. */
+export interface ErrorEvent {
+  type: 'error';
+  rank: number;
+  kind: ErrorKind;
+  message: string;
+  timestampMs: number;
+}
+
+/** Any event a worker emits. */
+export type EngineEvent = RunStartEvent | StepEvent | RunEndEvent | ErrorEvent;
+
+/** A line that was not an event (kept so the controller can show worker logs). */
+export interface LogLine {
+  type: 'log';
+  line: string;
+}
+
+const eventTypes = new Set(['run-start', 'step', 'run-end', 'error']);
+
+/** Serialises an event as one line. */
+export function formatEvent(event: EngineEvent): string {
+  return `${JSON.stringify(event)}\n`;
+}
+
+/** Parses one line: an event, or a log line when it is not a JSON event. */
+export function parseEventLine(line: string): EngineEvent | LogLine {
+  const trimmed = line.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const value = JSON.parse(trimmed) as { type?: unknown; rank?: unknown };
+      if (typeof value === 'object' && value !== null && typeof value.type === 'string' && eventTypes.has(value.type) && typeof value.rank === 'number') {
+        return value as EngineEvent;
+      }
+    } catch {
+      // not JSON: a log line
+    }
+  }
+  return { type: 'log', line };
+}
+
+/** Sans-IO JSON-lines parser: feed decoded text in chunks of any size, get whole events out. */
+export class EngineEventParser {
+  private pending = '';
+
+  /** Adds a chunk; returns the events (and log lines) completed by it. */
+  feed(chunk: string): Array<EngineEvent | LogLine> {
+    this.pending += chunk;
+    const out: Array<EngineEvent | LogLine> = [];
+    let newline = this.pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = this.pending.slice(0, newline);
+      this.pending = this.pending.slice(newline + 1);
+      if (line.trim()) out.push(parseEventLine(line));
+      newline = this.pending.indexOf('\n');
+    }
+    return out;
+  }
+
+  /** Flushes a last line that had no newline. */
+  end(): Array<EngineEvent | LogLine> {
+    const rest = this.pending;
+    this.pending = '';
+    return rest.trim() ? [parseEventLine(rest)] : [];
+  }
+}

@@ -1,0 +1,32 @@
+/** Human explanations of plan results: byte formatting and why a strategy does not fit. */
+import type { PlanResult } from './evaluate.js';
+
+/** Formats bytes in binary units (GiB, as nvidia-smi's MiB), e.g. "78.3 GiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+const partNames = { weights: 'weights', gradients: 'gradients', optimizer: 'optimizer states', activations: 'activations', overhead: 'runtime overhead' } as const;
+
+const remedies: Record<keyof typeof partNames, string> = {
+  weights: 'split the model with --tp/--pp or shard parameters with --zero 3',
+  gradients: 'shard gradients with --zero 2, or split the model with --tp/--pp',
+  optimizer: 'shard optimizer states over data-parallel ranks with --zero 1 (or 2, 3), or split the model with --tp/--pp',
+  activations: 'use --recompute selective|full, --sequence-parallel, a smaller --micro-batch, or a larger --tp',
+  overhead: 'use a GPU with more memory',
+};
+
+/** One line naming the bytes of each part against the GPU's memory and what would shrink the largest part. */
+export function explainMisfit(r: PlanResult): string {
+  const mem = r.memoryPerGpuBytes;
+  const parts = (Object.keys(partNames) as (keyof typeof partNames)[]).map((k) => ({ key: k, bytes: mem[k] }));
+  const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const list = parts.filter((p) => p.bytes > 0).map((p) => `${partNames[p.key]} ${formatBytes(p.bytes)}`).join(' + ');
+  const stage = r.strategy.pp > 1 ? ` (${r.worstStage} pipeline stage)` : '';
+  return `needs ${formatBytes(mem.total)} per GPU${stage} = ${list}, but a ${r.cluster.gpu} has ${formatBytes(r.cluster.memoryPerGpuBytes)}; `
+    + `largest part: ${partNames[largest.key]} — ${remedies[largest.key]}`;
+}

@@ -1,0 +1,124 @@
+/** Zod schemas of the planner's inputs (model files, GPU specs, plan and search requests), shared by CLI, main and UI. */
+import { z } from 'zod';
+import { ShardScopeError } from '../errors.js';
+
+const positiveInt = z.number().int().positive();
+
+/** A transformer model's shape, as in a model FILE: `{name, layers, hidden, heads, vocab, seqLen}` plus optional details. */
+export const modelSpecSchema = z.object({
+  name: z.string().min(1).max(200),
+  layers: positiveInt,
+  hidden: positiveInt,
+  heads: positiveInt,
+  vocab: positiveInt,
+  seqLen: positiveInt,
+  ffnHidden: positiveInt.optional(),
+  kvHeads: positiveInt.optional(),
+  mlp: z.enum(['gelu', 'relu', 'swiglu']).optional(),
+  positions: z.enum(['learned', 'rotary']).optional(),
+  tiedEmbeddings: z.boolean().optional(),
+  bias: z.boolean().optional(),
+  globalBatch: positiveInt.optional(),
+  source: z.string().optional(),
+}).refine((m) => m.kvHeads === undefined || m.heads % m.kvHeads === 0, { message: 'heads must be a multiple of kvHeads' });
+
+/** A model shape with every optional detail filled in. */
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+
+/** One accelerator type of the catalogue (peaks, memory, power, links). */
+export const gpuSpecSchema = z.object({
+  name: z.string().min(1),
+  bf16FlopsPerSecond: z.number().positive().nullable(),
+  fp32FlopsPerSecond: z.number().positive(),
+  memoryBytes: z.number().positive(),
+  memoryBandwidthBytesPerSecond: z.number().positive(),
+  tdpWatts: z.number().positive(),
+  idleWatts: z.number().nonnegative(),
+  hostWattsPerGpu: z.number().nonnegative(),
+  intraNodeLink: z.enum(['nvlink', 'pcie', 'loopback']),
+  intraNodeBytesPerSecond: z.number().positive(),
+  hostLinkBytesPerSecond: z.number().positive(),
+  interNodeBytesPerSecond: z.number().positive(),
+  defaultGpusPerNode: positiveInt,
+  computeEfficiency: z.number().positive().max(1),
+  runtimeOverheadBytes: z.number().nonnegative(),
+  sources: z.string(),
+});
+
+/** One accelerator type of the catalogue. */
+export type GpuSpec = z.infer<typeof gpuSpecSchema>;
+
+/** Recomputation of activations in the backward pass. */
+export const recomputeSchema = z.enum(['none', 'selective', 'full']);
+/** Training number format: bf16/fp16 are mixed precision with fp32 Adam states. */
+export const dtypeSchema = z.enum(['bf16', 'fp16', 'fp32']);
+/** What ZeRO-Offload moves to host memory. */
+export const offloadSchema = z.enum(['none', 'optimizer', 'all']);
+
+/** Strategy knobs; any left out are derived (dp from the GPU count, batches from the model preset). */
+export const strategyInputSchema = z.object({
+  dp: positiveInt.optional(),
+  tp: positiveInt.optional(),
+  pp: positiveInt.optional(),
+  virtualStages: positiveInt.optional(),
+  microBatch: positiveInt.optional(),
+  globalBatch: positiveInt.optional(),
+  seqLen: positiveInt.optional(),
+  zeroStage: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  recompute: recomputeSchema.optional(),
+  sequenceParallel: z.boolean().optional(),
+  dtype: dtypeSchema.optional(),
+  offload: offloadSchema.optional(),
+}).strict();
+
+/** Strategy knobs as given by a caller. */
+export type StrategyInput = z.infer<typeof strategyInputSchema>;
+
+/** Measured figures that replace catalogue assumptions (effective, not datasheet, values). */
+export const overridesSchema = z.object({
+  computeEfficiency: z.number().positive().max(1).optional(),
+  intraNodeBytesPerSecond: z.number().positive().optional(),
+  interNodeBytesPerSecond: z.number().positive().optional(),
+}).strict();
+
+/** A cluster: GPU type (catalogue id or full spec), count and GPUs per node. */
+export const clusterSchema = z.object({
+  gpu: z.union([z.string().min(1), gpuSpecSchema]),
+  gpus: positiveInt.max(1_000_000),
+  gpusPerNode: positiveInt.optional(),
+}).strict();
+
+/** Input of planStrategy: model (preset id or shape), cluster, strategy. */
+export const planRequestSchema = z.object({
+  model: z.union([z.string().min(1), modelSpecSchema]),
+  cluster: clusterSchema,
+  strategy: strategyInputSchema.default({}),
+  overrides: overridesSchema.optional(),
+}).strict();
+
+/** Input of planStrategy. */
+export type PlanRequest = z.input<typeof planRequestSchema>;
+
+/** What the search ranks by. */
+export const objectiveSchema = z.enum(['throughput', 'energy', 'memory']);
+/** Search objective. */
+export type Objective = z.infer<typeof objectiveSchema>;
+
+/** Input of searchStrategies: fixed knobs in `strategy` are kept, the rest are searched. */
+export const searchRequestSchema = planRequestSchema.extend({
+  objective: objectiveSchema.default('throughput'),
+  limit: positiveInt.max(10_000).default(20),
+  allowOffload: z.boolean().default(false),
+});
+
+/** Input of searchStrategies. */
+export type SearchRequest = z.input<typeof searchRequestSchema>;
+
+/** Parses a value with a schema; a failure becomes a one-line `bad-input` error naming the field. */
+export function parseOrBadInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue.path.length > 0 ? ` (${issue.path.join('.')})` : '';
+  throw new ShardScopeError('bad-input', `invalid ${what}${where}: ${issue.message}`);
+}

@@ -1,0 +1,14 @@
+/** How reduceScatter/allGather split n elements over p members. */
+
+/** Chunk i of n elements over p members: [floor(i*n/p), floor((i+1)*n/p)). */
+export function chunkBounds(n: number, p: number, i: number): [number, number] {
+  return [Math.floor((i * n) / p), Math.floor(((i + 1) * n) / p)];
+}
+
+/** Splits [start, end) into consecutive segments of at most maxLength elements (at least one segment, maybe empty). */
+export function segmentBounds(start: number, end: number, maxLength: number): Array<[number, number]> {
+  const segments: Array<[number, number]> = [];
+  for (let s = start; s < end; s += maxLength) segments.push([s, Math.min(end, s + maxLength)]);
+  if (segments.length === 0) segments.push([start, start]);
+  return segments;
+}

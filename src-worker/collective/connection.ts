@@ -1,0 +1,107 @@
+/** One TCP connection carrying frames: owns the socket and its decoder, writes frames without copying payloads. */
+import type { Socket } from 'node:net';
+import { ShardScopeError } from '../../src-shared/errors.js';
+import { encodeFrameHead, FrameDecoder, type Frame, type FrameLimits, type FrameMeta, type PayloadAllocator } from './frame-codec.js';
+
+/** Limits before the peer has proven it knows the secret: small control frames only. */
+export const PRE_AUTH_LIMITS: FrameLimits = { maxMetaBytes: 4096, maxPayloadBytes: 0 };
+/** Limits for an authenticated peer. */
+export const AUTHED_LIMITS: FrameLimits = { maxMetaBytes: 1 << 20, maxPayloadBytes: 0xffffffff };
+
+/** Frames in, frames out over one socket; handlers are swapped as the connection moves from handshake to data. */
+export class Connection {
+  /** Called for each complete frame; replaced by whoever owns the connection at that stage. */
+  onFrame: (frame: Frame) => void = () => {};
+  /** Called once when the socket is gone; `error` is set when it ended abnormally. */
+  onClose: (error: Error | undefined) => void = () => {};
+  /** Time of the last byte received, for timeouts. */
+  lastReceiveMs = Date.now();
+  /** "address:port" of the other end, for messages. */
+  readonly remote: string;
+  private readonly decoder: FrameDecoder;
+  private held: Frame[] | null = null;
+  private isClosed = false;
+  private closeError: Error | undefined;
+
+  constructor(readonly socket: Socket) {
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.decoder = new FrameDecoder(PRE_AUTH_LIMITS);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 5000);
+    socket.on('data', (chunk: Buffer) => {
+      this.lastReceiveMs = Date.now();
+      try {
+        this.decoder.feed(chunk, (frame) => this.onFrame(frame));
+      } catch (error) {
+        this.destroy(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    socket.on('error', (error) => { this.closeError ??= error; });
+    socket.on('close', () => {
+      this.isClosed = true;
+      this.onClose(this.closeError);
+    });
+  }
+
+  /** Raises the decoder limits: called synchronously once the peer has proven the secret. */
+  authenticate(): void {
+    this.decoder.setLimits(AUTHED_LIMITS);
+  }
+
+  /** Queues frames until attach(): nothing is lost between the handshake and the new owner. */
+  hold(): void {
+    this.held = [];
+    this.onFrame = (frame) => this.held!.push(frame);
+  }
+
+  /** Hands the connection to its owner: sets where payloads land and who gets frames, then replays queued frames. */
+  attach(onFrame: (frame: Frame) => void, allocate?: PayloadAllocator): void {
+    if (allocate) this.decoder.setAllocator(allocate);
+    const queued = this.held ?? [];
+    this.held = null;
+    this.onFrame = onFrame;
+    for (const frame of queued) onFrame(frame);
+  }
+
+  /** True once the socket has closed. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Writes one frame; the payload is written from the caller's memory (no copy); resolves when handed to the kernel. */
+  write(meta: FrameMeta, payload?: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.isClosed || this.socket.destroyed) {
+        reject(new ShardScopeError('peer-lost', `connection to ${this.remote} is closed`));
+        return;
+      }
+      const done = (error?: Error | null) => (error ? reject(error) : resolve());
+      const head = encodeFrameHead(meta, payload?.byteLength ?? 0);
+      if (!payload || payload.byteLength === 0) {
+        this.socket.write(head, done);
+        return;
+      }
+      this.socket.cork();
+      this.socket.write(head);
+      this.socket.write(payload, done);
+      this.socket.uncork();
+    });
+  }
+
+  /** Ends the connection after pending writes; forces it shut after graceMs. */
+  end(graceMs = 1000): Promise<void> {
+    if (this.isClosed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.socket.destroy(), graceMs);
+      timer.unref();
+      this.socket.once('close', () => { clearTimeout(timer); resolve(); });
+      this.socket.end();
+    });
+  }
+
+  /** Drops the connection at once; `error` becomes the reason reported by onClose. */
+  destroy(error?: Error): void {
+    if (error) this.closeError ??= error;
+    this.socket.destroy();
+  }
+}

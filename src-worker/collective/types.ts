@@ -1,0 +1,75 @@
+/** Public types of the collectives library: options, communicator, process groups, accounting. */
+
+/** How one rank joins the run: who it is, where rank 0 listens, and the run's shared secret. */
+export interface CollectiveOptions {
+  /** This process's rank in [0, worldSize). */
+  rank: number;
+  /** Number of ranks in the run. */
+  worldSize: number;
+  /** Address rank 0 listens on for rendezvous (and that the other ranks dial). */
+  masterAddr: string;
+  /** Port rank 0 listens on for rendezvous. */
+  masterPort: number;
+  /** Per-run secret: every connection proves knowledge of it with an HMAC challenge. */
+  secret: string;
+  /** Address this rank's data listener binds to (default: advertiseHost, else masterAddr on rank 0, else 0.0.0.0). */
+  bindHost?: string;
+  /** Address other ranks dial to reach this rank (default: the local address that reaches the master). */
+  advertiseHost?: string;
+  /** Host name used in error messages ("rank 3 on gpu-b"); default os.hostname(). */
+  hostLabel?: string;
+  /** Peer-lost / operation timeout in milliseconds: a wait with no bytes from the awaited peer for this long fails; default 30000. */
+  timeoutMs?: number;
+}
+
+/** Element-wise reduction applied by allReduce. */
+export type ReduceOp = 'sum' | 'max';
+
+/** Buffers the collectives move: 4-byte elements, reduced element-wise. */
+export type NumericArray = Float32Array | Int32Array;
+
+/** Kinds of operation counted in CollectiveStats. */
+export type OpKind = 'allReduce' | 'reduceScatter' | 'allGather' | 'broadcast' | 'send' | 'recv' | 'barrier';
+
+/** Per-op-kind accounting: calls, payload bytes sent and received by this rank, wall seconds spent inside the op. */
+export type CollectiveStats = Record<OpKind, { calls: number; bytesSent: number; bytesReceived: number; seconds: number }>;
+
+/** A connected world of ranks: the world group, sub-groups, accounting, shutdown. */
+export interface Communicator {
+  /** This process's rank in the world. */
+  readonly rank: number;
+  /** Number of ranks in the world. */
+  readonly worldSize: number;
+  /** The group of all ranks (ranks 0..worldSize-1). */
+  readonly world: ProcessGroup;
+  /** Every rank must call with the same ranks list (in the same order across calls); returns null if this rank is not a member. */
+  newGroup(ranks: number[]): ProcessGroup | null;
+  /** Bytes sent/received and seconds per op kind, summed over all groups since init. */
+  stats(): CollectiveStats;
+  /** Closes every connection and listener; pending operations fail with `peer-lost`. */
+  close(): Promise<void>;
+}
+
+/** A set of ranks that run collectives together; indices below are positions in `ranks`. */
+export interface ProcessGroup {
+  /** World ranks of the members, in group order. */
+  readonly ranks: readonly number[];
+  /** This rank's index in the group. */
+  readonly rank: number;
+  /** Number of members. */
+  readonly size: number;
+  /** Element-wise reduction across members, in place (ring reduce-scatter + all-gather, pipelined). */
+  allReduce(buf: NumericArray, op?: ReduceOp): Promise<void>;
+  /** Sums buf across members and returns this member's chunk (see chunkBounds); buf is left unchanged. */
+  reduceScatter(buf: Float32Array): Promise<Float32Array>;
+  /** Concatenates every member's chunk (member i holds chunkBounds(totalLength, size, i)) into a new array. */
+  allGather(chunk: Float32Array, totalLength: number): Promise<Float32Array>;
+  /** Copies the root member's buf into every member's buf, in place (all members pass the same length). */
+  broadcast(buf: NumericArray, rootIndex: number): Promise<void>;
+  /** Sends buf to one member; resolves once the bytes are handed to the kernel (buf may then be reused). */
+  send(buf: Float32Array, toIndex: number, tag?: number): Promise<void>;
+  /** Receives the next buffer sent by one member with this tag (matched in send order). */
+  recv(fromIndex: number, tag?: number): Promise<Float32Array>;
+  /** Resolves once every member has entered the barrier. */
+  barrier(): Promise<void>;
+}

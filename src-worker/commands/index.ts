@@ -1,0 +1,7 @@
+/** Worker sub-commands. Each lives in its own file and is added here by one line. */
+
+/** A worker sub-command: returns the process exit code. */
+export type WorkerCommand = (args: string[]) => Promise<number>;
+
+export const workerCommands: Record<string, WorkerCommand> = {
+};

@@ -1,0 +1,54 @@
+/** Splits a step's wall time into compute, communication and pipeline bubble. */
+
+/** Seconds of one step by category; compute = total - communication - bubble. */
+export interface StepTimes {
+  compute: number;
+  communication: number;
+  bubble: number;
+  total: number;
+}
+
+/**
+ * Times awaited work: `communication` wraps collectives and sends, `bubble` wraps waits for a
+ * neighbouring pipeline stage (recv of activations/gradients: idle time plus the transfer itself).
+ */
+export class StepClock {
+  private startMs = performance.now();
+  private communicationMs = 0;
+  private bubbleMs = 0;
+
+  /** Starts a new step. */
+  reset(): void {
+    this.startMs = performance.now();
+    this.communicationMs = 0;
+    this.bubbleMs = 0;
+  }
+
+  /** Awaits a collective, counting its time as communication. */
+  async communication<T>(work: Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work;
+    } finally {
+      this.communicationMs += performance.now() - t0;
+    }
+  }
+
+  /** Awaits a pipeline receive, counting its time as bubble. */
+  async bubble<T>(work: Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work;
+    } finally {
+      this.bubbleMs += performance.now() - t0;
+    }
+  }
+
+  /** The split of the time since reset(). */
+  times(): StepTimes {
+    const total = (performance.now() - this.startMs) / 1000;
+    const communication = this.communicationMs / 1000;
+    const bubble = this.bubbleMs / 1000;
+    return { compute: Math.max(0, total - communication - bubble), communication, bubble, total };
+  }
+}

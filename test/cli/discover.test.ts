@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Inventory } from '../../src-shared/inventory.js';
+import { fakeNvidiaSmiPath, fixture } from '../support/fake-nvidia-smi/fixtures.js';
+
+const run = promisify(execFile);
+const root = new URL('../../', import.meta.url).pathname;
+const cli = join(root, 'dist/cli.cjs');
+/** PATH without nvidia-smi, so the GPU-less case is what this test sees on any machine. */
+const env = {
+  ...process.env,
+  SHARDSCOPE_NVIDIA_SMI: '',
+  PATH: (process.env.PATH ?? '').split(delimiter).filter((dir) => !existsSync(join(dir, 'nvidia-smi'))).join(delimiter),
+};
+
+async function discover(args: string[], extraEnv: Record<string, string> = {}) {
+  return run(process.execPath, [cli, 'discover', ...args], { env: { ...env, ...extraEnv }, timeout: 30_000 });
+}
+
+test('the built CLI exists (npm test builds it first)', () => {
+  assert.ok(existsSync(cli), `${cli} missing: run node scripts/build.mjs`);
+});
+
+test('discover --json on a GPU-less machine shows the CPU as the device', async () => {
+  const { stdout } = await discover(['--json']);
+  const inventory = JSON.parse(stdout) as Inventory;
+  assert.equal(inventory.hosts.length, 1);
+  const [host] = inventory.hosts;
+  assert.equal(host.isLocal, true);
+  assert.deepEqual(host.gpus, []);
+  assert.deepEqual(host.devices.map((d) => d.kind), ['cpu']);
+  assert.ok(host.memoryBytes > 0 && host.cpu.logicalCores > 0);
+  assert.match(host.gpuNote ?? '', /nvidia-smi/);
+});
+
+test('discover --json --nvidia-smi <stand-in> shows the fixture\'s GPUs and topology', async () => {
+  const xmlFile = fixture('xml', 'telegraf_2x-rtx-2080_590.44.01_v13.xml');
+  const xml = readFileSync(xmlFile, 'utf8');
+  const { stdout } = await discover(['--json', '--nvidia-smi', fakeNvidiaSmiPath], {
+    FAKE_SMI_XML: xmlFile, FAKE_SMI_TOPO: fixture('topo', 'mleng_2gpu_PHB_topo-m_tab-expanded.txt'),
+  });
+  const [host] = (JSON.parse(stdout) as Inventory).hosts;
+  assert.deepEqual(host.gpus.map((g) => g.uuid), [...xml.matchAll(/<uuid>([^<]*)<\/uuid>/g)].map((m) => m[1]));
+  assert.deepEqual(host.devices.map((d) => d.name), [...xml.matchAll(/<product_name>([^<]*)</g)].map((m) => m[1]));
+  assert.ok(host.topology?.links.every((l) => l.connection === 'PHB'));
+});
+
+test('readable output names the devices; bad flags exit 2; --host says remote discovery is not there yet', async () => {
+  const { stdout } = await discover([]);
+  assert.match(stdout, /devices:\n\s+cpu\s+cpu /);
+  await assert.rejects(discover(['--bogus']), (error: { code?: number; stderr?: string }) => error.code === 2 && /bogus/.test(error.stderr ?? ''));
+  await assert.rejects(discover(['--host', 'gpu1']), (error: { code?: number; stderr?: string }) => error.code === 1 && /remote discovery is not available/.test(error.stderr ?? ''));
+});

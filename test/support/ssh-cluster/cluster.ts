@@ -1,0 +1,155 @@
+/** A test cluster of real OpenSSH servers, one per network namespace, each with its own nvidia-smi fixture. */
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RemoteTarget } from '../../../src-main/core/ssh/target.js';
+import { generateKey } from './keys.js';
+import { writeFakeSmi, type SmiBehaviour } from './fake-smi.js';
+import { createBridge, createHostNamespace, deleteHostNamespace, ip, ipQuiet, namespacePids, withFreeSubnet } from './netns.js';
+import { startSshd, writeSshdConfig } from './sshd.js';
+import { createTestUser, deleteTestUser, removeStaleTestUsers } from './test-user.js';
+
+/** What one host of the cluster should look like. */
+export interface ClusterHostSpec {
+  name: string;
+  smi: SmiBehaviour;
+}
+
+/** One running host: its address, namespace and host key files. */
+export interface ClusterHost {
+  name: string;
+  address: string;
+  port: number;
+  namespace: string;
+  hostKeyFile: string;
+  hostPublicKeyFile: string;
+  smi: SmiBehaviour;
+}
+
+/** A running cluster; `stop()` removes everything it made. */
+export interface SshCluster {
+  dir: string;
+  hosts: ClusterHost[];
+  /** The unprivileged test user, authorized with `clientKeyFile` and `password`. */
+  user: string;
+  password: string;
+  clientKeyFile: string;
+  /** A key the hosts do not know. */
+  strangerKeyFile: string;
+  /** A passphrase-protected key the hosts know; its passphrase is `keyPassphrase`. */
+  protectedKeyFile: string;
+  keyPassphrase: string;
+  /** A known_hosts file listing every host's key (`[address]:port` form). */
+  knownHostsFile: string;
+  /** An address in the cluster subnet where nothing answers. */
+  deadAddress: string;
+  host(name: string): ClusterHost;
+  dropLink(name: string): void;
+  restoreLink(name: string): void;
+  stop(): Promise<void>;
+}
+
+/** Three GPU hosts with different real fixtures: 1x A100, 1x RTX 4090, 2x RTX 2080. */
+export const defaultHostSpecs: ClusterHostSpec[] = [
+  { name: 'gpu-a100', smi: { kind: 'fixture', xmlFile: 'xml/telegraf_a100-sxm4-80gb_535.54.03_v12.xml', topoFile: 'topo/nvgpuexp_h100_590.48.01_topo-m_single-gpu.txt' } },
+  { name: 'gpu-4090', smi: { kind: 'fixture', xmlFile: 'xml/netdata_rtx-4090_535.86.05_v12.xml', topoFile: 'topo/nvgpuexp_h100_590.48.01_topo-m_single-gpu.txt' } },
+  { name: 'gpu-2x2080', smi: { kind: 'fixture', xmlFile: 'xml/telegraf_2x-rtx-2080_590.44.01_v13.xml', topoFile: 'topo/mleng_2gpu_PHB_topo-m_tab-expanded.txt' } },
+];
+
+/** Starts the cluster (root only). On any failure everything made so far is removed before rethrowing. */
+export async function startSshCluster(specs: ClusterHostSpec[] = defaultHostSpecs): Promise<SshCluster> {
+  if (process.getuid?.() !== 0) throw new Error('ssh-cluster: needs root (network namespaces, sshd, a test user)');
+  removeStaleTestUsers();
+  const dir = mkdtempSync(join(tmpdir(), 'shardscope-ssh-cluster-'));
+  chmodSync(dir, 0o755); // the test user must reach its home and the fixtures' wrappers
+  const tag = `s${process.pid.toString(36)}${Math.floor(Math.random() * 36 ** 2).toString(36)}`.slice(0, 8);
+  const bridge = `${tag}br`;
+  const children: ChildProcess[] = [];
+  const hosts: ClusterHost[] = [];
+  const made = { bridge: false, namespaces: [] as Array<{ ns: string; veth: string }>, user: null as string | null };
+
+  const stop = async (): Promise<void> => {
+    for (const child of children) child.kill('SIGKILL');
+    for (const { ns } of made.namespaces) for (const pid of namespacePids(ns)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const { ns, veth } of made.namespaces) deleteHostNamespace(ns, veth);
+    if (made.bridge) ipQuiet(['link', 'del', bridge]);
+    if (made.user) deleteTestUser(made.user);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation dir
+    const clientKeyFile = join(dir, 'client_key');
+    const strangerKeyFile = join(dir, 'stranger_key');
+    const protectedKeyFile = join(dir, 'protected_key');
+    const keyPassphrase = `pass ${tag} 'quoted'`;
+    generateKey(clientKeyFile, 'shardscope-test-client');
+    generateKey(strangerKeyFile, 'shardscope-test-stranger');
+    generateKey(protectedKeyFile, 'shardscope-test-protected', keyPassphrase);
+    const authorizedKeysFile = join(dir, 'authorized_keys');
+    writeFileSync(authorizedKeysFile, readFileSync(`${clientKeyFile}.pub`, 'utf8') + readFileSync(`${protectedKeyFile}.pub`, 'utf8'), { mode: 0o644 });
+
+    const password = `pw-${tag}-${Math.random().toString(36).slice(2, 10)}`;
+    const user = `sstest${process.pid}`;
+    const home = join(dir, 'home');
+    mkdirSync(home, { mode: 0o755 });
+    createTestUser(user, home, password);
+    made.user = user;
+    const { uid, gid } = userIds(user);
+    chownSync(home, uid, gid);
+
+    const subnet = withFreeSubnet((s) => { createBridge(bridge, s); made.bridge = true; return s; });
+    const knownLines: string[] = [];
+    for (const [i, spec] of specs.entries()) {
+      const ns = `${tag}h${i}`;
+      const veth = `${tag}v${i}`;
+      const address = `${subnet.prefix}.${i + 2}`;
+      createHostNamespace(ns, veth, bridge, address, subnet);
+      made.namespaces.push({ ns, veth });
+      const hostDir = join(dir, 'hosts', spec.name);
+      mkdirSync(hostDir, { recursive: true, mode: 0o755 });
+      const hostKeyFile = join(hostDir, 'ssh_host_ed25519_key');
+      generateKey(hostKeyFile, `host-${spec.name}`);
+      const binDir = join(hostDir, 'bin');
+      writeFakeSmi(binDir, spec.smi);
+      const configFile = join(hostDir, 'sshd_config');
+      const settings = { namespace: ns, address, port: 22, configFile, hostKeyFile, authorizedKeysFile, sessionPath: `${binDir}:/usr/local/bin:/usr/bin:/bin` };
+      writeSshdConfig(settings);
+      children.push(await startSshd(settings));
+      hosts.push({ name: spec.name, address, port: 22, namespace: ns, hostKeyFile, hostPublicKeyFile: `${hostKeyFile}.pub`, smi: spec.smi });
+      knownLines.push(`${address} ${readFileSync(`${hostKeyFile}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')}`);
+    }
+    const knownHostsFile = join(dir, 'known_hosts');
+    writeFileSync(knownHostsFile, `${knownLines.join('\n')}\n`);
+
+    const host = (name: string): ClusterHost => {
+      const found = hosts.find((h) => h.name === name);
+      if (!found) throw new Error(`ssh-cluster: no host ${name}`);
+      return found;
+    };
+    const vethOf = (name: string): string => made.namespaces[hosts.indexOf(host(name))].veth;
+    return {
+      dir, hosts, user, password, clientKeyFile, strangerKeyFile, protectedKeyFile, keyPassphrase, knownHostsFile,
+      deadAddress: `${subnet.prefix}.250`,
+      host,
+      dropLink: (name) => { ip(['link', 'set', vethOf(name), 'down']); },
+      restoreLink: (name) => { ip(['link', 'set', vethOf(name), 'up']); },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function userIds(user: string): { uid: number; gid: number } {
+  const id = (flag: string): number => Number(execFileSync('/usr/bin/id', [flag, user], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** A RemoteTarget for a cluster host as the test user with the authorized key (no agent), with overrides. */
+export function clusterTarget(cluster: SshCluster, name: string, overrides: Partial<RemoteTarget> = {}): RemoteTarget {
+  const host = cluster.host(name);
+  return { id: name, host: host.address, port: host.port, user: cluster.user, identityFiles: [cluster.clientKeyFile], agentSocket: '', ...overrides };
+}

@@ -1,0 +1,30 @@
+/** Per-host `nvidia-smi`: a wrapper around the shared stand-in (test/support/fake-nvidia-smi) with this host's fixtures. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shellQuote } from '../../../src-main/core/ssh/shell-quote.js';
+
+/** Where the recorded nvidia-smi outputs live. */
+export const fixturesDir = new URL('../../../../shared/fixtures/nvidia-smi/', import.meta.url).pathname;
+const fakeSmi = new URL('../fake-nvidia-smi/nvidia-smi', import.meta.url).pathname;
+
+/** What a host's `nvidia-smi` does: print fixtures, be absent, or fail like a host whose driver is not loaded. */
+export type SmiBehaviour =
+  | { kind: 'fixture'; xmlFile: string; topoFile: string | null; queryCsvFile?: string }
+  | { kind: 'missing' }
+  | { kind: 'no-driver' };
+
+/** Writes `binDir/nvidia-smi` for the behaviour (nothing for `missing`); fixture names are relative to fixturesDir. */
+export function writeFakeSmi(binDir: string, behaviour: SmiBehaviour): void {
+  mkdirSync(binDir, { recursive: true, mode: 0o755 });
+  if (behaviour.kind === 'missing') return;
+  const env: Record<string, string> = {};
+  if (behaviour.kind === 'fixture') {
+    env.FAKE_SMI_XML = join(fixturesDir, behaviour.xmlFile);
+    if (behaviour.topoFile) env.FAKE_SMI_TOPO = join(fixturesDir, behaviour.topoFile);
+    if (behaviour.queryCsvFile) env.FAKE_SMI_QUERY_CSV = join(fixturesDir, behaviour.queryCsvFile);
+  }
+  // Without fixture variables the stand-in answers like a host whose driver is not loaded (exit 9).
+  const exports = Object.entries(env).map(([k, v]) => `export ${shellQuote([`${k}=${v}`])}\n`).join('');
+  const script = `#!/bin/sh\n# nvidia-smi of an ssh test-cluster host\nunset FAKE_SMI_XML FAKE_SMI_TOPO FAKE_SMI_QUERY_CSV\n${exports}exec /usr/bin/node ${shellQuote([fakeSmi])} "$@"\n`;
+  writeFileSync(join(binDir, 'nvidia-smi'), script, { mode: 0o755 });
+}
