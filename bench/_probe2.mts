@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../src-worker/engine/backend/wasm-kernels.js';
+if (process.argv[2] !== 'stock') registerWasmTrainingKernels();
 await tf.setBackend('wasm'); await tf.ready();
 function time(name: string, f: () => tf.Tensor, flops: number) {
   f().dispose();
@@ -16,6 +18,9 @@ const q = tf.randomNormal([8, 4, 128, 64]), k = tf.randomNormal([8, 4, 128, 64])
 time('batched transB', () => tf.matMul(q, k, false, true), 2 * 32 * 128 * 128 * 64);
 const p = tf.randomNormal([8, 4, 128, 128]);
 time('batched plain', () => tf.matMul(p, k), 2 * 32 * 128 * 128 * 64);
-time('transpose 1024x768', () => tf.transpose(tf.matMul(a, w)), 2 * 1024 * 256 * 768);
-const big = tf.randomNormal([1024,1024]);
-time('big 1024^3', () => tf.matMul(big, big), 2 * 1024 ** 3);
+time('batched transA', () => tf.matMul(p, k, true, false), 2 * 32 * 128 * 128 * 64);
+const x5 = tf.randomNormal([8, 128, 3, 4, 64]);
+time('transpose5 20314', () => tf.transpose(x5, [2, 0, 3, 1, 4]), 0);
+time('transpose4 0213', () => tf.transpose(q, [0, 2, 1, 3]), 0);
+time('transpose2', () => tf.transpose(a), 0);
+time('transpose3 021', () => tf.transpose(tf.reshape(q, [32, 128, 64]), [0, 2, 1]), 0);

@@ -37,7 +37,11 @@ await Promise.all([
   // The sandboxed preload must be one self-contained file: only `electron` stays external.
   build({ ...nodeCommon, entryPoints: { preload: 'src-main/app/preload.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, external: ['electron'] }),
   build({ ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { app: 'src-renderer/index.ts' }, outdir: join(dist, 'renderer') }),
-  build({ ...nodeCommon, entryPoints: { worker: 'src-worker/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  // The worker runs on remote hosts as one file plus the tfjs wasm binaries next to it; the native
+  // TensorFlow packages stay external (required at run time inside try/catch, absent is a normal case).
+  build({ ...nodeCommon, entryPoints: { worker: 'src-worker/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] }),
 ]);
+const wasmDir = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+for (const file of readdirSync(wasmDir).filter((name) => name.endsWith('.wasm'))) cpSync(join(wasmDir, file), join(dist, file));
 for (const file of ['index.html', 'styles.css']) cpSync(join(root, 'src-renderer', file), join(dist, 'renderer', file));
 console.log('built dist/ (cli, app-main, preload, renderer, worker)');

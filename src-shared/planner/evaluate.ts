@@ -79,8 +79,8 @@ function firstStageParamsPerGpu(ctx: PlanContext, s: ResolvedStrategy): number {
   return ((m.layers / s.pp) * layerParams(m) + emb.input + (s.pp === 1 ? emb.output : 0)) / s.tp;
 }
 
-/** Computes memory, communication, time and energy of one valid strategy (no validation: see resolveStrategy). */
-export function evaluateStrategy(ctx: PlanContext, s: ResolvedStrategy): PlanResult {
+/** Computes memory, communication, time and energy of one valid strategy (no validation: see resolveStrategy); `why` unless explain is false. */
+export function evaluateStrategy(ctx: PlanContext, s: ResolvedStrategy, explain = true): PlanResult {
   const m = ctx.model;
   const n = ctx.gpus;
   const first = memoryOfStage(ctx, s, 0);
@@ -155,6 +155,6 @@ export function evaluateStrategy(ctx: PlanContext, s: ResolvedStrategy): PlanRes
     energySplitJoulesPerStep: split,
     joulesPerToken: energyJoulesPerStep / tokensPerStep,
   };
-  if (!fits) result.why = explainMisfit(result);
+  if (!fits && explain) result.why = explainMisfit(result);
   return result;
 }

@@ -27,6 +27,6 @@ export function explainMisfit(r: PlanResult): string {
   const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const list = parts.filter((p) => p.bytes > 0).map((p) => `${partNames[p.key]} ${formatBytes(p.bytes)}`).join(' + ');
   const stage = r.strategy.pp > 1 ? ` (${r.worstStage} pipeline stage)` : '';
-  return `needs ${formatBytes(mem.total)} per GPU${stage} = ${list}, but a ${r.cluster.gpu} has ${formatBytes(r.cluster.memoryPerGpuBytes)}; `
+  return `needs ${formatBytes(mem.total)} per GPU${stage} = ${list}, but one ${r.cluster.gpu} has ${formatBytes(r.cluster.memoryPerGpuBytes)}; `
     + `largest part: ${partNames[largest.key]} — ${remedies[largest.key]}`;
 }

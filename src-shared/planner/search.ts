@@ -1,5 +1,6 @@
 /** searchStrategies: every valid (dp, tp, pp, micro-batch, ZeRO, recomputation, SP) for a cluster, filtered by fit, ranked. */
 import { evaluateStrategy, type PlanResult } from './evaluate.js';
+import { explainMisfit } from './explain.js';
 import { resolveContext, resolveStrategy, type PlanContext, type ResolvedStrategy } from './resolve.js';
 import { parseOrBadInput, searchRequestSchema, type Objective, type SearchRequest, type StrategyInput } from './schemas.js';
 
@@ -55,9 +56,9 @@ export function enumerateStrategies(ctx: PlanContext, fixed: StrategyInput, allo
 
 /** Orders plans best first for an objective: tokens/s, joules per token, or memory headroom. */
 export function compareByObjective(objective: Objective): (a: PlanResult, b: PlanResult) => number {
-  if (objective === 'energy') return (a, b) => a.joulesPerToken - b.joulesPerToken || b.tokensPerSecond - a.tokensPerSecond;
+  if (objective === 'energy') return (a, b) => a.joulesPerToken - b.joulesPerToken || b.tokensPerSecond - a.tokensPerSecond || a.memoryPerGpuBytes.total - b.memoryPerGpuBytes.total;
   if (objective === 'memory') return (a, b) => a.memoryPerGpuBytes.total - b.memoryPerGpuBytes.total || b.tokensPerSecond - a.tokensPerSecond;
-  return (a, b) => b.tokensPerSecond - a.tokensPerSecond || a.joulesPerToken - b.joulesPerToken;
+  return (a, b) => b.tokensPerSecond - a.tokensPerSecond || a.joulesPerToken - b.joulesPerToken || a.memoryPerGpuBytes.total - b.memoryPerGpuBytes.total;
 }
 
 /** Plans no other plan beats on both throughput and energy per token, by descending throughput. */
@@ -73,9 +74,10 @@ export function paretoFront(plans: PlanResult[]): PlanResult[] {
 
 /** Searches a context directly (no validation): for callers that already hold a PlanContext. */
 export function searchContext(ctx: PlanContext, fixed: StrategyInput, objective: Objective, limit: number, allowOffload: boolean): SearchResult {
-  const all = enumerateStrategies(ctx, fixed, allowOffload).map((s) => evaluateStrategy(ctx, s));
+  const all = enumerateStrategies(ctx, fixed, allowOffload).map((s) => evaluateStrategy(ctx, s, false));
   const fitting = all.filter((p) => p.fits).sort(compareByObjective(objective));
-  const closest = fitting.length > 0 ? [] : [...all].sort(compareByObjective('memory')).slice(0, Math.min(limit, 5));
+  const closest = fitting.length > 0 ? [] : [...all].sort(compareByObjective('memory')).slice(0, Math.min(limit, 5))
+    .map((p) => ({ ...p, why: explainMisfit(p) }));
   return {
     objective,
     best: fitting[0] ?? null,

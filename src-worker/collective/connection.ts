@@ -60,7 +60,8 @@ export class Connection {
     const queued = this.held ?? [];
     this.held = null;
     this.onFrame = onFrame;
-    for (const frame of queued) onFrame(frame);
+    // Dispatch through this.onFrame: a handler may hold() again mid-replay, and later frames must follow it.
+    for (const frame of queued) this.onFrame(frame);
   }
 
   /** True once the socket has closed. */

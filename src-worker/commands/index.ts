@@ -1,7 +1,9 @@
 /** Worker sub-commands. Each lives in its own file and is added here by one line. */
+import { backendCommand } from './backend.js';
 
 /** A worker sub-command: returns the process exit code. */
 export type WorkerCommand = (args: string[]) => Promise<number>;
 
 export const workerCommands: Record<string, WorkerCommand> = {
+  backend: backendCommand,
 };

@@ -1,14 +1,10 @@
 /** `shardscope discover [--json] [--nvidia-smi PATH] [--host H]... [--ssh-config FILE]`: what do I have? */
 import type { HostInventory, Inventory } from '../../../src-shared/inventory.js';
-import { discoverHosts, type RemoteDiscoverer } from '../../core/inventory/discover-hosts.js';
+import { discoverHosts } from '../../core/inventory/discover-hosts.js';
+import { createSshRemoteDiscoverer } from '../../core/inventory/remote-discoverer.js';
+import { loadSshConfigHosts } from '../../core/ssh/ssh-config-import.js';
 import { parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand, type CliIo } from '../io.js';
-
-/**
- * Remote discovery plugs in here (core/ssh provides it); until then `--host` answers
- * "remote discovery is not available yet" with exit code 1.
- */
-const discoverRemote: RemoteDiscoverer | undefined = undefined;
 
 function gib(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
@@ -38,8 +34,14 @@ export const discoverCommand: CliCommand = async (args, io) => {
     'nvidia-smi': { type: 'string' },
     host: { type: 'string', multiple: true },
     'ssh-config': { type: 'string' },
+    identity: { type: 'string', multiple: true },
+    'known-hosts': { type: 'string' },
   });
-  const remote = (values.host ?? []).map((target) => ({ target, sshConfigPath: values['ssh-config'] }));
+  const sshConfigPath = values['ssh-config'];
+  // --ssh-config alone discovers every concrete Host of the file; with --host, names are looked up in it.
+  const names = values.host ?? (sshConfigPath ? loadSshConfigHosts(sshConfigPath).map((t) => t.id) : []);
+  const remote = names.map((target) => ({ target, sshConfigPath }));
+  const discoverRemote = createSshRemoteDiscoverer({ identityFiles: values.identity, knownHostsFile: values['known-hosts'], env: io.env });
   const inventory: Inventory = await discoverHosts({
     local: true,
     remote,

@@ -2,10 +2,12 @@
 import type { CliCommand } from '../io.js';
 import { appCommand } from './app.js';
 import { discoverCommand } from './discover.js';
+import { planCommand } from './plan.js';
 
 export const commands: Record<string, CliCommand> = {
   app: appCommand,
   discover: discoverCommand,
+  plan: planCommand,
 };
 
 export const usage = `shardscope - cluster profiler and launcher for sharded LLM training

@@ -38,7 +38,7 @@ function hostileNames(canary: string): string[] {
 
 test('a remote command built from hostile names runs only the intended command', async () => {
   const base = join(cluster.dir, 'home', `quoting dir 'x' $(id)`);
-  const canary = join(cluster.dir, 'home', 'CANARY');
+  const canary = 'CANARY'; // relative: an injected `touch` would create it in `base`
   const made = await connection.exec(buildRemoteCommand({ argv: ['mkdir', '-p', base] }), { timeoutMs: 5000 });
   assert.equal(made.exitCode, 0, made.stderr);
   const names = hostileNames(canary);
@@ -47,19 +47,20 @@ test('a remote command built from hostile names runs only the intended command',
     assert.equal(result.exitCode, 0, `${JSON.stringify(name)}: ${result.stderr}`);
   }
   assert.deepEqual(readdirSync(base).sort(), [...names].sort(), 'exactly one directory per name, each with the exact name');
-  assert.equal(existsSync(canary), false, 'no injected command ran');
+  assert.equal(existsSync(join(base, canary)), false, 'no injected command ran');
 });
 
 test('environment values and the user name come through verbatim', async () => {
-  const canary = join(cluster.dir, 'home', 'CANARY-ENV');
+  const home = join(cluster.dir, 'home');
+  const canary = 'CANARY-ENV';
   const values = hostileNames(canary);
   for (const value of values) {
-    const result = await connection.exec(buildRemoteCommand({ env: { SHARDSCOPE_VALUE: value }, argv: ['printenv', 'SHARDSCOPE_VALUE'] }), { timeoutMs: 5000 });
+    const result = await connection.exec(buildRemoteCommand({ cwd: home, env: { SHARDSCOPE_VALUE: value }, argv: ['printenv', 'SHARDSCOPE_VALUE'] }), { timeoutMs: 5000 });
     assert.equal(result.stdout, `${value}\n`);
   }
   const who = await connection.exec(buildRemoteCommand({ argv: ['id', '-un', cluster.user] }), { timeoutMs: 5000 });
   assert.equal(who.stdout.trim(), cluster.user);
-  assert.equal(existsSync(canary), false, 'no injected command ran');
+  assert.equal(existsSync(join(home, canary)), false, 'no injected command ran');
 });
 
 test('a path that does not exist stops the command before it runs', async () => {

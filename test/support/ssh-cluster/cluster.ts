@@ -1,6 +1,6 @@
 /** A test cluster of real OpenSSH servers, one per network namespace, each with its own nvidia-smi fixture. */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteTarget } from '../../../src-main/core/ssh/target.js';
@@ -60,6 +60,7 @@ export const defaultHostSpecs: ClusterHostSpec[] = [
 /** Starts the cluster (root only). On any failure everything made so far is removed before rethrowing. */
 export async function startSshCluster(specs: ClusterHostSpec[] = defaultHostSpecs): Promise<SshCluster> {
   if (process.getuid?.() !== 0) throw new Error('ssh-cluster: needs root (network namespaces, sshd, a test user)');
+  removeStaleClusters();
   removeStaleTestUsers();
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-ssh-cluster-'));
   chmodSync(dir, 0o755); // the test user must reach its home and the fixtures' wrappers
@@ -67,7 +68,9 @@ export async function startSshCluster(specs: ClusterHostSpec[] = defaultHostSpec
   const bridge = `${tag}br`;
   const children: ChildProcess[] = [];
   const hosts: ClusterHost[] = [];
-  const made = { bridge: false, namespaces: [] as Array<{ ns: string; veth: string }>, user: null as string | null };
+  const made = { pid: process.pid, bridgeName: bridge, bridge: false, namespaces: [] as Array<{ ns: string; veth: string }>, user: null as string | null };
+  // What this cluster made, so a later run can clean up if this process is killed before stop().
+  const record = (): void => writeFileSync(join(dir, 'owner.json'), JSON.stringify(made));
 
   const stop = async (): Promise<void> => {
     for (const child of children) child.kill('SIGKILL');
@@ -96,10 +99,11 @@ export async function startSshCluster(specs: ClusterHostSpec[] = defaultHostSpec
     mkdirSync(home, { mode: 0o755 });
     createTestUser(user, home, password);
     made.user = user;
+    record();
     const { uid, gid } = userIds(user);
     chownSync(home, uid, gid);
 
-    const subnet = withFreeSubnet((s) => { createBridge(bridge, s); made.bridge = true; return s; });
+    const subnet = withFreeSubnet((s) => { createBridge(bridge, s); made.bridge = true; record(); return s; });
     const knownLines: string[] = [];
     for (const [i, spec] of specs.entries()) {
       const ns = `${tag}h${i}`;
@@ -107,6 +111,7 @@ export async function startSshCluster(specs: ClusterHostSpec[] = defaultHostSpec
       const address = `${subnet.prefix}.${i + 2}`;
       createHostNamespace(ns, veth, bridge, address, subnet);
       made.namespaces.push({ ns, veth });
+      record();
       const hostDir = join(dir, 'hosts', spec.name);
       mkdirSync(hostDir, { recursive: true, mode: 0o755 });
       const hostKeyFile = join(hostDir, 'ssh_host_ed25519_key');
@@ -141,6 +146,26 @@ export async function startSshCluster(specs: ClusterHostSpec[] = defaultHostSpec
     await stop();
     throw error;
   }
+}
+
+/** Removes clusters whose owning test process died without calling stop() (owner.json in their dir). */
+function removeStaleClusters(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('shardscope-ssh-cluster-')) continue;
+    const dir = join(tmpdir(), name);
+    let owner: { pid: number; bridgeName: string; namespaces: Array<{ ns: string; veth: string }>; user: string | null };
+    try { owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')); } catch { continue; }
+    if (isAlive(owner.pid)) continue;
+    for (const { ns } of owner.namespaces) for (const pid of namespacePids(ns)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const { ns, veth } of owner.namespaces) deleteHostNamespace(ns, veth);
+    ipQuiet(['link', 'del', owner.bridgeName]);
+    if (owner.user) deleteTestUser(owner.user);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 function userIds(user: string): { uid: number; gid: number } {

@@ -1,0 +1,57 @@
+/** The SSH-backed RemoteDiscoverer the `discover` command plugs into discoverHosts (defaults like OpenSSH's). */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { loadSshConfigHosts } from '../ssh/ssh-config-import.js';
+import { parseHostSpec, type RemoteTarget } from '../ssh/target.js';
+import type { RemoteDiscoverer, RemoteHostSpec } from './discover-hosts.js';
+import { discoverRemoteHost, failedHost } from './remote-discovery.js';
+
+/** Settings shared by every remote host of one discovery. */
+export interface SshDiscovererOptions {
+  /** Identity files given by the user (--identity); else the ssh config's, else ~/.ssh/id_{ed25519,ecdsa,rsa}. */
+  identityFiles?: string[];
+  /** Default ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
+  /** Per-host limit, default 20 000 ms. */
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Resolves `--host` specs (or ssh config aliases) to targets and discovers each over SSH. */
+export function createSshRemoteDiscoverer(options: SshDiscovererOptions = {}): RemoteDiscoverer {
+  const configCache = new Map<string, RemoteTarget[]>();
+  return async (spec, { signal }) => {
+    let target: RemoteTarget;
+    try {
+      target = resolveTarget(spec, configCache, options);
+    } catch (error) {
+      if (!(error instanceof ShardScopeError)) throw error;
+      return failedHost({ id: spec.target, host: spec.target, port: 22, user: '' }, error);
+    }
+    return discoverRemoteHost(target, {
+      knownHostsFile: options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
+      timeoutMs: options.timeoutMs,
+      signal,
+    });
+  };
+}
+
+function resolveTarget(spec: RemoteHostSpec, configCache: Map<string, RemoteTarget[]>, options: SshDiscovererOptions): RemoteTarget {
+  let fromConfig: RemoteTarget | undefined;
+  if (spec.sshConfigPath) {
+    if (!configCache.has(spec.sshConfigPath)) configCache.set(spec.sshConfigPath, loadSshConfigHosts(spec.sshConfigPath));
+    fromConfig = configCache.get(spec.sshConfigPath)!.find((t) => t.id === spec.target);
+  }
+  const target = fromConfig ? { ...fromConfig } : parseHostSpec(spec.target);
+  const env = options.env ?? process.env;
+  if (options.identityFiles?.length) target.identityFiles = options.identityFiles;
+  else if (!target.identityFiles?.length) target.identityFiles = defaultIdentityFiles();
+  target.agentSocket ??= env.SSH_AUTH_SOCK ?? '';
+  return target;
+}
+
+function defaultIdentityFiles(): string[] {
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name)).filter((file) => existsSync(file));
+}
