@@ -73,7 +73,7 @@ export function createGptStep(config: GptStepConfig = benchGptConfig, seed = 0):
       x = tf.add(x, tf.reshape(mlp, [b, s, h]));
     }
     const logits = tf.add(tf.matMul(tf.reshape(layerNorm(x, lnFg, lnFb), [b * s, h]), headW), headB);
-    return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), targets), -1)));
+    return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), targets), -1))) as tf.Scalar;
   };
 
   return {
@@ -81,7 +81,7 @@ export function createGptStep(config: GptStepConfig = benchGptConfig, seed = 0):
     step() {
       return tf.tidy(() => {
         const { value, grads } = tf.variableGrads(loss, variables);
-        optimizer.applyGradients(grads);
+        optimizer.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof optimizer.applyGradients>[0]);
         return value.dataSync()[0];
       });
     },

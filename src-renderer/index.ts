@@ -3,11 +3,13 @@ import type { ShardScopeApi } from '../src-shared/api/contract.js';
 import { getApi } from './bridge/get-api.js';
 import { el } from './format.js';
 import { mountClusterView } from './views/cluster-view.js';
+import { mountPlannerView } from './views/planner-view.js';
 
 type ViewMount = (root: HTMLElement, api: ShardScopeApi) => () => void;
 
 const views: { id: string; label: string; mount: ViewMount }[] = [
   { id: 'cluster', label: 'Cluster', mount: mountClusterView },
+  { id: 'planner', label: 'Planner', mount: mountPlannerView },
 ];
 
 function setStatus(state: 'connecting' | 'live' | 'error', text: string): void {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Inventory } from '../inventory.js';
 import type { TelemetryBatch } from '../telemetry.js';
+import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
 
 /** Argument schemas of every request/response call, as tuples. */
 export const apiArgSchemas = {
@@ -14,6 +15,9 @@ export const apiArgSchemas = {
   refreshInventory: z.tuple([]),
   getRecentTelemetry: z.tuple([z.object({ windowMs: z.number().int().positive().max(3_600_000) })]),
   getAppInfo: z.tuple([]),
+  plan: z.tuple([planRequestSchema]),
+  searchPlans: z.tuple([searchRequestSchema]),
+  getPlannerCatalogue: z.tuple([]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -29,6 +33,9 @@ export interface ApiResults {
   refreshInventory: Inventory;
   getRecentTelemetry: TelemetryBatch;
   getAppInfo: AppInfo;
+  plan: PlanResult;
+  searchPlans: SearchResult;
+  getPlannerCatalogue: { models: Record<string, ModelSpec>; gpus: Record<string, GpuSpec> };
 }
 
 /** Events pushed from main to the UI. */
@@ -39,7 +46,10 @@ export interface ApiEvents {
 
 export type ApiMethodName = keyof typeof apiArgSchemas;
 export type ApiEventName = keyof ApiEvents;
-export type ApiArgs<K extends ApiMethodName> = z.infer<(typeof apiArgSchemas)[K]>;
+/** Arguments as a caller gives them (defaults may be left out). */
+export type ApiArgs<K extends ApiMethodName> = z.input<(typeof apiArgSchemas)[K]>;
+/** Arguments as a handler receives them, after validation filled in defaults. */
+export type ApiParsedArgs<K extends ApiMethodName> = z.output<(typeof apiArgSchemas)[K]>;
 
 /** The fixed list of calls, for the preload and the web client (never a generic send). */
 export const apiMethodNames = Object.keys(apiArgSchemas) as ApiMethodName[];
@@ -57,8 +67,10 @@ export interface ShardScopeApi extends ShardScopeApiCalls {
   on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }
 
-/** Main-side implementation of the calls (same shape as the renderer's view). */
-export type ApiHandlers = ShardScopeApiCalls;
+/** Main-side implementation of the calls: validated arguments in, results out. */
+export type ApiHandlers = {
+  [K in ApiMethodName]: (...args: ApiParsedArgs<K>) => Promise<ApiResults[K]>;
+};
 
 /** IPC channel for a call; one fixed prefix so the preload only forwards known channels. */
 export function ipcChannel(method: ApiMethodName): string {

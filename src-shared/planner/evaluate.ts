@@ -42,7 +42,7 @@ export interface PlanResult {
   joulesPerToken: number;
 }
 
-/** Extra working memory when full recomputation replays a layer in the backward pass: one layer without recomputation. */
+/** Activations a stage holds: in-flight micro-batches × its layers, plus a full-recompute replay's working layer and last-stage logits. */
 function activationsOfStage(ctx: PlanContext, s: ResolvedStrategy, stage: number): number {
   const shape = { seqLen: s.seqLen, microBatch: s.microBatch, hidden: ctx.model.hidden, heads: ctx.model.heads, tp: s.tp, sequenceParallel: s.sequenceParallel };
   const perLayer = activationBytesPerLayer({ ...shape, recompute: s.recompute });
@@ -54,6 +54,7 @@ function activationsOfStage(ctx: PlanContext, s: ResolvedStrategy, stage: number
   return (perLayer * (ctx.model.layers / s.pp) * inFlight + replay) * dtypeScale + logits;
 }
 
+/** Memory of one pipeline stage's GPU by part. */
 function memoryOfStage(ctx: PlanContext, s: ResolvedStrategy, stage: number): MemoryBreakdown {
   const m = ctx.model;
   const emb = embeddingParams(m);

@@ -78,6 +78,8 @@ export function resolveStrategy(ctx: PlanContext, input: StrategyInput): Resolve
   const batchUnit = dp * microBatch;
   const globalBatch = input.globalBatch ?? Math.ceil((model.globalBatch ?? 512) / batchUnit) * batchUnit;
   if (globalBatch % batchUnit !== 0) bad(`global batch ${globalBatch} is not divisible by dp×micro-batch = ${dp}×${microBatch} = ${batchUnit}`);
+  const numMicroBatches = globalBatch / batchUnit;
+  if (virtualStages > 1 && numMicroBatches % pp !== 0) bad(`the interleaved schedule needs the ${numMicroBatches} micro-batches to be a multiple of pp=${pp}`);
   const seqLen = input.seqLen ?? model.maxPositions;
   if (model.positions === 'learned' && seqLen > model.maxPositions) bad(`seq-len ${seqLen} exceeds the ${model.maxPositions} learned positions of ${model.name}`);
   const zeroStage = input.zeroStage ?? 0;
@@ -90,7 +92,7 @@ export function resolveStrategy(ctx: PlanContext, input: StrategyInput): Resolve
   const dtype = input.dtype ?? (ctx.gpu.bf16FlopsPerSecond === null ? 'fp32' : 'bf16');
   if (dtype !== 'fp32' && ctx.gpu.bf16FlopsPerSecond === null) bad(`${ctx.gpuId} has no 16-bit tensor units; use dtype fp32`);
   return {
-    dp, tp, pp, virtualStages, microBatch, globalBatch, numMicroBatches: globalBatch / batchUnit, seqLen,
+    dp, tp, pp, virtualStages, microBatch, globalBatch, numMicroBatches, seqLen,
     zeroStage, recompute: input.recompute ?? 'none', sequenceParallel, dtype, offload,
   };
 }

@@ -69,6 +69,8 @@ export const strategyInputSchema = z.object({
   sequenceParallel: z.boolean().optional(),
   dtype: dtypeSchema.optional(),
   offload: offloadSchema.optional(),
+  /** Accepted so a resolved strategy can be passed back in; always derived from the batches. */
+  numMicroBatches: positiveInt.optional(),
 }).strict();
 
 /** Strategy knobs as given by a caller. */

@@ -24,6 +24,13 @@ function divisors(n: number): number[] {
   return out;
 }
 
+/** Interleaving depths worth trying: 1, and 2 or 4 virtual stages where layers and micro-batches allow Megatron's schedule. */
+function virtualStagesFor(fixed: StrategyInput, layers: number, pp: number, numMicroBatches: number): number[] {
+  if (fixed.virtualStages) return [fixed.virtualStages];
+  if (pp === 1 || numMicroBatches % pp !== 0) return [1];
+  return [1, 2, 4].filter((v) => layers % (pp * v) === 0);
+}
+
 /** Every strategy the fixed knobs allow, skipping combinations that are invalid for the model or cluster. */
 export function enumerateStrategies(ctx: PlanContext, fixed: StrategyInput, allowOffload: boolean): ResolvedStrategy[] {
   const out: ResolvedStrategy[] = [];
@@ -39,11 +46,11 @@ export function enumerateStrategies(ctx: PlanContext, fixed: StrategyInput, allo
       const zeros = fixed.zeroStage !== undefined ? [fixed.zeroStage] : ([0, 1, 2, 3] as const).filter((z) => (dp > 1 || z === 0) && (pp === 1 || z <= 1));
       const recomputes = fixed.recompute ? [fixed.recompute] : (['none', 'selective', 'full'] as const);
       const sps = fixed.sequenceParallel !== undefined ? [fixed.sequenceParallel] : tp > 1 ? [false, true] : [false];
-      for (const microBatch of micro) for (const zeroStage of zeros) for (const recompute of recomputes) for (const sequenceParallel of sps) {
+      for (const microBatch of micro) for (const virtualStages of virtualStagesFor(fixed, model.layers, pp, batch / (dp * microBatch))) for (const zeroStage of zeros) for (const recompute of recomputes) for (const sequenceParallel of sps) {
         const offloads = fixed.offload ? [fixed.offload] : allowOffload ? (['none', 'optimizer', 'all'] as const).filter((o) => o === 'none' || (o === 'optimizer' ? zeroStage >= 2 : zeroStage === 3)) : ['none' as const];
         for (const offload of offloads) {
           try {
-            out.push(resolveStrategy(ctx, { ...fixed, dp, tp, pp, microBatch, globalBatch: batch, zeroStage, recompute, sequenceParallel, offload }));
+            out.push(resolveStrategy(ctx, { ...fixed, dp, tp, pp, virtualStages, microBatch, globalBatch: batch, zeroStage, recompute, sequenceParallel, offload }));
           } catch {
             // invalid for this model (e.g. sequence length, dtype): not a candidate
           }

@@ -1,9 +1,13 @@
 /** Worker sub-commands. Each lives in its own file and is added here by one line. */
 import { backendCommand } from './backend.js';
+import { benchAllreduceRankCommand } from './bench-allreduce-rank.js';
+import { trainCommand } from './train.js';
 
 /** A worker sub-command: returns the process exit code. */
 export type WorkerCommand = (args: string[]) => Promise<number>;
 
 export const workerCommands: Record<string, WorkerCommand> = {
   backend: backendCommand,
+  'bench-allreduce-rank': benchAllreduceRankCommand,
+  train: trainCommand,
 };

@@ -5,6 +5,7 @@
  * (tf.grads always re-runs a segment's own forward: that is inherent to tfjs's synchronous tapes.)
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedForwardBackward } from './fused-step.js';
 import { embed, headLoss } from './segments.js';
 import { sublayerBackward, sublayerForward, type SublayerContext, type SublayerKind } from './sublayer.js';
 import type { ShardPlacement } from './param-store.js';
@@ -38,7 +39,11 @@ export class StageRunner {
   private readonly saved = new Map<number, Saved>();
   private readonly sublayers: Array<[number, SublayerKind]> = [];
 
+  /** Whole model on this rank, no TP, no recomputation: one tape for forward and backward (see fused-step.ts). */
+  private readonly isFused: boolean;
+
   constructor(private readonly ctx: SublayerContext, private readonly placement: ShardPlacement, private readonly microBatches: number, private readonly recompute: boolean) {
+    this.isFused = !ctx.tp && placement.hasEmbedding && placement.hasHead && !recompute;
     for (let l = placement.firstLayer; l < placement.endLayer; l += 1) this.sublayers.push([l, 'attn'], [l, 'mlp']);
   }
 
@@ -60,6 +65,10 @@ export class StageRunner {
 
   /** Forward of micro-batch `mb`; `input` is the previous stage's activation (null on stage 0; ownership passes here). */
   async forward(mb: number, data: MicroBatch, input: tf.Tensor | null): Promise<ForwardResult> {
+    if (this.isFused) {
+      const loss = await fusedForwardBackward(this.ctx.store, this.ctx.grads, this.placement.endLayer, this.ctx.localHeads, data, this.microBatches);
+      return { output: null, loss };
+    }
     const x0 = this.placement.hasEmbedding ? this.embedTokens(data) : (input as tf.Tensor);
     const keep: tf.Tensor[] | null = this.recompute ? null : [];
     const x = await this.runLayers(x0, keep);
@@ -85,6 +94,7 @@ export class StageRunner {
 
   /** Backward of micro-batch `mb` given dL/d(output) (null on the last stage); returns dL/d(input), null on stage 0. */
   async backward(mb: number, dOutput: tf.Tensor | null): Promise<tf.Tensor | null> {
+    if (this.isFused) return null;
     const saved = this.saved.get(mb);
     if (!saved) throw new Error(`backward of micro-batch ${mb} before its forward`);
     this.saved.delete(mb);

@@ -31,6 +31,17 @@ function partialFn(kind: SublayerKind, localHeads: number): (...args: tf.Tensor[
     : (x, g, b, w1, b1, w2) => mlpPartial(x, g, b, w1, b1, w2);
 }
 
+/** The parameter names of a sub-layer in the order its partial function takes them, then its output bias. */
+export function sublayerParamNames(layer: number, kind: SublayerKind): string[] {
+  const n = names(layer, kind);
+  return [...n.ln, ...n.sharded, n.bias];
+}
+
+/** The whole sub-layer without TP (tp = 1), as one differentiable function: x + partial(x) + bias. */
+export function sublayerUnsharded(kind: SublayerKind, localHeads: number, x: tf.Tensor, params: tf.Tensor[]): tf.Tensor {
+  return tf.add(tf.add(x, partialFn(kind, localHeads)(x, ...params.slice(0, 5))), params[5]);
+}
+
 /** Copies a tensor's values out (backends may hand out their own storage from dataSync). */
 export function copyOut(t: tf.Tensor): Float32Array {
   return Float32Array.from(t.dataSync() as Float32Array);

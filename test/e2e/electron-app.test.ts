@@ -21,9 +21,9 @@ test('the desktop window is hardened and shows this machine', { skip: notRunReas
     args: [join(REPO_ROOT, 'dist', 'app-main.cjs'), ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
   });
   try {
-    const window = await app.firstWindow();
-    await window.locator('.device-card').first().waitFor({ timeout: 30_000 });
-    const exposed = await window.evaluate(() => ({
+    const page = await app.firstWindow();
+    await page.locator('.device-card').first().waitFor({ timeout: 30_000 });
+    const exposed = await page.evaluate(() => ({
       keys: Object.keys((window as unknown as { shardscope: object }).shardscope).sort(),
       hasRequire: typeof (window as unknown as { require?: unknown }).require !== 'undefined',
       hasProcess: typeof (window as unknown as { process?: unknown }).process !== 'undefined',
@@ -31,15 +31,17 @@ test('the desktop window is hardened and shows this machine', { skip: notRunReas
     assert.deepEqual(exposed.keys, [...apiMethodNames, 'on'].sort());
     assert.equal(exposed.hasRequire, false);
     assert.equal(exposed.hasProcess, false);
-    const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const w = BrowserWindow.getAllWindows()[0];
-      const p = w.webContents.getLastWebPreferences() ?? {};
-      return { contextIsolation: p.contextIsolation, sandbox: p.sandbox, nodeIntegration: p.nodeIntegration };
+    const navigated = await app.evaluate(async ({ BrowserWindow }) => {
+      const contents = BrowserWindow.getAllWindows()[0].webContents;
+      const before = contents.getURL();
+      await contents.executeJavaScript("location.href = 'https://example.com'").catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      return { before, after: contents.getURL() };
     });
-    assert.deepEqual(prefs, { contextIsolation: true, sandbox: true, nodeIntegration: false });
-    const opened = await window.evaluate(() => window.open('https://example.com') === null);
+    assert.equal(navigated.after, navigated.before, 'navigation away from the app is denied');
+    const opened = await page.evaluate(() => window.open('https://example.com') === null);
     assert.equal(opened, true, 'window.open is denied');
-    await window.screenshot({ path: join(testOutputDir('e2e'), 'electron-cluster.png') });
+    await page.screenshot({ path: join(testOutputDir('e2e'), 'electron-cluster.png') });
   } finally {
     await app.close();
   }

@@ -2,12 +2,18 @@
 import type { CliCommand } from '../io.js';
 import { appCommand } from './app.js';
 import { discoverCommand } from './discover.js';
+import { runsCommand } from './runs.js';
 import { planCommand } from './plan.js';
+import { benchCommand } from './bench.js';
+import { runCommand } from './run.js';
 
 export const commands: Record<string, CliCommand> = {
+  bench: benchCommand,
   app: appCommand,
   discover: discoverCommand,
+  runs: runsCommand,
   plan: planCommand,
+  run: runCommand,
 };
 
 export const usage = `shardscope - cluster profiler and launcher for sharded LLM training
@@ -17,5 +23,6 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--json]
   shardscope plan --model ID|FILE --gpu ID --gpus N [...] [--search] [--json]
   shardscope run  --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--json]
+  shardscope runs [--json] [--db PATH]
   shardscope bench allreduce|train [--ranks N] [--json]
 `;

@@ -2,6 +2,7 @@
 import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
 import type { Inventory } from '../../../src-shared/inventory.js';
 import type { RecentSamples } from '../telemetry/recent-samples.js';
+import { plannerHandlers } from './planner-handlers.js';
 
 /** What the handlers read from; side effects come in as these functions. */
 export interface HandlerDeps {
@@ -18,5 +19,6 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getInventory: () => deps.getInventory(),
     refreshInventory: () => deps.refreshInventory(),
     getRecentTelemetry: async ({ windowMs }) => deps.recent.window(windowMs),
+    ...plannerHandlers(),
   };
 }

@@ -14,7 +14,7 @@ async function connectWhenListening(port: number): Promise<Socket> {
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw error;
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the rank process is still starting
     }
   }
 }
@@ -25,6 +25,7 @@ test('a stranger and a rank with the wrong secret are refused and logged; the re
   const stranger = await connectWhenListening(port);
   const strangerClosed = new Promise<void>((resolve) => stranger.on('close', () => resolve()));
   stranger.on('error', () => {});
+  stranger.resume(); // read (and ignore) the challenge, so the server's close is seen
   // Answers the challenge with a made-up MAC, then tries to inject a data frame.
   stranger.write(encodeFrame({ t: 'auth', nonce: 'a'.repeat(64), mac: 'b'.repeat(64), rank: 1, host: '127.0.0.1', port: 1 }));
   stranger.write(encodeFrame({ t: 'd', k: '0.0.0.0' }, new Uint8Array(4)));

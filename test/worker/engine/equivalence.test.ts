@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { StepEvent, RunStartEvent } from '../../../src-shared/engine-events.js';
 import type { StrategyGrid, TrainConfig } from '../../../src-shared/engine-config.js';
 import { initCollective } from '../../../src-worker/collective/index.js';
-import { initBackend } from '../../../src-worker/engine/backend-shim.js';
+import { initBackend } from '../../../src-worker/engine/backend/index.js';
 import { defaultCorpusPath, loadCorpus } from '../../../src-worker/engine/data-loader.js';
 import { countParams } from '../../../src-worker/engine/param-specs.js';
 import { runRank } from '../../../src-worker/engine/run-rank.js';
@@ -27,7 +27,7 @@ function freePort(): Promise<number> {
 async function train(strategy: StrategyGrid, extra: Partial<TrainConfig> = {}): Promise<{ losses: number[]; starts: RunStartEvent[] }> {
   const config: TrainConfig = { model, strategy, steps: 5, globalBatch: 8, microBatches: 1, schedule: 'gpipe', zeroStage: 0, recompute: false, seed: 7, learningRate: 3e-3, ...extra };
   const worldSize = strategy.dp * strategy.tp * strategy.pp;
-  const backend = await initBackend('cpu');
+  const backend = await initBackend();
   const masterPort = await freePort();
   const secret = randomBytes(16).toString('hex');
   const losses: number[] = [];

@@ -1,0 +1,93 @@
+/**
+ * `shardscope run --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M]
+ *  [--schedule 1f1b|gpipe] [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X]
+ *  [--data FILE] [--backend NAME] [--json]`: a local sharded training run, one worker per rank.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defaultGlobalBatch, modelPresets, parseStrategy, validateModel, validateTrainConfig, type ModelConfig, type TrainConfig } from '../../../src-shared/engine-config.js';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { runTraining } from '../../core/launch/run-controller.js';
+import type { RunSummary } from '../../core/launch/run-summary.js';
+import { intFlag, parseFlags } from '../args.js';
+import { printJson, printLine, type CliCommand } from '../io.js';
+
+/** Resolves a preset id or a JSON model file. */
+export function resolveModel(idOrFile: string): ModelConfig {
+  const preset = modelPresets[idOrFile];
+  if (preset) return { ...preset };
+  if (!existsSync(idOrFile)) throw new ShardScopeError('bad-input', `--model: unknown model "${idOrFile}" (presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(idOrFile, 'utf8'));
+  } catch {
+    throw new ShardScopeError('bad-input', `--model: ${idOrFile} is not valid JSON`);
+  }
+  return validateModel(value);
+}
+
+/** dist/worker.cjs next to the running bundle, or in the repository's dist/ when run from sources. */
+export function findWorkerBundle(): string {
+  const candidates = [join(__dirname, 'worker.cjs'), join(__dirname, '..', '..', '..', 'dist', 'worker.cjs')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new ShardScopeError('not-found', `worker bundle not found (looked for ${candidates.join(', ')}); run npm run build`);
+  return found;
+}
+
+function numberFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new ShardScopeError('bad-input', `--${name} must be a positive number, got "${value}"`);
+  return parsed;
+}
+
+function formatSummary(s: RunSummary): string[] {
+  const t = s.stepTimeSeconds;
+  const mb = Object.entries(s.bytes).map(([k, b]) => `${k} ${(b.sent / 1e6).toFixed(2)} MB`).join(', ') || 'none';
+  return [
+    `run ${s.runId}: ${s.model} dp=${s.strategy.dp} tp=${s.strategy.tp} pp=${s.strategy.pp} on ${s.worldSize} rank(s), backend ${s.backend}`,
+    `loss ${s.losses[0]?.toFixed(4)} -> ${s.loss.toFixed(4)} over ${s.steps} steps; ${s.tokensPerSecond.toFixed(0)} tokens/s`,
+    `step time ${(t.total * 1e3).toFixed(1)} ms: compute ${(t.compute * 1e3).toFixed(1)}, communication ${(t.communication * 1e3).toFixed(1)}, bubble ${(t.bubble * 1e3).toFixed(1)}`,
+    `bytes sent: ${mb}; params per rank: ${s.paramsPerRank.join(', ')}`,
+  ];
+}
+
+/** The `run` command. */
+export const runCommand: CliCommand = async (args, io) => {
+  const { values } = parseFlags(args, {
+    model: { type: 'string' }, strategy: { type: 'string' }, steps: { type: 'string' }, 'micro-batches': { type: 'string' },
+    schedule: { type: 'string' }, zero: { type: 'string' }, recompute: { type: 'boolean' }, seed: { type: 'string' },
+    'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+  });
+  if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
+  const strategy = parseStrategy(values.strategy ?? 'dp=1');
+  const schedule = values.schedule ?? '1f1b';
+  if (schedule !== '1f1b' && schedule !== 'gpipe') throw new ShardScopeError('bad-input', `--schedule must be 1f1b or gpipe, got "${schedule}"`);
+  if (values.data && !existsSync(values.data)) throw new ShardScopeError('bad-input', `--data: no such file ${values.data}`);
+  const config: TrainConfig = validateTrainConfig({
+    model: resolveModel(values.model),
+    strategy,
+    steps: intFlag('steps', values.steps, 20),
+    globalBatch: intFlag('global-batch', values['global-batch'], defaultGlobalBatch),
+    microBatches: intFlag('micro-batches', values['micro-batches'], strategy.pp > 1 ? 2 * strategy.pp : 1),
+    schedule,
+    zeroStage: intFlag('zero', values.zero, 0, 0, 1) as 0 | 1,
+    recompute: values.recompute ?? false,
+    seed: intFlag('seed', values.seed, 0, 0),
+    learningRate: numberFlag('lr', values.lr, 3e-3),
+    ...(values.data ? { dataPath: resolve(values.data) } : {}),
+    ...(values.backend ? { backend: values.backend } : {}),
+  });
+  const summary = await runTraining({
+    config,
+    workerPath: findWorkerBundle(),
+    signal: io.signal,
+    onProgress: values.json ? undefined : (p) => printLine(io, `step ${p.step + 1}/${p.steps} loss ${p.loss?.toFixed(4) ?? '-'} ${(p.stepSeconds * 1e3).toFixed(0)} ms ${p.tokensPerSecond.toFixed(0)} tokens/s`),
+    onLog: (rank, line, stream) => {
+      if (stream === 'stderr') io.stderr.write(`[rank ${rank}] ${line}\n`);
+    },
+  });
+  if (values.json) printJson(io, summary);
+  else formatSummary(summary).forEach((line) => printLine(io, line));
+  return 0;
+};

@@ -1,0 +1,157 @@
+/**
+ * The run controller (local part): places ranks, starts one worker per rank with the rendezvous
+ * address and a fresh run secret (env only), streams their events, and stops every rank when the
+ * run ends, is cancelled (AbortSignal) or loses a rank. No worker outlives a run.
+ */
+import { randomBytes } from 'node:crypto';
+import { EngineEventParser, type EngineEvent, type ErrorEvent } from '../../../src-shared/engine-events.js';
+import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config.js';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { findFreePort } from './free-port.js';
+import { placeLocalCpu, type RankPlacement } from './placement.js';
+import { RunAggregator, type RunSummary, type StepProgress } from './run-summary.js';
+import { localSpawner, type RankExit, type RankProcess, type Spawner } from './spawner.js';
+
+/** What to run and how to report. */
+export interface RunOptions {
+  config: TrainConfig;
+  /** Path of dist/worker.cjs. */
+  workerPath: string;
+  spawner?: Spawner;
+  signal?: AbortSignal;
+  onProgress?: (progress: StepProgress) => void;
+  onEvent?: (event: EngineEvent) => void;
+  /** Ranks' non-event output lines (stderr and stray stdout). */
+  onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called once every rank is started (tests use it to find the pids). */
+  onStarted?: (ranks: Array<{ rank: number; pid: number }>) => void;
+  /** Time a rank gets after SIGTERM before SIGKILL. */
+  killGraceMs?: number;
+}
+
+interface RankState {
+  placement: RankPlacement;
+  process: RankProcess;
+  hasEnded: boolean;
+  error: ErrorEvent | null;
+  exit: RankExit | null;
+  /** True when the rank ended before the controller began stopping ranks. */
+  exitedOnItsOwn: boolean;
+  /** True once the controller sent SIGKILL (after the SIGTERM grace period). */
+  wasForceKilled: boolean;
+  stderrTail: string;
+}
+
+/** Starts a run and resolves with its summary; rejects with `worker-exit` naming the failed rank, or `cancelled`. */
+export async function runTraining(options: RunOptions): Promise<RunSummary> {
+  const { config } = options;
+  const worldSize = worldSizeOf(config.strategy);
+  const runId = `run-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const secret = randomBytes(32).toString('hex');
+  const masterPort = await findFreePort();
+  const aggregator = new RunAggregator(worldSize, config.steps);
+  const startedMs = Date.now();
+  const spawner = options.spawner ?? localSpawner;
+  options.signal?.throwIfAborted();
+
+  let isStopping = false;
+  let failure: ((reason: string) => void) | null = null;
+  const failed = new Promise<string>((resolve) => { failure = resolve; });
+  const ranks: RankState[] = placeLocalCpu(worldSize).map((placement) => {
+    const process = spawner({
+      rank: placement.rank,
+      command: globalThis.process.execPath,
+      args: [options.workerPath, 'train', '--config', JSON.stringify(config), '--rank', String(placement.rank), '--world-size', String(worldSize), '--master', `127.0.0.1:${masterPort}`],
+      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId },
+    });
+    return { placement, process, hasEnded: false, error: null, exit: null, exitedOnItsOwn: false, wasForceKilled: false, stderrTail: '' };
+  });
+  options.onStarted?.(ranks.map((r) => ({ rank: r.placement.rank, pid: r.process.pid })));
+
+  for (const state of ranks) {
+    const { rank } = state.placement;
+    const parser = new EngineEventParser();
+    const handle = (item: EngineEvent | { type: 'log'; line: string }) => {
+      if (item.type === 'log') return options.onLog?.(rank, item.line, 'stdout');
+      options.onEvent?.(item);
+      if (item.type === 'run-start') aggregator.addStart(item);
+      else if (item.type === 'step') {
+        const progress = aggregator.addStep(item);
+        if (progress) options.onProgress?.(progress);
+      } else if (item.type === 'run-end') state.hasEnded = true;
+      else if (item.type === 'error') {
+        state.error = item;
+        failure?.(`rank ${rank} failed`);
+      }
+    };
+    state.process.stdout.setEncoding('utf8');
+    state.process.stdout.on('data', (chunk: string) => parser.feed(chunk).forEach(handle));
+    state.process.stdout.on('end', () => parser.end().forEach(handle));
+    state.process.stderr.setEncoding('utf8');
+    state.process.stderr.on('data', (chunk: string) => {
+      state.stderrTail = (state.stderrTail + chunk).slice(-2000);
+      for (const line of chunk.split('\n')) if (line.trim()) options.onLog?.(rank, line, 'stderr');
+    });
+  }
+
+  const exits = ranks.map((state) => state.process.exited.then((exit) => {
+    state.exit = exit;
+    state.exitedOnItsOwn = !isStopping;
+    if (exit.code !== 0 || !state.hasEnded) failure?.(`rank ${state.placement.rank} exited`);
+    return exit;
+  }));
+  const onAbort = () => failure?.('cancelled');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const allDone = Promise.all(exits).then(() => 'done');
+  try {
+    const outcome = await Promise.race([allDone, failed]);
+    if (outcome === 'done' && ranks.every((r) => r.hasEnded && r.exit?.code === 0)) {
+      return aggregator.summary({ runId, model: config.model.name, wallSeconds: (Date.now() - startedMs) / 1000, strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute } });
+    }
+    isStopping = true;
+    await stopAll(ranks, options.killGraceMs ?? 3000);
+    if (options.signal?.aborted) throw new ShardScopeError('cancelled', `run ${runId} cancelled; all ${worldSize} ranks stopped`);
+    throw describeFailure(ranks, runId);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    isStopping = true;
+    await stopAll(ranks, options.killGraceMs ?? 3000);
+  }
+}
+
+/** SIGTERM every live rank's process group, SIGKILL after the grace period, and wait for all exits. */
+async function stopAll(ranks: RankState[], graceMs: number): Promise<void> {
+  const live = ranks.filter((r) => r.exit === null);
+  for (const r of live) r.process.kill('SIGTERM');
+  const timer = setTimeout(() => live.forEach((r) => {
+    r.wasForceKilled = true;
+    r.process.kill('SIGKILL');
+  }), graceMs);
+  await Promise.all(live.map((r) => r.process.exited));
+  clearTimeout(timer);
+  // Anything the workers started lives in their process groups: make sure those are gone too.
+  for (const r of ranks) r.process.kill('SIGKILL');
+}
+
+/** True when a rank died of something the controller did not do (it only sends SIGTERM, then SIGKILL after a grace period). */
+function diedOnItsOwn(r: RankState): boolean {
+  if (!r.exit || r.error) return false;
+  if (r.exitedOnItsOwn) return r.exit.signal !== null || r.exit.code !== 0;
+  return r.exit.signal !== null && r.exit.signal !== 'SIGTERM' && !r.wasForceKilled;
+}
+
+/** The root cause: a rank that died without reporting beats ranks that merely lost a peer. */
+function describeFailure(ranks: RankState[], runId: string): ShardScopeError {
+  const silent = ranks.find(diedOnItsOwn);
+  const reported = ranks.find((r) => r.error && r.error.kind !== 'peer-lost' && r.error.kind !== 'timeout') ?? ranks.find((r) => r.error);
+  const culprit = silent ?? reported;
+  if (!culprit) return new ShardScopeError('worker-exit', `run ${runId} failed: a rank exited before finishing`);
+  const { rank, device } = culprit.placement;
+  if (culprit === silent && culprit.exit) {
+    const how = culprit.exit.signal ? `was killed by ${culprit.exit.signal}` : `exited with code ${culprit.exit.code}`;
+    const tail = culprit.stderrTail.trim().split('\n').pop();
+    return new ShardScopeError('worker-exit', `rank ${rank} (${device}, pid ${culprit.process.pid}) ${how}${tail ? `: ${tail}` : ''}; all ranks stopped`, { rank });
+  }
+  const error = culprit.error as ErrorEvent;
+  return new ShardScopeError(error.kind === 'bad-input' ? 'bad-input' : 'worker-exit', `rank ${rank} (${device}) failed: ${error.message} [${error.kind}]; all ranks stopped`, { rank });
+}

@@ -1,0 +1,31 @@
+/** Turns the samplers' host and GPU samples into rows of the store's series (one per metric, units in the names). */
+import type { GpuSample, HostSample, TelemetryBatch } from '../../../src-shared/telemetry.js';
+import type { SeriesSample } from './series-table.js';
+
+/** GPU metrics kept per sample; their names carry the units. */
+export const GPU_METRICS = ['memoryUsedBytes', 'memoryTotalBytes', 'utilisationPercent', 'powerWatts', 'temperatureCelsius', 'smClockMhz'] as const;
+/** Host metrics kept per sample. */
+export const HOST_METRICS = ['cpuUtilisationPercent', 'memoryUsedBytes', 'memoryTotalBytes', 'networkRxBytesPerSecond', 'networkTxBytesPerSecond'] as const;
+
+/** Rows of one GPU sample (a metric the GPU did not report is left out, not stored as zero). */
+export function gpuSampleRows(sample: GpuSample, run: string | null): SeriesSample[] {
+  const rows: SeriesSample[] = [];
+  for (const metric of GPU_METRICS) {
+    const value = sample[metric];
+    if (value === null) continue;
+    rows.push({ key: { run, host: sample.hostId, gpuIndex: sample.gpuIndex, metric }, source: 'measured', timestampMs: sample.timestampMs, value });
+  }
+  return rows;
+}
+
+/** Rows of one host sample. */
+export function hostSampleRows(sample: HostSample, run: string | null): SeriesSample[] {
+  return HOST_METRICS.map((metric) => ({
+    key: { run, host: sample.hostId, gpuIndex: null, metric }, source: 'measured' as const, timestampMs: sample.timestampMs, value: sample[metric],
+  }));
+}
+
+/** Rows of a whole telemetry batch, attributed to `run` (null outside a run). */
+export function telemetryRows(batch: TelemetryBatch, run: string | null): SeriesSample[] {
+  return [...batch.gpus.flatMap((s) => gpuSampleRows(s, run)), ...batch.hosts.flatMap((s) => hostSampleRows(s, run))];
+}

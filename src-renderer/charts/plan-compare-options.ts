@@ -1,0 +1,70 @@
+/** ECharts options comparing planned strategies side by side (pure: plan results in, options out). */
+import type { PlanResult } from '../../src-shared/planner/index.js';
+
+const GIB = 1024 ** 3;
+const axisStyle = { axisLabel: { color: '#8794a3' }, nameTextStyle: { color: '#8794a3' }, splitLine: { lineStyle: { color: '#2a3441' } } };
+
+/** One labelled plan (a strategy column of the view). */
+export interface LabelledPlan {
+  label: string;
+  plan: PlanResult;
+}
+
+function stackedBars(plans: LabelledPlan[], unit: string, parts: { name: string; value: (p: PlanResult) => number }[]) {
+  return {
+    animation: false,
+    grid: { left: 64, right: 16, top: 36, bottom: 28 },
+    legend: { top: 0, textStyle: { color: '#d8e0e8' } },
+    tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${Number(v).toPrecision(4)} ${unit}` },
+    xAxis: { type: 'category' as const, data: plans.map((p) => p.label), ...axisStyle },
+    yAxis: { type: 'value' as const, name: unit, ...axisStyle },
+    series: parts.map((part) => ({ name: part.name, type: 'bar' as const, stack: 'total', data: plans.map((p) => part.value(p.plan)) })),
+  };
+}
+
+/** Memory per GPU by part, with the GPU's capacity as a line. */
+export function memoryOption(plans: LabelledPlan[]) {
+  const option = stackedBars(plans, 'GiB', [
+    { name: 'weights', value: (p) => p.memoryPerGpuBytes.weights / GIB },
+    { name: 'gradients', value: (p) => p.memoryPerGpuBytes.gradients / GIB },
+    { name: 'optimizer', value: (p) => p.memoryPerGpuBytes.optimizer / GIB },
+    { name: 'activations', value: (p) => p.memoryPerGpuBytes.activations / GIB },
+    { name: 'overhead', value: (p) => p.memoryPerGpuBytes.overhead / GIB },
+  ]);
+  const capacity = plans[0] ? plans[0].plan.cluster.memoryPerGpuBytes / GIB : 0;
+  option.series[0] = {
+    ...option.series[0],
+    markLine: { symbol: 'none', label: { formatter: `GPU memory ${capacity.toFixed(0)} GiB`, color: '#ff6b6b', position: 'insideEndTop' as const }, lineStyle: { color: '#ff6b6b', type: 'dashed' }, data: [{ yAxis: capacity }] },
+  } as (typeof option.series)[number];
+  return option;
+}
+
+/** Step time split into compute, exposed communication and pipeline bubble. */
+export function stepTimeOption(plans: LabelledPlan[]) {
+  return stackedBars(plans, 's', [
+    { name: 'compute', value: (p) => p.timeBreakdownSeconds.compute },
+    { name: 'communication', value: (p) => p.timeBreakdownSeconds.communication },
+    { name: 'bubble', value: (p) => p.timeBreakdownSeconds.bubble },
+  ]);
+}
+
+/** Bytes each GPU moves per step, by parallelism kind. */
+export function communicationOption(plans: LabelledPlan[]) {
+  return stackedBars(plans, 'GiB', [
+    { name: 'data parallel', value: (p) => p.commBytesPerStepPerGpu.dp / GIB },
+    { name: 'tensor parallel', value: (p) => p.commBytesPerStepPerGpu.tp / GIB },
+    { name: 'pipeline', value: (p) => p.commBytesPerStepPerGpu.pp / GIB },
+    { name: 'offload (PCIe)', value: (p) => p.commBytesPerStepPerGpu.offload / GIB },
+  ]);
+}
+
+/** Energy per token, split compute / communication / idle / host. */
+export function energyOption(plans: LabelledPlan[]) {
+  const perToken = (p: PlanResult, joulesPerStep: number) => (p.tokensPerSecond > 0 ? joulesPerStep / (p.tokensPerSecond * p.stepTimeSeconds) : 0);
+  return stackedBars(plans, 'J/token', [
+    { name: 'compute', value: (p) => perToken(p, p.energySplitJoulesPerStep.compute) },
+    { name: 'communication', value: (p) => perToken(p, p.energySplitJoulesPerStep.communication) },
+    { name: 'idle', value: (p) => perToken(p, p.energySplitJoulesPerStep.idle) },
+    { name: 'host', value: (p) => perToken(p, p.energySplitJoulesPerStep.host) },
+  ]);
+}

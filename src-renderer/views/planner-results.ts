@@ -1,0 +1,76 @@
+/** Results of the Planner view: a verdict per strategy, a figures table and the comparison charts. */
+import type { PlanResult } from '../../src-shared/planner/index.js';
+import { echarts } from '../charts/echarts-setup.js';
+import { communicationOption, energyOption, memoryOption, stepTimeOption, type LabelledPlan } from '../charts/plan-compare-options.js';
+import { el, formatBytes } from '../format.js';
+
+/** Either a plan or the reason there is none (e.g. tp does not divide the heads). */
+export type PlanOutcome = { label: string; plan: PlanResult } | { label: string; error: string };
+
+/** The verdict card of one strategy. */
+export function verdictCard(outcome: PlanOutcome): HTMLElement {
+  const card = el('article', 'verdict');
+  card.dataset.strategy = outcome.label;
+  if ('error' in outcome) {
+    card.dataset.fits = 'invalid';
+    card.append(el('strong', undefined, `${outcome.label}: invalid strategy`), el('p', undefined, outcome.error));
+    return card;
+  }
+  const { plan } = outcome;
+  const s = plan.strategy;
+  card.dataset.fits = String(plan.fits);
+  const title = `${outcome.label}: dp=${s.dp} tp=${s.tp} pp=${s.pp} · ${plan.fits ? 'fits' : 'does not fit'}`;
+  card.append(el('strong', undefined, title),
+    el('p', undefined, `${formatBytes(plan.memoryPerGpuBytes.total)} of ${formatBytes(plan.cluster.memoryPerGpuBytes)} per GPU (worst stage: ${plan.worstStage})`));
+  if (!plan.fits && plan.why) card.append(el('p', 'why', plan.why));
+  return card;
+}
+
+/** A table of the headline figures, one column per plan. */
+export function figuresTable(plans: LabelledPlan[]): HTMLElement {
+  const table = el('table', 'figures');
+  const head = el('tr');
+  head.append(el('th'), ...plans.map((p) => el('th', undefined, p.label)));
+  table.append(head);
+  const rows: [string, (p: PlanResult) => string][] = [
+    ['step time', (p) => `${p.stepTimeSeconds.toPrecision(4)} s`],
+    ['tokens/s', (p) => Math.round(p.tokensPerSecond).toLocaleString('en')],
+    ['TFLOP/s per GPU', (p) => p.tflopsPerGpu.toFixed(1)],
+    ['MFU', (p) => `${(p.mfu * 100).toFixed(1)}%`],
+    ['bubble', (p) => `${(p.bubbleFraction * 100).toFixed(1)}%`],
+    ['J per token', (p) => p.joulesPerToken.toPrecision(3)],
+  ];
+  for (const [name, value] of rows) {
+    const tr = el('tr');
+    tr.append(el('th', undefined, name), ...plans.map((p) => el('td', undefined, value(p.plan))));
+    table.append(tr);
+  }
+  return table;
+}
+
+const chartSpecs = [
+  { key: 'memory', title: 'Memory per GPU', option: memoryOption },
+  { key: 'step-time', title: 'Step time', option: stepTimeOption },
+  { key: 'communication', title: 'Communication per GPU per step', option: communicationOption },
+  { key: 'energy', title: 'Energy per token', option: energyOption },
+] as const;
+
+/** Mounts the four comparison charts; returns a function that redraws them for new plans. */
+export function mountComparisonCharts(container: HTMLElement): (plans: LabelledPlan[]) => void {
+  const grid = el('div', 'charts');
+  container.append(grid);
+  const charts = chartSpecs.map((spec) => {
+    const box = el('section', 'chart-panel');
+    box.dataset.chart = spec.key;
+    const div = el('div', 'chart');
+    box.append(el('h2', undefined, spec.title), div);
+    grid.append(box);
+    return { spec, box, chart: echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 240 }) };
+  });
+  return (plans) => {
+    for (const { spec, box, chart } of charts) {
+      box.dataset.series = plans.map((p) => p.label).join(',');
+      chart.setOption(spec.option(plans), { notMerge: true });
+    }
+  };
+}

@@ -1,0 +1,89 @@
+/** The Planner view: pick a model and cluster, compare two strategies side by side, or search for the best. */
+import type { ShardScopeApi } from '../../src-shared/api/contract.js';
+import type { PlanResult } from '../../src-shared/planner/index.js';
+import { el } from '../format.js';
+import { clusterForm, strategyForm, toPlanRequest, type StrategyFields } from './planner-form.js';
+import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
+
+// The seed example: opt-66b does not fit 16 A100s with plain DP, and does with TP inside a node and PP across.
+const initialCluster = { model: 'opt-66b', gpu: 'a100-80gb', gpus: 16, gpusPerNode: 8 };
+const initialA: StrategyFields = { dp: 16, tp: 1, pp: 1, microBatch: 1, zeroStage: 0, recompute: 'none', sequenceParallel: false };
+const initialB: StrategyFields = { dp: 1, tp: 4, pp: 4, microBatch: 1, zeroStage: 0, recompute: 'selective', sequenceParallel: true };
+
+function fieldsOf(plan: PlanResult): StrategyFields {
+  const s = plan.strategy;
+  return { dp: s.dp, tp: s.tp, pp: s.pp, microBatch: s.microBatch, zeroStage: s.zeroStage, recompute: s.recompute, sequenceParallel: s.sequenceParallel };
+}
+
+/** Renders the view into `root`; returns a function that unmounts it. */
+export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => void {
+  root.append(el('h2', undefined, 'Planner'));
+  const status = el('p', 'loading', 'Loading the catalogue…');
+  root.append(status);
+  let alive = true;
+
+  api.getPlannerCatalogue().then((catalogue) => {
+    if (!alive) return;
+    status.remove();
+    const cluster = clusterForm(Object.keys(catalogue.models), Object.keys(catalogue.gpus), initialCluster);
+    const a = strategyForm('A', initialA);
+    const b = strategyForm('B', initialB);
+    const objective = el('select');
+    objective.name = 'objective';
+    for (const o of ['throughput', 'energy', 'memory']) objective.append(new Option(o, o));
+    const searchButton = el('button', 'primary', 'Search best into B');
+    searchButton.type = 'button';
+    const searchNote = el('span', 'note');
+    const actions = el('div', 'form-row');
+    actions.append(el('span', undefined, 'objective'), objective, searchButton, searchNote);
+    const verdicts = el('div', 'verdicts');
+    const figures = el('div');
+    root.append(cluster.node, a.node, b.node, actions, verdicts, figures);
+    const redraw = mountComparisonCharts(root);
+
+    let generation = 0;
+    const update = async () => {
+      const mine = ++generation;
+      const c = cluster.read();
+      const outcomes: PlanOutcome[] = await Promise.all([['A', a], ['B', b]].map(async ([label, form]) => {
+        const name = label as string;
+        try {
+          return { label: name, plan: await api.plan(toPlanRequest(c, (form as typeof a).read())) };
+        } catch (error) {
+          return { label: name, error: (error as Error).message };
+        }
+      }));
+      if (mine !== generation || !alive) return;
+      verdicts.replaceChildren(...outcomes.map(verdictCard));
+      const plans = outcomes.flatMap((o) => ('plan' in o ? [{ label: o.label, plan: o.plan }] : []));
+      figures.replaceChildren(figuresTable(plans));
+      redraw(plans);
+      root.dataset.planned = String(mine);
+    };
+    for (const form of [cluster.node, a.node, b.node]) form.addEventListener('change', () => void update());
+
+    searchButton.addEventListener('click', async () => {
+      searchNote.textContent = 'searching…';
+      const c = cluster.read();
+      try {
+        const result = await api.searchPlans({
+          model: c.model, cluster: { gpu: c.gpu, gpus: c.gpus, gpusPerNode: c.gpusPerNode },
+          objective: objective.value as 'throughput' | 'energy' | 'memory', limit: 10,
+        });
+        if (!result.best) {
+          searchNote.textContent = `nothing fits (${result.evaluatedCount} strategies tried)`;
+          return;
+        }
+        b.write(fieldsOf(result.best));
+        searchNote.textContent = `best of ${result.fittingCount} fitting / ${result.evaluatedCount} strategies`;
+        await update();
+      } catch (error) {
+        searchNote.textContent = `search failed: ${(error as Error).message}`;
+      }
+    });
+    void update();
+  }, (error: Error) => {
+    status.replaceWith(el('div', 'error-box', `Planner unavailable: ${error.message}`));
+  });
+  return () => { alive = false; };
+}

@@ -1,0 +1,85 @@
+/** `shardscope run`: the real CLI bundle starting real workers; JSON summary, bad input, Ctrl-C. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cli = join(__dirname, '..', '..', 'bin', 'shardscope.cjs');
+
+function runCli(args: string[], onStdout?: (text: string, pid: number) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; onStdout?.(stdout, child.pid as number); });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Pids of the direct children of a process (from /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('run --json prints one summary object with losses, throughput, time split and bytes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardscope-run-'));
+  const modelFile = join(dir, 'model.json');
+  writeFileSync(modelFile, JSON.stringify({ name: 'file-model', layers: 2, hidden: 32, heads: 4, vocab: 256, seqLen: 16 }));
+  const { code, stdout, stderr } = await runCli(['--model', modelFile, '--strategy', 'dp=2,tp=2', '--steps', '3', '--seed', '5', '--json']);
+  assert.equal(code, 0, stderr);
+  const lines = stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'only the summary on stdout');
+  const summary = JSON.parse(lines[0]);
+  assert.match(summary.runId, /^run-/);
+  assert.deepEqual({ dp: summary.strategy.dp, tp: summary.strategy.tp, pp: summary.strategy.pp }, { dp: 2, tp: 2, pp: 1 });
+  assert.equal(typeof summary.backend, 'string');
+  assert.equal(summary.model, 'file-model');
+  assert.equal(summary.losses.length, 3);
+  assert.equal(summary.loss, summary.losses[2]);
+  assert.ok(summary.tokensPerSecond > 0);
+  for (const key of ['compute', 'communication', 'bubble']) assert.equal(typeof summary.stepTimeSeconds[key], 'number');
+  assert.ok(summary.stepTimeSeconds.communication > 0, 'TP and DP all-reduces take time');
+  assert.ok(summary.bytes.allReduce.sent > 0);
+});
+
+test('bad input is a one-line reason and exit code 2, before any worker starts', async () => {
+  for (const args of [['--model', 'tiny', '--strategy', 'tp=3'], ['--model', 'no-such-model'], ['--model', 'tiny', '--schedule', 'zigzag'], ['--model', 'tiny', '--strategy', 'dp=3']]) {
+    const { code, stderr } = await runCli(args);
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /^shardscope run: /);
+  }
+});
+
+test('Ctrl-C stops the run and every worker', async () => {
+  let workers: number[] = [];
+  const { code, stderr } = await runCli(['--model', 'tiny', '--strategy', 'pp=2', '--steps', '100000'], (text, pid) => {
+    if (workers.length === 0 && /step 2\//.test(text)) {
+      workers = childrenOf(pid);
+      process.kill(pid, 'SIGINT');
+    }
+  });
+  assert.equal(code, 1);
+  assert.match(stderr, /cancelled/);
+  assert.equal(workers.length, 2, 'two workers were running');
+  for (const pid of workers) assert.ok(!isAlive(pid), `worker ${pid} is gone`);
+});

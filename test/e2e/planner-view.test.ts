@@ -1,0 +1,82 @@
+/** End to end: the Planner view in Chromium — choose a preset, compare two strategies, watch verdicts and charts change. */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startWebApp, type AppProcess } from '../support/app-process.js';
+import { launchChromium } from '../support/chromium.js';
+import { testOutputDir } from '../support/paths.js';
+
+let app: AppProcess;
+let browser: Browser;
+
+before(async () => {
+  app = await startWebApp(['--web']);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+const verdict = (page: Page, label: string) => page.locator(`.verdict[data-strategy="${label}"]`);
+
+/** Waits until the view has re-planned after the last change. */
+async function nextPlan(page: Page, change: () => Promise<void>): Promise<void> {
+  const before = Number((await page.locator('#view').getAttribute('data-planned')) ?? 0);
+  await change();
+  await page.waitForFunction((n) => Number(document.getElementById('view')?.dataset.planned ?? 0) > n, before);
+}
+
+test('opt-66b on 16 A100s: plain DP does not fit and says why; TP x PP fits; a smaller preset changes the verdict', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+  await page.goto(app.url);
+  await page.getByRole('button', { name: 'Planner' }).click();
+  await verdict(page, 'B').waitFor();
+  await page.waitForFunction(() => Number(document.getElementById('view')?.dataset.planned ?? 0) >= 1);
+
+  assert.equal(await verdict(page, 'A').getAttribute('data-fits'), 'false');
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /optimizer states/);
+  assert.equal(await verdict(page, 'B').getAttribute('data-fits'), 'true');
+  for (const chart of ['memory', 'step-time', 'communication', 'energy']) {
+    assert.equal(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-series'), 'A,B', `${chart} chart compares A and B`);
+    assert.equal(await page.locator(`[data-chart="${chart}"] canvas`).count(), 1);
+  }
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-opt66b.png'), fullPage: true });
+
+  // A 124M-parameter model fits with plain DP.
+  await nextPlan(page, () => page.selectOption('select[name="model"]', 'gpt2-small').then(() => undefined));
+  assert.equal(await verdict(page, 'A').getAttribute('data-fits'), 'true');
+
+  // A tensor-parallel size that does not divide the heads is refused with a reason.
+  await nextPlan(page, () => page.locator('[data-strategy="B"] input[name="tp"]').fill('5').then(() => page.locator('[data-strategy="B"] input[name="tp"]').dispatchEvent('change')));
+  assert.equal(await verdict(page, 'B').getAttribute('data-fits'), 'invalid');
+  assert.equal(await page.locator('[data-chart="memory"]').getAttribute('data-series'), 'A');
+  await page.close();
+});
+
+test('search fills strategy B with the best strategy that fits', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+  await page.goto(app.url);
+  await page.getByRole('button', { name: 'Planner' }).click();
+  await page.waitForFunction(() => Number(document.getElementById('view')?.dataset.planned ?? 0) >= 1);
+  // Start B from a strategy that does not fit, so the search has something to fix.
+  await page.locator('[data-strategy="B"] input[name="dp"]').fill('16');
+  await page.locator('[data-strategy="B"] input[name="tp"]').fill('1');
+  await page.locator('[data-strategy="B"] input[name="pp"]').fill('1');
+  await page.locator('[data-strategy="B"] input[name="sequenceParallel"]').uncheck();
+  await page.locator('.verdict[data-strategy="B"][data-fits="false"]').waitFor();
+  await nextPlan(page, async () => {
+    await page.getByRole('button', { name: 'Search best into B' }).click();
+    await page.locator('.note', { hasText: 'best of' }).waitFor();
+  });
+  assert.equal(await verdict(page, 'B').getAttribute('data-fits'), 'true');
+  assert.match((await page.locator('.note', { hasText: 'fitting' }).textContent()) ?? '', /best of \d+ fitting \/ \d+ strategies/);
+  const tp = Number(await page.locator('[data-strategy="B"] input[name="tp"]').inputValue());
+  const pp = Number(await page.locator('[data-strategy="B"] input[name="pp"]').inputValue());
+  const dp = Number(await page.locator('[data-strategy="B"] input[name="dp"]').inputValue());
+  assert.equal(dp * tp * pp, 16, 'the found strategy uses all 16 GPUs');
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-search.png'), fullPage: true });
+  await page.close();
+});
