@@ -3,13 +3,17 @@ import type { ShardScopeApi } from '../src-shared/api/contract.js';
 import { getApi } from './bridge/get-api.js';
 import { el } from './format.js';
 import { mountClusterView } from './views/cluster-view.js';
+import { mountHistoryView } from './views/history-view.js';
 import { mountPlannerView } from './views/planner-view.js';
+import { mountRunView } from './views/run-view.js';
 
 type ViewMount = (root: HTMLElement, api: ShardScopeApi) => () => void;
 
 const views: { id: string; label: string; mount: ViewMount }[] = [
   { id: 'cluster', label: 'Cluster', mount: mountClusterView },
   { id: 'planner', label: 'Planner', mount: mountPlannerView },
+  { id: 'run', label: 'Run', mount: mountRunView },
+  { id: 'history', label: 'History', mount: mountHistoryView },
 ];
 
 function setStatus(state: 'connecting' | 'live' | 'error', text: string): void {

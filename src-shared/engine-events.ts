@@ -35,7 +35,10 @@ export interface StepEvent {
   stepTimeSeconds: { compute: number; communication: number; bubble: number; total: number };
   /** Keyed by collective kind (allReduce, reduceScatter, allGather, send, recv, ...). */
   bytes: Record<string, ByteCounts>;
+  /** tf.memory().numBytes after the step (parameters and caches). */
   frameworkMemoryBytes: number;
+  /** Largest tf.memory().numBytes seen between pipeline ops of the step (held activations). */
+  frameworkMemoryPeakBytes: number;
   timestampMs: number;
 }
 

@@ -12,6 +12,9 @@ export interface HostSample {
   memoryTotalBytes: number;
   networkRxBytesPerSecond: number;
   networkTxBytesPerSecond: number;
+  /** CPU package power: RAPL counters where readable (`measured`), else utilisation x TDP (`estimated`). */
+  cpuPowerWatts?: number | null;
+  cpuPowerSource?: 'measured' | 'estimated';
 }
 
 /** One GPU-level sample from the nvidia-smi stream. */
@@ -26,6 +29,12 @@ export interface GpuSample {
   powerWatts: number | null;
   temperatureCelsius: number | null;
   smClockMhz: number | null;
+  /** PCIe throughput from `nvidia-smi dmon -s t` (absent when the host does not report it). */
+  pcieRxBytesPerSecond?: number | null;
+  pcieTxBytesPerSecond?: number | null;
+  /** NVLink data throughput from deltas of `nvidia-smi nvlink -gt d` counters (absent without NVLink). */
+  nvlinkRxBytesPerSecond?: number | null;
+  nvlinkTxBytesPerSecond?: number | null;
 }
 
 /** A batch of samples pushed to the UI. */

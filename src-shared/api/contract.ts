@@ -7,7 +7,11 @@
 import { z } from 'zod';
 import type { Inventory } from '../inventory.js';
 import type { TelemetryBatch } from '../telemetry.js';
+import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
+import { runRequestSchema, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
+
+const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
 
 /** Argument schemas of every request/response call, as tuples. */
 export const apiArgSchemas = {
@@ -18,6 +22,11 @@ export const apiArgSchemas = {
   plan: z.tuple([planRequestSchema]),
   searchPlans: z.tuple([searchRequestSchema]),
   getPlannerCatalogue: z.tuple([]),
+  startRun: z.tuple([runRequestSchema]),
+  stopRun: z.tuple([z.object({ runId: runIdSchema })]),
+  listRuns: z.tuple([]),
+  getRun: z.tuple([z.object({ runId: runIdSchema })]),
+  getRunSeries: z.tuple([z.object({ runId: runIdSchema, maxPoints: z.number().int().min(10).max(5000) })]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -36,12 +45,18 @@ export interface ApiResults {
   plan: PlanResult;
   searchPlans: SearchResult;
   getPlannerCatalogue: { models: Record<string, ModelSpec>; gpus: Record<string, GpuSpec> };
+  startRun: { runId: string };
+  stopRun: { stopped: boolean };
+  listRuns: RunListItem[];
+  getRun: RunDetails;
+  getRunSeries: DownsampledSeries[];
 }
 
 /** Events pushed from main to the UI. */
 export interface ApiEvents {
   telemetry: TelemetryBatch;
   inventory: Inventory;
+  run: RunUpdate;
 }
 
 export type ApiMethodName = keyof typeof apiArgSchemas;
@@ -54,7 +69,7 @@ export type ApiParsedArgs<K extends ApiMethodName> = z.output<(typeof apiArgSche
 /** The fixed list of calls, for the preload and the web client (never a generic send). */
 export const apiMethodNames = Object.keys(apiArgSchemas) as ApiMethodName[];
 /** The fixed list of pushed events. */
-export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory'];
+export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run'];
 
 /** Calls as the renderer sees them. */
 export type ShardScopeApiCalls = {

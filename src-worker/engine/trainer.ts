@@ -72,6 +72,7 @@ export class Trainer {
     const { pp } = this.groups;
     const shape = [data[0].batch, this.config.model.seqLen, this.config.model.hidden];
     let lossSum = 0;
+    let peakBytes = tf.memory().numBytes;
     for (const op of this.schedule) {
       const mb = op.microBatch;
       if (op.kind === 'forward') {
@@ -92,6 +93,7 @@ export class Trainer {
           await this.clock.communication(pp!.send(buf, pp!.rank - 1, gradientTag));
         }
       }
+      peakBytes = Math.max(peakBytes, tf.memory().numBytes);
     }
     await this.optimizer.apply(this.store.values, this.grads.values, this.clock);
     this.store.refresh();
@@ -109,6 +111,7 @@ export class Trainer {
       stepTimeSeconds: times,
       bytes: bytesByKind(before, this.comm?.stats()),
       frameworkMemoryBytes: tf.memory().numBytes,
+      frameworkMemoryPeakBytes: peakBytes,
     };
   }
 

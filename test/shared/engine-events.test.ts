@@ -5,7 +5,7 @@ import { EngineEventParser, formatEvent, type EngineEvent } from '../../src-shar
 
 const events: EngineEvent[] = [
   { type: 'run-start', rank: 1, worldSize: 2, backend: 'wasm', device: 'cpu', paramsOnRank: 10, optimizerStateOnRank: 20, coords: { dpIndex: 1, tpIndex: 0, ppIndex: 0 }, pid: 42, timestampMs: 1 },
-  { type: 'step', rank: 1, step: 0, loss: 5.5, tokens: 512, stepTimeSeconds: { compute: 0.1, communication: 0.02, bubble: 0, total: 0.12 }, bytes: { allReduce: { sent: 8, received: 8 } }, frameworkMemoryBytes: 1024, timestampMs: 2 },
+  { type: 'step', rank: 1, step: 0, loss: 5.5, tokens: 512, stepTimeSeconds: { compute: 0.1, communication: 0.02, bubble: 0, total: 0.12 }, bytes: { allReduce: { sent: 8, received: 8 } }, frameworkMemoryBytes: 1024, frameworkMemoryPeakBytes: 4096, timestampMs: 2 },
   { type: 'error', rank: 1, kind: 'peer-lost', message: 'rank 0 — lost «ünïcode»', timestampMs: 3 },
   { type: 'run-end', rank: 1, steps: 1, timestampMs: 4 },
 ];

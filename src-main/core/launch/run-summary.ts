@@ -31,6 +31,7 @@ export interface RunSummary {
   bytes: Record<string, ByteCounts>;
   paramsPerRank: number[];
   optimizerStatePerRank: number[];
+  /** Largest framework memory of any rank during any step. */
   frameworkMemoryBytesMax: number;
   wallSeconds: number;
 }
@@ -88,7 +89,7 @@ export class RunAggregator {
       bytes,
       paramsPerRank: this.starts.map((s) => s.paramsOnRank),
       optimizerStatePerRank: this.starts.map((s) => s.optimizerStateOnRank),
-      frameworkMemoryBytesMax: Math.max(0, ...steps.flat().map((e) => e.frameworkMemoryBytes)),
+      frameworkMemoryBytesMax: Math.max(0, ...steps.flat().map((e) => e.frameworkMemoryPeakBytes ?? e.frameworkMemoryBytes)),
     };
   }
 }

@@ -1,6 +1,7 @@
 /** Registers the kernels and fast paths training needs on the wasm backend (idempotent). */
-import { BatchMatMul, getKernel, registerKernel, Sum, Transpose, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Erf, getKernel, registerKernel, Sum, Transpose, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { wasmBatchMatMulConfig } from './wasm-batch-matmul.js';
+import { wasmErfConfig } from './wasm-erf.js';
 import { wasmUnsortedSegmentSumConfig } from './wasm-segment-sum.js';
 import { wasmSumConfig } from './wasm-sum.js';
 import { wasmTransposeConfig } from './wasm-transpose.js';
@@ -8,12 +9,13 @@ import { wasmTransposeConfig } from './wasm-transpose.js';
 const routedMarker = Symbol('shardscope-routed');
 
 /** Kernel names this module adds to or replaces on 'wasm', for reports and tests. */
-export const wasmTrainingKernelNames = [BatchMatMul, Transpose, Sum, wasmUnsortedSegmentSumConfig.kernelName] as const;
+export const wasmTrainingKernelNames = [BatchMatMul, Transpose, Sum, Erf, wasmUnsortedSegmentSumConfig.kernelName] as const;
 
 const routes: Array<[string, (stock: KernelConfig) => KernelConfig]> = [
   [BatchMatMul, wasmBatchMatMulConfig],
   [Transpose, wasmTransposeConfig],
   [Sum, wasmSumConfig],
+  [Erf, wasmErfConfig],
 ];
 
 /** Adds missing kernels and routes slow ones to fast paths; call before the wasm backend runs any op. */

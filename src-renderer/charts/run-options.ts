@@ -1,0 +1,44 @@
+/** ECharts options of the Run and History views (pure: data in, option out). */
+
+const axis = { axisLabel: { color: '#8794a3' }, nameTextStyle: { color: '#8794a3' }, splitLine: { lineStyle: { color: '#2a3441' } } };
+const legend = { top: 0, textStyle: { color: '#d8e0e8' }, type: 'scroll' as const };
+const grid = { left: 64, right: 16, top: 36, bottom: 28 };
+
+/** A named line over steps. */
+export interface StepLine {
+  name: string;
+  points: [number, number][];
+}
+
+/** Lines over the step axis (loss, tokens/s, memory, bytes). */
+export function stepLinesOption(lines: StepLine[], unit: string) {
+  return {
+    animation: false, grid, legend,
+    tooltip: { trigger: 'axis' as const },
+    xAxis: { type: 'value' as const, name: 'step', minInterval: 1, ...axis },
+    yAxis: { type: 'value' as const, name: unit, scale: true, ...axis },
+    series: lines.map((l) => ({ name: l.name, type: 'line' as const, showSymbol: l.points.length < 40, data: l.points })),
+  };
+}
+
+/** Stacked bars per category (e.g. step time per rank split compute / communication / bubble). */
+export function stackedBarsOption(categories: string[], parts: { name: string; values: number[] }[], unit: string) {
+  return {
+    animation: false, grid, legend,
+    tooltip: { trigger: 'axis' as const },
+    xAxis: { type: 'category' as const, data: categories, ...axis },
+    yAxis: { type: 'value' as const, name: unit, ...axis },
+    series: parts.map((p) => ({ name: p.name, type: 'bar' as const, stack: 'total', data: p.values })),
+  };
+}
+
+/** Side-by-side bars of one figure per run (History comparison). */
+export function compareBarsOption(runs: string[], values: (number | null)[], unit: string) {
+  return {
+    animation: false, grid,
+    tooltip: { trigger: 'axis' as const },
+    xAxis: { type: 'category' as const, data: runs, ...axis },
+    yAxis: { type: 'value' as const, name: unit, ...axis },
+    series: [{ type: 'bar' as const, data: values.map((v) => v ?? 0), label: { show: true, position: 'top' as const, color: '#d8e0e8', formatter: (p: { value: number }) => p.value.toPrecision(3) } }],
+  };
+}

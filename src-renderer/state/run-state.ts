@@ -1,0 +1,57 @@
+/** Accumulates a run's live updates into the series the Run view charts. */
+import type { StepEvent } from '../../src-shared/engine-events.js';
+import type { RunLogLine, RunStepPoint, RunUpdate } from '../../src-shared/run-live.js';
+
+const MAX_LOG_LINES = 2000;
+
+/** Everything the Run view shows about one run, built from its updates (or from a stored run). */
+export class RunState {
+  points: RunStepPoint[] = [];
+  /** Latest step event per rank. */
+  latestByRank = new Map<number, StepEvent>();
+  /** Bytes sent per step, summed over ranks, per collective kind. */
+  bytesPerStepByKind = new Map<string, Map<number, number>>();
+  /** Framework memory per rank over steps. */
+  memoryByRank = new Map<number, [number, number][]>();
+  logs: RunLogLine[] = [];
+  last: RunUpdate | null = null;
+
+  constructor(readonly runId: string) {}
+
+  /** Folds one update in. */
+  apply(update: RunUpdate): void {
+    this.last = update;
+    this.points.push(...update.points);
+    for (const event of update.rankSteps) this.addRankStep(event);
+    this.logs.push(...update.logs);
+    if (this.logs.length > MAX_LOG_LINES) this.logs.splice(0, this.logs.length - MAX_LOG_LINES);
+  }
+
+  /** Adds one rank's step event (also used to rebuild a stored run from its events). */
+  addRankStep(event: StepEvent): void {
+    const previous = this.latestByRank.get(event.rank);
+    if (!previous || previous.step <= event.step) this.latestByRank.set(event.rank, event);
+    for (const [kind, counts] of Object.entries(event.bytes)) {
+      const perStep = this.bytesPerStepByKind.get(kind) ?? new Map<number, number>();
+      this.bytesPerStepByKind.set(kind, perStep);
+      perStep.set(event.step, (perStep.get(event.step) ?? 0) + counts.sent);
+    }
+    const memory = this.memoryByRank.get(event.rank) ?? [];
+    memory.push([event.step, event.frameworkMemoryBytes]);
+    this.memoryByRank.set(event.rank, memory);
+  }
+
+  /** Mean step time split per rank over the steps seen so far (the first, warm-up step left out when possible). */
+  meanSplitByRank(events: StepEvent[]): Map<number, { compute: number; communication: number; bubble: number }> {
+    const sums = new Map<number, { compute: number; communication: number; bubble: number; n: number }>();
+    for (const e of events) {
+      const s = sums.get(e.rank) ?? { compute: 0, communication: 0, bubble: 0, n: 0 };
+      s.compute += e.stepTimeSeconds.compute;
+      s.communication += e.stepTimeSeconds.communication;
+      s.bubble += e.stepTimeSeconds.bubble;
+      s.n += 1;
+      sums.set(e.rank, s);
+    }
+    return new Map([...sums].map(([rank, s]) => [rank, { compute: s.compute / s.n, communication: s.communication / s.n, bubble: s.bubble / s.n }]));
+  }
+}

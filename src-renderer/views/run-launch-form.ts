@@ -1,0 +1,54 @@
+/** The launch form of the Run view: model, dp x tp x pp grid, steps and schedule options. */
+import type { RunRequest } from '../../src-shared/run-live.js';
+import { el } from '../format.js';
+
+function field(label: string, input: HTMLElement): HTMLElement {
+  const wrap = el('label', 'field');
+  wrap.append(el('span', undefined, label), input);
+  return wrap;
+}
+
+function numberInput(name: string, value: number): HTMLInputElement {
+  const input = el('input');
+  input.type = 'number';
+  input.name = name;
+  input.min = '1';
+  input.value = String(value);
+  return input;
+}
+
+function select(name: string, options: string[]): HTMLSelectElement {
+  const node = el('select');
+  node.name = name;
+  for (const option of options) node.append(new Option(option, option));
+  return node;
+}
+
+/** Builds the form; `onLaunch` gets the request when the researcher presses Launch. */
+export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) => void): HTMLElement {
+  const form = el('form', 'form-row');
+  form.dataset.form = 'launch';
+  const model = select('model', models);
+  const dp = numberInput('dp', 2);
+  const tp = numberInput('tp', 1);
+  const pp = numberInput('pp', 1);
+  const steps = numberInput('steps', 60);
+  const micro = numberInput('microBatches', 2);
+  const schedule = select('schedule', ['1f1b', 'gpipe']);
+  const zero = select('zero', ['0', '1']);
+  const recompute = el('input');
+  recompute.type = 'checkbox';
+  recompute.name = 'recompute';
+  const launch = el('button', 'primary', 'Launch');
+  launch.type = 'submit';
+  form.append(field('model', model), field('dp', dp), field('tp', tp), field('pp', pp), field('steps', steps),
+    field('micro-batches', micro), field('schedule', schedule), field('ZeRO', zero), field('recompute', recompute), launch);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    onLaunch({
+      model: model.value, dp: Number(dp.value), tp: Number(tp.value), pp: Number(pp.value), steps: Number(steps.value),
+      microBatches: Number(micro.value), schedule: schedule.value as '1f1b' | 'gpipe', zeroStage: Number(zero.value) as 0 | 1, recompute: recompute.checked,
+    });
+  });
+  return form;
+}

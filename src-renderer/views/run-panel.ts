@@ -1,0 +1,127 @@
+/** The panel of one run: progress and ETA, Stop, live charts of the ranks, predicted vs measured, logs. */
+import type { ShardScopeApi } from '../../src-shared/api/contract.js';
+import type { RunUpdate } from '../../src-shared/run-live.js';
+import { echarts } from '../charts/echarts-setup.js';
+import { stackedBarsOption, stepLinesOption } from '../charts/run-options.js';
+import { el, formatBytes } from '../format.js';
+import { RunState } from '../state/run-state.js';
+
+const MB = 1e6;
+
+type ChartKey = 'loss' | 'throughput' | 'step-split' | 'bytes' | 'memory';
+const chartTitles: Record<ChartKey, string> = {
+  loss: 'Loss', throughput: 'Tokens per second', 'step-split': 'Step time per rank (mean)', bytes: 'Bytes sent per step, by collective', memory: 'Framework memory per rank',
+};
+
+/** Prediction of the planner kept with the run (only the parts compared here). */
+interface Prediction { stepTimeSeconds?: number; memoryPerGpuBytes?: { total?: number } }
+
+/** Mounts the panel for `runId`; returns `apply(update)` and the panel element. */
+export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId: string, prediction: Prediction | null) {
+  const state = new RunState(runId);
+  const panel = el('section', 'run-panel');
+  panel.dataset.runId = runId;
+  const header = el('div', 'run-header');
+  const title = el('strong', undefined, runId);
+  const status = el('span', 'run-status', 'starting…');
+  const progress = el('progress');
+  progress.max = 1;
+  progress.value = 0;
+  const eta = el('span', 'note');
+  const stop = el('button', 'danger', 'Stop');
+  stop.type = 'button';
+  stop.addEventListener('click', () => {
+    stop.disabled = true;
+    void api.stopRun({ runId });
+  });
+  header.append(title, status, progress, eta, stop);
+  const error = el('div', 'error-box');
+  error.hidden = true;
+  const comparison = el('table', 'figures');
+  comparison.dataset.table = 'predicted-vs-measured';
+  const grid = el('div', 'charts');
+  const charts = new Map<ChartKey, ReturnType<typeof echarts.init>>();
+  for (const key of Object.keys(chartTitles) as ChartKey[]) {
+    const box = el('section', 'chart-panel');
+    box.dataset.chart = `run-${key}`;
+    const div = el('div', 'chart');
+    box.append(el('h2', undefined, chartTitles[key]), div);
+    grid.append(box);
+    charts.set(key, echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 240 }));
+  }
+  const logRank = el('select');
+  logRank.name = 'log-rank';
+  const logs = el('pre', 'logs');
+  logRank.addEventListener('change', () => renderLogs());
+  const logBox = el('section', 'chart-panel');
+  logBox.append(el('h2', undefined, 'Logs'), logRank, logs);
+  panel.append(header, error, comparison, grid, logBox);
+  container.prepend(panel);
+
+  function renderLogs(): void {
+    const ranks = [...new Set(state.logs.map((l) => l.rank))].sort((a, b) => a - b);
+    if (logRank.options.length !== ranks.length) {
+      const chosen = logRank.value;
+      logRank.replaceChildren(...ranks.map((r) => new Option(`rank ${r}`, String(r))));
+      if (chosen) logRank.value = chosen;
+    }
+    const rank = Number(logRank.value || ranks[0] || 0);
+    logs.textContent = state.logs.filter((l) => l.rank === rank).slice(-200).map((l) => l.line).join('\n');
+  }
+
+  function renderComparison(): void {
+    const timed = state.points.length > 1 ? state.points.slice(1) : state.points;
+    const measuredStep = timed.length ? timed.reduce((s, p) => s + p.stepSeconds, 0) / timed.length : null;
+    const measuredMemory = Math.max(0, ...[...state.memoryByRank.values()].flat().map(([, bytes]) => bytes));
+    const rows: [string, number | null | undefined, number | null, (v: number) => string][] = [
+      ['step time', prediction?.stepTimeSeconds, measuredStep, (v) => `${v.toFixed(3)} s`],
+      ['memory per rank (peak)', prediction?.memoryPerGpuBytes?.total, measuredMemory || null, formatBytes],
+    ];
+    const head = el('tr');
+    head.append(el('th', undefined, ''), el('th', undefined, 'predicted'), el('th', undefined, 'measured'), el('th', undefined, 'error'));
+    comparison.replaceChildren(head, ...rows.map(([name, predicted, measured, format]) => {
+      const tr = el('tr');
+      const errorText = predicted && measured ? `${(((predicted - measured) / measured) * 100).toFixed(0)}%` : '–';
+      tr.append(el('th', undefined, name), el('td', undefined, predicted ? format(predicted) : '–'), el('td', undefined, measured !== null ? format(measured) : '–'), el('td', undefined, errorText));
+      return tr;
+    }));
+  }
+
+  function render(update: RunUpdate): void {
+    status.textContent = update.status;
+    panel.dataset.status = update.status;
+    progress.value = update.steps ? update.stepsDone / update.steps : 0;
+    panel.dataset.stepsDone = String(update.stepsDone);
+    eta.textContent = update.status === 'running'
+      ? `step ${update.stepsDone}/${update.steps}${update.etaSeconds !== null ? ` · ETA ${Math.ceil(update.etaSeconds)} s` : ''}`
+      : `${update.stepsDone}/${update.steps} steps`;
+    stop.hidden = update.status !== 'running';
+    if (update.error) {
+      error.hidden = false;
+      error.textContent = `${update.error.kind}: ${update.error.message}`;
+    }
+    const losses = state.points.filter((p) => p.loss !== null).map((p) => [p.step, p.loss as number] as [number, number]);
+    panel.dataset.lossPoints = String(losses.length);
+    charts.get('loss')!.setOption(stepLinesOption([{ name: 'loss', points: losses }], 'nats'), { notMerge: true });
+    charts.get('throughput')!.setOption(stepLinesOption([{ name: 'tokens/s', points: state.points.map((p) => [p.step, p.tokensPerSecond]) }], 'tokens/s'), { notMerge: true });
+    const ranks = [...state.latestByRank.keys()].sort((a, b) => a - b);
+    const split = state.meanSplitByRank([...state.latestByRank.values()]);
+    charts.get('step-split')!.setOption(stackedBarsOption(ranks.map((r) => `rank ${r}`), (['compute', 'communication', 'bubble'] as const).map((part) => ({
+      name: part, values: ranks.map((r) => split.get(r)?.[part] ?? 0),
+    })), 's'), { notMerge: true });
+    const byteLines = [...state.bytesPerStepByKind].map(([kind, perStep]) => ({ name: kind, points: [...perStep].sort((a, b) => a[0] - b[0]).map(([s, b]) => [s, b / MB] as [number, number]) }));
+    panel.dataset.bytesMoved = String(byteLines.reduce((n, l) => n + l.points.reduce((m, [, v]) => m + v, 0), 0));
+    charts.get('bytes')!.setOption(stepLinesOption(byteLines, 'MB'), { notMerge: true });
+    charts.get('memory')!.setOption(stepLinesOption([...state.memoryByRank].map(([rank, pts]) => ({ name: `rank ${rank}`, points: pts.map(([s, b]) => [s, b / MB] as [number, number]) })), 'MB'), { notMerge: true });
+    renderComparison();
+    renderLogs();
+  }
+
+  return {
+    panel,
+    apply(update: RunUpdate) {
+      state.apply(update);
+      render(update);
+    },
+  };
+}

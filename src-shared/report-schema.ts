@@ -1,0 +1,133 @@
+/** The versioned JSON report of one run or a comparison of runs (zod schema + types), shared by the CLI, the app and the UI. */
+import { z } from 'zod';
+
+/** Version of the report layout; bump it (and docs/report-schema.md) on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+const source = z.enum(['measured', 'integrated', 'estimated']);
+const nullableNumber = z.number().nullable();
+
+/** One GPU of a host as the report lists it. */
+export const reportGpuSchema = z.object({
+  index: z.number().int(), name: z.string(), memoryTotalBytes: z.number(), powerLimitWatts: nullableNumber,
+  pcieGeneration: nullableNumber, pcieWidth: nullableNumber,
+});
+
+/** A host of the run: CPU, memory, GPUs, the links between its devices and bandwidth measured to others. */
+export const reportHostSchema = z.object({
+  id: z.string(), hostname: z.string(), cpuModel: z.string().nullable(), logicalCores: nullableNumber, memoryBytes: nullableNumber,
+  gpus: z.array(reportGpuSchema),
+  links: z.array(z.object({ from: z.string(), to: z.string(), connection: z.string() })),
+  devices: z.array(z.object({ id: z.string(), kind: z.string(), name: z.string() })),
+});
+
+/** Bandwidth measured between two hosts (or devices), e.g. by `shardscope bench allreduce`. */
+export const measuredBandwidthSchema = z.object({ from: z.string(), to: z.string(), bytesPerSecond: z.number(), kind: z.string() });
+
+/** One figure the planner predicted, next to what was measured and the relative error ((measured - predicted) / predicted). */
+export const predictionCheckSchema = z.object({
+  metric: z.string(), unit: z.string(), predicted: nullableNumber, measured: nullableNumber, errorFraction: nullableNumber,
+});
+
+/** One step of one rank: its time split and where it ended. */
+export const rankStepSchema = z.object({
+  step: z.number().int(), rank: z.number().int(), endTimestampMs: z.number(),
+  computeSeconds: z.number(), communicationSeconds: z.number(), bubbleSeconds: z.number(), totalSeconds: z.number(),
+  bytesSent: z.number(), frameworkMemoryBytes: z.number(), loss: nullableNumber,
+});
+
+/** A stored series, downsampled into time buckets (min, max, mean per bucket). */
+export const reportSeriesSchema = z.object({
+  host: z.string(), gpuIndex: z.number().int().nullable(), metric: z.string(), source, rawCount: z.number().int(),
+  points: z.array(z.object({ timestampMs: z.number(), min: z.number(), max: z.number(), avg: z.number() })),
+});
+
+/** Figures measured in a run (derived from its step events and sample series). */
+export const measuredFiguresSchema = z.object({
+  steps: z.number().int(), tokens: z.number(), trainingSeconds: z.number(), tokensPerSecond: nullableNumber,
+  stepTimeSecondsMean: z.object({ compute: z.number(), communication: z.number(), bubble: z.number(), total: z.number() }),
+  bubbleFraction: nullableNumber,
+  /** Model FLOPs of one step (forward + backward, no recomputation), from the planner's formulas. */
+  modelFlopsPerStep: nullableNumber,
+  /** Model FLOP/s per device, in TFLOP/s. */
+  tflopsPerDevice: nullableNumber,
+  /** Peak FLOP/s per device from the GPU catalogue (at the plan's dtype), null when unknown. */
+  peakFlopsPerSecondPerDevice: nullableNumber,
+  mfu: nullableNumber,
+  lastLoss: nullableNumber,
+  bytesSentByKind: z.record(z.string(), z.number()),
+  /** Bytes sent by all ranks per second of training, per collective kind. */
+  bandwidthBytesPerSecondByKind: z.record(z.string(), z.number()),
+  /** Bytes one rank sent per step, mean over ranks and steps. */
+  bytesSentPerStepPerRank: z.number(),
+  memoryPeakPerGpu: z.array(z.object({ host: z.string(), gpuIndex: z.number().int(), peakBytes: z.number(), totalBytes: nullableNumber })),
+  frameworkMemoryPeakBytesPerRank: z.array(z.object({ rank: z.number().int(), peakBytes: z.number() })),
+  powerMeanWatts: nullableNumber,
+  energy: z.object({
+    totalJoules: z.number(), gpuJoules: z.number(), cpuJoules: z.number(), gpuSource: source, cpuSource: source.nullable(),
+    gapSeconds: z.number(), joulesPerStep: nullableNumber, joulesPerToken: nullableNumber,
+  }),
+});
+
+/** Everything the report holds about one run. */
+export const runReportSchema = z.object({
+  id: z.string(), engine: z.string(), status: z.enum(['running', 'finished', 'failed', 'cancelled']),
+  error: z.object({ kind: z.string(), message: z.string() }).nullable(),
+  startedAtMs: z.number(), endedAtMs: nullableNumber, durationSeconds: z.number(),
+  model: z.record(z.string(), z.unknown()), strategy: z.record(z.string(), z.unknown()),
+  /** Short label of the layout, e.g. `dp=2 tp=2 pp=1`. */
+  strategyLabel: z.string(),
+  worldSize: z.number().int(),
+  inventory: z.object({
+    hosts: z.array(reportHostSchema), measuredBandwidth: z.array(measuredBandwidthSchema),
+    /** `recorded`: the inventory stored with the run; `ranks`: only what the ranks' records say. */
+    origin: z.enum(['recorded', 'ranks']),
+  }),
+  ranks: z.array(z.object({ rank: z.number().int(), host: z.string(), device: z.string(), backend: z.string(), paramsOnRank: z.number() })),
+  plan: z.unknown().nullable(),
+  prediction: z.unknown().nullable(),
+  measured: measuredFiguresSchema,
+  predictionChecks: z.array(predictionCheckSchema),
+  rankSteps: z.array(rankStepSchema),
+  loss: z.array(z.object({ step: z.number().int(), loss: z.number() })),
+  series: z.array(reportSeriesSchema),
+});
+
+/** The runs side by side, and which was fastest / used least energy per token, from measured data. */
+export const comparisonSchema = z.object({
+  rows: z.array(z.object({
+    runId: z.string(), strategyLabel: z.string(), tokensPerSecond: nullableNumber, joulesPerToken: nullableNumber,
+    stepTimeSeconds: z.number(), mfu: nullableNumber, bytesSentPerStepPerRank: z.number(), peakMemoryBytes: nullableNumber,
+  })),
+  fastestRunId: z.string().nullable(),
+  leastEnergyPerTokenRunId: z.string().nullable(),
+  /** One sentence saying both, with the figures. */
+  verdict: z.string(),
+});
+
+/** The whole report. */
+export const reportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  generator: z.object({ name: z.literal('shardscope'), version: z.string() }),
+  generatedAtMs: z.number(),
+  title: z.string(),
+  runs: z.array(runReportSchema).min(1),
+  comparison: comparisonSchema.nullable(),
+});
+
+/** The report as JSON. */
+export type Report = z.infer<typeof reportSchema>;
+/** One run in a report. */
+export type RunReport = z.infer<typeof runReportSchema>;
+/** Measured figures of a run. */
+export type MeasuredFigures = z.infer<typeof measuredFiguresSchema>;
+/** A predicted-vs-measured row. */
+export type PredictionCheck = z.infer<typeof predictionCheckSchema>;
+/** One rank's step. */
+export type RankStep = z.infer<typeof rankStepSchema>;
+/** A downsampled series. */
+export type ReportSeries = z.infer<typeof reportSeriesSchema>;
+/** A host of the inventory section. */
+export type ReportHost = z.infer<typeof reportHostSchema>;
+/** The comparison block. */
+export type Comparison = z.infer<typeof comparisonSchema>;

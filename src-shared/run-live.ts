@@ -1,0 +1,51 @@
+/** What the UI asks to launch, and the live updates of a running run pushed to it. */
+import { z } from 'zod';
+import type { StepEvent } from './engine-events.js';
+import type { RunStatus } from './run-record.js';
+
+/** A launch request from the UI: a model preset (or a saved model id), a dp x tp x pp grid and run options. */
+export const runRequestSchema = z.object({
+  model: z.string().min(1).max(100),
+  dp: z.number().int().min(1).max(64),
+  tp: z.number().int().min(1).max(64),
+  pp: z.number().int().min(1).max(64),
+  steps: z.number().int().min(1).max(100_000),
+  microBatches: z.number().int().min(1).max(1024).optional(),
+  schedule: z.enum(['1f1b', 'gpipe']).optional(),
+  zeroStage: z.union([z.literal(0), z.literal(1)]).optional(),
+  recompute: z.boolean().optional(),
+  globalBatch: z.number().int().min(1).max(4096).optional(),
+}).strict();
+
+/** A launch request. */
+export type RunRequest = z.infer<typeof runRequestSchema>;
+
+/** A step finished on every rank. */
+export interface RunStepPoint {
+  step: number;
+  loss: number | null;
+  /** Slowest rank's wall time for the step. */
+  stepSeconds: number;
+  tokensPerSecond: number;
+}
+
+/** A rank's output line. */
+export interface RunLogLine {
+  rank: number;
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+/** Pushed while a run goes (at most 4 a second): what happened since the previous update. */
+export interface RunUpdate {
+  runId: string;
+  status: RunStatus;
+  steps: number;
+  stepsDone: number;
+  startedAtMs: number;
+  etaSeconds: number | null;
+  points: RunStepPoint[];
+  rankSteps: StepEvent[];
+  logs: RunLogLine[];
+  error: { kind: string; message: string } | null;
+}
