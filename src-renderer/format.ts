@@ -1,10 +1,11 @@
 /** Display formatting shared by the views. */
 
-/** Bytes as GiB/MiB with one decimal. */
+/** Bytes as GiB/MiB/KiB with one decimal. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${bytes} B`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${Math.round(bytes)} B`;
 }
 
 /** Creates an element with a class and text. */

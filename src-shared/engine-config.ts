@@ -17,7 +17,7 @@ export const modelPresets: Record<string, ModelConfig> = {
   bench: { name: 'bench', layers: 4, hidden: 256, heads: 4, vocab: 256, seqLen: 128 },
 };
 
-/** Default global batch (sequences per step) per preset; others use 8. */
+/** Default global batch (sequences per step), as torch_gpt.py. */
 export const defaultGlobalBatch = 8;
 
 /** The parallel grid: world size = dp x tp x pp. */

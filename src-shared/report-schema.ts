@@ -33,7 +33,9 @@ export const predictionCheckSchema = z.object({
 export const rankStepSchema = z.object({
   step: z.number().int(), rank: z.number().int(), endTimestampMs: z.number(),
   computeSeconds: z.number(), communicationSeconds: z.number(), bubbleSeconds: z.number(), totalSeconds: z.number(),
-  bytesSent: z.number(), frameworkMemoryBytes: z.number(), loss: nullableNumber,
+  bytesSent: z.number(),
+  /** Largest framework (TF.js) memory of the rank during the step (`frameworkMemoryPeakBytes`, else `frameworkMemoryBytes`). */
+  frameworkMemoryPeakBytes: z.number(), loss: nullableNumber,
 });
 
 /** A stored series, downsampled into time buckets (min, max, mean per bucket). */

@@ -9,6 +9,7 @@ import { apiEventNames, apiMethodNames, ipcChannel, ipcEventChannel } from '../.
 import { toErrorPayload } from '../../src-shared/errors.js';
 import { startAppServices, type AppServices } from '../core/api/app-services.js';
 import { dispatchCall } from '../core/api/dispatch.js';
+import { defaultStorePath } from '../core/store/index.js';
 import { CONTENT_SECURITY_POLICY } from '../server/static-files.js';
 import { hardenWebContents, secureWebPreferences } from './window-hardening.js';
 
@@ -67,6 +68,8 @@ app.whenReady().then(async () => {
     version: app.getVersion(),
     sampleIntervalMs: 1000,
     nvidiaSmiPath: process.env.SHARDSCOPE_NVIDIA_SMI || undefined,
+    storePath: defaultStorePath(process.env),
+    workerPath: join(__dirname, 'worker.cjs'),
   });
   registerIpc(services);
   createWindow();

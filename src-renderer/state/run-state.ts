@@ -37,7 +37,7 @@ export class RunState {
       perStep.set(event.step, (perStep.get(event.step) ?? 0) + counts.sent);
     }
     const memory = this.memoryByRank.get(event.rank) ?? [];
-    memory.push([event.step, event.frameworkMemoryBytes]);
+    memory.push([event.step, event.frameworkMemoryPeakBytes ?? event.frameworkMemoryBytes]);
     this.memoryByRank.set(event.rank, memory);
   }
 

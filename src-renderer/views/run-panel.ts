@@ -14,7 +14,13 @@ const chartTitles: Record<ChartKey, string> = {
 };
 
 /** Prediction of the planner kept with the run (only the parts compared here). */
-interface Prediction { stepTimeSeconds?: number; memoryPerGpuBytes?: { total?: number } }
+interface Prediction { stepTimeSeconds?: number; memoryPerGpuBytes?: { total?: number; overhead?: number } }
+
+/** Predicted tensor memory (weights, gradients, optimizer, activations): what the framework's own count can be compared with. */
+function predictedModelMemory(prediction: Prediction | null): number | undefined {
+  const memory = prediction?.memoryPerGpuBytes;
+  return memory?.total === undefined ? undefined : memory.total - (memory.overhead ?? 0);
+}
 
 /** Mounts the panel for `runId`; returns `apply(update)` and the panel element. */
 export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId: string, prediction: Prediction | null) {
@@ -40,6 +46,8 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   const comparison = el('table', 'figures');
   comparison.dataset.table = 'predicted-vs-measured';
   const grid = el('div', 'charts');
+  panel.append(header, error, comparison, grid);
+  container.prepend(panel);
   const charts = new Map<ChartKey, ReturnType<typeof echarts.init>>();
   for (const key of Object.keys(chartTitles) as ChartKey[]) {
     const box = el('section', 'chart-panel');
@@ -55,8 +63,7 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   logRank.addEventListener('change', () => renderLogs());
   const logBox = el('section', 'chart-panel');
   logBox.append(el('h2', undefined, 'Logs'), logRank, logs);
-  panel.append(header, error, comparison, grid, logBox);
-  container.prepend(panel);
+  panel.append(logBox);
 
   function renderLogs(): void {
     const ranks = [...new Set(state.logs.map((l) => l.rank))].sort((a, b) => a - b);
@@ -66,7 +73,8 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
       if (chosen) logRank.value = chosen;
     }
     const rank = Number(logRank.value || ranks[0] || 0);
-    logs.textContent = state.logs.filter((l) => l.rank === rank).slice(-200).map((l) => l.line).join('\n');
+    const lines = state.logs.filter((l) => l.rank === rank).slice(-200).map((l) => l.line);
+    logs.textContent = lines.length ? lines.join('\n') : '(no output from the ranks yet)';
   }
 
   function renderComparison(): void {
@@ -75,7 +83,7 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     const measuredMemory = Math.max(0, ...[...state.memoryByRank.values()].flat().map(([, bytes]) => bytes));
     const rows: [string, number | null | undefined, number | null, (v: number) => string][] = [
       ['step time', prediction?.stepTimeSeconds, measuredStep, (v) => `${v.toFixed(3)} s`],
-      ['memory per rank (peak)', prediction?.memoryPerGpuBytes?.total, measuredMemory || null, formatBytes],
+      ['model memory per rank (peak)', predictedModelMemory(prediction), measuredMemory || null, formatBytes],
     ];
     const head = el('tr');
     head.append(el('th', undefined, ''), el('th', undefined, 'predicted'), el('th', undefined, 'measured'), el('th', undefined, 'error'));
@@ -102,6 +110,11 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     }
     const losses = state.points.filter((p) => p.loss !== null).map((p) => [p.step, p.loss as number] as [number, number]);
     panel.dataset.lossPoints = String(losses.length);
+    if (losses.length) {
+      panel.dataset.firstLoss = String(losses[0][1]);
+      panel.dataset.lastLoss = String(losses[losses.length - 1][1]);
+    }
+    panel.dataset.memoryPoints = String([...state.memoryByRank.values()].reduce((n, pts) => n + pts.length, 0));
     charts.get('loss')!.setOption(stepLinesOption([{ name: 'loss', points: losses }], 'nats'), { notMerge: true });
     charts.get('throughput')!.setOption(stepLinesOption([{ name: 'tokens/s', points: state.points.map((p) => [p.step, p.tokensPerSecond]) }], 'tokens/s'), { notMerge: true });
     const ranks = [...state.latestByRank.keys()].sort((a, b) => a - b);

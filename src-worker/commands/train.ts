@@ -2,7 +2,8 @@
  * `node dist/worker.cjs train --config JSON --rank R --world-size W --master HOST:PORT`
  * The run secret comes only from the environment (SHARDSCOPE_RUN_SECRET), never argv.
  * Writes JSON-lines events (src-shared/engine-events.ts) on stdout; exits 1 after an `error` event.
- * Exits when stdin closes (the controller died), so no worker outlives its controller.
+ * With SHARDSCOPE_STDIN_LIFELINE=1 (set by the run controller) it exits when stdin closes, i.e. when
+ * the controller died, so no worker outlives its controller.
  */
 import { parseArgs } from 'node:util';
 import { validateTrainConfig, type TrainConfig } from '../../src-shared/engine-config.js';
@@ -32,7 +33,8 @@ function parse(args: string[]) {
 export async function trainCommand(args: string[]): Promise<number> {
   const emit = (event: EngineEvent) => process.stdout.write(formatEvent(event));
   let rank = 0;
-  process.stdin.on('end', () => process.exit(1)).on('error', () => process.exit(1)).resume();
+  const hasLifeline = process.env.SHARDSCOPE_STDIN_LIFELINE === '1';
+  if (hasLifeline) process.stdin.on('end', () => process.exit(1)).on('error', () => process.exit(1)).resume();
   try {
     const parsed = parse(args);
     rank = parsed.rank;
@@ -41,7 +43,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     const backend = await initBackend(parsed.config.backend === undefined ? undefined : parseBackendName(parsed.config.backend));
     const corpus = loadCorpus(parsed.config.dataPath ?? defaultCorpusPath(), parsed.config.model.seqLen);
     await runRank({ ...parsed, secret, corpus, backend, emit, connect: initCollective });
-    process.stdin.pause();
+    if (hasLifeline) process.stdin.pause();
     return 0;
   } catch (error) {
     const { kind, message } = toErrorPayload(error);

@@ -83,3 +83,25 @@ test('Ctrl-C stops the run and every worker', async () => {
   assert.equal(workers.length, 2, 'two workers were running');
   for (const pid of workers) assert.ok(!isAlive(pid), `worker ${pid} is gone`);
 });
+
+/** Resolves once no pid in the list is alive; rejects after deadlineMs (workers are not our children: no exit event to wait on). */
+async function allGone(pids: number[], deadlineMs: number): Promise<void> {
+  const start = Date.now();
+  while (pids.some(isAlive)) {
+    if (Date.now() - start > deadlineMs) throw new Error(`still running: ${pids.filter(isAlive).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a controller killed outright (SIGKILL) takes its workers with it', async () => {
+  let workers: number[] = [];
+  const { code } = await runCli(['--model', 'tiny', '--strategy', 'dp=2', '--steps', '100000'], (text, pid) => {
+    if (workers.length === 0 && /step 2\//.test(text)) {
+      workers = childrenOf(pid);
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+  assert.equal(code, null);
+  assert.equal(workers.length, 2);
+  await allGone(workers, 10_000);
+});

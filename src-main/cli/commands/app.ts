@@ -1,6 +1,7 @@
 /** `shardscope app [--web] [--port N] [--no-open]`: the desktop app, or web mode when Electron cannot start. */
 import { join } from 'node:path';
 import { startAppServices } from '../../core/api/app-services.js';
+import { defaultStorePath } from '../../core/store/index.js';
 import { startWebServer } from '../../server/web-server.js';
 import { intFlag, parseFlags } from '../args.js';
 import { launchDesktop } from '../electron-launcher.js';
@@ -32,7 +33,10 @@ export const appCommand: CliCommand = async (args, io) => {
 };
 
 async function runWebMode(io: CliIo, opts: { port: number; sampleIntervalMs: number; nvidiaSmiPath?: string; open: boolean }): Promise<number> {
-  const services = await startAppServices({ mode: 'web', version: packageVersion(), sampleIntervalMs: opts.sampleIntervalMs, nvidiaSmiPath: opts.nvidiaSmiPath });
+  const services = await startAppServices({
+    mode: 'web', version: packageVersion(), sampleIntervalMs: opts.sampleIntervalMs, nvidiaSmiPath: opts.nvidiaSmiPath,
+    storePath: defaultStorePath(io.env), workerPath: join(distDir(), 'worker.cjs'),
+  });
   const server = await startWebServer({ handlers: services.handlers, events: services.events, rendererDir: join(distDir(), 'renderer'), port: opts.port });
   printLine(io, `ShardScope web mode: ${server.url}`);
   const opened = opts.open ? openBrowser(server.url, io.env) : null;

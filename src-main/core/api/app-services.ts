@@ -8,6 +8,8 @@ import type { Inventory } from '../../../src-shared/inventory.js';
 import { discoverLocalHost } from '../inventory/discover-local.js';
 import { RecentSamples } from '../telemetry/recent-samples.js';
 import { startLocalSampler } from '../telemetry/local-sampler.js';
+import { RunService } from '../runs/run-service.js';
+import { RunStore, StoreWriter } from '../store/index.js';
 import { ApiEventBus } from './event-bus.js';
 import { createApiHandlers } from './handlers.js';
 
@@ -17,6 +19,10 @@ export interface AppServicesOptions {
   version: string;
   sampleIntervalMs: number;
   nvidiaSmiPath?: string;
+  /** The SQLite file runs and samples are kept in. */
+  storePath: string;
+  /** dist/worker.cjs, the program each rank runs. */
+  workerPath: string;
 }
 
 /** Running services; `close()` stops the sampler and leaves no child process. */
@@ -38,12 +44,17 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   }
 
   const hostId = (await inventory).hosts[0]?.id ?? 'local';
+  const store = RunStore.open(options.storePath);
+  const writer = new StoreWriter(store, { onError: (error) => console.error(`store: ${error instanceof Error ? error.message : String(error)}`) });
+  const runs = new RunService({ store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update) });
   const sampler = startLocalSampler({
     hostId,
     intervalMs: options.sampleIntervalMs,
     nvidiaSmiPath: options.nvidiaSmiPath,
     onBatch: (batch) => {
       recent.add(batch);
+      // Samples are kept with the run they were taken during (and outside runs, for the host's history).
+      writer.addTelemetry(batch, runs.activeRunId);
       events.emit('telemetry', batch);
     },
   });
@@ -58,13 +69,17 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
       return fresh;
     },
     recent,
+    runs,
   });
 
   return {
     handlers,
     events,
     close: async () => {
+      await runs.close();
       await sampler.stop();
+      writer.close();
+      store.close();
     },
   };
 }

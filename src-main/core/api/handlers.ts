@@ -1,6 +1,7 @@
 /** Main-side handlers of ShardScopeApi, written once for both transports (IPC and WebSocket). */
 import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
 import type { Inventory } from '../../../src-shared/inventory.js';
+import type { RunService } from '../runs/run-service.js';
 import type { RecentSamples } from '../telemetry/recent-samples.js';
 import { plannerHandlers } from './planner-handlers.js';
 
@@ -10,6 +11,7 @@ export interface HandlerDeps {
   getInventory(): Promise<Inventory>;
   refreshInventory(): Promise<Inventory>;
   recent: RecentSamples;
+  runs: RunService;
 }
 
 /** Builds the handler table from its dependencies. */
@@ -20,5 +22,10 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     refreshInventory: () => deps.refreshInventory(),
     getRecentTelemetry: async ({ windowMs }) => deps.recent.window(windowMs),
     ...plannerHandlers(),
+    startRun: (request) => deps.runs.start(request),
+    stopRun: ({ runId }) => deps.runs.stop(runId),
+    listRuns: async () => deps.runs.list(),
+    getRun: async ({ runId }) => deps.runs.get(runId),
+    getRunSeries: async ({ runId, maxPoints }) => deps.runs.series(runId, maxPoints),
   };
 }

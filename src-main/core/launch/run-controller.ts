@@ -15,6 +15,8 @@ import { localSpawner, type RankExit, type RankProcess, type Spawner } from './s
 /** What to run and how to report. */
 export interface RunOptions {
   config: TrainConfig;
+  /** Id to use (e.g. the one already recorded in the store); a fresh one when absent. */
+  runId?: string;
   /** Path of dist/worker.cjs. */
   workerPath: string;
   spawner?: Spawner;
@@ -42,11 +44,16 @@ interface RankState {
   stderrTail: string;
 }
 
+/** A fresh run id: time-ordered and unique (`run-YYYYMMDDhhmmss-xxxxxx`). */
+export function newRunId(): string {
+  return `run-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+}
+
 /** Starts a run and resolves with its summary; rejects with `worker-exit` naming the failed rank, or `cancelled`. */
 export async function runTraining(options: RunOptions): Promise<RunSummary> {
   const { config } = options;
   const worldSize = worldSizeOf(config.strategy);
-  const runId = `run-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const runId = options.runId ?? newRunId();
   const secret = randomBytes(32).toString('hex');
   const masterPort = await findFreePort();
   const aggregator = new RunAggregator(worldSize, config.steps);
@@ -62,7 +69,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       rank: placement.rank,
       command: globalThis.process.execPath,
       args: [options.workerPath, 'train', '--config', JSON.stringify(config), '--rank', String(placement.rank), '--world-size', String(worldSize), '--master', `127.0.0.1:${masterPort}`],
-      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId },
+      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId, SHARDSCOPE_STDIN_LIFELINE: '1' },
     });
     return { placement, process, hasEnded: false, error: null, exit: null, exitedOnItsOwn: false, wasForceKilled: false, stderrTail: '' };
   });

@@ -19,7 +19,7 @@ export function rankStepsOf(events: StoredEvent[]): RankStep[] {
       endTimestampMs: num(d.timestampMs) || e.timestampMs,
       computeSeconds: num(t.compute), communicationSeconds: num(t.communication), bubbleSeconds: num(t.bubble), totalSeconds: num(t.total),
       bytesSent: Object.values(bytes).reduce((sum, b) => sum + num(b?.sent), 0),
-      frameworkMemoryBytes: num(d.frameworkMemoryBytes),
+      frameworkMemoryPeakBytes: Math.max(num(d.frameworkMemoryPeakBytes), num(d.frameworkMemoryBytes)),
       loss: typeof d.loss === 'number' ? d.loss : null,
     };
   }).sort((a, b) => a.step - b.step || a.rank - b.rank);
@@ -87,7 +87,7 @@ export function measuredFiguresOf(details: RunDetails, steps: RankStep[], series
   const bandwidth: Record<string, number> = {};
   for (const [kind, bytes] of Object.entries(summary.bytesByKind)) bandwidth[kind] = seconds > 0 ? bytes / seconds : 0;
   const peaks = new Map<number, number>();
-  for (const s of steps) peaks.set(s.rank, Math.max(peaks.get(s.rank) ?? 0, s.frameworkMemoryBytes));
+  for (const s of steps) peaks.set(s.rank, Math.max(peaks.get(s.rank) ?? 0, s.frameworkMemoryPeakBytes));
   const totals = series.filter((s) => s.metric === 'memoryTotalBytes' && s.gpuIndex !== null);
   const mean = meanOf(steps, 'totalSeconds');
   return {

@@ -32,7 +32,7 @@ export function writeSampleRun(store: RunStore, id: string, startedAtMs: number,
         type: 'step', rank, step, loss: rank === 0 ? 5 - step * 0.1 : null, tokens: facts.tokensPerStep,
         stepTimeSeconds: { compute: 0.3, communication: 0.15, bubble: 0, total: rank === 0 ? facts.stepSeconds : facts.stepSeconds - 0.1 },
         bytes: { allReduce: { sent: facts.bytesSentPerRankPerStep * 0.75, received: 1 }, broadcast: { sent: facts.bytesSentPerRankPerStep * 0.25, received: 1 } },
-        frameworkMemoryBytes: 1e6, timestampMs: startedAtMs + (step + 1) * 500,
+        frameworkMemoryBytes: 1e6, frameworkMemoryPeakBytes: 1.5e6, timestampMs: startedAtMs + (step + 1) * 500,
       };
       events.push({ run: id, event: { ...event } });
     }

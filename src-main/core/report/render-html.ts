@@ -1,0 +1,129 @@
+/** The report as ONE self-contained HTML file: inline CSS, charts as inline SVG (ECharts SSR), the data behind every chart, no scripts to run. */
+import type { Report, RunReport } from '../../../src-shared/report-schema.js';
+import { comparisonCharts, runCharts, type ChartSpec } from './chart-specs.js';
+import { chartFigure, esc, fmtBytes, fmtNumber, fmtPercent, keyValues, REPORT_CSS, scriptJson, table } from './html-parts.js';
+
+/** Titles of the sections every run has (tests and readers find them by these). */
+export const RUN_SECTION_TITLES = {
+  inventory: 'Cluster inventory',
+  plan: 'Plan and prediction',
+  measured: 'Measured results',
+  checks: 'Predicted vs measured',
+  memory: 'Memory',
+  bandwidth: 'Bandwidth',
+  energy: 'Power and energy',
+  stepTime: 'Step-time breakdown',
+  loss: 'Loss',
+} as const;
+
+function section(key: keyof typeof RUN_SECTION_TITLES, body: string): string {
+  return `<section class="part" data-section="${key}"><h3>${esc(RUN_SECTION_TITLES[key])}</h3>\n${body}\n</section>`;
+}
+
+function inventoryHtml(run: RunReport): string {
+  const inv = run.inventory;
+  const hosts = table(['host', 'hostname', 'CPU', 'logical cores', 'memory', 'GPUs'],
+    inv.hosts.map((h) => [h.id, h.hostname, h.cpuModel ?? '–', h.logicalCores ?? '–', fmtBytes(h.memoryBytes), h.gpus.length]));
+  const gpus = inv.hosts.flatMap((h) => h.gpus.map((g) => [h.id, g.index, g.name, fmtBytes(g.memoryTotalBytes), fmtNumber(g.powerLimitWatts), g.pcieGeneration ? `PCIe ${g.pcieGeneration} x${g.pcieWidth ?? '?'}` : '–']));
+  const links = inv.hosts.flatMap((h) => h.links.map((l) => [h.id, l.from, l.to, l.connection]));
+  const bandwidth = inv.measuredBandwidth.map((b) => [b.from, b.to, b.kind, `${fmtNumber(b.bytesPerSecond / 1e9)} GB/s`]);
+  const ranks = table(['rank', 'host', 'device', 'backend', 'parameters on rank'], run.ranks.map((r) => [r.rank, r.host, r.device, r.backend, r.paramsOnRank]));
+  return [
+    inv.origin === 'ranks' ? '<p class="note">No inventory was recorded with this run; hosts and devices are those its ranks reported.</p>' : '',
+    '<h4>Hosts</h4>', hosts,
+    '<h4>GPUs</h4>', gpus.length > 0 ? table(['host', 'index', 'GPU', 'memory', 'power limit (W)', 'PCIe'], gpus) : '<p class="note">No GPU on these hosts.</p>',
+    '<h4>Links</h4>', links.length > 0 ? table(['host', 'from', 'to', 'connection'], links) : '<p class="note">No device topology recorded.</p>',
+    '<h4>Measured bandwidth</h4>', bandwidth.length > 0 ? table(['from', 'to', 'kind', 'bandwidth'], bandwidth) : '<p class="note">No bandwidth measurement recorded with this run.</p>',
+    '<h4>Ranks</h4>', ranks,
+  ].join('\n');
+}
+
+function planHtml(run: RunReport): string {
+  const p = (run.prediction ?? run.plan) as Record<string, any> | null;
+  const strategy = Object.entries(run.strategy).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
+  const rows: Array<[string, string]> = [
+    ['model', Object.entries(run.model).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`).join(', ')],
+    ['strategy', strategy], ['engine', run.engine], ['world size', String(run.worldSize)],
+  ];
+  if (p) {
+    rows.push(
+      ['planned for', `${p.cluster?.gpus ?? '?'} x ${p.cluster?.gpu ?? '?'}`],
+      ['predicted memory per GPU', `${fmtBytes(p.memoryPerGpuBytes?.total)} (weights ${fmtBytes(p.memoryPerGpuBytes?.weights)}, optimizer ${fmtBytes(p.memoryPerGpuBytes?.optimizer)}, activations ${fmtBytes(p.memoryPerGpuBytes?.activations)})`],
+      ['predicted step time', `${fmtNumber(p.stepTimeSeconds)} s`], ['predicted tokens/s', fmtNumber(p.tokensPerSecond)],
+      ['predicted TFLOP/s per GPU / MFU', `${fmtNumber(p.tflopsPerGpu)} / ${fmtNumber(p.mfu)}`], ['predicted J/token', fmtNumber(p.joulesPerToken)],
+    );
+  }
+  return `${keyValues(rows)}${p ? '' : '<p class="note">This run kept no plan or prediction.</p>'}
+<details><summary>Plan as recorded (JSON)</summary><pre>${esc(JSON.stringify(run.plan, null, 2))}</pre></details>`;
+}
+
+function measuredHtml(run: RunReport): string {
+  const m = run.measured;
+  const e = m.energy;
+  return keyValues([
+    ['status', `${run.status}${run.error ? ` (${run.error.kind}: ${run.error.message})` : ''}`],
+    ['steps / tokens', `${m.steps} / ${fmtNumber(m.tokens)}`],
+    ['training time (sum of slowest-rank step times)', `${fmtNumber(m.trainingSeconds)} s; wall ${fmtNumber(run.durationSeconds)} s`],
+    ['tokens/s', fmtNumber(m.tokensPerSecond)],
+    ['model TFLOP/s per device', fmtNumber(m.tflopsPerDevice)],
+    ['MFU (model FLOPs / catalogue peak)', `${fmtNumber(m.mfu)} (peak ${fmtNumber(m.peakFlopsPerSecondPerDevice)} FLOP/s)`],
+    ['energy', `${fmtNumber(e.totalJoules)} J (GPU ${fmtNumber(e.gpuJoules)} J ${e.gpuSource}; CPU ${fmtNumber(e.cpuJoules)} J ${e.cpuSource ?? 'none'}; gaps ${fmtNumber(e.gapSeconds)} s)`],
+    ['joules per token', fmtNumber(e.joulesPerToken)], ['joules per step', fmtNumber(e.joulesPerStep)],
+    ['mean power', `${fmtNumber(m.powerMeanWatts)} W`], ['last loss', fmtNumber(m.lastLoss)],
+  ]);
+}
+
+function checksHtml(run: RunReport): string {
+  if (run.predictionChecks.length === 0) return '<p class="note">No prediction to compare with.</p>';
+  return table(['figure', 'unit', 'predicted', 'measured', 'error'], run.predictionChecks.map((c) => [c.metric, c.unit, fmtNumber(c.predicted), fmtNumber(c.measured), fmtPercent(c.errorFraction)]), 'checks');
+}
+
+function chartsFor(charts: ChartSpec[], prefix: string): string {
+  const picked = charts.filter((c) => c.id.startsWith(prefix));
+  return picked.length > 0 ? picked.map(chartFigure).join('\n') : '<p class="note">No samples of this kind were recorded.</p>';
+}
+
+function runHtml(run: RunReport): string {
+  const charts = runCharts(run);
+  const m = run.measured;
+  const bandwidthTable = table(['kind', 'bytes sent (all ranks)', 'bytes/s'], Object.keys(m.bytesSentByKind).map((k) => [k, fmtBytes(m.bytesSentByKind[k]), fmtNumber(m.bandwidthBytesPerSecondByKind[k])]));
+  return `<section class="run" data-run-id="${esc(run.id)}"><h2>Run ${esc(run.id)} — ${esc(run.strategyLabel)}</h2>
+${section('inventory', inventoryHtml(run))}
+${section('plan', planHtml(run))}
+${section('measured', measuredHtml(run))}
+${section('checks', checksHtml(run))}
+${section('memory', `${chartsFor(charts, 'memory-')}\n${chartsFor(charts, 'framework-memory-')}`)}
+${section('bandwidth', `${bandwidthTable}\n${chartsFor(charts, 'bandwidth-')}`)}
+${section('energy', chartsFor(charts, 'power-'))}
+${section('stepTime', chartsFor(charts, 'steptime-'))}
+${section('loss', chartsFor(charts, 'loss-'))}
+</section>`;
+}
+
+function comparisonHtml(report: Report): string {
+  const c = report.comparison;
+  if (!c) return '';
+  const rows = c.rows.map((r) => [r.strategyLabel, r.runId, fmtNumber(r.tokensPerSecond), fmtNumber(r.joulesPerToken), fmtNumber(r.stepTimeSeconds), fmtNumber(r.mfu), fmtBytes(r.bytesSentPerStepPerRank), fmtBytes(r.peakMemoryBytes)]);
+  return `<section id="comparison" data-section="comparison"><h2>Comparison</h2>
+<p class="verdict" id="verdict">${esc(c.verdict)}</p>
+${table(['strategy', 'run', 'tokens/s', 'J/token', 'step time (s)', 'MFU', 'bytes sent / step / rank', 'peak memory'], rows, 'comparison')}
+${comparisonCharts(report).map(chartFigure).join('\n')}
+</section>`;
+}
+
+/** The whole report as one HTML document. */
+export function renderHtml(report: Report): string {
+  const generated = new Date(report.generatedAtMs).toISOString();
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${esc(report.title)}</title><style>${REPORT_CSS}</style></head>
+<body>
+<header><h1>${esc(report.title)}</h1>
+<p class="meta">Generated ${esc(generated)} by ShardScope ${esc(report.generator.version)} · report schema v${report.schemaVersion} · runs: ${report.runs.map((r) => esc(r.id)).join(', ')}</p></header>
+${comparisonHtml(report)}
+${report.runs.map(runHtml).join('\n')}
+<script type="application/json" id="report-data">${scriptJson(report)}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,68 @@
+/** Predicted-vs-measured rows of one run, and the side-by-side comparison of several runs (pure). */
+import type { Comparison, MeasuredFigures, PredictionCheck, RunReport } from '../../../src-shared/report-schema.js';
+
+function pick(source: unknown, path: string[]): number | null {
+  let value: unknown = source;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function commBytes(source: unknown): number | null {
+  const parts = ['dp', 'tp', 'pp'].map((k) => pick(source, ['commBytesPerStepPerGpu', k]));
+  return parts.every((p) => p === null) ? null : parts.reduce<number>((sum, p) => sum + (p ?? 0), 0);
+}
+
+function check(metric: string, unit: string, predicted: number | null, measured: number | null): PredictionCheck {
+  const errorFraction = predicted !== null && measured !== null && predicted !== 0 ? (measured - predicted) / predicted : null;
+  return { metric, unit, predicted, measured, errorFraction };
+}
+
+/** The largest memory a device held: the GPU series' peak, else the ranks' framework memory. */
+export function peakMemoryBytes(m: MeasuredFigures): number | null {
+  const gpu = m.memoryPeakPerGpu.map((g) => g.peakBytes);
+  const framework = m.frameworkMemoryPeakBytesPerRank.map((r) => r.peakBytes);
+  const values = gpu.length > 0 ? gpu : framework;
+  return values.length > 0 ? Math.max(...values) : null;
+}
+
+/** The planner's figures (from the prediction, else the plan) next to the measured ones. */
+export function predictionChecksOf(prediction: unknown, plan: unknown, m: MeasuredFigures): PredictionCheck[] {
+  const p = prediction ?? plan;
+  if (typeof p !== 'object' || p === null) return [];
+  return [
+    check('stepTimeSeconds', 's', pick(p, ['stepTimeSeconds']), m.steps > 0 ? m.trainingSeconds / m.steps : null),
+    check('tokensPerSecond', 'tokens/s', pick(p, ['tokensPerSecond']), m.tokensPerSecond),
+    check('computeSecondsPerStep', 's', pick(p, ['timeBreakdownSeconds', 'compute']), m.stepTimeSecondsMean.compute),
+    check('communicationSecondsPerStep', 's', pick(p, ['timeBreakdownSeconds', 'communication']), m.stepTimeSecondsMean.communication),
+    check('bubbleFraction', 'fraction', pick(p, ['bubbleFraction']), m.bubbleFraction),
+    check('commBytesPerStepPerGpu', 'bytes', commBytes(p), m.bytesSentPerStepPerRank),
+    check('peakMemoryPerGpuBytes', 'bytes', pick(p, ['memoryPerGpuBytes', 'total']), peakMemoryBytes(m)),
+    check('mfu', 'fraction', pick(p, ['mfu']), m.mfu),
+    check('joulesPerToken', 'J/token', pick(p, ['joulesPerToken']), m.energy.joulesPerToken),
+  ];
+}
+
+function fmt(value: number, digits = 3): string {
+  return Number(value.toPrecision(digits)).toString();
+}
+
+/** Runs side by side; the verdict names the fastest (highest measured tokens/s) and the least energy per token (lowest measured J/token). */
+export function compareRuns(runs: RunReport[]): Comparison {
+  const rows = runs.map((r) => ({
+    runId: r.id, strategyLabel: r.strategyLabel, tokensPerSecond: r.measured.tokensPerSecond, joulesPerToken: r.measured.energy.joulesPerToken,
+    stepTimeSeconds: r.measured.steps > 0 ? r.measured.trainingSeconds / r.measured.steps : 0, mfu: r.measured.mfu,
+    bytesSentPerStepPerRank: r.measured.bytesSentPerStepPerRank, peakMemoryBytes: peakMemoryBytes(r.measured),
+  }));
+  const withSpeed = rows.filter((r) => r.tokensPerSecond !== null);
+  const withEnergy = rows.filter((r) => r.joulesPerToken !== null && (r.joulesPerToken as number) > 0);
+  const fastest = withSpeed.reduce<(typeof rows)[number] | null>((best, r) => (best === null || (r.tokensPerSecond as number) > (best.tokensPerSecond as number) ? r : best), null);
+  const frugal = withEnergy.reduce<(typeof rows)[number] | null>((best, r) => (best === null || (r.joulesPerToken as number) < (best.joulesPerToken as number) ? r : best), null);
+  const parts: string[] = [];
+  parts.push(fastest
+    ? `Fastest: ${fastest.strategyLabel} (run ${fastest.runId}) at ${fmt(fastest.tokensPerSecond as number)} tokens/s`
+    : 'No run recorded steps, so none can be called fastest');
+  parts.push(frugal
+    ? `least energy per token: ${frugal.strategyLabel} (run ${frugal.runId}) at ${fmt(frugal.joulesPerToken as number)} J/token`
+    : 'no run has energy per token (no power samples)');
+  return { rows, fastestRunId: fastest?.runId ?? null, leastEnergyPerTokenRunId: frugal?.runId ?? null, verdict: `${parts.join('; ')} (measured).` };
+}

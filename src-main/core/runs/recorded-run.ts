@@ -1,0 +1,67 @@
+/**
+ * One training run of the built-in engine, kept in the store as it goes: the run record with its
+ * plan and prediction first, then ranks, events and the end state (finished, failed or cancelled),
+ * while live updates go to the caller. Used by the app and by `shardscope run`.
+ */
+import type { TrainConfig } from '../../../src-shared/engine-config.js';
+import type { EngineEvent } from '../../../src-shared/engine-events.js';
+import { ShardScopeError, toErrorPayload } from '../../../src-shared/errors.js';
+import type { RunUpdate } from '../../../src-shared/run-live.js';
+import { newRunId, runTraining } from '../launch/run-controller.js';
+import type { RunSummary } from '../launch/run-summary.js';
+import type { RunStore, StoreWriter } from '../store/index.js';
+import { predictLocalRun } from './run-prediction.js';
+import { RunUpdateBatcher } from './update-batcher.js';
+
+/** What to run and where to keep it. */
+export interface RecordedRunOptions {
+  config: TrainConfig;
+  workerPath: string;
+  store: RunStore;
+  writer: StoreWriter;
+  hostId: string;
+  runId?: string;
+  signal?: AbortSignal;
+  onUpdate?: (update: RunUpdate) => void;
+  /** Called with the id once the run is recorded, before any rank starts. */
+  onRecorded?: (runId: string) => void;
+}
+
+/** Runs and records; resolves with the summary, or rejects after recording the failure. */
+export async function runRecorded(options: RecordedRunOptions): Promise<RunSummary> {
+  const { config, store, writer } = options;
+  const runId = options.runId ?? newRunId();
+  const startedAtMs = Date.now();
+  const prediction = predictLocalRun(config);
+  store.createRun({
+    id: runId, engine: 'tfjs',
+    strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute, globalBatch: config.globalBatch },
+    model: { ...config.model }, plan: { config }, prediction, hosts: [options.hostId], startedAtMs,
+  });
+  options.onRecorded?.(runId);
+  const batcher = new RunUpdateBatcher(runId, config.steps, startedAtMs, (u) => options.onUpdate?.(u));
+  const onEvent = (event: EngineEvent) => {
+    writer.addEvent(runId, event as unknown as Parameters<StoreWriter['addEvent']>[1]);
+    if (event.type === 'run-start') {
+      writer.addRanks(runId, [{ rank: event.rank, host: options.hostId, device: event.device, backend: event.backend, paramsOnRank: event.paramsOnRank }]);
+    } else if (event.type === 'step') batcher.addRankStep(event);
+  };
+  try {
+    const summary = await runTraining({
+      config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
+      onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
+      onLog: (rank, line, stream) => batcher.addLog({ rank, line, stream }),
+    });
+    writer.flush();
+    store.endRun(runId, { status: 'finished', endedAtMs: Date.now() });
+    batcher.finish('finished');
+    return summary;
+  } catch (error) {
+    const payload = toErrorPayload(error);
+    const status = error instanceof ShardScopeError && error.kind === 'cancelled' ? 'cancelled' : 'failed';
+    writer.flush();
+    store.endRun(runId, { status, endedAtMs: Date.now(), error: payload });
+    batcher.finish(status, payload);
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs launched from the UI: one at a time on this machine (one rank per core), recorded in the
+ * store, live updates pushed as `run` events, Stop cancels every rank. Also serves the History calls.
+ */
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import type { DownsampledSeries, RunDetails, RunListItem } from '../../../src-shared/run-record.js';
+import type { RunRequest, RunUpdate } from '../../../src-shared/run-live.js';
+import type { RunStore, StoreWriter } from '../store/index.js';
+import { newRunId } from '../launch/run-controller.js';
+import { runRecorded } from './recorded-run.js';
+import { enginePreset, trainConfigOf } from './train-config.js';
+
+/** What the service needs from the app. */
+export interface RunServiceDeps {
+  store: RunStore;
+  writer: StoreWriter;
+  workerPath: string;
+  hostId: string;
+  emit: (update: RunUpdate) => void;
+}
+
+/** Starts, stops and lists runs. */
+export class RunService {
+  private active: { runId: string; controller: AbortController; done: Promise<unknown> } | null = null;
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  /** The run whose samples the host samplers should be filed under, if any. */
+  get activeRunId(): string | null {
+    return this.active?.runId ?? null;
+  }
+
+  /** Validates the request, records the run and starts its ranks; resolves with the id once recorded. */
+  async start(request: RunRequest): Promise<{ runId: string }> {
+    if (this.active) throw new ShardScopeError('unavailable', `run ${this.active.runId} is still going: stop it first (one run at a time on this machine)`);
+    const config = trainConfigOf({ ...request, model: enginePreset(request.model) });
+    const runId = newRunId();
+    const controller = new AbortController();
+    let onRecorded: () => void = () => undefined;
+    const recorded = new Promise<void>((resolve) => { onRecorded = resolve; });
+    const done = runRecorded({
+      config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
+      signal: controller.signal, onUpdate: this.deps.emit, onRecorded,
+    }).catch(() => undefined).finally(() => {
+      if (this.active?.runId === runId) this.active = null;
+      onRecorded();
+    });
+    this.active = { runId, controller, done };
+    await recorded;
+    return { runId };
+  }
+
+  /** Cancels a running run; resolves once every rank has stopped. */
+  async stop(runId: string): Promise<{ stopped: boolean }> {
+    if (!this.active || this.active.runId !== runId) return { stopped: false };
+    this.active.controller.abort();
+    await this.active.done;
+    return { stopped: true };
+  }
+
+  /** Every stored run, newest first. */
+  list(): RunListItem[] {
+    return this.deps.store.listRuns();
+  }
+
+  /** One run with its ranks, events and summary. */
+  get(runId: string): RunDetails {
+    if (!this.deps.store.getRun(runId)) throw new ShardScopeError('not-found', `no run "${runId}"`);
+    return this.deps.store.runDetails(runId);
+  }
+
+  /** A run's sample series, downsampled for display. */
+  series(runId: string, maxPoints: number): DownsampledSeries[] {
+    return this.deps.store.runSeries(runId, { maxPoints });
+  }
+
+  /** Stops the active run, if any (app shutdown). */
+  async close(): Promise<void> {
+    if (this.active) await this.stop(this.active.runId);
+  }
+}
