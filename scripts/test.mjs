@@ -2,7 +2,8 @@
 // else says exactly what is missing), builds, typechecks, then runs every test/**/*.test.ts with
 // Node's test runner. Pass file or folder paths to run a subset: `npm test -- test/core`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -41,8 +42,11 @@ function findTests(path) {
     .sort();
 }
 
+// Tests never touch the user's own history: every run of `npm test` gets a fresh data folder.
+const testHome = mkdtempSync(join(tmpdir(), 'shardscope-test-home-'));
+
 function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, SHARDSCOPE_HOME: testHome } });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

@@ -6,6 +6,7 @@ import { runsCommand } from './runs.js';
 import { planCommand } from './plan.js';
 import { benchCommand } from './bench.js';
 import { runCommand } from './run.js';
+import { reportCommand } from './report.js';
 
 export const commands: Record<string, CliCommand> = {
   bench: benchCommand,
@@ -14,6 +15,7 @@ export const commands: Record<string, CliCommand> = {
   runs: runsCommand,
   plan: planCommand,
   run: runCommand,
+  report: reportCommand,
 };
 
 export const usage = `shardscope - cluster profiler and launcher for sharded LLM training
@@ -24,5 +26,6 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope plan --model ID|FILE --gpu ID --gpus N [...] [--search] [--json]
   shardscope run  --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--json]
   shardscope runs [--json] [--db PATH]
+  shardscope report RUN[,RUN...]|latest --format html|pdf|json|csv|trace --out FILE [--db PATH]
   shardscope bench allreduce|train [--ranks N] [--json]
 `;

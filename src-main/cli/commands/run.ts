@@ -1,13 +1,17 @@
 /**
  * `shardscope run --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M]
  *  [--schedule 1f1b|gpipe] [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X]
- *  [--data FILE] [--backend NAME] [--json]`: a local sharded training run, one worker per rank.
+ *  [--data FILE] [--backend NAME] [--db PATH] [--json]`: a local sharded training run, one worker per rank,
+ *  kept in the run history.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultGlobalBatch, modelPresets, parseStrategy, validateModel, validateTrainConfig, type ModelConfig, type TrainConfig } from '../../../src-shared/engine-config.js';
+import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { runTraining } from '../../core/launch/run-controller.js';
+import { LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
+import { runRecorded } from '../../core/runs/recorded-run.js';
+import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
+import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
 import type { RunSummary } from '../../core/launch/run-summary.js';
 import { intFlag, parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
@@ -58,36 +62,46 @@ export const runCommand: CliCommand = async (args, io) => {
     model: { type: 'string' }, strategy: { type: 'string' }, steps: { type: 'string' }, 'micro-batches': { type: 'string' },
     schedule: { type: 'string' }, zero: { type: 'string' }, recompute: { type: 'boolean' }, seed: { type: 'string' },
     'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+    db: { type: 'string' },
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
   const strategy = parseStrategy(values.strategy ?? 'dp=1');
   const schedule = values.schedule ?? '1f1b';
   if (schedule !== '1f1b' && schedule !== 'gpipe') throw new ShardScopeError('bad-input', `--schedule must be 1f1b or gpipe, got "${schedule}"`);
   if (values.data && !existsSync(values.data)) throw new ShardScopeError('bad-input', `--data: no such file ${values.data}`);
-  const config: TrainConfig = validateTrainConfig({
+  const config = trainConfigOf({
     model: resolveModel(values.model),
-    strategy,
+    ...strategy,
     steps: intFlag('steps', values.steps, 20),
-    globalBatch: intFlag('global-batch', values['global-batch'], defaultGlobalBatch),
-    microBatches: intFlag('micro-batches', values['micro-batches'], strategy.pp > 1 ? 2 * strategy.pp : 1),
+    ...(values['global-batch'] ? { globalBatch: intFlag('global-batch', values['global-batch'], 0) } : {}),
+    ...(values['micro-batches'] ? { microBatches: intFlag('micro-batches', values['micro-batches'], 0) } : {}),
     schedule,
     zeroStage: intFlag('zero', values.zero, 0, 0, 1) as 0 | 1,
     recompute: values.recompute ?? false,
     seed: intFlag('seed', values.seed, 0, 0),
-    learningRate: numberFlag('lr', values.lr, 3e-3),
+    learningRate: numberFlag('lr', values.lr, DEFAULT_LEARNING_RATE),
     ...(values.data ? { dataPath: resolve(values.data) } : {}),
     ...(values.backend ? { backend: values.backend } : {}),
   });
-  const summary = await runTraining({
-    config,
-    workerPath: findWorkerBundle(),
-    signal: io.signal,
-    onProgress: values.json ? undefined : (p) => printLine(io, `step ${p.step + 1}/${p.steps} loss ${p.loss?.toFixed(4) ?? '-'} ${(p.stepSeconds * 1e3).toFixed(0)} ms ${p.tokensPerSecond.toFixed(0)} tokens/s`),
-    onLog: (rank, line, stream) => {
-      if (stream === 'stderr') io.stderr.write(`[rank ${rank}] ${line}\n`);
-    },
-  });
-  if (values.json) printJson(io, summary);
-  else formatSummary(summary).forEach((line) => printLine(io, line));
-  return 0;
+  // Every run is kept in the history (`shardscope runs`, reports), like runs launched from the app.
+  const store = RunStore.open(values.db ?? defaultStorePath(io.env));
+  const writer = new StoreWriter(store);
+  try {
+    const summary = await runRecorded({
+      config, store, writer, hostId: LOCAL_HOST_ID,
+      workerPath: findWorkerBundle(),
+      signal: io.signal,
+      onUpdate: values.json ? undefined : (update) => update.points.forEach((p) =>
+        printLine(io, `step ${p.step + 1}/${update.steps} loss ${p.loss?.toFixed(4) ?? '-'} ${(p.stepSeconds * 1e3).toFixed(0)} ms ${p.tokensPerSecond.toFixed(0)} tokens/s`)),
+      onLog: (rank, line, stream) => {
+        if (stream === 'stderr') io.stderr.write(`[rank ${rank}] ${line}\n`);
+      },
+    });
+    if (values.json) printJson(io, summary);
+    else formatSummary(summary).forEach((line) => printLine(io, line));
+    return 0;
+  } finally {
+    writer.close();
+    store.close();
+  }
 };

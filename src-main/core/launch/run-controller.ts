@@ -8,7 +8,7 @@ import { EngineEventParser, type EngineEvent, type ErrorEvent } from '../../../s
 import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from './free-port.js';
-import { placeLocalCpu, type RankPlacement } from './placement.js';
+import { deviceEnv, placeRanks, type RankPlacement } from './placement.js';
 import { RunAggregator, type RunSummary, type StepProgress } from './run-summary.js';
 import { localSpawner, type RankExit, type RankProcess, type Spawner } from './spawner.js';
 
@@ -27,6 +27,10 @@ export interface RunOptions {
   onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
   /** Called once every rank is started (tests use it to find the pids). */
   onStarted?: (ranks: Array<{ rank: number; pid: number }>) => void;
+  /** Devices to place ranks on, round-robin (default: this host's CPU cores). */
+  devices?: string[];
+  /** Address the ranks use to reach rank 0's rendezvous (default 127.0.0.1: a local run). */
+  masterAddr?: string;
   /** Time a rank gets after SIGTERM before SIGKILL. */
   killGraceMs?: number;
 }
@@ -64,12 +68,13 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   let isStopping = false;
   let failure: ((reason: string) => void) | null = null;
   const failed = new Promise<string>((resolve) => { failure = resolve; });
-  const ranks: RankState[] = placeLocalCpu(worldSize).map((placement) => {
+  const masterAddr = options.masterAddr ?? '127.0.0.1';
+  const ranks: RankState[] = placeRanks(worldSize, options.devices).map((placement) => {
     const process = spawner({
       rank: placement.rank,
       command: globalThis.process.execPath,
-      args: [options.workerPath, 'train', '--config', JSON.stringify(config), '--rank', String(placement.rank), '--world-size', String(worldSize), '--master', `127.0.0.1:${masterPort}`],
-      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId, SHARDSCOPE_STDIN_LIFELINE: '1' },
+      args: [options.workerPath, 'train', '--config', JSON.stringify(config), '--rank', String(placement.rank), '--world-size', String(worldSize), '--master', `${masterAddr}:${masterPort}`],
+      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId, SHARDSCOPE_STDIN_LIFELINE: '1', ...deviceEnv(placement.device) },
     });
     return { placement, process, hasEnded: false, error: null, exit: null, exitedOnItsOwn: false, wasForceKilled: false, stderrTail: '' };
   });

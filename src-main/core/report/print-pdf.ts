@@ -21,7 +21,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | nul
 export function chromiumPrinter(options: { chromiumPath?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): PrintToPdf {
   return async (htmlPath, pdfPath, signal) => {
     const chromium = options.chromiumPath ?? findChromium(options.env);
-    if (!chromium) throw new ShardScopeError('not-found', 'no Chromium found to print the PDF (set SHARDSCOPE_CHROMIUM or install chromium)');
+    if (!chromium) throw new ShardScopeError('unavailable', 'no Chromium found to print the PDF (set SHARDSCOPE_CHROMIUM or install chromium)');
     const profile = mkdtempSync(join(tmpdir(), 'shardscope-pdf-'));
     const args = [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking',
@@ -37,14 +37,14 @@ export function chromiumPrinter(options: { chromiumPath?: string; timeoutMs?: nu
         const stop = () => child.kill('SIGKILL');
         const timer = setTimeout(stop, options.timeoutMs ?? 60_000);
         signal?.addEventListener('abort', stop, { once: true });
-        child.on('error', (error) => { clearTimeout(timer); reject(new ShardScopeError('not-found', `cannot start ${chromium}: ${error.message}`)); });
+        child.on('error', (error) => { clearTimeout(timer); reject(new ShardScopeError('unavailable', `cannot start ${chromium}: ${error.message}`)); });
         child.on('close', (code, sig) => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', stop);
           if (signal?.aborted) return reject(new ShardScopeError('cancelled', 'PDF printing cancelled'));
           if (code === 0 && existsSync(pdfPath) && statSync(pdfPath).size > 0) return resolve();
           const last = stderr.trim().split('\n').filter((l) => !/^\[\d+:\d+:/.test(l) || /ERROR/.test(l)).pop() ?? '';
-          reject(new ShardScopeError('report-failed' as never, `Chromium could not print the PDF (${sig ?? `exit ${code}`})${last ? `: ${last}` : ''}`));
+          reject(new ShardScopeError('unavailable', `Chromium could not print the PDF (${sig ?? `exit ${code}`})${last ? `: ${last}` : ''}`));
         });
       });
     } finally {

@@ -23,6 +23,8 @@ export interface RecordedRunOptions {
   runId?: string;
   signal?: AbortSignal;
   onUpdate?: (update: RunUpdate) => void;
+  /** Ranks' output lines, as they come (the updates carry them too, batched). */
+  onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
   /** Called with the id once the run is recorded, before any rank starts. */
   onRecorded?: (runId: string) => void;
 }
@@ -50,7 +52,10 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
     const summary = await runTraining({
       config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
       onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
-      onLog: (rank, line, stream) => batcher.addLog({ rank, line, stream }),
+      onLog: (rank, line, stream) => {
+        batcher.addLog({ rank, line, stream });
+        options.onLog?.(rank, line, stream);
+      },
     });
     writer.flush();
     store.endRun(runId, { status: 'finished', endedAtMs: Date.now() });

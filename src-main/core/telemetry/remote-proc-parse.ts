@@ -12,9 +12,10 @@ export function procLoopScript(sleepSeconds: number): string {
   if (!(sleepSeconds > 0 && sleepSeconds < 3600)) throw new RangeError(`bad /proc loop interval ${sleepSeconds}`);
   const seconds = sleepSeconds.toFixed(3);
   const rapl = '/sys/class/powercap/intel-rapl:*';
+  // Without RAPL the glob stays literal and `[ -r ]` fails: no grep is started (one fork less per tick).
   return [
     'echo "@@pid $$"',
-    `while :; do echo @@uptime; cat /proc/uptime; echo @@stat; cat /proc/stat; echo @@meminfo; cat /proc/meminfo; echo @@netdev; cat /proc/net/dev; echo @@rapl; grep -H . ${rapl}/energy_uj ${rapl}/max_energy_range_uj 2>/dev/null; echo @@end || exit 0; sleep ${seconds}; done`,
+    `while :; do echo @@uptime; cat /proc/uptime; echo @@stat; cat /proc/stat; echo @@meminfo; cat /proc/meminfo; echo @@netdev; cat /proc/net/dev; echo @@rapl; set -- ${rapl}/energy_uj ${rapl}/max_energy_range_uj; [ -r "$1" ] && grep -H . "$@" 2>/dev/null; echo @@end || exit 0; sleep ${seconds}; done`,
   ].join('; ');
 }
 

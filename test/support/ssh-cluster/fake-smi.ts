@@ -1,6 +1,6 @@
 /** Per-host `nvidia-smi`: a wrapper around the shared stand-in (test/support/fake-nvidia-smi) with this host's fixtures. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { shellQuote } from '../../../src-main/core/ssh/shell-quote.js';
 
 /** Where the recorded nvidia-smi outputs live. */
@@ -9,7 +9,7 @@ const fakeSmi = new URL('../fake-nvidia-smi/nvidia-smi', import.meta.url).pathna
 
 /** What a host's `nvidia-smi` does: print fixtures, be absent, or fail like a host whose driver is not loaded. */
 export type SmiBehaviour =
-  | { kind: 'fixture'; xmlFile: string; topoFile: string | null; queryCsvFile?: string }
+  | { kind: 'fixture'; xmlFile: string; topoFile: string | null; queryCsvFile?: string; dmonFile?: string; nvlinkFile?: string; dmonDelayMs?: number; replicateGpus?: number }
   | { kind: 'missing' }
   | { kind: 'no-driver' };
 
@@ -22,9 +22,14 @@ export function writeFakeSmi(binDir: string, behaviour: SmiBehaviour): void {
     env.FAKE_SMI_XML = join(fixturesDir, behaviour.xmlFile);
     if (behaviour.topoFile) env.FAKE_SMI_TOPO = join(fixturesDir, behaviour.topoFile);
     if (behaviour.queryCsvFile) env.FAKE_SMI_QUERY_CSV = join(fixturesDir, behaviour.queryCsvFile);
+    // dmon/nvlink files may also be absolute (fixtures captured in this repo, test/fixtures/nvidia-smi).
+    if (behaviour.dmonFile) env.FAKE_SMI_DMON = resolve(fixturesDir, behaviour.dmonFile);
+    if (behaviour.nvlinkFile) env.FAKE_SMI_NVLINK = resolve(fixturesDir, behaviour.nvlinkFile);
+    if (behaviour.dmonDelayMs) env.FAKE_SMI_DMON_DELAY_MS = String(behaviour.dmonDelayMs);
+    if (behaviour.replicateGpus) env.FAKE_SMI_REPLICATE_GPUS = String(behaviour.replicateGpus);
   }
   // Without fixture variables the stand-in answers like a host whose driver is not loaded (exit 9).
   const exports = Object.entries(env).map(([k, v]) => `export ${shellQuote([`${k}=${v}`])}\n`).join('');
-  const script = `#!/bin/sh\n# nvidia-smi of an ssh test-cluster host\nunset FAKE_SMI_XML FAKE_SMI_TOPO FAKE_SMI_QUERY_CSV\n${exports}exec /usr/bin/node ${shellQuote([fakeSmi])} "$@"\n`;
+  const script = `#!/bin/sh\n# nvidia-smi of an ssh test-cluster host\nunset FAKE_SMI_XML FAKE_SMI_TOPO FAKE_SMI_QUERY_CSV FAKE_SMI_DMON FAKE_SMI_NVLINK FAKE_SMI_DMON_DELAY_MS FAKE_SMI_REPLICATE_GPUS\n${exports}exec /usr/bin/node ${shellQuote([fakeSmi])} "$@"\n`;
   writeFileSync(join(binDir, 'nvidia-smi'), script, { mode: 0o755 });
 }

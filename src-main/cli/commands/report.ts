@@ -1,0 +1,40 @@
+/**
+ * `shardscope report RUN[,RUN...] --format html|pdf|json|csv|trace --out FILE [--db PATH] [--json]`:
+ * exports one run (or a comparison of several; RUN may be `latest`) from the run store.
+ */
+import { existsSync } from 'node:fs';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { buildReport, resolveRunIds } from '../../core/report/build-report.js';
+import { REPORT_FORMATS, writeReport, type ReportFormat } from '../../core/report/write-report.js';
+import { defaultStorePath } from '../../core/store/open-store.js';
+import { RunStore } from '../../core/store/run-store.js';
+import { parseFlags } from '../args.js';
+import { printJson, printLine, type CliCommand } from '../io.js';
+import { packageVersion } from '../runtime-paths.js';
+
+/** The `report` command. */
+export const reportCommand: CliCommand = async (args, io) => {
+  const { values, positionals } = parseFlags(args, {
+    format: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' },
+  }, true);
+  if (positionals.length !== 1) throw new ShardScopeError('bad-input', 'usage: shardscope report RUN[,RUN...] --format html|pdf|json|csv|trace --out FILE [--db PATH]');
+  const format = values.format as ReportFormat | undefined;
+  if (!format || !REPORT_FORMATS.includes(format)) throw new ShardScopeError('bad-input', `--format must be one of ${REPORT_FORMATS.join(', ')}${values.format ? `, got "${values.format}"` : ''}`);
+  if (!values.out) throw new ShardScopeError('bad-input', '--out FILE is required');
+  const path = values.db ?? defaultStorePath(io.env);
+  if (!existsSync(path)) throw new ShardScopeError('bad-input', `no store at ${path} (no runs recorded yet)`);
+  const store = RunStore.open(path, { readonly: true });
+  let report;
+  try {
+    report = buildReport(store, resolveRunIds(store, positionals[0]), { version: packageVersion() });
+  } finally {
+    store.close();
+  }
+  const written = await writeReport(report, { format, outPath: values.out, signal: io.signal });
+  if (values.json) printJson(io, { ...written, runs: report.runs.map((r) => r.id), verdict: report.comparison?.verdict ?? null });
+  else {
+    printLine(io, `wrote ${format} report of ${report.runs.map((r) => r.id).join(', ')} to ${written.path} (${written.files.length} file(s), ${written.bytes} bytes)`);
+    if (report.comparison) printLine(io, report.comparison.verdict);
+  }
+  return 0;
+};
