@@ -105,3 +105,25 @@ test('a controller killed outright (SIGKILL) takes its workers with it', async (
   assert.equal(workers.length, 2);
   await allGone(workers, 10_000);
 });
+
+test('a CLI run is kept in the run history (shardscope runs lists it with its figures)', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'shardscope-run-db-')), 'runs.db');
+  const result = await runCli(['--model', 'tiny', '--strategy', 'dp=2', '--steps', '4', '--json', '--db', db]);
+  assert.equal(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout.trim().split('\n').pop() as string);
+  const listed = await new Promise<string>((resolve) => {
+    const child = spawn(process.execPath, [cli, 'runs', '--json', '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.on('exit', () => resolve(out));
+  });
+  const runs = JSON.parse(listed) as Array<{ id: string; status: string; engine: string; strategy: { dp: number }; tokensPerSecond: number; bytesMoved: number }>;
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].id, summary.runId);
+  assert.equal(runs[0].status, 'finished');
+  assert.equal(runs[0].engine, 'tfjs');
+  assert.equal(runs[0].strategy.dp, 2);
+  assert.ok(runs[0].tokensPerSecond > 0);
+  const sentBytes = Object.values(summary.bytes as Record<string, { sent: number }>).reduce((n, b) => n + b.sent, 0);
+  assert.equal(runs[0].bytesMoved, sentBytes, 'bytes moved in the history are the ranks\' sent bytes');
+});
