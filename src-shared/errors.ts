@@ -13,6 +13,8 @@ export type ErrorKind =
   | 'peer-lost'
   | 'timeout'
   | 'worker-exit'
+  | 'node-missing'
+  | 'node-too-old'
   | 'cancelled'
   | 'not-found'
   | 'unavailable'

@@ -33,6 +33,6 @@ export function buildLiveLineOption(series: Series[], spec: LiveChartSpec, nowMs
       axisLabel: { color: '#8794a3' },
       splitLine: { lineStyle: { color: '#2a3441' } },
     },
-    series: series.map((s) => ({ name: s.name, type: 'line' as const, showSymbol: false, sampling: 'lttb' as const, data: s.points })),
+    series: series.map((s) => ({ name: s.name, type: 'line' as const, showSymbol: false, data: s.points })),
   };
 }

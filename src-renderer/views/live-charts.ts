@@ -54,7 +54,7 @@ export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer,
         chartDiv(box).hidden = points === 0;
         chart.resize();
       }
-      chart.setOption(buildLiveLineOption(series, { ...panel.spec, windowMs }, nowMs), { notMerge: true });
+      chart.setOption(buildLiveLineOption(series, { ...panel.spec, windowMs }, nowMs), { lazyUpdate: true, replaceMerge: ['series'] });
     }
     grid.dataset.totalPoints = String(buffer.totalPoints);
   };

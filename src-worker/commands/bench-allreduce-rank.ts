@@ -35,9 +35,14 @@ export async function benchAllreduceRankCommand(args: string[]): Promise<number>
       for (let i = 0; i < 2; i++) await comm.world.allReduce(buf);
       await comm.world.barrier();
       const startMs = performance.now();
+      const cpuStart = process.cpuUsage();
       for (let i = 0; i < reps; i++) await comm.world.allReduce(buf);
       await comm.world.barrier();
       const seconds = (performance.now() - startMs) / 1000 / reps;
+      const cpu = process.cpuUsage(cpuStart);
+      if (process.env.SHARDSCOPE_BENCH_CPU) {
+        process.stderr.write(`${JSON.stringify({ rank, mb, ms: round(seconds * 1e3), cpuMsPerOp: round((cpu.user + cpu.system) / 1e3 / reps), sysMsPerOp: round(cpu.system / 1e3 / reps) })}\n`);
+      }
       const algbw = (n * 4) / seconds / 1e9;
       if (rank === 0) {
         process.stdout.write(`${JSON.stringify({ engine: 'shardscope', world, bytes: n * 4, ms: round(seconds * 1e3),

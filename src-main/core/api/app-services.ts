@@ -7,7 +7,7 @@ import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
 import type { Inventory } from '../../../src-shared/inventory.js';
 import { discoverLocalHost } from '../inventory/discover-local.js';
 import { RecentSamples } from '../telemetry/recent-samples.js';
-import { startLocalSampler } from '../telemetry/local-sampler.js';
+import { startHostSampler } from '../telemetry/host-sampler.js';
 import { RunService } from '../runs/run-service.js';
 import { RunStore, StoreWriter } from '../store/index.js';
 import { ApiEventBus } from './event-bus.js';
@@ -47,10 +47,8 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => console.error(`store: ${error instanceof Error ? error.message : String(error)}`) });
   const runs = new RunService({ store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update) });
-  const sampler = startLocalSampler({
-    hostId,
+  const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
-    nvidiaSmiPath: options.nvidiaSmiPath,
     onBatch: (batch) => {
       recent.add(batch);
       // Samples are kept with the run they were taken during (and outside runs, for the host's history).

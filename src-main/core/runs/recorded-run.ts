@@ -43,7 +43,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
   options.onRecorded?.(runId);
   const batcher = new RunUpdateBatcher(runId, config.steps, startedAtMs, (u) => options.onUpdate?.(u));
   const onEvent = (event: EngineEvent) => {
-    writer.addEvent(runId, event as unknown as Parameters<StoreWriter['addEvent']>[1]);
+    writer.addEvent(runId, event);
     if (event.type === 'run-start') {
       writer.addRanks(runId, [{ rank: event.rank, host: options.hostId, device: event.device, backend: event.backend, paramsOnRank: event.paramsOnRank }]);
     } else if (event.type === 'step') batcher.addRankStep(event);

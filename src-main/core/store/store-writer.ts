@@ -2,6 +2,7 @@
  * Buffers live writes (samples, events, ranks) and flushes them in one transaction at most every
  * `flushIntervalMs` and on close, so a crash of the app loses at most about one interval of data.
  */
+import type { EngineEvent } from '../../../src-shared/engine-events.js';
 import type { RankRecord } from '../../../src-shared/run-record.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import type { EventInput, RunStore, StoreBatch } from './run-store.js';
@@ -55,8 +56,8 @@ export class StoreWriter {
   }
 
   /** Queues an event of a run (e.g. an engine event as parsed from a worker's stdout). */
-  addEvent(run: string, event: EventInput): void {
-    this.queue(() => this.batch.events.push({ run, event }), 1);
+  addEvent(run: string, event: EventInput | EngineEvent): void {
+    this.queue(() => this.batch.events.push({ run, event: event as EventInput }), 1);
   }
 
   /** Queues the ranks of a run. */
