@@ -15,6 +15,8 @@ export const runRequestSchema = z.object({
   zeroStage: z.union([z.literal(0), z.literal(1)]).optional(),
   recompute: z.boolean().optional(),
   globalBatch: z.number().int().min(1).max(4096).optional(),
+  /** Training engine: the built-in TensorFlow.js worker (default) or PyTorch (the bundled reference script). */
+  engine: z.enum(['tfjs', 'torch']).optional(),
 }).strict();
 
 /** A launch request. */

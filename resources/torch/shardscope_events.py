@@ -144,10 +144,11 @@ def start_stdin_lifeline():
         return
 
     def watch():
+        # os.read on the raw descriptor: a buffered sys.stdin read would hold its lock at interpreter exit.
         try:
-            while sys.stdin.buffer.read1(4096) if hasattr(sys.stdin.buffer, "read1") else sys.stdin.buffer.read(1):
+            while os.read(0, 4096):
                 pass
-        except (OSError, ValueError):
+        except OSError:
             pass
         os._exit(3)
 

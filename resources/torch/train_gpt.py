@@ -37,6 +37,10 @@ class PlanError(Exception):
     """A plan this script cannot run (reported as bad-input)."""
 
 
+class Unavailable(Exception):
+    """Something this torch install lacks (reported as unavailable)."""
+
+
 def read_plan():
     plan = json.loads(os.environ.get("SHARDSCOPE_PLAN_JSON", "{}"))
     model = plan.get("model", {})
@@ -155,7 +159,10 @@ def main():
     params = sum(p.numel() for p in model.parameters())
     meter = CommMeter()
     if distributed and a.fsdp:
-        from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+        try:
+            from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+        except Exception as error:  # e.g. torch 1.13's FSDP does not import under Python 3.11+
+            raise Unavailable(f"FSDP cannot be imported from torch {torch.__version__} under Python {sys.version.split()[0]} ({type(error).__name__}: {error}); use DDP (drop --fsdp) or a newer torch")
         model = FSDP(model, device_id=device if use_cuda else None)
     elif distributed:
         model = nn.parallel.DistributedDataParallel(model, device_ids=[device] if use_cuda else None)
@@ -220,6 +227,9 @@ if __name__ == "__main__":
     except PlanError as error:
         events.error("bad-input", str(error))
         sys.exit(2)
+    except Unavailable as error:
+        events.error("unavailable", str(error))
+        sys.exit(1)
     except Exception as error:  # any failure ends this rank with an event the controller can name
         text = str(error)
         lost = any(s in text for s in ("Connection closed", "Connection reset", "Broken pipe", "connection refused", "Socket Timeout"))

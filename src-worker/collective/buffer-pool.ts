@@ -22,7 +22,6 @@ export class BufferPool {
   release(buffer: Uint8Array): void {
     if (buffer.byteLength === 0 || this.pooledBytes + buffer.byteLength > this.maxPooledBytes) return;
     const list = this.free.get(buffer.byteLength) ?? [];
-    if (list.length >= 8) return;
     list.push(buffer);
     this.free.set(buffer.byteLength, list);
     this.pooledBytes += buffer.byteLength;

@@ -1,7 +1,11 @@
 /** One TCP connection carrying frames: owns the socket and its decoder, writes frames without copying payloads. */
 import type { Socket } from 'node:net';
 import { ShardScopeError } from '../../src-shared/errors.js';
+import { enableDirectReads } from './direct-read.js';
 import { encodeFrameHead, FrameDecoder, type Frame, type FrameLimits, type FrameMeta, type PayloadAllocator } from './frame-codec.js';
+
+/** Read size while between payloads: a frame header and its metadata, plus the start of a payload. */
+const SCRATCH_BYTES = 4096;
 
 /** Limits before the peer has proven it knows the secret: small control frames only. */
 export const PRE_AUTH_LIMITS: FrameLimits = { maxMetaBytes: 4096, maxPayloadBytes: 0 };
@@ -21,6 +25,10 @@ export class Connection {
   private readonly decoder: FrameDecoder;
   private held: Frame[] | null = null;
   private isClosed = false;
+  /** Header/metadata reads land here; payload reads go straight to the payload buffer. */
+  private readonly scratch = new Uint8Array(SCRATCH_BYTES);
+  /** True when the socket reads into our buffers (zero-copy), false when it delivers 'data' chunks. */
+  readonly isDirect: boolean;
   private closeError: Error | undefined;
 
   constructor(readonly socket: Socket) {
@@ -28,19 +36,37 @@ export class Connection {
     this.decoder = new FrameDecoder(PRE_AUTH_LIMITS);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 5000);
-    socket.on('data', (chunk: Buffer) => {
-      this.lastReceiveMs = Date.now();
-      try {
-        this.decoder.feed(chunk, (frame) => this.onFrame(frame));
-      } catch (error) {
-        this.destroy(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    // Zero-copy path: payload bytes are read straight into their destination; falls back to 'data' events.
+    this.isDirect = enableDirectReads(socket, this.scratch, (byteLength, buffer) => this.readInto(byteLength, buffer));
     socket.on('error', (error) => { this.closeError ??= error; });
     socket.on('close', () => {
       this.isClosed = true;
       this.onClose(this.closeError);
     });
+  }
+
+  /** Bytes from a 'data' event (copying path). */
+  private received(chunk: Uint8Array): void {
+    this.lastReceiveMs = Date.now();
+    try {
+      this.decoder.feed(chunk, (frame) => this.onFrame(frame));
+    } catch (error) {
+      this.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Direct read of byteLength bytes into buffer (scratch or the payload window); returns where the next read goes. */
+  private readInto(byteLength: number, buffer: Uint8Array): Uint8Array {
+    this.lastReceiveMs = Date.now();
+    try {
+      if (buffer === this.scratch) this.decoder.feed(buffer.subarray(0, byteLength), (frame) => this.onFrame(frame));
+      else this.decoder.fillPayload(byteLength, (frame) => this.onFrame(frame));
+    } catch (error) {
+      this.destroy(error instanceof Error ? error : new Error(String(error)));
+      return this.scratch;
+    }
+    return this.decoder.payloadWindow() ?? this.scratch;
   }
 
   /** Raises the decoder limits: called synchronously once the peer has proven the secret. */

@@ -127,6 +127,29 @@ export class FrameDecoder {
     }
   }
 
+  /**
+   * Zero-copy reception, step 1: the unfilled rest of the current frame's payload (a view of the
+   * allocator's buffer, e.g. a posted receive), or null when the next bytes are header/metadata and
+   * must go through feed(). A reader writes wire bytes straight into this view, then calls fillPayload().
+   */
+  payloadWindow(): Uint8Array | null {
+    if (this.meta === null || this.payload === null || this.payloadFilled >= this.payloadLength) return null;
+    return this.payload.subarray(this.payloadFilled);
+  }
+
+  /** Zero-copy reception, step 2: byteLength bytes were written at the start of payloadWindow(); emits the frame once complete. */
+  fillPayload(byteLength: number, onFrame: (frame: Frame) => void): void {
+    if (this.meta === null || this.payload === null || byteLength > this.payloadLength - this.payloadFilled) {
+      throw new ShardScopeError('internal', `fillPayload(${byteLength}) outside the current payload window`);
+    }
+    this.payloadFilled += byteLength;
+    if (this.payloadFilled === this.payloadLength) {
+      const frame = { meta: this.meta, payload: this.payload };
+      this.reset();
+      onFrame(frame);
+    }
+  }
+
   /** Changes where payloads land from the next frame on. */
   setAllocator(allocate: PayloadAllocator): void {
     this.allocate = allocate;

@@ -1,6 +1,7 @@
 /** A process group: runs collectives among its members, tagging every frame with group id and op sequence. */
 import { ShardScopeError } from '../../src-shared/errors.js';
 import { chunkBounds } from './chunk-bounds.js';
+import { runDirectAllReduce } from './direct.js';
 import { runBroadcast, runRing, type GroupWire, type RingContext } from './ring.js';
 import type { NumericArray, OpKind, ProcessGroup, ReduceOp } from './types.js';
 
@@ -13,6 +14,16 @@ export interface GroupHost {
   receiveFrom(worldRank: number, key: string, target?: Uint8Array): Promise<Uint8Array>;
   release(buffer: Uint8Array): void;
   record(kind: OpKind, bytesSent: number, bytesReceived: number, seconds: number): void;
+}
+
+/** Largest group that all-reduces pair-wise (direct.ts) rather than around a ring. */
+export const DIRECT_ALLREDUCE_MAX_SIZE = 4;
+
+/** Direct for small groups; SHARDSCOPE_COLLECTIVE_ALGO=ring|direct forces one (for benchmarks). */
+function useDirect(size: number): boolean {
+  const forced = process.env.SHARDSCOPE_COLLECTIVE_ALGO;
+  if (forced === 'ring' || forced === 'direct') return forced === 'direct';
+  return size <= DIRECT_ALLREDUCE_MAX_SIZE;
 }
 
 function checkIndex(name: string, index: number, size: number): void {
@@ -35,7 +46,7 @@ export class Group implements ProcessGroup {
   }
 
   allReduce(buf: NumericArray, op: ReduceOp = 'sum'): Promise<void> {
-    return this.run('allReduce', (ctx) => runRing(ctx, buf, 'all-reduce', op));
+    return this.run('allReduce', (ctx) => (useDirect(this.size) ? runDirectAllReduce(ctx, buf, op) : runRing(ctx, buf, 'all-reduce', op)));
   }
 
   reduceScatter(buf: Float32Array): Promise<Float32Array> {

@@ -2,6 +2,7 @@
 import { backendCommand } from './backend.js';
 import { benchAllreduceRankCommand } from './bench-allreduce-rank.js';
 import { trainCommand } from './train.js';
+import { linkProbeCommand } from './link-probe.js';
 
 /** A worker sub-command: returns the process exit code. */
 export type WorkerCommand = (args: string[]) => Promise<number>;
@@ -10,4 +11,5 @@ export const workerCommands: Record<string, WorkerCommand> = {
   backend: backendCommand,
   'bench-allreduce-rank': benchAllreduceRankCommand,
   train: trainCommand,
+  'link-probe': linkProbeCommand,
 };

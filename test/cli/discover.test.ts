@@ -49,9 +49,13 @@ test('discover --json --nvidia-smi <stand-in> shows the fixture\'s GPUs and topo
   assert.ok(host.topology?.links.every((l) => l.connection === 'PHB'));
 });
 
-test('readable output names the devices; bad flags exit 2; --host says remote discovery is not there yet', async () => {
+test('readable output names the devices; bad flags exit 2; a --host it cannot log in to is a per-host error (exit 1)', async () => {
   const { stdout } = await discover([]);
   assert.match(stdout, /devices:\n\s+cpu\s+cpu /);
   await assert.rejects(discover(['--bogus']), (error: { code?: number; stderr?: string }) => error.code === 2 && /bogus/.test(error.stderr ?? ''));
-  await assert.rejects(discover(['--host', 'gpu1']), (error: { code?: number; stderr?: string }) => error.code === 1 && /remote discovery is not available/.test(error.stderr ?? ''));
+  await assert.rejects(discover(['--host', '127.0.0.1:1', '--json']), (error: { code?: number; stdout?: string }) => {
+    const hosts = (JSON.parse(error.stdout ?? '{}') as Inventory).hosts ?? [];
+    const remote = hosts.find((h) => !h.isLocal);
+    return error.code === 1 && hosts.some((h) => h.isLocal && h.status === 'ok') && remote?.status === 'error' && /^ssh-/.test(remote.error?.kind ?? '') && (remote.error?.message ?? '').includes('127.0.0.1');
+  });
 });

@@ -24,7 +24,7 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope app [--web] [--port N] [--no-open]
   shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--json]
   shardscope plan --model ID|FILE --gpu ID --gpus N [...] [--search] [--json]
-  shardscope run  --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--json]
+  shardscope run  --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--engine tfjs|torch [--script FILE] [--python PATH]] [--json]
   shardscope runs [--json] [--db PATH]
   shardscope report RUN[,RUN...]|latest --format html|pdf|json|csv|trace --out FILE [--db PATH]
   shardscope bench allreduce|train [--ranks N] [--json]

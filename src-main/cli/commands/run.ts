@@ -1,15 +1,23 @@
 /**
  * `shardscope run --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M]
  *  [--schedule 1f1b|gpipe] [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X]
- *  [--data FILE] [--backend NAME] [--db PATH] [--json]`: a local sharded training run, one worker per rank,
- *  kept in the run history.
+ *  [--data FILE] [--backend NAME] [--db PATH] [--engine tfjs|torch [--script FILE] [--python PATH]] [--json]`:
+ *  a local sharded training run, one worker per rank (the built-in engine, or a PyTorch script per
+ *  rank with `--engine torch`), kept in the run history. `--hosts FILE [--master-addr ADDR] [--known-hosts FILE]`
+ *  places the ranks on remote hosts over SSH (and `local`): docs/remote-runs.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { homedir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
 import { runRecorded } from '../../core/runs/recorded-run.js';
+import { prepareRun, type PreparedRun } from '../../core/launch/remote-launch.js';
+import { parseHostsFile } from '../../core/launch/remote-placement.js';
+import { workerBundleOf } from '../../core/ssh/deploy.js';
+import { checkReferencePlan } from '../../core/launch/torch-run.js';
+import { startHostSampler } from '../../core/telemetry/host-sampler.js';
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
 import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
 import type { RunSummary } from '../../core/launch/run-summary.js';
@@ -62,13 +70,18 @@ export const runCommand: CliCommand = async (args, io) => {
     model: { type: 'string' }, strategy: { type: 'string' }, steps: { type: 'string' }, 'micro-batches': { type: 'string' },
     schedule: { type: 'string' }, zero: { type: 'string' }, recompute: { type: 'boolean' }, seed: { type: 'string' },
     'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
-    db: { type: 'string' },
+    db: { type: 'string' }, engine: { type: 'string' }, script: { type: 'string' }, python: { type: 'string' }, 'sample-ms': { type: 'string' },
+    hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' },
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
   const strategy = parseStrategy(values.strategy ?? 'dp=1');
   const schedule = values.schedule ?? '1f1b';
   if (schedule !== '1f1b' && schedule !== 'gpipe') throw new ShardScopeError('bad-input', `--schedule must be 1f1b or gpipe, got "${schedule}"`);
   if (values.data && !existsSync(values.data)) throw new ShardScopeError('bad-input', `--data: no such file ${values.data}`);
+  const engine = values.engine ?? 'tfjs';
+  if (engine !== 'tfjs' && engine !== 'torch') throw new ShardScopeError('bad-input', `--engine must be tfjs or torch, got "${engine}"`);
+  if (engine !== 'torch' && (values.script || values.python)) throw new ShardScopeError('bad-input', '--script and --python go with --engine torch');
+  if (values.script && !existsSync(values.script)) throw new ShardScopeError('bad-input', `--script: no such file ${values.script}`);
   const config = trainConfigOf({
     model: resolveModel(values.model),
     ...strategy,
@@ -83,14 +96,25 @@ export const runCommand: CliCommand = async (args, io) => {
     ...(values.data ? { dataPath: resolve(values.data) } : {}),
     ...(values.backend ? { backend: values.backend } : {}),
   });
+  if (engine === 'torch' && !values.script) checkReferencePlan(config);
+  if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
+  const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, engine, io) : null;
   // Every run is kept in the history (`shardscope runs`, reports), like runs launched from the app.
   const store = RunStore.open(values.db ?? defaultStorePath(io.env));
   const writer = new StoreWriter(store);
+  // --sample-ms: this host's samples (CPU power -> energy, memory, network) are kept with the run.
+  let sampledRunId: string | null = null;
+  const sampler = values['sample-ms'] === undefined ? null : startHostSampler({ kind: 'local', hostId: LOCAL_HOST_ID }, {
+    intervalMs: intFlag('sample-ms', values['sample-ms'], 0), onBatch: (batch) => { if (sampledRunId) writer.addTelemetry(batch, sampledRunId); },
+  });
   try {
     const summary = await runRecorded({
       config, store, writer, hostId: LOCAL_HOST_ID,
-      workerPath: findWorkerBundle(),
+      ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
+      workerPath: engine === 'tfjs' ? findWorkerBundle() : '',
+      engine, torch: { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) },
       signal: io.signal,
+      onRecorded: (id) => { sampledRunId = id; },
       onUpdate: values.json ? undefined : (update) => update.points.forEach((p) =>
         printLine(io, `step ${p.step + 1}/${update.steps} loss ${p.loss?.toFixed(4) ?? '-'} ${(p.stepSeconds * 1e3).toFixed(0)} ms ${p.tokensPerSecond.toFixed(0)} tokens/s`)),
       onLog: (rank, line, stream) => {
@@ -101,7 +125,31 @@ export const runCommand: CliCommand = async (args, io) => {
     else formatSummary(summary).forEach((line) => printLine(io, line));
     return 0;
   } finally {
+    prepared?.close();
+    await sampler?.stop();
     writer.close();
     store.close();
   }
 };
+
+/** `--hosts FILE`: connects (host keys checked), deploys the worker and places ranks before anything is recorded. */
+async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'known-hosts'?: string }, config: { dataPath?: string }, worldSize: number, engine: string, io: Parameters<CliCommand>[1]): Promise<PreparedRun> {
+  if (engine !== 'tfjs') throw new ShardScopeError('bad-input', '--hosts runs the built-in engine only (not --engine torch)');
+  const file = values.hosts!;
+  if (!existsSync(file)) throw new ShardScopeError('bad-input', `--hosts: no such file ${file}`);
+  const hosts = parseHostsFile(readFileSync(file, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${file}`);
+  const workerPath = findWorkerBundle();
+  return prepareRun({
+    hosts, worldSize, bundle: workerBundleOf(dirname(workerPath)),
+    knownHostsFile: values['known-hosts'] ?? join(io.env.HOME ?? homedir(), '.ssh', 'known_hosts'),
+    dataPath: config.dataPath ?? findCorpus(workerPath), masterAddr: values['master-addr'], signal: io.signal,
+  });
+}
+
+/** The shipped training text next to the worker bundle (resources/corpus/licenses.txt). */
+function findCorpus(workerPath: string): string {
+  const candidates = [join(dirname(workerPath), '..', 'resources', 'corpus', 'licenses.txt'), join(dirname(workerPath), 'resources', 'corpus', 'licenses.txt')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new ShardScopeError('not-found', `training corpus not found (looked for ${candidates.join(', ')}); pass --data FILE`);
+  return found;
+}

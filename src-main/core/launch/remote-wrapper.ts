@@ -40,6 +40,7 @@ const onLine = (line) => {
     try { env = JSON.parse(line); } catch (e) { process.stderr.write('shardscope launcher: bad environment line\n'); process.exit(2); }
     child = spawn(process.execPath, args, { env: Object.assign({}, process.env, env), stdio: ['pipe', 'inherit', 'inherit'], detached: true });
     child.stdin.on('error', () => {});
+    process.stderr.write('\x1epid ' + child.pid + '\n');
     child.on('error', (e) => { process.stderr.write('shardscope launcher: ' + e.message + '\n'); process.exit(127); });
     child.on('exit', (code, sig) => {
       signalGroup('SIGKILL'); // anything the worker started

@@ -33,6 +33,31 @@ export interface RunOptions {
   masterAddr?: string;
   /** Time a rank gets after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** Where each rank runs (remote/mixed runs, see remote-launch.ts); default: placeRanks over `devices` on this host. */
+  placements?: RankPlacement[];
+  /** Spawner per placement host id (e.g. an SSH spawner per remote host); other hosts use `spawner`. */
+  spawners?: Record<string, Spawner>;
+  /** Rendezvous port (e.g. one found free on a remote rank 0's host); default: a free local port. */
+  masterPort?: number;
+  /** Builds each rank's command instead of the built-in worker's (e.g. the torch engine: torch-rank-command.ts). */
+  rankCommand?: (launch: RankLaunch) => RankCommand;
+}
+
+/** What an engine knows when it builds a rank's command. */
+export interface RankLaunch {
+  placement: RankPlacement;
+  placements: RankPlacement[];
+  worldSize: number;
+  runId: string;
+  masterAddr: string;
+  masterPort: number;
+}
+
+/** A rank's command line and its extra environment (merged over the controller's). */
+export interface RankCommand {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
 }
 
 interface RankState {
@@ -59,7 +84,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   const worldSize = worldSizeOf(config.strategy);
   const runId = options.runId ?? newRunId();
   const secret = randomBytes(32).toString('hex');
-  const masterPort = await findFreePort();
+  const masterPort = options.masterPort ?? await findFreePort();
   const aggregator = new RunAggregator(worldSize, config.steps);
   const startedMs = Date.now();
   const spawner = options.spawner ?? localSpawner;
@@ -69,12 +94,15 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   let failure: ((reason: string) => void) | null = null;
   const failed = new Promise<string>((resolve) => { failure = resolve; });
   const masterAddr = options.masterAddr ?? '127.0.0.1';
-  const ranks: RankState[] = placeRanks(worldSize, options.devices).map((placement) => {
-    const process = spawner({
+  const placements = options.placements ?? placeRanks(worldSize, options.devices);
+  if (placements.length !== worldSize) throw new ShardScopeError('bad-input', `placement has ${placements.length} ranks, the strategy needs ${worldSize}`);
+  const ranks: RankState[] = placements.map((placement) => {
+    const own = options.rankCommand?.({ placement, placements, worldSize, runId, masterAddr, masterPort });
+    const process = (options.spawners?.[placement.host] ?? spawner)({
       rank: placement.rank,
-      command: globalThis.process.execPath,
-      args: [options.workerPath, 'train', '--config', JSON.stringify(config), '--rank', String(placement.rank), '--world-size', String(worldSize), '--master', `${masterAddr}:${masterPort}`],
-      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId, SHARDSCOPE_STDIN_LIFELINE: '1', ...deviceEnv(placement.device) },
+      command: own?.command ?? globalThis.process.execPath,
+      args: own?.args ?? [options.workerPath, 'train', '--config', JSON.stringify(config), '--rank', String(placement.rank), '--world-size', String(worldSize), '--master', `${masterAddr}:${masterPort}`],
+      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId, SHARDSCOPE_STDIN_LIFELINE: '1', ...deviceEnv(placement.device), ...own?.env },
     });
     return { placement, process, hasEnded: false, error: null, exit: null, exitedOnItsOwn: false, wasForceKilled: false, stderrTail: '' };
   });
@@ -158,12 +186,13 @@ function describeFailure(ranks: RankState[], runId: string): ShardScopeError {
   const reported = ranks.find((r) => r.error && r.error.kind !== 'peer-lost' && r.error.kind !== 'timeout') ?? ranks.find((r) => r.error);
   const culprit = silent ?? reported;
   if (!culprit) return new ShardScopeError('worker-exit', `run ${runId} failed: a rank exited before finishing`);
-  const { rank, device } = culprit.placement;
+  const { rank, device, host } = culprit.placement;
+  const where = host === 'localhost' ? device : `host ${host}, ${device}`;
   if (culprit === silent && culprit.exit) {
-    const how = culprit.exit.signal ? `was killed by ${culprit.exit.signal}` : `exited with code ${culprit.exit.code}`;
-    const tail = culprit.stderrTail.trim().split('\n').pop();
-    return new ShardScopeError('worker-exit', `rank ${rank} (${device}, pid ${culprit.process.pid}) ${how}${tail ? `: ${tail}` : ''}; all ranks stopped`, { rank });
+    const how = culprit.exit.reason ? `lost: ${culprit.exit.reason}` : culprit.exit.signal ? `was killed by ${culprit.exit.signal}` : `exited with code ${culprit.exit.code}`;
+    const tail = culprit.exit.reason ? undefined : culprit.stderrTail.trim().split('\n').pop();
+    return new ShardScopeError('worker-exit', `rank ${rank} (${where}, pid ${culprit.process.pid}) ${how}${tail ? `: ${tail}` : ''}; all ranks stopped`, { rank, host });
   }
   const error = culprit.error as ErrorEvent;
-  return new ShardScopeError(error.kind === 'bad-input' ? 'bad-input' : 'worker-exit', `rank ${rank} (${device}) failed: ${error.message} [${error.kind}]; all ranks stopped`, { rank });
+  return new ShardScopeError(error.kind === 'bad-input' ? 'bad-input' : 'worker-exit', `rank ${rank} (${where}) failed: ${error.message} [${error.kind}]; all ranks stopped`, { rank, host });
 }

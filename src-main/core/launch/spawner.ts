@@ -15,6 +15,8 @@ export interface SpawnRequest {
 export interface RankExit {
   code: number | null;
   signal: string | null;
+  /** Why the rank is gone when it is not a plain exit (e.g. a remote host that went silent). */
+  reason?: string;
 }
 
 /** A started rank: its streams, a way to stop it (and everything it started), and its end. */

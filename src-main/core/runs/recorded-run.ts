@@ -7,7 +7,9 @@ import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import type { EngineEvent } from '../../../src-shared/engine-events.js';
 import { ShardScopeError, toErrorPayload } from '../../../src-shared/errors.js';
 import type { RunUpdate } from '../../../src-shared/run-live.js';
-import { newRunId, runTraining } from '../launch/run-controller.js';
+import { newRunId, runTraining, type RunOptions } from '../launch/run-controller.js';
+import { runTorchTraining } from '../launch/torch-run.js';
+import type { TorchEngineOptions } from '../launch/torch-rank-command.js';
 import type { RunSummary } from '../launch/run-summary.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import { predictLocalRun } from './run-prediction.js';
@@ -27,6 +29,14 @@ export interface RecordedRunOptions {
   onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
   /** Called with the id once the run is recorded, before any rank starts. */
   onRecorded?: (runId: string) => void;
+  /** Placement, spawners and rendezvous of a remote/mixed run (see launch/remote-launch.ts). */
+  launch?: Pick<RunOptions, 'placements' | 'spawners' | 'masterAddr' | 'masterPort'>;
+  /** Hosts the run uses (default: [hostId]). */
+  hostIds?: string[];
+  /** Training engine (default `tfjs`, the built-in worker; `torch` runs a PyTorch script per rank). */
+  engine?: 'tfjs' | 'torch';
+  /** Script and interpreter of the torch engine. */
+  torch?: TorchEngineOptions;
 }
 
 /** Runs and records; resolves with the summary, or rejects after recording the failure. */
@@ -36,21 +46,21 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
   const startedAtMs = Date.now();
   const prediction = predictLocalRun(config);
   store.createRun({
-    id: runId, engine: 'tfjs',
+    id: runId, engine: options.engine ?? 'tfjs',
     strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute, globalBatch: config.globalBatch },
-    model: { ...config.model }, plan: { config }, prediction, hosts: [options.hostId], startedAtMs,
+    model: { ...config.model }, plan: { config }, prediction, hosts: options.hostIds ?? [options.hostId], startedAtMs,
   });
   options.onRecorded?.(runId);
   const batcher = new RunUpdateBatcher(runId, config.steps, startedAtMs, (u) => options.onUpdate?.(u));
   const onEvent = (event: EngineEvent) => {
     writer.addEvent(runId, event);
     if (event.type === 'run-start') {
-      writer.addRanks(runId, [{ rank: event.rank, host: options.hostId, device: event.device, backend: event.backend, paramsOnRank: event.paramsOnRank }]);
+      writer.addRanks(runId, [{ rank: event.rank, host: options.launch?.placements?.[event.rank]?.host ?? options.hostId, device: event.device, backend: event.backend, paramsOnRank: event.paramsOnRank }]);
     } else if (event.type === 'step') batcher.addRankStep(event);
   };
   try {
-    const summary = await runTraining({
-      config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
+    const summary = await (options.engine === 'torch' ? runTorchTraining : runTraining)({
+      ...options.launch, torch: options.torch, config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
       onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
       onLog: (rank, line, stream) => {
         batcher.addLog({ rank, line, stream });

@@ -40,7 +40,7 @@ export class RunService {
     const recorded = new Promise<void>((resolve) => { onRecorded = resolve; });
     const done = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
-      signal: controller.signal, onUpdate: this.deps.emit, onRecorded,
+      signal: controller.signal, onUpdate: this.deps.emit, onRecorded, engine: request.engine,
     }).catch(() => undefined).finally(() => {
       if (this.active?.runId === runId) this.active = null;
       onRecorded();

@@ -1,6 +1,6 @@
 /** A test cluster of real OpenSSH servers, one per network namespace, each with its own nvidia-smi fixture. */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteTarget } from '../../../src-main/core/ssh/target.js';
@@ -14,6 +14,8 @@ import { createTestUser, deleteTestUser, removeStaleTestUsers } from './test-use
 export interface ClusterHostSpec {
   name: string;
   smi: SmiBehaviour;
+  /** Node.js on the host's PATH: present (default), `missing`, or a stand-in answering `--version` with an old version. */
+  node?: 'missing' | { reportVersion: string };
 }
 
 /** One running host: its address, namespace and host key files. */
@@ -118,8 +120,9 @@ export async function startSshCluster(specs: ClusterHostSpec[] = defaultHostSpec
       generateKey(hostKeyFile, `host-${spec.name}`);
       const binDir = join(hostDir, 'bin');
       writeFakeSmi(binDir, spec.smi);
+      const sessionPath = writeNodeVariant(hostDir, binDir, spec.node);
       const configFile = join(hostDir, 'sshd_config');
-      const settings = { namespace: ns, address, port: 22, configFile, hostKeyFile, authorizedKeysFile, sessionPath: `${binDir}:/usr/local/bin:/usr/bin:/bin` };
+      const settings = { namespace: ns, address, port: 22, configFile, hostKeyFile, authorizedKeysFile, sessionPath };
       writeSshdConfig(settings);
       children.push(await startSshd(settings));
       hosts.push({ name: spec.name, address, port: 22, namespace: ns, hostKeyFile, hostPublicKeyFile: `${hostKeyFile}.pub`, smi: spec.smi });
@@ -177,4 +180,26 @@ function userIds(user: string): { uid: number; gid: number } {
 export function clusterTarget(cluster: SshCluster, name: string, overrides: Partial<RemoteTarget> = {}): RemoteTarget {
   const host = cluster.host(name);
   return { id: name, host: host.address, port: host.port, user: cluster.user, identityFiles: [cluster.clientKeyFile], agentSocket: '', ...overrides };
+}
+
+/** Applies a host's Node.js variant; returns the session PATH. `missing`: a PATH of links to every system tool but node. */
+function writeNodeVariant(hostDir: string, binDir: string, node: ClusterHostSpec['node']): string {
+  if (node === undefined) return `${binDir}:/usr/local/bin:/usr/bin:/bin`;
+  if (node === 'missing') {
+    const toolsDir = join(hostDir, 'tools');
+    mkdirSync(toolsDir, { mode: 0o755 });
+    for (const dir of ['/usr/local/bin', '/usr/bin']) {
+      for (const name of readdirSync(dir)) {
+        if (name === 'node' || name === 'nodejs' || name === 'npm' || name === 'npx' || name === 'corepack') continue;
+        try { symlinkSync(join(dir, name), join(toolsDir, name)); } catch { /* listed in both */ }
+      }
+    }
+    return `${binDir}:${toolsDir}`;
+  }
+  writeFileSync(join(binDir, 'node'), `#!/bin/sh\n# stand-in for an old Node.js: reports ${node.reportVersion}\nif [ "$1" = --version ]; then echo ${shellQuoteWord(node.reportVersion)}; exit 0; fi\nexec /usr/bin/node "$@"\n`, { mode: 0o755 });
+  return `${binDir}:/usr/local/bin:/usr/bin:/bin`;
+}
+
+function shellQuoteWord(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -31,6 +31,15 @@ for (const world of [5, 6, 7, 8]) {
   });
 }
 
+// Small segments make every chunk many pipelined frames; both all-reduce algorithms and both socket read paths must agree.
+for (const [world, algo, copyReads] of [[3, 'ring', '0'], [4, 'direct', '1'], [2, 'direct', '0']] as const) {
+  test(`every op is exact for world ${world} with the ${algo} all-reduce, ${copyReads === '1' ? 'copying' : 'zero-copy'} reads, 4 KiB segments`, async () => {
+    const lengths = [7, 100_003];
+    const env = { SHARDSCOPE_COLLECTIVE_ALGO: algo, SHARDSCOPE_COLLECTIVE_COPY_READS: copyReads, SHARDSCOPE_TEST_SEGMENT_BYTES: '4096' };
+    assertExact(await runWorld('ops', world, lengths, env), lengths.length * opsPerLength(world));
+  });
+}
+
 test('dp x tp sub-groups run concurrently with the world group without mixing (4 x 2 grid)', async () => {
   const lengths = [1, 7, 100_003];
   const outcomes = await runWorld('grid', 8, lengths, { SHARDSCOPE_TEST_TP: '2' });

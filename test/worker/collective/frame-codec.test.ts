@@ -76,3 +76,34 @@ test('garbage, oversized frames and bad metadata are protocol errors', () => {
   notJson[12] = 0x7b; notJson[13] = 0x7b;
   assert.throws(() => new FrameDecoder(limits).push(notJson), isProtocol);
 });
+
+test('zero-copy reads (scratch for headers, payload window for payloads) in random sizes decode to the same frames', () => {
+  const frames = sampleFrames();
+  const stream = concat(frames.map((f) => encodeFrame(f.meta, f.payload)));
+  let seed = 777;
+  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let trial = 0; trial < 30; trial++) {
+    const decoder = new FrameDecoder(limits);
+    const decoded: Frame[] = [];
+    const scratch = new Uint8Array(64);
+    let offset = 0;
+    let windowBytes = 0;
+    while (offset < stream.length) {
+      const window = decoder.payloadWindow();
+      const into = window ?? scratch;
+      // Like read(2): at most the buffer's length, at most what the sender has written so far.
+      const n = Math.min(into.length, stream.length - offset, 1 + Math.floor(random() * 5000));
+      into.set(stream.subarray(offset, offset + n));
+      offset += n;
+      if (window) { decoder.fillPayload(n, (f) => decoded.push(f)); windowBytes += n; }
+      else decoder.feed(scratch.subarray(0, n), (f) => decoded.push(f));
+    }
+    assert.ok(decoder.isIdle());
+    assert.ok(windowBytes > 0, 'some payload bytes were read straight into the payload buffer');
+    assert.equal(decoded.length, frames.length);
+    decoded.forEach((f, i) => {
+      assert.deepEqual(f.meta, frames[i].meta);
+      assert.ok(Buffer.from(f.payload).equals(Buffer.from(frames[i].payload)));
+    });
+  }
+});

@@ -24,12 +24,12 @@ export const TINY4: ModelConfig = { name: 'tiny4', layers: 4, hidden: 64, heads:
 /** TDP used for the estimated CPU power series (the planner's `cpu` catalogue entry). */
 export const CPU_TDP_WATTS = 125;
 
-/** Environment of the stand-in nvidia-smi: a 2 x GTX 1080 host (inventory, topology, streaming samples). */
+/** Stand-in nvidia-smi: inventory and topology of a recorded 2 x GTX 1080 host; streamed samples of a recorded H100 under load (no recorded host has all three). */
 export const fakeSmiEnv: NodeJS.ProcessEnv = {
   ...process.env,
   FAKE_SMI_XML: fixture('xml', 'a0s_2x-gtx-1080_460.27.04.xml'),
   FAKE_SMI_TOPO: fixture('topo', 'mleng_2gpu_NV2_topo-m_tab-expanded.txt'),
-  FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'a0s_2gpu_query-gpu.csv'),
+  FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_h100-80gb-hbm3_590.48.01_load.csv'),
 };
 
 /** Discovers this host through the stand-in nvidia-smi. */

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     rank, worldSize: world, masterAddr: '127.0.0.1', masterPort: Number(portText),
     secret: process.env.SHARDSCOPE_TEST_SECRET ?? '', hostLabel: `test-host-${rank}`,
     timeoutMs: Number(process.env.SHARDSCOPE_TEST_TIMEOUT_MS ?? 20000),
+    segmentBytes: process.env.SHARDSCOPE_TEST_SEGMENT_BYTES ? Number(process.env.SHARDSCOPE_TEST_SEGMENT_BYTES) : undefined,
   });
   if (scenario === 'ops') {
     for (const n of lengths) await checkAllOps(comm.world, 'world', n);

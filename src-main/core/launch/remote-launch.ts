@@ -1,0 +1,104 @@
+/**
+ * Prepares a remote or mixed run: places ranks on the hosts, connects to each remote host
+ * (host keys checked), deploys the worker bundle and the training data there, and picks the
+ * rendezvous address every rank can reach: the rank-0 host's address as the hosts see it
+ * (`$SSH_CONNECTION`), or `masterAddr` when given. The result plugs into runTraining.
+ */
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { connectSsh, type SshConnection } from '../ssh/connect.js';
+import { shellQuote } from '../ssh/shell-quote.js';
+import { deployDataFile, deployWorkerBundle, type DeployResult, type WorkerBundle } from '../ssh/deploy.js';
+import type { RankPlacement } from './placement.js';
+import { placeRanksOnHosts, type RunHost } from './remote-placement.js';
+import { remoteSpawner } from './remote-spawner.js';
+import type { Spawner } from './spawner.js';
+
+/** What to prepare. */
+export interface PrepareRunOptions {
+  hosts: RunHost[];
+  worldSize: number;
+  knownHostsFile: string;
+  bundle: WorkerBundle;
+  /** Local path of the training data (the config's dataPath, else the shipped corpus). */
+  dataPath: string;
+  /** Rendezvous address override (`--master-addr`). */
+  masterAddr?: string;
+  signal?: AbortSignal;
+  /** Per-rank silence limit (default 5000 ms) and the launcher's heartbeat limit (default 6000 ms). */
+  silentAfterMs?: number;
+  launcherTimeoutMs?: number;
+}
+
+/** Everything runTraining needs for the hosts, and `close()` for the SSH connections. */
+export interface PreparedRun {
+  placements: RankPlacement[];
+  spawners: Record<string, Spawner>;
+  masterAddr: string;
+  masterPort?: number;
+  deploys: Record<string, DeployResult>;
+  hostIds: string[];
+  close(): void;
+}
+
+/** Connects, deploys and places; on any failure every connection opened is closed before rethrowing. */
+export async function prepareRun(options: PrepareRunOptions): Promise<PreparedRun> {
+  const placements = placeRanksOnHosts(options.worldSize, options.hosts);
+  const usedIds = new Set(placements.map((p) => p.host));
+  const remotes = options.hosts.filter((h): h is Extract<RunHost, { kind: 'remote' }> => h.kind === 'remote' && usedIds.has(h.id));
+  const connections = new Map<string, SshConnection>();
+  const close = (): void => connections.forEach((c) => c.client.destroy());
+  try {
+    const opened = await Promise.allSettled(remotes.map(async (h) => {
+      const connection = await connectSsh(h.target, { knownHostsFile: options.knownHostsFile, signal: options.signal });
+      connections.set(h.id, connection);
+      return connection;
+    }));
+    const refused = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (refused) throw refused.reason;
+    const deploys: Record<string, DeployResult> = {};
+    const dataPaths: Record<string, string> = {};
+    const seen: Record<string, { clientAddr: string; serverAddr: string }> = {};
+    await Promise.all(remotes.map(async (h) => {
+      const connection = connections.get(h.id)!;
+      deploys[h.id] = await deployWorkerBundle(connection, options.bundle, options.signal);
+      dataPaths[h.id] = await deployDataFile(connection, options.dataPath, deploys[h.id].homeDir);
+      seen[h.id] = await sshConnectionAddresses(connection);
+    }));
+    const spawners: Record<string, Spawner> = {};
+    for (const h of remotes) {
+      spawners[h.id] = remoteSpawner({ id: h.id, connection: connections.get(h.id)!, deploy: deploys[h.id], remoteDataPath: dataPaths[h.id], silentAfterMs: options.silentAfterMs, launcherTimeoutMs: options.launcherTimeoutMs });
+    }
+    const rank0Host = placements[0].host;
+    const rank0Remote = remotes.find((h) => h.id === rank0Host);
+    let masterAddr: string;
+    let masterPort: number | undefined;
+    if (rank0Remote) {
+      masterAddr = options.masterAddr ?? seen[rank0Remote.id].serverAddr;
+      masterPort = await remoteFreePort(connections.get(rank0Remote.id)!);
+    } else {
+      // Rank 0 is here: the remote hosts reach this machine at the address they see us coming from.
+      masterAddr = options.masterAddr ?? (remotes.length > 0 ? seen[remotes[0].id].clientAddr : '127.0.0.1');
+    }
+    return { placements, spawners, masterAddr, masterPort, deploys, hostIds: [...usedIds], close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** `$SSH_CONNECTION` of a session: the address the host sees us at, and its own address as we reached it. */
+export async function sshConnectionAddresses(connection: SshConnection): Promise<{ clientAddr: string; serverAddr: string }> {
+  const result = await connection.exec('printf %s "$SSH_CONNECTION"', { timeoutMs: 15_000 });
+  const [clientAddr, , serverAddr] = result.stdout.trim().split(/\s+/);
+  if (!clientAddr || !serverAddr) throw new ShardScopeError('protocol', `host ${connection.target.id}: SSH_CONNECTION is not set; pass --master-addr`);
+  return { clientAddr, serverAddr };
+}
+
+/** A TCP port free on the host right now (asked from its Node.js). */
+async function remoteFreePort(connection: SshConnection): Promise<number> {
+  const script = "const s=require('net').createServer();s.listen(0,()=>{process.stdout.write(String(s.address().port));s.close()})";
+  const result = await connection.exec(shellQuote(['node', '-e', script]), { timeoutMs: 15_000 });
+  const port = Number(result.stdout.trim());
+  if (!(port > 0)) throw new ShardScopeError('protocol', `host ${connection.target.id}: could not find a free port for the rendezvous (${result.stderr.trim()})`);
+  return port;
+}

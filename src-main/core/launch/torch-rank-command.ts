@@ -1,0 +1,92 @@
+/**
+ * The torch engine's rank command: `PYTHON SCRIPT --dp D ...` with the standard torch.distributed
+ * environment (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE) and the
+ * plan as JSON in SHARDSCOPE_PLAN_JSON. Pure: the controller spawns it through its Spawner.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrainConfig } from '../../../src-shared/engine-config.js';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import type { RankPlacement } from './placement.js';
+import type { RankCommand, RankLaunch } from './run-controller.js';
+
+/** Which script and interpreter the ranks run; per-host entries (placement host ids) win over the defaults. */
+export interface TorchEngineOptions {
+  /** Script to run (default: the bundled reference script, resources/torch/train_gpt.py). */
+  script?: string;
+  scriptByHost?: Record<string, string>;
+  /** Python interpreter (default: the first of `python3`, `/usr/bin/python3` that imports torch; see torch-check.ts). */
+  python?: string;
+  pythonByHost?: Record<string, string>;
+}
+
+/** The plan as a script sees it in SHARDSCOPE_PLAN_JSON. */
+export interface TorchPlan {
+  runId: string;
+  engine: 'torch';
+  model: TrainConfig['model'];
+  dp: number;
+  tp: number;
+  pp: number;
+  /** Sequences per micro-batch on one rank. */
+  microBatch: number;
+  microBatches: number;
+  globalBatch: number;
+  steps: number;
+  seed: number;
+  learningRate: number;
+  zeroStage: number;
+  schedule: string;
+  recompute: boolean;
+  dataPath?: string;
+}
+
+/** The bundled reference script next to the bundle (dist/../resources) or the sources. */
+export function referenceScriptPath(): string {
+  const candidates = [join(__dirname, '..', 'resources', 'torch', 'train_gpt.py'), join(__dirname, '..', '..', '..', 'resources', 'torch', 'train_gpt.py')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new ShardScopeError('not-found', `bundled torch script not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** The plan handed to every rank. */
+export function torchPlanOf(config: TrainConfig, runId: string): TorchPlan {
+  const { dp, tp, pp } = config.strategy;
+  return {
+    runId, engine: 'torch', model: { ...config.model }, dp, tp, pp,
+    microBatch: Math.max(1, Math.floor(config.globalBatch / dp / config.microBatches)), microBatches: config.microBatches,
+    globalBatch: config.globalBatch, steps: config.steps, seed: config.seed, learningRate: config.learningRate,
+    zeroStage: config.zeroStage, schedule: config.schedule, recompute: config.recompute,
+    ...(config.dataPath ? { dataPath: config.dataPath } : {}),
+  };
+}
+
+/** Rank index among the ranks on its host, and how many ranks that host runs. */
+export function localRankOf(placement: RankPlacement, placements: RankPlacement[]): { localRank: number; localWorldSize: number } {
+  const sameHost = placements.filter((p) => p.host === placement.host).sort((a, b) => a.rank - b.rank);
+  return { localRank: sameHost.findIndex((p) => p.rank === placement.rank), localWorldSize: sameHost.length };
+}
+
+/** Builds each rank's command for the run controller (`rankCommand` of runTraining). */
+export function torchRankCommand(config: TrainConfig, options: Required<Pick<TorchEngineOptions, 'script' | 'python'>> & TorchEngineOptions): (launch: RankLaunch) => RankCommand {
+  return ({ placement, placements, worldSize, runId, masterAddr, masterPort }) => {
+    const plan = torchPlanOf(config, runId);
+    const { localRank, localWorldSize } = localRankOf(placement, placements);
+    const hosts = [...new Set(placements.map((p) => p.host))];
+    return {
+      command: options.pythonByHost?.[placement.host] ?? options.python,
+      args: [
+        '-u', options.scriptByHost?.[placement.host] ?? options.script,
+        '--dp', String(plan.dp), '--tp', String(plan.tp), '--pp', String(plan.pp),
+        '--micro-batch', String(plan.microBatch), '--global-batch', String(plan.globalBatch), '--steps', String(plan.steps),
+      ],
+      env: {
+        MASTER_ADDR: masterAddr, MASTER_PORT: String(masterPort),
+        RANK: String(placement.rank), WORLD_SIZE: String(worldSize),
+        LOCAL_RANK: String(localRank), LOCAL_WORLD_SIZE: String(localWorldSize),
+        GROUP_RANK: String(hosts.indexOf(placement.host)),
+        SHARDSCOPE_PLAN_JSON: JSON.stringify(plan), SHARDSCOPE_ENGINE: 'torch', PYTHONUNBUFFERED: '1',
+      },
+    };
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * All-reduce for small groups on few hosts: reduce-scatter and all-gather straight between every pair
+ * of members. Each member sends and receives exactly what the ring does (2(p-1)/p of the buffer), but an
+ * operation has 2 dependent steps instead of 2(p-1), so one descheduled or slow member does not stall
+ * a chain of ring steps. Segments are still pipelined: a reduced segment goes out as soon as it is ready.
+ * Keys are `${prefix}.s.${segment}` (scatter) and `${prefix}.g.${segment}` (gather).
+ */
+import { chunkBounds, segmentBounds } from './chunk-bounds.js';
+import { bytesOf, reduceInto } from './reduce.js';
+import type { RingContext } from './ring.js';
+import type { NumericArray, ReduceOp } from './types.js';
+
+const noop = () => {};
+
+/** All-reduce of `work` in place; member i reduces chunk i (chunkBounds), adding peers' contributions in a fixed order (deterministic). */
+export async function runDirectAllReduce(ctx: RingContext, work: NumericArray, op: ReduceOp = 'sum'): Promise<void> {
+  const { wire, me, size: p, prefix } = ctx;
+  if (p === 1) return;
+  const segments = Array.from({ length: p }, (_, chunk) => segmentBounds(...chunkBounds(work.length, p, chunk), ctx.segmentElements));
+  const peers = Array.from({ length: p - 1 }, (_, k) => (me + 1 + k) % p);
+  const sends: Promise<void>[] = [];
+  const send = (to: number, key: string, [a, b]: [number, number]) => {
+    const sent = wire.send(to, key, bytesOf(work, a, b));
+    sent.catch(noop);
+    sends.push(sent);
+  };
+  // Gathered chunks land in place in `work`: post those receives before anything can arrive.
+  const gathered: Promise<Uint8Array>[] = [];
+  for (const from of peers) {
+    segments[from].forEach(([a, b], j) => {
+      const received = wire.receive(from, `${prefix}.g.${j}`, bytesOf(work, a, b));
+      received.catch(noop);
+      gathered.push(received);
+    });
+  }
+  // Scatter: every peer gets its chunk of my buffer, segment by segment, interleaved so all peers progress.
+  const most = Math.max(...segments.map((s) => s.length));
+  for (let j = 0; j < most; j++) {
+    for (const to of peers) if (j < segments[to].length) send(to, `${prefix}.s.${j}`, segments[to][j]);
+  }
+  // Reduce my chunk as contributions arrive, then hand each finished segment to every peer.
+  const mine = segments[me];
+  for (let j = 0; j < mine.length; j++) {
+    const [a, b] = mine[j];
+    for (const from of peers) {
+      const incoming = await wire.receive(from, `${prefix}.s.${j}`);
+      reduceInto(work, a, b, incoming, op);
+      wire.release(incoming);
+    }
+    for (const to of peers) send(to, `${prefix}.g.${j}`, mine[j]);
+  }
+  await Promise.all(gathered);
+  await Promise.all(sends);
+}

@@ -1,0 +1,77 @@
+/** SFTP deploy of the worker bundle on real sshd hosts: copied once, skipped by hash, usable; Node.js checked. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { connectSsh, type SshConnection } from '../../../src-main/core/ssh/connect.js';
+import { deployWorkerBundle, nodeMajorOf, workerBundleOf } from '../../../src-main/core/ssh/deploy.js';
+import { shellQuote } from '../../../src-main/core/ssh/shell-quote.js';
+import { clusterTarget, defaultHostSpecs, startSshCluster, type SshCluster } from '../../support/ssh-cluster/index.js';
+
+const distDir = join(__dirname, '..', '..', '..', 'dist');
+let cluster: SshCluster;
+const open: SshConnection[] = [];
+
+before(async () => {
+  cluster = await startSshCluster([
+    defaultHostSpecs[0],
+    { name: 'no-node', smi: { kind: 'missing' }, node: 'missing' },
+    { name: 'old-node', smi: { kind: 'missing' }, node: { reportVersion: 'v18.19.1' } },
+  ]);
+});
+after(async () => {
+  open.forEach((c) => c.client.destroy());
+  await cluster?.stop();
+});
+
+async function connect(name: string): Promise<SshConnection> {
+  const connection = await connectSsh(clusterTarget(cluster, name), { knownHostsFile: cluster.knownHostsFile });
+  open.push(connection);
+  return connection;
+}
+
+test('nodeMajorOf reads node --version output', () => {
+  assert.equal(nodeMajorOf('v20.11.1\n'), 20);
+  assert.equal(nodeMajorOf('v18.0.0'), 18);
+  assert.equal(nodeMajorOf('node: not found'), null);
+});
+
+test('the bundle is copied by SFTP into the hash folder, then skipped; it runs there from an empty folder', async () => {
+  const bundle = workerBundleOf(distDir);
+  assert.ok(bundle.files.some((f) => f.name === 'worker.cjs') && bundle.files.some((f) => f.name.endsWith('.wasm')));
+  const connection = await connect('gpu-a100');
+  const first = await deployWorkerBundle(connection, bundle);
+  assert.equal(first.wasSkipped, false);
+  assert.match(first.dir, new RegExp(`/\\.cache/shardscope/worker-${bundle.hash}$`));
+  // The cluster's hosts share this filesystem: the files are really there, owned by the test user, byte-identical.
+  for (const file of bundle.files) assert.deepEqual(readFileSync(join(first.dir, file.name)), file.content, file.name);
+  assert.equal(statSync(first.dir).uid, Number(execFileSync('id', ['-u', cluster.user], { encoding: 'utf8' })));
+  assert.deepEqual(readdirSync(join(first.dir, '..')).filter((n) => n.includes('.tmp-')), [], 'no temporary folder left');
+
+  const mtimeMs = statSync(first.workerPath).mtimeMs;
+  const second = await deployWorkerBundle(connection, bundle);
+  assert.equal(second.wasSkipped, true, 'the hash file matched: nothing copied');
+  assert.equal(statSync(first.workerPath).mtimeMs, mtimeMs);
+
+  // Self-contained: the deployed worker starts its backend with no node_modules around it.
+  assert.ok(!existsSync(join(first.dir, 'node_modules')));
+  const result = await connection.exec(shellQuote(['node', second.workerPath, 'backend']), { timeoutMs: 60_000 });
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout.trim().split('\n').pop()!).checkPassed, true);
+});
+
+test('a host without Node.js on PATH, or with a too old one, gets a clear error and no copy', async () => {
+  const bundle = workerBundleOf(distDir);
+  for (const [name, kind, words] of [['no-node', 'node-missing', /Node\.js not found on PATH/], ['old-node', 'node-too-old', /v18\.19\.1 is too old .* needs 20/]] as const) {
+    const connection = await connect(name);
+    await assert.rejects(deployWorkerBundle(connection, bundle), (error: unknown) => {
+      assert.ok(error instanceof ShardScopeError);
+      assert.equal(error.kind, kind);
+      assert.match(error.message, new RegExp(`host ${name}`));
+      assert.match(error.message, words);
+      return true;
+    });
+  }
+});
