@@ -64,6 +64,9 @@ export const measuredFiguresSchema = z.object({
   bytesSentPerStepPerRank: z.number(),
   memoryPeakPerGpu: z.array(z.object({ host: z.string(), gpuIndex: z.number().int(), peakBytes: z.number(), totalBytes: nullableNumber })),
   frameworkMemoryPeakBytesPerRank: z.array(z.object({ rank: z.number().int(), peakBytes: z.number() })),
+  /** Largest memory one device held: GPU memory series when ranks ran on GPUs, else the ranks' framework memory. */
+  peakMemoryPerDeviceBytes: nullableNumber,
+  peakMemorySource: z.enum(['gpu-memory', 'framework-memory']),
   powerMeanWatts: nullableNumber,
   energy: z.object({
     totalJoules: z.number(), gpuJoules: z.number(), cpuJoules: z.number(), gpuSource: source, cpuSource: source.nullable(),

@@ -8,6 +8,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { connectSsh, type SshConnection } from '../ssh/connect.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import { deployDataFile, deployWorkerBundle, type DeployResult, type WorkerBundle } from '../ssh/deploy.js';
+import { findFreePort } from './free-port.js';
 import type { RankPlacement } from './placement.js';
 import { placeRanksOnHosts, type RunHost } from './remote-placement.js';
 import { remoteSpawner } from './remote-spawner.js';
@@ -37,6 +38,10 @@ export interface PreparedRun {
   masterPort?: number;
   deploys: Record<string, DeployResult>;
   hostIds: string[];
+  /** Each used host's address as the other hosts reach it (this machine: as the remote hosts see it). */
+  addresses: Record<string, string>;
+  /** A TCP port free right now on a used host. */
+  freePort(hostId: string): Promise<number>;
   close(): void;
 }
 
@@ -79,7 +84,10 @@ export async function prepareRun(options: PrepareRunOptions): Promise<PreparedRu
       // Rank 0 is here: the remote hosts reach this machine at the address they see us coming from.
       masterAddr = options.masterAddr ?? (remotes.length > 0 ? seen[remotes[0].id].clientAddr : '127.0.0.1');
     }
-    return { placements, spawners, masterAddr, masterPort, deploys, hostIds: [...usedIds], close };
+    const localAddr = remotes.length > 0 ? seen[remotes[0].id].clientAddr : '127.0.0.1';
+    const addresses = Object.fromEntries([...usedIds].map((id) => [id, seen[id]?.serverAddr ?? localAddr]));
+    const freePort = (hostId: string): Promise<number> => (connections.has(hostId) ? remoteFreePort(connections.get(hostId)!) : findFreePort(addresses[hostId]));
+    return { placements, spawners, masterAddr, masterPort, deploys, hostIds: [...usedIds], addresses, freePort, close };
   } catch (error) {
     close();
     throw error;

@@ -23,15 +23,16 @@ function safe(name: string): string {
 
 /** One wide file per metric: `timestampMs` then one column per host/GPU, named `<host>.gpu<i>.<metric>` (the metric carries its unit). */
 function metricFiles(run: RunReport): CsvFile[] {
-  const metrics = [...new Set(run.series.map((s) => s.metric))].sort();
-  return metrics.map((metric) => {
-    const series = run.series.filter((s) => s.metric === metric).sort((a, b) => a.host.localeCompare(b.host) || (a.gpuIndex ?? -1) - (b.gpuIndex ?? -1));
+  const groups = [...new Set(run.series.map((s) => `${s.gpuIndex === null ? 'host' : 'gpu'}-${s.metric}`))].sort();
+  return groups.map((group) => {
+    const metric = group.slice(group.indexOf('-') + 1);
+    const isGpu = group.startsWith('gpu-');
+    const series = run.series.filter((s) => s.metric === metric && (s.gpuIndex !== null) === isGpu).sort((a, b) => a.host.localeCompare(b.host) || (a.gpuIndex ?? -1) - (b.gpuIndex ?? -1));
     const columns = series.map((s) => (s.gpuIndex === null ? `${s.host}.${metric}` : `${s.host}.gpu${s.gpuIndex}.${metric}`));
     const times = [...new Set(series.flatMap((s) => s.points.map((p) => p.timestampMs)))].sort((a, b) => a - b);
     const lookup = series.map((s) => new Map(s.points.map((p) => [p.timestampMs, p.avg])));
     const rows = times.map((t) => [t, ...lookup.map((m) => m.get(t) ?? null)]);
-    const group = series.some((s) => s.gpuIndex !== null) ? 'gpu' : 'host';
-    return { name: `${group}-${safe(metric)}.csv`, text: csv(['timestampMs', ...columns], rows) };
+    return { name: `${safe(group)}.csv`, text: csv(['timestampMs', ...columns], rows) };
   });
 }
 

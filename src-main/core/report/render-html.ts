@@ -69,6 +69,7 @@ function measuredHtml(run: RunReport): string {
     ['MFU (model FLOPs / catalogue peak)', `${fmtNumber(m.mfu)} (peak ${fmtNumber(m.peakFlopsPerSecondPerDevice)} FLOP/s)`],
     ['energy', `${fmtNumber(e.totalJoules)} J (GPU ${fmtNumber(e.gpuJoules)} J ${e.gpuSource}; CPU ${fmtNumber(e.cpuJoules)} J ${e.cpuSource ?? 'none'}; gaps ${fmtNumber(e.gapSeconds)} s)`],
     ['joules per token', fmtNumber(e.joulesPerToken)], ['joules per step', fmtNumber(e.joulesPerStep)],
+    ['peak memory per device', `${fmtBytes(m.peakMemoryPerDeviceBytes)} (${m.peakMemorySource})`],
     ['mean power', `${fmtNumber(m.powerMeanWatts)} W`], ['last loss', fmtNumber(m.lastLoss)],
   ]);
 }

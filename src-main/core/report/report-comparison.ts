@@ -17,14 +17,6 @@ function check(metric: string, unit: string, predicted: number | null, measured:
   return { metric, unit, predicted, measured, errorFraction };
 }
 
-/** The largest memory a device held: the GPU series' peak, else the ranks' framework memory. */
-export function peakMemoryBytes(m: MeasuredFigures): number | null {
-  const gpu = m.memoryPeakPerGpu.map((g) => g.peakBytes);
-  const framework = m.frameworkMemoryPeakBytesPerRank.map((r) => r.peakBytes);
-  const values = gpu.length > 0 ? gpu : framework;
-  return values.length > 0 ? Math.max(...values) : null;
-}
-
 /** The planner's figures (from the prediction, else the plan) next to the measured ones. */
 export function predictionChecksOf(prediction: unknown, plan: unknown, m: MeasuredFigures): PredictionCheck[] {
   const p = prediction ?? plan;
@@ -36,7 +28,7 @@ export function predictionChecksOf(prediction: unknown, plan: unknown, m: Measur
     check('communicationSecondsPerStep', 's', pick(p, ['timeBreakdownSeconds', 'communication']), m.stepTimeSecondsMean.communication),
     check('bubbleFraction', 'fraction', pick(p, ['bubbleFraction']), m.bubbleFraction),
     check('commBytesPerStepPerGpu', 'bytes', commBytes(p), m.bytesSentPerStepPerRank),
-    check('peakMemoryPerGpuBytes', 'bytes', pick(p, ['memoryPerGpuBytes', 'total']), peakMemoryBytes(m)),
+    check('peakMemoryPerGpuBytes', 'bytes', pick(p, ['memoryPerGpuBytes', 'total']), m.peakMemoryPerDeviceBytes),
     check('mfu', 'fraction', pick(p, ['mfu']), m.mfu),
     check('joulesPerToken', 'J/token', pick(p, ['joulesPerToken']), m.energy.joulesPerToken),
   ];
@@ -51,7 +43,7 @@ export function compareRuns(runs: RunReport[]): Comparison {
   const rows = runs.map((r) => ({
     runId: r.id, strategyLabel: r.strategyLabel, tokensPerSecond: r.measured.tokensPerSecond, joulesPerToken: r.measured.energy.joulesPerToken,
     stepTimeSeconds: r.measured.steps > 0 ? r.measured.trainingSeconds / r.measured.steps : 0, mfu: r.measured.mfu,
-    bytesSentPerStepPerRank: r.measured.bytesSentPerStepPerRank, peakMemoryBytes: peakMemoryBytes(r.measured),
+    bytesSentPerStepPerRank: r.measured.bytesSentPerStepPerRank, peakMemoryBytes: r.measured.peakMemoryPerDeviceBytes,
   }));
   const withSpeed = rows.filter((r) => r.tokensPerSecond !== null);
   const withEnergy = rows.filter((r) => r.joulesPerToken !== null && (r.joulesPerToken as number) > 0);

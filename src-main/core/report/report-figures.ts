@@ -90,6 +90,14 @@ export function measuredFiguresOf(details: RunDetails, steps: RankStep[], series
   for (const s of steps) peaks.set(s.rank, Math.max(peaks.get(s.rank) ?? 0, s.frameworkMemoryPeakBytes));
   const totals = series.filter((s) => s.metric === 'memoryTotalBytes' && s.gpuIndex !== null);
   const mean = meanOf(steps, 'totalSeconds');
+  const gpuPeaks = series.filter((s) => s.metric === 'memoryUsedBytes' && s.gpuIndex !== null).map((s) => ({
+    host: s.host, gpuIndex: s.gpuIndex as number, peakBytes: Math.max(0, ...s.points.map((p) => p.max)),
+    totalBytes: totals.find((t) => t.host === s.host && t.gpuIndex === s.gpuIndex)?.points.at(-1)?.max ?? null,
+  }));
+  // ranks on CPU (this machine) next to GPU samples: the device memory that counts is the framework's
+  const isOnGpu = details.ranks.some((r) => /gpu|cuda/i.test(r.device));
+  const frameworkPeaks = [...peaks.values()];
+  const devicePeaks = isOnGpu && gpuPeaks.length > 0 ? gpuPeaks.map((g) => g.peakBytes) : frameworkPeaks;
   return {
     steps: summary.steps,
     tokens: summary.tokens,
@@ -108,12 +116,10 @@ export function measuredFiguresOf(details: RunDetails, steps: RankStep[], series
     bytesSentByKind: summary.bytesByKind,
     bandwidthBytesPerSecondByKind: bandwidth,
     bytesSentPerStepPerRank: steps.length > 0 ? steps.reduce((sum, s) => sum + s.bytesSent, 0) / steps.length : 0,
-    memoryPeakPerGpu: series.filter((s) => s.metric === 'memoryUsedBytes' && s.gpuIndex !== null).map((s) => ({
-      host: s.host, gpuIndex: s.gpuIndex as number,
-      peakBytes: Math.max(0, ...s.points.map((p) => p.max)),
-      totalBytes: totals.find((t) => t.host === s.host && t.gpuIndex === s.gpuIndex)?.points.at(-1)?.max ?? null,
-    })),
+    memoryPeakPerGpu: gpuPeaks,
     frameworkMemoryPeakBytesPerRank: [...peaks].map(([rank, peakBytes]) => ({ rank, peakBytes })).sort((a, b) => a.rank - b.rank),
+    peakMemoryPerDeviceBytes: devicePeaks.length > 0 ? Math.max(...devicePeaks) : null,
+    peakMemorySource: isOnGpu && gpuPeaks.length > 0 ? 'gpu-memory' : 'framework-memory',
     powerMeanWatts: meanPowerWatts(series),
     energy: summary.energy,
   };
