@@ -51,3 +51,19 @@ export interface RunUpdate {
   logs: RunLogLine[];
   error: { kind: string; message: string } | null;
 }
+
+/** The Export button's request: one run, or 2-4 runs compared, in one format. */
+export const reportExportRequestSchema = z.object({
+  runIds: z.array(z.string().min(1).max(100).regex(/^[\w.-]+$/)).min(1).max(4),
+  format: z.enum(['html', 'pdf', 'json', 'csv', 'trace']),
+}).strict();
+
+/** An export request. */
+export type ReportExportRequest = z.infer<typeof reportExportRequestSchema>;
+
+/** An exported report, to be saved by the UI. */
+export interface ExportedReport {
+  fileName: string;
+  mimeType: string;
+  base64: string;
+}

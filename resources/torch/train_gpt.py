@@ -17,7 +17,19 @@ import os
 import sys
 import time
 
-from shardscope_events import CommMeter, EventWriter, ddp_comm_hook, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
+try:
+    from shardscope_events import CommMeter, EventWriter, ddp_comm_hook, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
+except ImportError:  # deployed under a content-hashed name (data-<hash>-shardscope_events.py) next to this script
+    import glob
+    import importlib.util
+    _found = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*shardscope_events.py")))
+    if not _found:
+        raise
+    _spec = importlib.util.spec_from_file_location("shardscope_events", _found[-1])
+    _helper = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_helper)
+    CommMeter, EventWriter, ddp_comm_hook, memory_bytes = _helper.CommMeter, _helper.EventWriter, _helper.ddp_comm_hook, _helper.memory_bytes
+    ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce = _helper.ring_all_reduce_bytes, _helper.start_stdin_lifeline, _helper.timed_all_reduce
 
 events = EventWriter()
 start_stdin_lifeline()
@@ -135,6 +147,32 @@ def global_batch(corpus, step, a):
     return rows[:, :-1], rows[:, 1:]
 
 
+def pick_gloo_interface():
+    """Gloo binds to the address its host name resolves to, which on a multi-homed host (or in a network
+    namespace) may not reach the others: unless GLOO_SOCKET_IFNAME is set, use the interface routing to MASTER_ADDR."""
+    if os.environ.get("GLOO_SOCKET_IFNAME") or "MASTER_ADDR" not in os.environ:
+        return
+    import fcntl
+    import socket
+    import struct
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect((os.environ["MASTER_ADDR"], int(os.environ.get("MASTER_PORT", "29500"))))
+        local = probe.getsockname()[0]
+        for _, name in socket.if_nameindex():
+            try:
+                packed = fcntl.ioctl(probe.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))  # SIOCGIFADDR
+            except OSError:
+                continue
+            if socket.inet_ntoa(packed[20:24]) == local:
+                os.environ["GLOO_SOCKET_IFNAME"] = name
+                return
+    except (OSError, ValueError):
+        return
+    finally:
+        probe.close()
+
+
 def main():
     a = read_plan()
     world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
@@ -148,8 +186,12 @@ def main():
     backend = a.backend or ("nccl" if use_cuda else "gloo")
     distributed = world > 1
     if distributed:
+        if backend == "gloo":
+            pick_gloo_interface()
         dist.init_process_group(backend)
     torch.manual_seed(a.seed)
+    if not os.path.isfile(a.data):
+        raise PlanError(f"no training data at {a.data} (pass --data FILE)")
     with open(a.data, "rb") as f:
         corpus = torch.tensor(list(f.read()), dtype=torch.long)
     if len(corpus) < a.seq_len + 2:

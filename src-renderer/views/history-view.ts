@@ -4,6 +4,7 @@ import type { RunListItem } from '../../src-shared/run-record.js';
 import { echarts } from '../charts/echarts-setup.js';
 import { compareBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { el, formatBytes } from '../format.js';
+import { reportExportControl } from './report-export.js';
 
 function strategyLabel(strategy: Record<string, unknown>): string {
   const { dp = 1, tp = 1, pp = 1 } = strategy as { dp?: number; tp?: number; pp?: number };
@@ -35,8 +36,10 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
   compareButton.disabled = true;
   const comparison = el('div', 'charts');
   comparison.id = 'comparison';
-  root.append(el('h2', undefined, 'History'), note, table, compareButton, comparison);
   const selected = new Set<string>();
+  const actions = el('div', 'actions');
+  actions.append(compareButton, reportExportControl(api, () => [...selected].slice(0, 4)));
+  root.append(el('h2', undefined, 'History'), note, table, actions, comparison);
   let runs: RunListItem[] = [];
 
   const onToggle = (id: string, checked: boolean) => {

@@ -5,6 +5,7 @@ import { echarts } from '../charts/echarts-setup.js';
 import { stackedBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { el, formatBytes } from '../format.js';
 import { RunState } from '../state/run-state.js';
+import { reportExportControl } from './report-export.js';
 
 const MB = 1e6;
 
@@ -40,7 +41,9 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     stop.disabled = true;
     void api.stopRun({ runId });
   });
-  header.append(title, status, progress, eta, stop);
+  const exporter = reportExportControl(api, () => [runId]);
+  exporter.hidden = true;
+  header.append(title, status, progress, eta, stop, exporter);
   const error = el('div', 'error-box');
   error.hidden = true;
   const comparison = el('table', 'figures');
@@ -104,6 +107,7 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
       ? `step ${update.stepsDone}/${update.steps}${update.etaSeconds !== null ? ` · ETA ${Math.ceil(update.etaSeconds)} s` : ''}`
       : `${update.stepsDone}/${update.steps} steps`;
     stop.hidden = update.status !== 'running';
+    exporter.hidden = update.status === 'running';
     if (update.error) {
       error.hidden = false;
       error.textContent = `${update.error.kind}: ${update.error.message}`;

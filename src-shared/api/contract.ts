@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Inventory } from '../inventory.js';
 import type { TelemetryBatch } from '../telemetry.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
-import { runRequestSchema, type RunUpdate } from '../run-live.js';
+import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
@@ -27,6 +27,7 @@ export const apiArgSchemas = {
   listRuns: z.tuple([]),
   getRun: z.tuple([z.object({ runId: runIdSchema })]),
   getRunSeries: z.tuple([z.object({ runId: runIdSchema, maxPoints: z.number().int().min(10).max(5000) })]),
+  exportReport: z.tuple([reportExportRequestSchema]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -50,6 +51,7 @@ export interface ApiResults {
   listRuns: RunListItem[];
   getRun: RunDetails;
   getRunSeries: DownsampledSeries[];
+  exportReport: ExportedReport;
 }
 
 /** Events pushed from main to the UI. */

@@ -11,6 +11,8 @@ import type { RingContext } from './ring.js';
 import type { NumericArray, ReduceOp } from './types.js';
 
 const noop = () => {};
+/** Scatter segments per peer handed to the socket but not yet to the kernel. */
+const SCATTER_WINDOW = 2;
 
 /** All-reduce of `work` in place; member i reduces chunk i (chunkBounds), adding peers' contributions in a fixed order (deterministic). */
 export async function runDirectAllReduce(ctx: RingContext, work: NumericArray, op: ReduceOp = 'sum'): Promise<void> {
@@ -34,10 +36,20 @@ export async function runDirectAllReduce(ctx: RingContext, work: NumericArray, o
     });
   }
   // Scatter: every peer gets its chunk of my buffer, segment by segment, interleaved so all peers progress.
+  // At most SCATTER_WINDOW segments per peer are queued at once, so a receiver's early arrivals stay few
+  // (pool buffers still warm in cache when reduced) instead of a whole chunk.
+  const queue: Array<[number, number]> = [];
   const most = Math.max(...segments.map((s) => s.length));
-  for (let j = 0; j < most; j++) {
-    for (const to of peers) if (j < segments[to].length) send(to, `${prefix}.s.${j}`, segments[to][j]);
-  }
+  for (let j = 0; j < most; j++) for (const to of peers) if (j < segments[to].length) queue.push([to, j]);
+  let next = 0;
+  const pump = () => {
+    if (next >= queue.length) return;
+    const [to, j] = queue[next++];
+    send(to, `${prefix}.s.${j}`, segments[to][j]);
+    sends[sends.length - 1].then(pump, noop);
+  };
+  const window = Number(process.env.SHARDSCOPE_SCATTER_WINDOW ?? SCATTER_WINDOW) * peers.length;
+  for (let k = 0; k < window; k++) pump();
   // Reduce my chunk as contributions arrive, then hand each finished segment to every peer.
   const mine = segments[me];
   for (let j = 0; j < mine.length; j++) {

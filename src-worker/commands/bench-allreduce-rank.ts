@@ -2,7 +2,8 @@
  * `node dist/worker.cjs bench-allreduce-rank --rank R --world N --master-port P [--master-addr A]
  * [--sizes-mb 1,16,64] [--reps 10] [--segment-bytes B]`, run secret in SHARDSCOPE_RUN_SECRET: one rank of
  * the all-reduce benchmark, measured like ../shared/peers/torch_allreduce.py (2 warm-up calls, barrier,
- * reps, barrier). Rank 0 prints one JSON line per size: {engine, world, bytes, ms, algbwGBps, busbwGBps}.
+ * reps, barrier). Rank 0 prints one JSON line per size: {engine, world, bytes, ms, algbwGBps, busbwGBps}. With
+ * SHARDSCOPE_BENCH_CPU=1 every rank also prints {rank, mb, ms, cpuMsPerOp, sysMsPerOp} on stderr (process.cpuUsage).
  */
 import { parseArgs } from 'node:util';
 import { initCollective } from '../collective/index.js';

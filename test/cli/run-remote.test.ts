@@ -39,7 +39,7 @@ function hostsFile(name: string, entries: unknown[]): string {
 
 test('run --hosts places dp2 x pp2 on local + two hosts, trains, and the history names the hosts', async () => {
   const entry = (name: string, slots: number) => ({ id: name, host: cluster.host(name).address, user: cluster.user, identityFile: cluster.clientKeyFile, slots });
-  const file = hostsFile('hosts.json', [{ local: true, slots: 1 }, entry('gpu-a100', 2), entry('gpu-4090', 1)]);
+  const file = hostsFile('run-hosts.json', [{ local: true, slots: 1 }, entry('gpu-a100', 2), entry('gpu-4090', 1)]);
   const db = join(dir, 'runs.db');
   const result = await runCli(['run', '--model', 'tiny', '--strategy', 'dp=2,pp=2', '--steps', '2', '--hosts', file, '--known-hosts', cluster.knownHostsFile, '--db', db, '--json']);
   assert.equal(result.code, 0, result.stderr);
@@ -66,4 +66,17 @@ test('run --hosts with a bad file, too few slots or an unknown host key fails wi
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /unknown host key ssh-ed25519 SHA256:/);
   assert.equal(unknown.stderr.trim().split('\n').length, 1, 'one line');
+});
+
+test('hosts probe measures every pair of the file\'s hosts and keeps the links in hosts.json', async () => {
+  const host = cluster.host('gpu-2x2080');
+  const file = hostsFile('probe.json', ['local', { id: 'gpu-2x2080', host: host.address, user: cluster.user, identityFile: cluster.clientKeyFile }]);
+  const probe = await runCli(['hosts', 'probe', '--hosts', file, '--known-hosts', cluster.knownHostsFile, '--seconds', '0.3', '--json']);
+  assert.equal(probe.code, 0, probe.stderr);
+  const { links, interNodeBytesPerSecond } = JSON.parse(probe.stdout);
+  assert.equal(links.length, 1);
+  assert.equal(interNodeBytesPerSecond, links[0].bytesPerSecond);
+  const list = await runCli(['hosts', 'list', '--json']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.deepEqual(JSON.parse(list.stdout).links.map((l: { from: string; to: string }) => [l.from, l.to]), [['local', 'gpu-2x2080']]);
 });

@@ -3,7 +3,7 @@
  * in History and compare it with a pp2 run — real workers, a fresh data folder, headless Chromium.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -69,5 +69,15 @@ test('a dp2 run launched from the UI fills its charts, stops on Stop, and compar
   await page.locator('[data-chart="compare-loss"] canvas').waitFor();
   assert.deepEqual(((await page.locator('#comparison').getAttribute('data-runs')) ?? '').split(',').sort(), [dpRun, ppRun].sort());
   await page.screenshot({ path: join(testOutputDir('e2e'), 'history-compare.png'), fullPage: true });
+
+  // Export the comparison: a self-contained HTML report with both runs and server-rendered charts.
+  await page.selectOption('select[name="report-format"]', 'html');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report' }).click()]);
+  const saved = join(testOutputDir('e2e'), download.suggestedFilename());
+  await download.saveAs(saved);
+  const html = readFileSync(saved, 'utf8');
+  assert.ok(html.includes(dpRun) && html.includes(ppRun), 'the report covers both runs');
+  assert.ok(html.includes('<svg'), 'charts are rendered into the file');
+  assert.ok(!/<script[^>]+src=/.test(html), 'no external scripts');
   await page.close();
 });

@@ -46,7 +46,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const hostId = (await inventory).hosts[0]?.id ?? 'local';
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => console.error(`store: ${error instanceof Error ? error.message : String(error)}`) });
-  const runs = new RunService({ store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update) });
+  const runs = new RunService({ store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
     onBatch: (batch) => {

@@ -27,5 +27,6 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     listRuns: async () => deps.runs.list(),
     getRun: async ({ runId }) => deps.runs.get(runId),
     getRunSeries: async ({ runId, maxPoints }) => deps.runs.series(runId, maxPoints),
+    exportReport: (request) => deps.runs.exportReport(request),
   };
 }

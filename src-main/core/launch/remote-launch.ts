@@ -20,8 +20,8 @@ export interface PrepareRunOptions {
   worldSize: number;
   knownHostsFile: string;
   bundle: WorkerBundle;
-  /** Local path of the training data (the config's dataPath, else the shipped corpus). */
-  dataPath: string;
+  /** Local path of the training data (the config's dataPath, else the shipped corpus); none for a link probe. */
+  dataPath?: string;
   /** Rendezvous address override (`--master-addr`). */
   masterAddr?: string;
   signal?: AbortSignal;
@@ -66,7 +66,7 @@ export async function prepareRun(options: PrepareRunOptions): Promise<PreparedRu
     await Promise.all(remotes.map(async (h) => {
       const connection = connections.get(h.id)!;
       deploys[h.id] = await deployWorkerBundle(connection, options.bundle, options.signal);
-      dataPaths[h.id] = await deployDataFile(connection, options.dataPath, deploys[h.id].homeDir);
+      if (options.dataPath) dataPaths[h.id] = await deployDataFile(connection, options.dataPath, deploys[h.id].homeDir);
       seen[h.id] = await sshConnectionAddresses(connection);
     }));
     const spawners: Record<string, Spawner> = {};

@@ -31,6 +31,8 @@ const pidLine = /^\x1epid (\d+)$/;
 
 /** The remote argv of a rank: `node launch.cjs WORKER <worker args>` with --config's dataPath rewritten. */
 export function remoteRankArgv(request: SpawnRequest, host: RemoteSpawnHost): string[] {
+  // Another program than Node (the torch engine's python): run as is, through the launcher.
+  if (request.command !== process.execPath) return ['node', host.deploy.launcherPath, '--exec', request.command, ...request.args];
   // args[0] is the local worker bundle; the rest are worker arguments.
   const args = request.args.slice(1);
   const i = args.indexOf('--config');

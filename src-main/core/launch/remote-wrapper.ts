@@ -20,7 +20,10 @@ export const launcherSource = String.raw`'use strict';
 // ShardScope rank launcher: see src-main/core/launch/remote-wrapper.ts.
 const { spawn } = require('node:child_process');
 const timeoutMs = Number(process.env.SHARDSCOPE_HEARTBEAT_TIMEOUT_MS || 6000);
-const args = process.argv.slice(2);
+// '--exec PROGRAM ARGS...' runs another program (e.g. python for the torch engine) instead of this Node.
+const isExec = process.argv[2] === '--exec';
+const program = isExec ? process.argv[3] : process.execPath;
+const args = process.argv.slice(isExec ? 4 : 2);
 let child = null;
 let pending = '';
 let lastBeatMs = Date.now();
@@ -38,7 +41,7 @@ const onLine = (line) => {
   if (!child) {
     let env;
     try { env = JSON.parse(line); } catch (e) { process.stderr.write('shardscope launcher: bad environment line\n'); process.exit(2); }
-    child = spawn(process.execPath, args, { env: Object.assign({}, process.env, env), stdio: ['pipe', 'inherit', 'inherit'], detached: true });
+    child = spawn(program, args, { env: Object.assign({}, process.env, env), stdio: ['pipe', 'inherit', 'inherit'], detached: true });
     child.stdin.on('error', () => {});
     process.stderr.write('\x1epid ' + child.pid + '\n');
     child.on('error', (e) => { process.stderr.write('shardscope launcher: ' + e.message + '\n'); process.exit(127); });

@@ -18,6 +18,8 @@ export interface TorchEngineOptions {
   /** Python interpreter (default: the first of `python3`, `/usr/bin/python3` that imports torch; see torch-check.ts). */
   python?: string;
   pythonByHost?: Record<string, string>;
+  /** Training data path on a host (passed as `--data`), e.g. where torch-deploy.ts copied it. */
+  dataPathByHost?: Record<string, string>;
 }
 
 /** The plan as a script sees it in SHARDSCOPE_PLAN_JSON. */
@@ -79,6 +81,7 @@ export function torchRankCommand(config: TrainConfig, options: Required<Pick<Tor
         '-u', options.scriptByHost?.[placement.host] ?? options.script,
         '--dp', String(plan.dp), '--tp', String(plan.tp), '--pp', String(plan.pp),
         '--micro-batch', String(plan.microBatch), '--global-batch', String(plan.globalBatch), '--steps', String(plan.steps),
+        ...(options.dataPathByHost?.[placement.host] ? ['--data', options.dataPathByHost[placement.host]] : []),
       ],
       env: {
         MASTER_ADDR: masterAddr, MASTER_PORT: String(masterPort),

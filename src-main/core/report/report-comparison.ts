@@ -34,7 +34,7 @@ export function predictionChecksOf(prediction: unknown, plan: unknown, m: Measur
   ];
 }
 
-function fmt(value: number, digits = 3): string {
+function fmt(value: number, digits = 4): string {
   return Number(value.toPrecision(digits)).toString();
 }
 

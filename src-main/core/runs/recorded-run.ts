@@ -5,6 +5,7 @@
  */
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import type { EngineEvent } from '../../../src-shared/engine-events.js';
+import type { HostInventory } from '../../../src-shared/inventory.js';
 import { ShardScopeError, toErrorPayload } from '../../../src-shared/errors.js';
 import type { RunUpdate } from '../../../src-shared/run-live.js';
 import { newRunId, runTraining, type RunOptions } from '../launch/run-controller.js';
@@ -12,6 +13,7 @@ import { runTorchTraining } from '../launch/torch-run.js';
 import type { TorchEngineOptions } from '../launch/torch-rank-command.js';
 import type { RunSummary } from '../launch/run-summary.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
+import { INVENTORY_EVENT } from '../report/report-inventory.js';
 import { predictLocalRun } from './run-prediction.js';
 import { RunUpdateBatcher } from './update-batcher.js';
 
@@ -27,6 +29,8 @@ export interface RecordedRunOptions {
   onUpdate?: (update: RunUpdate) => void;
   /** Ranks' output lines, as they come (the updates carry them too, batched). */
   onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
+  /** The hosts as discovered at launch, kept with the run for its report. */
+  inventory?: HostInventory[];
   /** Called with the id once the run is recorded, before any rank starts. */
   onRecorded?: (runId: string) => void;
   /** Placement, spawners and rendezvous of a remote/mixed run (see launch/remote-launch.ts). */
@@ -50,6 +54,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
     strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute, globalBatch: config.globalBatch },
     model: { ...config.model }, plan: { config }, prediction, hosts: options.hostIds ?? [options.hostId], startedAtMs,
   });
+  if (options.inventory) writer.addEvent(runId, { type: INVENTORY_EVENT, rank: null, timestampMs: startedAtMs, hosts: options.inventory });
   options.onRecorded?.(runId);
   const batcher = new RunUpdateBatcher(runId, config.steps, startedAtMs, (u) => options.onUpdate?.(u));
   const onEvent = (event: EngineEvent) => {

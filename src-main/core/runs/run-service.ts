@@ -4,10 +4,12 @@
  */
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../../../src-shared/run-record.js';
-import type { RunRequest, RunUpdate } from '../../../src-shared/run-live.js';
+import type { ExportedReport, ReportExportRequest, RunRequest, RunUpdate } from '../../../src-shared/run-live.js';
+import type { Inventory } from '../../../src-shared/inventory.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import { newRunId } from '../launch/run-controller.js';
 import { runRecorded } from './recorded-run.js';
+import { exportReport } from './report-export.js';
 import { enginePreset, trainConfigOf } from './train-config.js';
 
 /** What the service needs from the app. */
@@ -17,6 +19,7 @@ export interface RunServiceDeps {
   workerPath: string;
   hostId: string;
   emit: (update: RunUpdate) => void;
+  getInventory: () => Promise<Inventory>;
 }
 
 /** Starts, stops and lists runs. */
@@ -35,12 +38,13 @@ export class RunService {
     if (this.active) throw new ShardScopeError('unavailable', `run ${this.active.runId} is still going: stop it first (one run at a time on this machine)`);
     const config = trainConfigOf({ ...request, model: enginePreset(request.model) });
     const runId = newRunId();
+    const inventory = (await this.deps.getInventory()).hosts;
     const controller = new AbortController();
     let onRecorded: () => void = () => undefined;
     const recorded = new Promise<void>((resolve) => { onRecorded = resolve; });
     const done = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
-      signal: controller.signal, onUpdate: this.deps.emit, onRecorded, engine: request.engine,
+      signal: controller.signal, onUpdate: this.deps.emit, onRecorded, inventory, engine: request.engine,
     }).catch(() => undefined).finally(() => {
       if (this.active?.runId === runId) this.active = null;
       onRecorded();
@@ -72,6 +76,12 @@ export class RunService {
   /** A run's sample series, downsampled for display. */
   series(runId: string, maxPoints: number): DownsampledSeries[] {
     return this.deps.store.runSeries(runId, { maxPoints });
+  }
+
+  /** A report of stored runs as a file to download. */
+  exportReport(request: ReportExportRequest): Promise<ExportedReport> {
+    for (const runId of request.runIds) this.get(runId);
+    return exportReport(this.deps.store, request);
   }
 
   /** Stops the active run, if any (app shutdown). */

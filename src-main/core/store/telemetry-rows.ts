@@ -1,9 +1,13 @@
 /** Turns the samplers' host and GPU samples into rows of the store's series (one per metric, units in the names). */
 import type { GpuSample, HostSample, TelemetryBatch } from '../../../src-shared/telemetry.js';
+import { CPU_POWER_METRIC } from './run-summary.js';
 import type { SeriesSample } from './series-table.js';
 
 /** GPU metrics kept per sample; their names carry the units. */
-export const GPU_METRICS = ['memoryUsedBytes', 'memoryTotalBytes', 'utilisationPercent', 'powerWatts', 'temperatureCelsius', 'smClockMhz'] as const;
+export const GPU_METRICS = [
+  'memoryUsedBytes', 'memoryTotalBytes', 'utilisationPercent', 'powerWatts', 'temperatureCelsius', 'smClockMhz',
+  'pcieRxBytesPerSecond', 'pcieTxBytesPerSecond', 'nvlinkRxBytesPerSecond', 'nvlinkTxBytesPerSecond',
+] as const;
 /** Host metrics kept per sample. */
 export const HOST_METRICS = ['cpuUtilisationPercent', 'memoryUsedBytes', 'memoryTotalBytes', 'networkRxBytesPerSecond', 'networkTxBytesPerSecond'] as const;
 
@@ -12,17 +16,24 @@ export function gpuSampleRows(sample: GpuSample, run: string | null): SeriesSamp
   const rows: SeriesSample[] = [];
   for (const metric of GPU_METRICS) {
     const value = sample[metric];
-    if (value === null) continue;
+    if (value === null || value === undefined) continue;
     rows.push({ key: { run, host: sample.hostId, gpuIndex: sample.gpuIndex, metric }, source: 'measured', timestampMs: sample.timestampMs, value });
   }
   return rows;
 }
 
-/** Rows of one host sample. */
+/** Rows of one host sample, with CPU power (RAPL `measured`, or `estimated` from utilisation) when the sampler gave it. */
 export function hostSampleRows(sample: HostSample, run: string | null): SeriesSample[] {
-  return HOST_METRICS.map((metric) => ({
+  const rows: SeriesSample[] = HOST_METRICS.map((metric) => ({
     key: { run, host: sample.hostId, gpuIndex: null, metric }, source: 'measured' as const, timestampMs: sample.timestampMs, value: sample[metric],
   }));
+  if (typeof sample.cpuPowerWatts === 'number') {
+    rows.push({
+      key: { run, host: sample.hostId, gpuIndex: null, metric: CPU_POWER_METRIC }, source: sample.cpuPowerSource ?? 'estimated',
+      timestampMs: sample.timestampMs, value: sample.cpuPowerWatts,
+    });
+  }
+  return rows;
 }
 
 /** Rows of a whole telemetry batch, attributed to `run` (null outside a run). */

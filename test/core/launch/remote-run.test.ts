@@ -101,7 +101,7 @@ test('a dp2 x pp2 run on two hosts x two ranks matches the single-process losses
   await waitUntil(() => rankProcesses().length === 0, 5000, 'every remote rank to be gone');
 });
 
-test('a mixed run (local rank 0 + three hosts): killing a remote rank ends it within 10 s naming host and rank; nothing is left', async () => {
+test('a mixed run (local rank 0 + three hosts): killing a remote rank ends it within 10 s naming host and rank; nothing is left', async (t) => {
   const hosts: RunHost[] = [{ kind: 'local', id: 'local', devices: ['cpu:0'] }, remote('gpu-a100', 1), remote('gpu-4090', 1), remote('gpu-2x2080', 1)];
   const prepared = await prepareRun({ hosts, worldSize: 4, knownHostsFile: cluster.knownHostsFile, bundle: workerBundleOf(distDir), dataPath });
   let killedAtMs = 0;
@@ -127,6 +127,7 @@ test('a mixed run (local rank 0 + three hosts): killing a remote rank ends it wi
     });
     const elapsedMs = Date.now() - killedAtMs;
     assert.ok(killedAtMs > 0 && elapsedMs < 10_000, `stopped ${elapsedMs} ms after the kill`);
+    t.diagnostic(`run stopped ${elapsedMs} ms after the kill`);
   } finally {
     prepared.close();
   }
@@ -134,7 +135,7 @@ test('a mixed run (local rank 0 + three hosts): killing a remote rank ends it wi
   assert.deepEqual(leftoversPerHost(), Object.fromEntries(cluster.hosts.map((h) => [h.name, []])));
 });
 
-test('a dropped link ends the run within 10 s naming the silent host and rank; its ranks stop themselves', async () => {
+test('a dropped link ends the run within 10 s naming the silent host and rank; its ranks stop themselves', async (t) => {
   const prepared = await prepareRun({ hosts: [remote('gpu-a100', 2), remote('gpu-2x2080', 2)], worldSize: 4, knownHostsFile: cluster.knownHostsFile, bundle: workerBundleOf(distDir), dataPath });
   let droppedAtMs = 0;
   try {
@@ -155,11 +156,13 @@ test('a dropped link ends the run within 10 s naming the silent host and rank; i
     });
     const elapsedMs = Date.now() - droppedAtMs;
     assert.ok(droppedAtMs > 0 && elapsedMs < 10_000, `stopped ${elapsedMs} ms after the link went down`);
+    t.diagnostic(`run stopped ${elapsedMs} ms after the link went down`);
   } finally {
     prepared.close();
     cluster.restoreLink('gpu-2x2080');
   }
   // The unreachable host's launcher stops its ranks once the controller's heartbeats stop (6 s).
   await waitUntil(() => rankProcesses().length === 0, 10_000, 'the cut-off host\'s ranks to stop themselves');
+  t.diagnostic(`cut-off host's ranks gone ${Date.now() - droppedAtMs} ms after the drop`);
   assert.deepEqual(leftoversPerHost(), Object.fromEntries(cluster.hosts.map((h) => [h.name, []])));
 });

@@ -1,0 +1,60 @@
+/**
+ * `shardscope hosts [list] [--json]` — the saved hosts and link measurements ($SHARDSCOPE_HOME/hosts.json);
+ * `shardscope hosts import --ssh-config FILE`; `shardscope hosts probe --hosts FILE [--known-hosts FILE]
+ * [--seconds S] [--json]` — latency and bandwidth between every pair of the file's hosts, saved for the planner.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, saveLinks } from '../../core/hosts/host-settings.js';
+import { prepareRun } from '../../core/launch/remote-launch.js';
+import { parseHostsFile } from '../../core/launch/remote-placement.js';
+import { interNodeBytesPerSecondOf, probeLinks } from '../../core/probe/link-probe.js';
+import { workerBundleOf } from '../../core/ssh/deploy.js';
+import { parseFlags } from '../args.js';
+import { printJson, printLine, type CliCommand } from '../io.js';
+import { findWorkerBundle } from './run.js';
+
+/** The `hosts` command. */
+export const hostsCommand: CliCommand = async (args, io) => {
+  const [sub = 'list', ...rest] = args[0]?.startsWith('-') ? ['list', ...args] : args;
+  const { values } = parseFlags(rest, { json: { type: 'boolean' }, hosts: { type: 'string' }, 'known-hosts': { type: 'string' }, seconds: { type: 'string' }, 'ssh-config': { type: 'string' } });
+  const file = defaultHostSettingsPath(io.env);
+  if (sub === 'list') {
+    const settings = loadHostSettings(file);
+    if (values.json) printJson(io, settings);
+    else {
+      settings.hosts.forEach((h) => printLine(io, `${h.id}  ${h.user}@${h.host}:${h.port}  (${h.source})`));
+      settings.links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${(l.bytesPerSecond / 1e6).toFixed(0)} MB/s`));
+    }
+    return 0;
+  }
+  if (sub === 'import') {
+    if (!values['ssh-config']) throw new ShardScopeError('bad-input', 'hosts import needs --ssh-config FILE');
+    const settings = importSshConfigHosts(file, values['ssh-config']);
+    printLine(io, `${settings.hosts.length} host(s) saved in ${file}`);
+    return 0;
+  }
+  if (sub !== 'probe') throw new ShardScopeError('bad-input', `hosts: unknown sub-command "${sub}" (list, import, probe)`);
+  if (!values.hosts || !existsSync(values.hosts)) throw new ShardScopeError('bad-input', 'hosts probe needs --hosts FILE (a JSON list, as for run --hosts)');
+  const seconds = Number(values.seconds ?? 2);
+  if (!(seconds > 0 && seconds <= 60)) throw new ShardScopeError('bad-input', `--seconds must be in (0, 60], got "${values.seconds}"`);
+  const hosts = parseHostsFile(readFileSync(values.hosts, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${values.hosts}`)
+    .map((h) => ({ ...h, devices: [h.devices[0]] }));
+  if (hosts.length < 2) throw new ShardScopeError('bad-input', 'hosts probe needs at least two hosts');
+  const workerPath = findWorkerBundle();
+  const prepared = await prepareRun({
+    hosts, worldSize: hosts.length, bundle: workerBundleOf(dirname(workerPath)),
+    knownHostsFile: values['known-hosts'] ?? join(io.env.HOME ?? homedir(), '.ssh', 'known_hosts'), signal: io.signal,
+  });
+  try {
+    const links = await probeLinks(prepared, { workerPath, seconds, signal: io.signal });
+    saveLinks(file, links);
+    if (values.json) printJson(io, { links, interNodeBytesPerSecond: interNodeBytesPerSecondOf(links) });
+    else links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${(l.bytesPerSecond / 1e6).toFixed(0)} MB/s`));
+    return 0;
+  } finally {
+    prepared.close();
+  }
+};

@@ -1,0 +1,38 @@
+/** Host settings in hosts.json: add, import from an ssh config, remove, link measurements; never a secret. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { addHosts, defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, removeHost, saveLinks, savedHostOf, targetOfSaved } from '../../../src-main/core/hosts/host-settings.js';
+
+test('hosts are added, imported, replaced by id and removed; passwords and passphrases are never written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardscope-hosts-'));
+  const file = defaultHostSettingsPath({ SHARDSCOPE_HOME: dir });
+  assert.equal(file, join(dir, 'hosts.json'));
+  assert.deepEqual(loadHostSettings(file).hosts, []);
+  const secret = `pw-${Math.random().toString(36).slice(2)}`;
+  addHosts(file, [savedHostOf({ id: 'gpu1', host: '10.0.0.5', port: 2222, user: 'alice', password: secret, passphrase: secret, identityFiles: ['/k/id'] }, 'manual')]);
+  const sshConfig = join(dir, 'config');
+  writeFileSync(sshConfig, 'Host gpu2\n  HostName 10.0.0.6\n  User bob\n  Port 2200\nHost gpu1\n  HostName 10.0.0.9\n  User carol\n');
+  const settings = importSshConfigHosts(file, sshConfig);
+  assert.deepEqual(settings.hosts.map((h) => [h.id, h.host, h.user, h.port, h.source]), [['gpu2', '10.0.0.6', 'bob', 2200, 'ssh-config'], ['gpu1', '10.0.0.9', 'carol', 22, 'ssh-config']]);
+  const text = readFileSync(file, 'utf8');
+  assert.ok(!text.includes(secret), 'no secret in hosts.json');
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.deepEqual(targetOfSaved(settings.hosts[0]), { id: 'gpu2', host: '10.0.0.6', port: 2200, user: 'bob', ...(settings.hosts[0].identityFiles ? { identityFiles: settings.hosts[0].identityFiles } : {}) });
+
+  saveLinks(file, [{ from: 'gpu1', to: 'gpu2', latencyMs: 0.2, bytesPerSecond: 1e9, measuredAtMs: 1 }]);
+  const relinked = saveLinks(file, [{ from: 'gpu2', to: 'gpu1', latencyMs: 0.3, bytesPerSecond: 2e9, measuredAtMs: 2 }]);
+  assert.deepEqual(relinked.links.map((l) => l.bytesPerSecond), [2e9], 'a new measurement of the same pair replaces the old one');
+  const removed = removeHost(file, 'gpu1');
+  assert.deepEqual(removed.hosts.map((h) => h.id), ['gpu2']);
+  assert.deepEqual(removed.links, []);
+});
+
+test('a corrupt hosts.json is a bad-input error naming the file', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'shardscope-hosts-')), 'hosts.json');
+  writeFileSync(file, '{"version":1,"hosts":[{"id":"x","password":"p"}],"links":[]}');
+  assert.throws(() => loadHostSettings(file), (e: unknown) => e instanceof ShardScopeError && e.kind === 'bad-input' && e.message.includes(file));
+});
