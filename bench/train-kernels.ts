@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerKernel } from '@tensorflow/tfjs-core';
 import { initBackend } from '../src-worker/engine/backend/index.js';
 import { wasmUnsortedSegmentSumConfig } from '../src-worker/engine/backend/wasm-segment-sum.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../test/support/paths.js';
 import { benchGptConfig, createGptStep } from './train-gpt-step.js';
 
 const tokensPerStep = benchGptConfig.batch * benchGptConfig.seqLen;
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   const rows: Array<{ engine: string; msPerStep: number }> = [];
   rows.push({ engine: 'tfjs-wasm-routed', ...inChild('routed', steps) });
   rows.push({ engine: 'tfjs-wasm-stock', ...inChild('stock', 1) });
-  const torch = execFileSync('/usr/bin/python3', ['/work/shared/peers/torch_gpt.py', '--steps', String(steps)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const torch = execFileSync('/usr/bin/python3', [join(REPO_ROOT, 'resources', 'peers', 'torch_gpt.py'), '--steps', String(steps)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
   rows.push({ engine: 'torch-1-thread', msPerStep: (JSON.parse(torch.trim().split('\n').pop()!) as { msPerStep: number }).msPerStep });
   const torchMs = rows[2].msPerStep;
   for (const row of rows) {

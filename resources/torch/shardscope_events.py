@@ -25,6 +25,8 @@ import threading
 import time
 
 _write_lock = threading.Lock()
+# Shared by every EventWriter of the process: lets the launcher (`python shardscope_events.py SCRIPT`) end a run the script did not end.
+_state = {"ended": False, "steps": 0, "lifeline": False}
 
 
 def _now_ms():
@@ -54,6 +56,7 @@ class EventWriter:
     def step(self, step, loss, tokens, total_seconds, meter=None, memory=0, memory_peak=None, bubble_seconds=0.0):
         """One finished step; `loss` is the global-batch mean (None on ranks that do not report it)."""
         communication = meter.seconds if meter else 0.0
+        _state["steps"] = max(_state["steps"], int(step) + 1)
         self.emit({
             "type": "step", "step": int(step), "loss": None if loss is None else float(loss), "tokens": int(tokens),
             "stepTimeSeconds": {"compute": max(0.0, total_seconds - communication - bubble_seconds),
@@ -63,6 +66,7 @@ class EventWriter:
         })
 
     def run_end(self, steps):
+        _state["ended"] = True
         self.emit({"type": "run-end", "steps": int(steps)})
 
     def error(self, kind, message):
@@ -140,8 +144,9 @@ def memory_bytes(device):
 
 def start_stdin_lifeline():
     """Exits the process when stdin closes (the launching controller died), if ShardScope asked for it."""
-    if os.environ.get("SHARDSCOPE_STDIN_LIFELINE") != "1":
+    if os.environ.get("SHARDSCOPE_STDIN_LIFELINE") != "1" or _state["lifeline"]:
         return
+    _state["lifeline"] = True
 
     def watch():
         # os.read on the raw descriptor: a buffered sys.stdin read would hold its lock at interpreter exit.
@@ -153,3 +158,27 @@ def start_stdin_lifeline():
         os._exit(3)
 
     threading.Thread(target=watch, name="shardscope-lifeline", daemon=True).start()
+
+
+def run_script(path, args):
+    """Runs a training script as __main__ (how ShardScope starts every torch rank): the lifeline is on,
+    `import shardscope_events` in the script is this module, and a script that returns without
+    `run_end` (e.g. a plain torchrun script) still ends its rank's run."""
+    import runpy
+    sys.modules["shardscope_events"] = sys.modules[__name__]
+    start_stdin_lifeline()
+    sys.argv = [path] + list(args)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        runpy.run_path(path, run_name="__main__")
+    except SystemExit as done:
+        if done.code not in (None, 0):
+            raise
+    if not _state["ended"]:
+        EventWriter().run_end(_state["steps"])
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: python shardscope_events.py SCRIPT [ARGS...]")
+    run_script(sys.argv[1], sys.argv[2:])

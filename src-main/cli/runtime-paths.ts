@@ -15,3 +15,13 @@ export function packageVersion(): string {
 export function resolveNvidiaSmi(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   return flag ?? (env.SHARDSCOPE_NVIDIA_SMI || undefined);
 }
+
+/** The resources/ folder shipped with this install (corpus, peer workloads, catalogues). */
+export function resourcesDir(): string {
+  return join(distDir(), '..', 'resources');
+}
+
+/** A PyTorch reference workload shipped in resources/peers/ (for the side-by-side benchmarks). */
+export function peerScript(name: string): string {
+  return join(resourcesDir(), 'peers', name);
+}

@@ -4,13 +4,14 @@
  * PyTorch is installed, the same measurement with Gloo (../shared/peers/torch_allreduce.py, run from there),
  * one after the other so they do not share cores. Prints time, algbw, busbw (NCCL-tests convention) and the ratio.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { intFlag, parseFlags } from '../args.js';
+import { runChild } from '../child-output.js';
+import { peerScript } from '../runtime-paths.js';
+import { findFreePort } from '../../core/launch/free-port.js';
 import { printJson, printLine, type CliIo } from '../io.js';
 
 /** One measured size, as printed with --json (the peer script prints the same shape). */
@@ -23,31 +24,11 @@ export interface AllreduceBenchResult {
   busbwGBps: number;
 }
 
-const glooScript = '/work/shared/peers/torch_allreduce.py';
+const glooScript = peerScript('torch_allreduce.py');
 const pythonPath = '/usr/bin/python3';
 
-interface Output { code: number | null; stdout: string; stderr: string }
 
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Output> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('error', (error) => reject(signal.aborted ? new ShardScopeError('cancelled', 'bench allreduce: interrupted') : error));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 function workerPath(): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
@@ -58,10 +39,10 @@ function workerPath(): string {
 
 /** Runs `ranks` processes; fails (naming the first failing rank's last stderr line) unless all exit 0; returns rank 0's JSON lines. */
 async function runWorld(ranks: number, commandFor: (rank: number, port: number) => [string, string[], NodeJS.ProcessEnv], what: string, io: CliIo): Promise<AllreduceBenchResult[]> {
-  const port = await freePort();
+  const port = await findFreePort();
   const outputs = await Promise.all(Array.from({ length: ranks }, (_, rank) => {
     const [command, args, env] = commandFor(rank, port);
-    return runChild(command, args, env, io.signal);
+    return runChild(command, args, env, io.signal, 'SIGKILL');
   }));
   const failedRank = outputs.findIndex((o) => o.code !== 0);
   if (failedRank >= 0) {

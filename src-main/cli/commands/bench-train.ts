@@ -4,12 +4,13 @@
  * DDP over 2 ranks, in one run; prints tokens/s and the ratios. Runs one measurement at a time so they do not
  * share cores; timings on a shared machine are noisy, ratios within one run are what count.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { intFlag, parseFlags } from '../args.js';
+import { runChild } from '../child-output.js';
+import { peerScript } from '../runtime-paths.js';
+import { findFreePort } from '../../core/launch/free-port.js';
 import { printJson, printLine, type CliIo } from '../io.js';
 
 /** One measured configuration, as printed with --json. */
@@ -24,33 +25,12 @@ export interface TrainBenchResult {
 type Measured = TrainBenchResult & { backend?: string };
 
 /** The PyTorch peer and its interpreter (Debian's python3-torch installs into /usr/bin/python3). */
-const torchScript = '/work/shared/peers/torch_gpt.py';
+const torchScript = peerScript('torch_gpt.py');
 const pythonPath = '/usr/bin/python3';
 const benchTokensPerStep = 8 * 128;
 
-interface Output { code: number | null; stdout: string; stderr: string }
 
-/** Runs a child to completion (killed on abort), collecting its output. */
-function runChild(command: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<Output> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGTERM' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('error', (error) => reject(signal.aborted ? new ShardScopeError('cancelled', 'bench train: interrupted') : error));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop() ?? '';
@@ -59,7 +39,7 @@ function lastLine(text: string): string {
 /** PyTorch on `ranks` processes of 1 thread each (DDP over Gloo when ranks > 1). */
 export async function runTorchPeer(ranks: number, steps: number, io: CliIo): Promise<TrainBenchResult> {
   if (!existsSync(pythonPath) || !existsSync(torchScript)) throw new ShardScopeError('unavailable', `PyTorch peer not found (${pythonPath} ${torchScript})`);
-  const port = await freePort();
+  const port = await findFreePort();
   const runs = Array.from({ length: ranks }, (_, rank) => runChild(pythonPath, [torchScript, '--steps', String(steps)], {
     ...io.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1',
     ...(ranks > 1 ? { RANK: String(rank), WORLD_SIZE: String(ranks), MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port) } : {}),

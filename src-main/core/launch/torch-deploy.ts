@@ -7,6 +7,8 @@ import { referenceScriptPath } from './torch-rank-command.js';
 /** Remote paths of what deployTorchScripts copied. */
 export interface TorchDeploy {
   script: string;
+  /** The event helper, which starts the script (pass as `helperByHost`). */
+  helper: string;
   dataPath: string;
 }
 
@@ -14,8 +16,9 @@ export interface TorchDeploy {
 export async function deployTorchScripts(connection: SshConnection, homeDir: string, dataPath?: string): Promise<TorchDeploy> {
   const script = referenceScriptPath();
   // The script finds its helper next to it under the helper's hashed name (see train_gpt.py).
-  await deployDataFile(connection, join(dirname(script), 'shardscope_events.py'), homeDir);
+  const helper = await deployDataFile(connection, join(dirname(script), 'shardscope_events.py'), homeDir);
   return {
+    helper,
     script: await deployDataFile(connection, script, homeDir),
     dataPath: await deployDataFile(connection, dataPath ?? join(dirname(script), '..', 'corpus', 'licenses.txt'), homeDir),
   };

@@ -4,7 +4,7 @@
  * plan as JSON in SHARDSCOPE_PLAN_JSON. Pure: the controller spawns it through its Spawner.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { RankPlacement } from './placement.js';
@@ -18,6 +18,9 @@ export interface TorchEngineOptions {
   /** Python interpreter (default: the first of `python3`, `/usr/bin/python3` that imports torch; see torch-check.ts). */
   python?: string;
   pythonByHost?: Record<string, string>;
+  /** The event helper that starts each rank's script (default: resources/torch/shardscope_events.py next to the reference script). */
+  helper?: string;
+  helperByHost?: Record<string, string>;
   /** Training data path on a host (passed as `--data`), e.g. where torch-deploy.ts copied it. */
   dataPathByHost?: Record<string, string>;
 }
@@ -51,6 +54,11 @@ export function referenceScriptPath(): string {
   return found;
 }
 
+/** The bundled event helper (also the launcher of every rank's script). */
+export function eventHelperPath(): string {
+  return join(dirname(referenceScriptPath()), 'shardscope_events.py');
+}
+
 /** The plan handed to every rank. */
 export function torchPlanOf(config: TrainConfig, runId: string): TorchPlan {
   const { dp, tp, pp } = config.strategy;
@@ -70,7 +78,7 @@ export function localRankOf(placement: RankPlacement, placements: RankPlacement[
 }
 
 /** Builds each rank's command for the run controller (`rankCommand` of runTraining). */
-export function torchRankCommand(config: TrainConfig, options: Required<Pick<TorchEngineOptions, 'script' | 'python'>> & TorchEngineOptions): (launch: RankLaunch) => RankCommand {
+export function torchRankCommand(config: TrainConfig, options: Required<Pick<TorchEngineOptions, 'script' | 'python' | 'helper'>> & TorchEngineOptions): (launch: RankLaunch) => RankCommand {
   return ({ placement, placements, worldSize, runId, masterAddr, masterPort }) => {
     const plan = torchPlanOf(config, runId);
     const { localRank, localWorldSize } = localRankOf(placement, placements);
@@ -78,7 +86,8 @@ export function torchRankCommand(config: TrainConfig, options: Required<Pick<Tor
     return {
       command: options.pythonByHost?.[placement.host] ?? options.python,
       args: [
-        '-u', options.scriptByHost?.[placement.host] ?? options.script,
+        // The helper runs the script as __main__: lifeline on, and a run-end even if the script emits none.
+        '-u', options.helperByHost?.[placement.host] ?? options.helper, options.scriptByHost?.[placement.host] ?? options.script,
         '--dp', String(plan.dp), '--tp', String(plan.tp), '--pp', String(plan.pp),
         '--micro-batch', String(plan.microBatch), '--global-batch', String(plan.globalBatch), '--steps', String(plan.steps),
         ...(options.dataPathByHost?.[placement.host] ? ['--data', options.dataPathByHost[placement.host]] : []),

@@ -10,7 +10,7 @@ import { runTraining, type RunOptions } from './run-controller.js';
 import type { RunSummary } from './run-summary.js';
 import { localSpawner } from './spawner.js';
 import { checkTorch, type TorchProbe } from './torch-check.js';
-import { referenceScriptPath, torchRankCommand, type TorchEngineOptions } from './torch-rank-command.js';
+import { eventHelperPath, referenceScriptPath, torchRankCommand, type TorchEngineOptions } from './torch-rank-command.js';
 
 /** A controller run with the torch engine's choices. */
 export type TorchRunOptions = Omit<RunOptions, 'workerPath' | 'rankCommand'> & {
@@ -49,6 +49,6 @@ export async function runTorchTraining(options: TorchRunOptions): Promise<RunSum
   const pythonByHost = Object.fromEntries(hosts.map((h) => [h, probes[h].python]));
   return runTraining({
     ...options, placements, workerPath: '',
-    rankCommand: torchRankCommand(options.config, { ...torch, script, python: probes[hosts[0]].python, pythonByHost }),
+    rankCommand: torchRankCommand(options.config, { ...torch, script, helper: torch.helper ?? eventHelperPath(), python: probes[hosts[0]].python, pythonByHost }),
   });
 }

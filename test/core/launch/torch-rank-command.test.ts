@@ -18,7 +18,7 @@ const twoHosts: RankPlacement[] = [
 ];
 
 test('each rank gets MASTER_ADDR/PORT, RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE and the plan as env and args', () => {
-  const build = torchRankCommand(config, { script: '/opt/train.py', python: 'python3', pythonByHost: { b: '/venv/bin/python' }, scriptByHost: { b: '/srv/train.py' } });
+  const build = torchRankCommand(config, { script: '/opt/train.py', helper: '/opt/shardscope_events.py', python: 'python3', pythonByHost: { b: '/venv/bin/python' }, scriptByHost: { b: '/srv/train.py' } });
   const commands = twoHosts.map((placement) => build({ placement, placements: twoHosts, worldSize: 4, runId: 'run-x', masterAddr: '10.0.0.1', masterPort: 29500 }));
   assert.deepEqual(commands.map((c) => [c.env.RANK, c.env.LOCAL_RANK, c.env.LOCAL_WORLD_SIZE, c.env.GROUP_RANK]), [['0', '0', '2', '0'], ['1', '1', '2', '0'], ['2', '0', '2', '1'], ['3', '1', '2', '1']]);
   for (const c of commands) {
@@ -29,7 +29,8 @@ test('each rank gets MASTER_ADDR/PORT, RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD
     assert.deepEqual([plan.dp, plan.tp, plan.pp, plan.globalBatch, plan.microBatch, plan.steps, plan.runId], [4, 1, 1, 16, 2, 7, 'run-x'], 'micro-batch = 16 / dp 4 / 2 micro-batches');
     assert.deepEqual(c.args.slice(c.args.indexOf('--dp')), ['--dp', '4', '--tp', '1', '--pp', '1', '--micro-batch', '2', '--global-batch', '16', '--steps', '7']);
   }
-  assert.deepEqual(commands.map((c) => [c.command, c.args[1]]), [['python3', '/opt/train.py'], ['python3', '/opt/train.py'], ['/venv/bin/python', '/srv/train.py'], ['/venv/bin/python', '/srv/train.py']]);
+  assert.deepEqual(commands.map((c) => [c.command, c.args[2]]), [['python3', '/opt/train.py'], ['python3', '/opt/train.py'], ['/venv/bin/python', '/srv/train.py'], ['/venv/bin/python', '/srv/train.py']]);
+  assert.ok(commands.every((c) => c.args[1] === '/opt/shardscope_events.py'), 'the event helper starts every script');
 });
 
 test('local ranks count only the ranks on the same host, in rank order', () => {

@@ -35,22 +35,24 @@ function config(steps: number): TrainConfig {
 }
 
 /** Two hosts with one rank each, the worker bundle and the torch scripts deployed; the script path per host. */
-async function prepareTwoHosts(): Promise<{ prepared: PreparedRun; scriptByHost: Record<string, string>; dataPathByHost: Record<string, string> }> {
+async function prepareTwoHosts(): Promise<{ prepared: PreparedRun; scriptByHost: Record<string, string>; dataPathByHost: Record<string, string>; helperByHost: Record<string, string> }> {
   const hosts: RunHost[] = hostNames.map((name) => ({ kind: 'remote', id: name, target: clusterTarget(cluster, name), devices: ['cpu:0'] }));
   const prepared = await prepareRun({ hosts, worldSize: 2, knownHostsFile: cluster.knownHostsFile, bundle: workerBundleOf(distDir), dataPath });
   const scriptByHost: Record<string, string> = {};
   const dataPathByHost: Record<string, string> = {};
+  const helperByHost: Record<string, string> = {};
   for (const name of hostNames) {
     const connection = await connectSsh(clusterTarget(cluster, name), { knownHostsFile: cluster.knownHostsFile });
     try {
       const deployed = await deployTorchScripts(connection, prepared.deploys[name].homeDir, dataPath);
       scriptByHost[name] = deployed.script;
       dataPathByHost[name] = deployed.dataPath;
+      helperByHost[name] = deployed.helper;
     } finally {
       connection.close();
     }
   }
-  return { prepared, scriptByHost, dataPathByHost };
+  return { prepared, scriptByHost, dataPathByHost, helperByHost };
 }
 
 /** Python processes of a run (by the run id in their environment), anywhere on this machine. */
@@ -73,13 +75,13 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
 }
 
 test('2-host DDP of the reference script over SSH trains; each rank runs in its host\'s namespace', { skip }, async () => {
-  const { prepared, scriptByHost, dataPathByHost } = await prepareTwoHosts();
+  const { prepared, scriptByHost, dataPathByHost, helperByHost } = await prepareTwoHosts();
   const runId = newRunId();
   let checkedNamespaces = false;
   try {
     const summary = await runTorchTraining({
       config: config(30), runId, placements: prepared.placements, spawners: prepared.spawners,
-      masterAddr: prepared.masterAddr, masterPort: prepared.masterPort, torch: { python, scriptByHost, dataPathByHost },
+      masterAddr: prepared.masterAddr, masterPort: prepared.masterPort, torch: { python, scriptByHost, dataPathByHost, helperByHost },
       onProgress: (p) => {
         if (p.step !== 1) return;
         const pids = pythonsOfRun(runId);
@@ -101,13 +103,13 @@ test('2-host DDP of the reference script over SSH trains; each rank runs in its 
 });
 
 test('killing one remote rank ends the run on both hosts, naming host and rank; no python is left', { skip }, async () => {
-  const { prepared, scriptByHost, dataPathByHost } = await prepareTwoHosts();
+  const { prepared, scriptByHost, dataPathByHost, helperByHost } = await prepareTwoHosts();
   const runId = newRunId();
   let killed = false;
   try {
     const run = runTorchTraining({
       config: config(100_000), runId, placements: prepared.placements, spawners: prepared.spawners,
-      masterAddr: prepared.masterAddr, masterPort: prepared.masterPort, torch: { python, scriptByHost, dataPathByHost },
+      masterAddr: prepared.masterAddr, masterPort: prepared.masterPort, torch: { python, scriptByHost, dataPathByHost, helperByHost },
       onProgress: (p) => {
         if (p.step < 2 || killed) return;
         const victim = pythonsOfRun(runId).find((pid) => namespacePids(cluster.host('gpu-4090').namespace).includes(pid));

@@ -85,6 +85,24 @@ test('a user script gets the standard torch.distributed environment, the plan an
   }
 });
 
+test('a plain torch.distributed script without any ShardScope code runs and ends cleanly', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardscope-plain-'));
+  const script = join(dir, 'plain.py');
+  writeFileSync(script, [
+    'import torch, torch.distributed as dist',
+    'dist.init_process_group("gloo")',
+    't = torch.ones(4) * (dist.get_rank() + 1)',
+    'dist.all_reduce(t)',
+    'assert t.tolist() == [3.0] * 4, t',
+    'print("reduced", t.tolist())',
+    'dist.destroy_process_group()',
+  ].join('\n'));
+  const logs: string[] = [];
+  const summary = await runTorchTraining({ config: config(1), torch: { python, script }, onLog: (_rank, line) => logs.push(line) });
+  assert.equal(summary.worldSize, 2);
+  assert.equal(logs.filter((l) => l.startsWith('reduced [3.0')).length, 2, 'both ranks all-reduced and their output reached the log');
+});
+
 test('killing one rank ends the run on every rank, naming it; no python process of the run is left', { skip }, async () => {
   const runId = newRunId();
   let pids: number[] = [];
