@@ -1,5 +1,7 @@
 /** What a training worker is told to do: model shape, strategy grid and run options (shared by controller and worker). */
 import { ShardScopeError } from './errors.js';
+import { listPresets } from './planner/catalogue.js';
+import type { ModelSpec } from './planner/schemas.js';
 
 /** Shape of a GPT decoder; the MLP's inner width is 4 x hidden. */
 export interface ModelConfig {
@@ -11,11 +13,21 @@ export interface ModelConfig {
   seqLen: number;
 }
 
-/** Built-in models: `tiny` for local runs and tests, `bench` = ../shared/peers/torch_gpt.py defaults (3,323,648 params). */
-export const modelPresets: Record<string, ModelConfig> = {
-  tiny: { name: 'tiny', layers: 2, hidden: 64, heads: 4, vocab: 256, seqLen: 64 },
-  bench: { name: 'bench', layers: 4, hidden: 256, heads: 4, vocab: 256, seqLen: 128 },
-};
+/** True when a catalogue model is exactly what the built-in engine trains: GELU MLP of 4 x hidden, learned positions, untied head. */
+function isEngineShape(m: ModelSpec): boolean {
+  return (m.mlp ?? 'gelu') === 'gelu' && (m.positions ?? 'learned') === 'learned' && m.tiedEmbeddings === false
+    && (m.ffnHidden === undefined || m.ffnHidden === 4 * m.hidden) && (m.kvHeads === undefined || m.kvHeads === m.heads);
+}
+
+/**
+ * The planner's model presets (resources/models.json) that the built-in engine can train as they
+ * are — `tiny` for local runs and tests, `bench` = peers/torch_gpt.py (3,323,648 params) — so a
+ * run's prediction and its training use the same model.
+ */
+export const modelPresets: Record<string, ModelConfig> = Object.fromEntries(
+  Object.entries(listPresets().models).filter(([, m]) => isEngineShape(m))
+    .map(([id, m]) => [id, { name: m.name, layers: m.layers, hidden: m.hidden, heads: m.heads, vocab: m.vocab, seqLen: m.seqLen }]),
+);
 
 /** Default global batch (sequences per step), as torch_gpt.py. */
 export const defaultGlobalBatch = 8;

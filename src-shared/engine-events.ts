@@ -7,6 +7,12 @@ export interface ByteCounts {
   received: number;
 }
 
+/** The axes of the parallel grid whose traffic is counted apart. */
+export type ParallelismKind = 'dp' | 'tp' | 'pp';
+
+/** Bytes this rank sent and received in one step, by parallelism kind (the process group they went through). */
+export type ParallelismBytes = Record<ParallelismKind, ByteCounts>;
+
 /** First event of a rank: what it runs on and what it holds. */
 export interface RunStartEvent {
   type: 'run-start';
@@ -35,6 +41,10 @@ export interface StepEvent {
   stepTimeSeconds: { compute: number; communication: number; bubble: number; total: number };
   /** Keyed by collective kind (allReduce, reduceScatter, allGather, send, recv, ...). */
   bytes: Record<string, ByteCounts>;
+  /** Payload bytes by the group they went through: DP (gradient sync, loss), TP (activation/gradient all-reduces), PP (stage sends). Absent from older workers. */
+  bytesByParallelism?: ParallelismBytes;
+  /** The stepTimeSeconds.communication split by kind (PP: sends only; waits for a neighbouring stage are bubble). Absent from older workers. */
+  communicationSecondsByParallelism?: Record<ParallelismKind, number>;
   /** tf.memory().numBytes after the step (parameters and caches). */
   frameworkMemoryBytes: number;
   /** Largest tf.memory().numBytes seen between pipeline ops of the step (held activations). */

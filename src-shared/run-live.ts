@@ -17,6 +17,8 @@ export const runRequestSchema = z.object({
   globalBatch: z.number().int().min(1).max(4096).optional(),
   /** Training engine: the built-in TensorFlow.js worker (default) or PyTorch (the bundled reference script). */
   engine: z.enum(['tfjs', 'torch']).optional(),
+  /** Hosts to place the ranks on, in order (saved host ids, `local` for this machine); default this machine only. */
+  hosts: z.array(z.object({ id: z.string().min(1).max(100), slots: z.number().int().min(1).max(64).optional() }).strict()).min(1).max(64).optional(),
 }).strict();
 
 /** A launch request. */

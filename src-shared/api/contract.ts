@@ -10,6 +10,7 @@ import type { TelemetryBatch } from '../telemetry.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
+import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, type AcceptHostKeyResult, type HostsState } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
 
@@ -28,6 +29,13 @@ export const apiArgSchemas = {
   getRun: z.tuple([z.object({ runId: runIdSchema })]),
   getRunSeries: z.tuple([z.object({ runId: runIdSchema, maxPoints: z.number().int().min(10).max(5000) })]),
   exportReport: z.tuple([reportExportRequestSchema]),
+  listHosts: z.tuple([]),
+  addHost: z.tuple([addHostArgsSchema]),
+  importSshConfig: z.tuple([importSshConfigArgsSchema]),
+  removeHost: z.tuple([z.object({ hostId: z.string().min(1).max(100) }).strict()]),
+  discoverHosts: z.tuple([discoverHostsArgsSchema]),
+  acceptHostKey: z.tuple([acceptHostKeyArgsSchema]),
+  probeLinks: z.tuple([probeLinksArgsSchema]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -52,6 +60,13 @@ export interface ApiResults {
   getRun: RunDetails;
   getRunSeries: DownsampledSeries[];
   exportReport: ExportedReport;
+  listHosts: HostsState;
+  addHost: HostsState;
+  importSshConfig: HostsState;
+  removeHost: HostsState;
+  discoverHosts: HostsState;
+  acceptHostKey: AcceptHostKeyResult;
+  probeLinks: HostsState;
 }
 
 /** Events pushed from main to the UI. */
@@ -59,6 +74,7 @@ export interface ApiEvents {
   telemetry: TelemetryBatch;
   inventory: Inventory;
   run: RunUpdate;
+  hosts: HostsState;
 }
 
 export type ApiMethodName = keyof typeof apiArgSchemas;
@@ -71,7 +87,7 @@ export type ApiParsedArgs<K extends ApiMethodName> = z.output<(typeof apiArgSche
 /** The fixed list of calls, for the preload and the web client (never a generic send). */
 export const apiMethodNames = Object.keys(apiArgSchemas) as ApiMethodName[];
 /** The fixed list of pushed events. */
-export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run'];
+export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts'];
 
 /** Calls as the renderer sees them. */
 export type ShardScopeApiCalls = {

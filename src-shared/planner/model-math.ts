@@ -59,7 +59,9 @@ export function layerParams(m: ResolvedModel): number {
 export function embeddingParams(m: ResolvedModel): { input: number; output: number } {
   const positions = m.positions === 'learned' ? m.maxPositions * m.hidden : 0;
   const finalNorm = (m.hasBias ? 2 : 1) * m.hidden;
-  return { input: m.vocab * m.hidden + positions, output: finalNorm + (m.tiedEmbeddings ? 0 : m.vocab * m.hidden) };
+  // An untied LM head is its own Linear layer, with a bias when the model's layers have them (GPT-style, as torch_gpt.py).
+  const head = m.tiedEmbeddings ? 0 : m.vocab * m.hidden + (m.hasBias ? m.vocab : 0);
+  return { input: m.vocab * m.hidden + positions, output: finalNorm + head };
 }
 
 /** Total parameter count derived from the shape. */

@@ -4,16 +4,21 @@ import { BufferPool } from './buffer-pool.js';
 import { Group, type GroupHost } from './process-group.js';
 import { PeerLink } from './peer-link.js';
 import type { Mesh } from './rendezvous.js';
-import type { CollectiveStats, Communicator, OpKind, ProcessGroup } from './types.js';
+import { addToStats, copyStats, emptyStats } from './stats.js';
+import type { CollectiveStats, Communicator, GroupOptions, OpKind, ProcessGroup } from './types.js';
 
-const OP_KINDS: OpKind[] = ['allReduce', 'reduceScatter', 'allGather', 'broadcast', 'send', 'recv', 'barrier'];
+/** Label of the world group in statsByLabel(). */
+const WORLD_LABEL = 'world';
+/** Label of groups made without one. */
+const DEFAULT_LABEL = 'unlabelled';
 
 /** Communicator over a built mesh. */
 export class MeshCommunicator implements Communicator, GroupHost {
   readonly world: ProcessGroup;
   private readonly links: (PeerLink | undefined)[] = [];
   private readonly pool = new BufferPool();
-  private readonly totals: CollectiveStats;
+  private readonly totals = emptyStats();
+  private readonly totalsByLabel = new Map<string, CollectiveStats>();
   private readonly watchdog: NodeJS.Timeout | undefined;
   private failure: ShardScopeError | null = null;
   private groupCount = 0;
@@ -26,7 +31,6 @@ export class MeshCommunicator implements Communicator, GroupHost {
     private readonly timeoutMs: number,
     readonly segmentElements: number,
   ) {
-    this.totals = Object.fromEntries(OP_KINDS.map((k) => [k, { calls: 0, bytesSent: 0, bytesReceived: 0, seconds: 0 }])) as CollectiveStats;
     const events = {
       onAbort: (link: PeerLink, meta: Record<string, unknown>) => {
         const kind = (['peer-lost', 'timeout', 'protocol', 'auth'] as ErrorKind[]).includes(meta.kind as ErrorKind) ? meta.kind as ErrorKind : 'peer-lost';
@@ -45,23 +49,29 @@ export class MeshCommunicator implements Communicator, GroupHost {
       const name = `rank ${peerRank} on ${info.label} (${info.host}:${info.port || connection.remote.split(':').pop()})`;
       this.links[peerRank] = new PeerLink(peerRank, name, connection, this.pool, events);
     }
-    this.world = new Group(this, 0, Array.from({ length: worldSize }, (_, r) => r), rank);
+    this.world = new Group(this, 0, Array.from({ length: worldSize }, (_, r) => r), rank, WORLD_LABEL);
     if (worldSize > 1) {
       this.watchdog = setInterval(() => this.checkTimeouts(), Math.max(50, Math.min(1000, timeoutMs / 4)));
       this.watchdog.unref();
     }
   }
 
-  newGroup(ranks: number[]): ProcessGroup | null {
+  newGroup(ranks: number[], options: GroupOptions = {}): ProcessGroup | null {
     const isValid = ranks.length > 0 && new Set(ranks).size === ranks.length
       && ranks.every((r) => Number.isInteger(r) && r >= 0 && r < this.worldSize);
     if (!isValid) throw new ShardScopeError('bad-input', `newGroup: ranks must be distinct integers in 0..${this.worldSize - 1}, got [${ranks.join(', ')}]`);
+    const label = options.label ?? DEFAULT_LABEL;
+    if (typeof label !== 'string' || label.length === 0) throw new ShardScopeError('bad-input', `newGroup: label must be a non-empty string, got ${JSON.stringify(label)}`);
     this.groupCount += 1;
-    return ranks.includes(this.rank) ? new Group(this, this.groupCount, [...ranks], this.rank) : null;
+    return ranks.includes(this.rank) ? new Group(this, this.groupCount, [...ranks], this.rank, label) : null;
   }
 
   stats(): CollectiveStats {
-    return Object.fromEntries(OP_KINDS.map((k) => [k, { ...this.totals[k] }])) as CollectiveStats;
+    return copyStats(this.totals);
+  }
+
+  statsByLabel(): Record<string, CollectiveStats> {
+    return Object.fromEntries([...this.totalsByLabel].map(([label, stats]) => [label, copyStats(stats)]));
   }
 
   async close(): Promise<void> {
@@ -93,12 +103,11 @@ export class MeshCommunicator implements Communicator, GroupHost {
     this.pool.release(buffer);
   }
 
-  record(kind: OpKind, bytesSent: number, bytesReceived: number, seconds: number): void {
-    const entry = this.totals[kind];
-    entry.calls += 1;
-    entry.bytesSent += bytesSent;
-    entry.bytesReceived += bytesReceived;
-    entry.seconds += seconds;
+  record(label: string, kind: OpKind, bytesSent: number, bytesReceived: number, seconds: number): void {
+    addToStats(this.totals, kind, bytesSent, bytesReceived, seconds);
+    let byLabel = this.totalsByLabel.get(label);
+    if (!byLabel) this.totalsByLabel.set(label, byLabel = emptyStats());
+    addToStats(byLabel, kind, bytesSent, bytesReceived, seconds);
   }
 
   private link(worldRank: number): PeerLink {

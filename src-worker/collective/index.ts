@@ -7,7 +7,7 @@ import { MeshCommunicator } from './communicator.js';
 import { buildMesh } from './rendezvous.js';
 import type { CollectiveOptions, Communicator } from './types.js';
 
-export type { CollectiveOptions, CollectiveStats, Communicator, NumericArray, OpKind, ProcessGroup, ReduceOp } from './types.js';
+export type { CollectiveOptions, CollectiveStats, Communicator, GroupOptions, NumericArray, OpKind, ProcessGroup, ReduceOp } from './types.js';
 export { chunkBounds } from './chunk-bounds.js';
 
 /** Default peer-lost / operation timeout. */

@@ -3,7 +3,8 @@ import { ShardScopeError } from '../../src-shared/errors.js';
 import { chunkBounds } from './chunk-bounds.js';
 import { runDirectAllReduce } from './direct.js';
 import { runBroadcast, runRing, type GroupWire, type RingContext } from './ring.js';
-import type { NumericArray, OpKind, ProcessGroup, ReduceOp } from './types.js';
+import { addToStats, copyStats, emptyStats } from './stats.js';
+import type { CollectiveStats, NumericArray, OpKind, ProcessGroup, ReduceOp } from './types.js';
 
 /** What a group needs from its communicator: links by world rank, failure state, accounting. */
 export interface GroupHost {
@@ -13,7 +14,8 @@ export interface GroupHost {
   sendTo(worldRank: number, key: string, payload: Uint8Array): Promise<void>;
   receiveFrom(worldRank: number, key: string, target?: Uint8Array): Promise<Uint8Array>;
   release(buffer: Uint8Array): void;
-  record(kind: OpKind, bytesSent: number, bytesReceived: number, seconds: number): void;
+  /** Adds one finished operation of a group with this label to the communicator's totals. */
+  record(label: string, kind: OpKind, bytesSent: number, bytesReceived: number, seconds: number): void;
 }
 
 /** Largest group that all-reduces pair-wise (direct.ts) rather than around a ring. */
@@ -39,10 +41,15 @@ export class Group implements ProcessGroup {
   private sequence = 0;
   private readonly sendCounts = new Map<string, number>();
   private readonly receiveCounts = new Map<string, number>();
+  private readonly totals = emptyStats();
 
-  constructor(private readonly host: GroupHost, readonly id: number, readonly ranks: readonly number[], worldRank: number) {
+  constructor(private readonly host: GroupHost, readonly id: number, readonly ranks: readonly number[], worldRank: number, readonly label: string) {
     this.rank = ranks.indexOf(worldRank);
     this.size = ranks.length;
+  }
+
+  stats(): CollectiveStats {
+    return copyStats(this.totals);
   }
 
   allReduce(buf: NumericArray, op: ReduceOp = 'sum'): Promise<void> {
@@ -129,7 +136,9 @@ export class Group implements ProcessGroup {
     try {
       return await body({ wire, me: this.rank, size: this.size, prefix, segmentElements: this.host.segmentElements });
     } finally {
-      this.host.record(kind, bytesSent, bytesReceived, (performance.now() - startedMs) / 1000);
+      const seconds = (performance.now() - startedMs) / 1000;
+      addToStats(this.totals, kind, bytesSent, bytesReceived, seconds);
+      this.host.record(this.label, kind, bytesSent, bytesReceived, seconds);
     }
   }
 }

@@ -43,17 +43,29 @@ export interface Communicator {
   /** The group of all ranks (ranks 0..worldSize-1). */
   readonly world: ProcessGroup;
   /** Every rank must call with the same ranks list (in the same order across calls); returns null if this rank is not a member. */
-  newGroup(ranks: number[]): ProcessGroup | null;
+  newGroup(ranks: number[], options?: GroupOptions): ProcessGroup | null;
   /** Bytes sent/received and seconds per op kind, summed over all groups since init. */
   stats(): CollectiveStats;
+  /** The same accounting split by group label (`world` for the world group, `unlabelled` for groups made without one). */
+  statsByLabel(): Record<string, CollectiveStats>;
   /** Closes every connection and listener; pending operations fail with `peer-lost`. */
   close(): Promise<void>;
+}
+
+/** Options of a new group: a label under which its traffic is counted (e.g. `dp`, `tp`, `pp`). */
+export interface GroupOptions {
+  /** Accounting label; groups sharing a label are summed together in statsByLabel(). Default `unlabelled`. */
+  label?: string;
 }
 
 /** A set of ranks that run collectives together; indices below are positions in `ranks`. */
 export interface ProcessGroup {
   /** World ranks of the members, in group order. */
   readonly ranks: readonly number[];
+  /** Accounting label of the group (`world` for the world group). */
+  readonly label: string;
+  /** Bytes sent/received and seconds per op kind of this group's operations on this rank since it was made. */
+  stats(): CollectiveStats;
   /** This rank's index in the group. */
   readonly rank: number;
   /** Number of members. */

@@ -48,13 +48,13 @@ export interface RankGroups {
   pp: ProcessGroup | null;
 }
 
-/** Creates the TP, DP and PP groups on a communicator. */
+/** Creates the TP, DP and PP groups on a communicator, labelled `tp`, `dp`, `pp` for per-kind accounting. */
 export function buildGroups(comm: Communicator, grid: StrategyGrid): RankGroups {
   const groups: RankGroups = { dp: null, tp: null, pp: null };
   for (const kind of ['tp', 'dp', 'pp'] as const) {
     if (grid[kind] === 1) continue;
     for (const members of groupLists(grid, kind)) {
-      const group = comm.newGroup(members);
+      const group = comm.newGroup(members, { label: kind });
       if (group) groups[kind] = group;
     }
   }

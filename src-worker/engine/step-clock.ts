@@ -1,4 +1,5 @@
 /** Splits a step's wall time into compute, communication and pipeline bubble. */
+import type { ParallelismKind } from '../../src-shared/engine-events.js';
 
 /** Seconds of one step by category; compute = total - communication - bubble. */
 export interface StepTimes {
@@ -16,22 +17,32 @@ export class StepClock {
   private startMs = performance.now();
   private communicationMs = 0;
   private bubbleMs = 0;
+  private readonly communicationMsByKind: Record<ParallelismKind, number> = { dp: 0, tp: 0, pp: 0 };
 
   /** Starts a new step. */
   reset(): void {
     this.startMs = performance.now();
     this.communicationMs = 0;
     this.bubbleMs = 0;
+    for (const kind of ['dp', 'tp', 'pp'] as const) this.communicationMsByKind[kind] = 0;
   }
 
-  /** Awaits a collective, counting its time as communication. */
-  async communication<T>(work: Promise<T>): Promise<T> {
+  /** Awaits a collective of one parallelism kind, counting its time as communication. */
+  async communication<T>(work: Promise<T>, kind: ParallelismKind): Promise<T> {
     const t0 = performance.now();
     try {
       return await work;
     } finally {
-      this.communicationMs += performance.now() - t0;
+      const elapsedMs = performance.now() - t0;
+      this.communicationMs += elapsedMs;
+      this.communicationMsByKind[kind] += elapsedMs;
     }
+  }
+
+  /** The communication seconds since reset() by parallelism kind (they sum to times().communication). */
+  communicationSecondsByKind(): Record<ParallelismKind, number> {
+    const { dp, tp, pp } = this.communicationMsByKind;
+    return { dp: dp / 1000, tp: tp / 1000, pp: pp / 1000 };
   }
 
   /** Awaits a pipeline receive, counting its time as bubble. */

@@ -54,7 +54,7 @@ export async function sublayerForward(ctx: SublayerContext, layer: number, kind:
   let partial = tf.tidy(() => partialFn(kind, ctx.localHeads)(x, ...params));
   if (ctx.tp) {
     const buf = copyOut(partial);
-    await ctx.clock.communication(ctx.tp.allReduce(buf));
+    await ctx.clock.communication(ctx.tp.allReduce(buf), 'tp');
     partial.dispose();
     partial = tf.tensor(buf, x.shape);
   }
@@ -82,7 +82,7 @@ export async function sublayerBackward(ctx: SublayerContext, layer: number, kind
     buf.set(dxPartial.dataSync() as Float32Array, 0);
     buf.set(dLnG.dataSync() as Float32Array, size);
     buf.set(dLnB.dataSync() as Float32Array, size + hidden);
-    await ctx.clock.communication(ctx.tp.allReduce(buf));
+    await ctx.clock.communication(ctx.tp.allReduce(buf), 'tp');
     dxPartial.dispose();
     dLnG.dispose();
     dLnB.dispose();

@@ -1,6 +1,6 @@
 /** One rank's training loop: builds its shard, runs the pipeline schedule per step, syncs and updates. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { StepEvent } from '../../src-shared/engine-events.js';
+import type { ParallelismBytes, StepEvent } from '../../src-shared/engine-events.js';
 import type { TrainConfig } from '../../src-shared/engine-config.js';
 import { chunkBounds } from '../collective/chunk-bounds.js';
 import type { CollectiveStats, Communicator } from '../collective/types.js';
@@ -66,6 +66,7 @@ export class Trainer {
   /** Runs one training step and returns its event (without rank/timestamp fields filled by the caller). */
   async step(step: number): Promise<Omit<StepEvent, 'type' | 'rank' | 'timestampMs'>> {
     const before = this.comm?.stats();
+    const beforeByLabel = this.comm?.statsByLabel();
     this.clock.reset();
     this.grads.zero();
     const data = this.microBatches(step);
@@ -82,7 +83,7 @@ export class Trainer {
         if (output) {
           const buf = Float32Array.from(output.dataSync() as Float32Array);
           output.dispose();
-          await this.clock.communication(pp!.send(buf, pp!.rank + 1, activationTag));
+          await this.clock.communication(pp!.send(buf, pp!.rank + 1, activationTag), 'pp');
         }
       } else {
         const dOut = this.placement.hasHead ? null : tf.tensor(await this.clock.bubble(pp!.recv(pp!.rank + 1, gradientTag)), shape);
@@ -90,7 +91,7 @@ export class Trainer {
         if (dIn) {
           const buf = Float32Array.from(dIn.dataSync() as Float32Array);
           dIn.dispose();
-          await this.clock.communication(pp!.send(buf, pp!.rank - 1, gradientTag));
+          await this.clock.communication(pp!.send(buf, pp!.rank - 1, gradientTag), 'pp');
         }
       }
       peakBytes = Math.max(peakBytes, tf.memory().numBytes);
@@ -100,7 +101,7 @@ export class Trainer {
     let loss: number | null = null;
     if (this.placement.hasHead) {
       const buf = new Float32Array([lossSum / this.config.microBatches]);
-      if (this.groups.dp) await this.clock.communication(this.groups.dp.allReduce(buf));
+      if (this.groups.dp) await this.clock.communication(this.groups.dp.allReduce(buf), 'dp');
       loss = buf[0] / (this.groups.dp?.size ?? 1);
     }
     const times = this.clock.times();
@@ -110,6 +111,8 @@ export class Trainer {
       tokens: this.config.globalBatch * this.config.model.seqLen,
       stepTimeSeconds: times,
       bytes: bytesByKind(before, this.comm?.stats()),
+      bytesByParallelism: bytesByParallelism(beforeByLabel, this.comm?.statsByLabel()),
+      communicationSecondsByParallelism: this.clock.communicationSecondsByKind(),
       frameworkMemoryBytes: tf.memory().numBytes,
       frameworkMemoryPeakBytes: peakBytes,
     };
@@ -119,6 +122,19 @@ export class Trainer {
   dispose(): void {
     this.store.dispose();
   }
+}
+
+/** Bytes sent/received through the groups labelled dp, tp and pp between two statsByLabel snapshots (zeros without a communicator). */
+function bytesByParallelism(before: Record<string, CollectiveStats> | undefined, after: Record<string, CollectiveStats> | undefined): ParallelismBytes {
+  const out: ParallelismBytes = { dp: { sent: 0, received: 0 }, tp: { sent: 0, received: 0 }, pp: { sent: 0, received: 0 } };
+  for (const kind of ['dp', 'tp', 'pp'] as const) {
+    for (const [op, a] of Object.entries(after?.[kind] ?? {})) {
+      const b = before?.[kind]?.[op as keyof CollectiveStats];
+      out[kind].sent += a.bytesSent - (b?.bytesSent ?? 0);
+      out[kind].received += a.bytesReceived - (b?.bytesReceived ?? 0);
+    }
+  }
+  return out;
 }
 
 /** Bytes sent/received per collective kind between two stats snapshots. */

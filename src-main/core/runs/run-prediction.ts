@@ -15,7 +15,7 @@ export function predictLocalRun(config: TrainConfig): PlanResult | null {
   const perCore = { ...host, name: 'one CPU core', fp32FlopsPerSecond: host.fp32FlopsPerSecond / 16, memoryBytes: totalmem() / Math.max(1, cpus().length) };
   try {
     return planStrategy({
-      model: { ...config.model, ffnHidden: 4 * config.model.hidden },
+      model: { ...config.model, ffnHidden: 4 * config.model.hidden, tiedEmbeddings: false },
       cluster: { gpu: perCore, gpus: world, gpusPerNode: world },
       strategy: {
         dp, tp, pp,

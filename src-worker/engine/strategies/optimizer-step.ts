@@ -34,15 +34,15 @@ export class OptimizerStep {
     }
     const scale = 1 / dp.size;
     if (!this.zero) {
-      await clock.communication(dp.allReduce(grads));
+      await clock.communication(dp.allReduce(grads), 'dp');
       for (let i = 0; i < grads.length; i += 1) grads[i] *= scale;
       this.adam.step(params, grads);
       return;
     }
-    const chunk = await clock.communication(dp.reduceScatter(grads));
+    const chunk = await clock.communication(dp.reduceScatter(grads), 'dp');
     for (let i = 0; i < chunk.length; i += 1) chunk[i] *= scale;
     const own = params.slice(this.start, this.end);
     this.adam.step(own, chunk);
-    params.set(await clock.communication(dp.allGather(own, this.paramCount)));
+    params.set(await clock.communication(dp.allGather(own, this.paramCount), 'dp'));
   }
 }

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SHARED_DIR } from '../../support/paths.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShardScopeError } from '../../../src-shared/errors.js';
@@ -98,4 +101,10 @@ test('invalid strategies are bad-input with a one-line reason', () => {
   assert.throws(() => planStrategy({ model: 'gpt5', cluster: { gpu: 'a100-80gb', gpus: 8 } }), isBadInput(/unknown model "gpt5"/));
   assert.throws(() => planStrategy({ model: 'tiny', cluster: { gpu: 'tpu', gpus: 8 } }), isBadInput(/unknown GPU "tpu"/));
   assert.throws(() => planStrategy({ model: { name: 'x', layers: 0, hidden: 8, heads: 2, vocab: 10, seqLen: 8 }, cluster: { gpu: 'cpu', gpus: 1 } }), isBadInput(/model.layers/));
+});
+
+test('the engine presets count the parameters the engine trains (bench = peers/torch_gpt.py, 3,323,648)', () => {
+  const peer = readFileSync(join(SHARED_DIR, 'peers', 'README.md'), 'utf8');
+  const stated = Number(/([\d,]+) parameters/.exec(peer)![1].replace(/,/g, ''));
+  assert.equal(planStrategy({ model: 'bench', cluster: { gpu: 'cpu', gpus: 1 } }).model.params, stated);
 });
