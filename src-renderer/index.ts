@@ -4,6 +4,7 @@ import { getApi } from './bridge/get-api.js';
 import { el } from './format.js';
 import { mountClusterView } from './views/cluster-view.js';
 import { mountHistoryView } from './views/history-view.js';
+import { mountHostsView } from './views/hosts-view.js';
 import { mountPlannerView } from './views/planner-view.js';
 import { mountRunView } from './views/run-view.js';
 
@@ -11,6 +12,7 @@ type ViewMount = (root: HTMLElement, api: ShardScopeApi) => () => void;
 
 const views: { id: string; label: string; mount: ViewMount }[] = [
   { id: 'cluster', label: 'Cluster', mount: mountClusterView },
+  { id: 'hosts', label: 'Hosts', mount: mountHostsView },
   { id: 'planner', label: 'Planner', mount: mountPlannerView },
   { id: 'run', label: 'Run', mount: mountRunView },
   { id: 'history', label: 'History', mount: mountHistoryView },

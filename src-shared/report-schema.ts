@@ -62,6 +62,8 @@ export const measuredFiguresSchema = z.object({
   bandwidthBytesPerSecondByKind: z.record(z.string(), z.number()),
   /** Bytes one rank sent per step, mean over ranks and steps. */
   bytesSentPerStepPerRank: z.number(),
+  /** The same by parallelism kind (the group the bytes went through); null when the engine did not report it. */
+  bytesSentPerStepPerRankByParallelism: z.object({ dp: z.number(), tp: z.number(), pp: z.number() }).nullable().optional(),
   memoryPeakPerGpu: z.array(z.object({ host: z.string(), gpuIndex: z.number().int(), peakBytes: z.number(), totalBytes: nullableNumber })),
   frameworkMemoryPeakBytesPerRank: z.array(z.object({ rank: z.number().int(), peakBytes: z.number() })),
   /** Largest memory one device held: GPU memory series when ranks ran on GPUs, else the ranks' framework memory. */

@@ -1,5 +1,5 @@
 /** Accumulates a run's live updates into the series the Run view charts. */
-import type { StepEvent } from '../../src-shared/engine-events.js';
+import type { ParallelismKind, StepEvent } from '../../src-shared/engine-events.js';
 import type { RunLogLine, RunStepPoint, RunUpdate } from '../../src-shared/run-live.js';
 
 const MAX_LOG_LINES = 2000;
@@ -11,6 +11,10 @@ export class RunState {
   latestByRank = new Map<number, StepEvent>();
   /** Bytes sent per step, summed over ranks, per collective kind. */
   bytesPerStepByKind = new Map<string, Map<number, number>>();
+  /** Bytes sent per step, summed over ranks, per parallelism kind (DP / TP / PP), from workers that report it. */
+  bytesPerStepByParallelism = new Map<ParallelismKind, Map<number, number>>();
+  /** Bytes sent per kind summed over every rank-step that reported them, and how many did. */
+  private readonly parallelismTotals = { dp: 0, tp: 0, pp: 0, rankSteps: 0 };
   /** Framework memory per rank over steps. */
   memoryByRank = new Map<number, [number, number][]>();
   logs: RunLogLine[] = [];
@@ -36,9 +40,25 @@ export class RunState {
       this.bytesPerStepByKind.set(kind, perStep);
       perStep.set(event.step, (perStep.get(event.step) ?? 0) + counts.sent);
     }
+    if (event.bytesByParallelism) {
+      this.parallelismTotals.rankSteps += 1;
+      for (const kind of ['dp', 'tp', 'pp'] as const) {
+        const sent = event.bytesByParallelism[kind].sent;
+        this.parallelismTotals[kind] += sent;
+        const perStep = this.bytesPerStepByParallelism.get(kind) ?? new Map<number, number>();
+        this.bytesPerStepByParallelism.set(kind, perStep);
+        perStep.set(event.step, (perStep.get(event.step) ?? 0) + sent);
+      }
+    }
     const memory = this.memoryByRank.get(event.rank) ?? [];
     memory.push([event.step, event.frameworkMemoryPeakBytes ?? event.frameworkMemoryBytes]);
     this.memoryByRank.set(event.rank, memory);
+  }
+
+  /** Mean bytes one rank sends per step, per parallelism kind (the planner's commBytesPerStepPerGpu); null before any report. */
+  meanBytesSentPerRankPerStep(): Record<ParallelismKind, number> | null {
+    const { dp, tp, pp, rankSteps } = this.parallelismTotals;
+    return rankSteps === 0 ? null : { dp: dp / rankSteps, tp: tp / rankSteps, pp: pp / rankSteps };
   }
 
   /** Mean step time split per rank over the steps seen so far (the first, warm-up step left out when possible). */

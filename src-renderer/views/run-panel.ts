@@ -9,13 +9,18 @@ import { reportExportControl } from './report-export.js';
 
 const MB = 1e6;
 
-type ChartKey = 'loss' | 'throughput' | 'step-split' | 'bytes' | 'memory';
+type ChartKey = 'loss' | 'throughput' | 'step-split' | 'bytes' | 'bytes-parallelism' | 'memory';
 const chartTitles: Record<ChartKey, string> = {
-  loss: 'Loss', throughput: 'Tokens per second', 'step-split': 'Step time per rank (mean)', bytes: 'Bytes sent per step, by collective', memory: 'Framework memory per rank',
+  loss: 'Loss', throughput: 'Tokens per second', 'step-split': 'Step time per rank (mean)', bytes: 'Bytes sent per step, by collective',
+  'bytes-parallelism': 'Bytes per step by parallelism (DP/TP/PP)', memory: 'Framework memory per rank',
 };
 
 /** Prediction of the planner kept with the run (only the parts compared here). */
-interface Prediction { stepTimeSeconds?: number; memoryPerGpuBytes?: { total?: number; overhead?: number } }
+interface Prediction {
+  stepTimeSeconds?: number;
+  memoryPerGpuBytes?: { total?: number; overhead?: number };
+  commBytesPerStepPerGpu?: { dp?: number; tp?: number; pp?: number };
+}
 
 /** Predicted tensor memory (weights, gradients, optimizer, activations): what the framework's own count can be compared with. */
 function predictedModelMemory(prediction: Prediction | null): number | undefined {
@@ -88,6 +93,13 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
       ['step time', prediction?.stepTimeSeconds, measuredStep, (v) => `${v.toFixed(3)} s`],
       ['model memory per rank (peak)', predictedModelMemory(prediction), measuredMemory || null, formatBytes],
     ];
+    // Communication per rank per step by kind; the planner counts bytes sent per GPU (see docs/training-engine.md for where conventions differ).
+    const measuredBytes = state.meanBytesSentPerRankPerStep();
+    const predictedBytes = prediction?.commBytesPerStepPerGpu;
+    for (const [kind, name] of [['dp', 'DP'], ['tp', 'TP'], ['pp', 'PP']] as const) {
+      if (!measuredBytes?.[kind] && !predictedBytes?.[kind]) continue;
+      rows.push([`${name} bytes sent per rank per step`, predictedBytes?.[kind], measuredBytes ? measuredBytes[kind] : null, formatBytes]);
+    }
     const head = el('tr');
     head.append(el('th', undefined, ''), el('th', undefined, 'predicted'), el('th', undefined, 'measured'), el('th', undefined, 'error'));
     comparison.replaceChildren(head, ...rows.map(([name, predicted, measured, format]) => {
@@ -129,6 +141,9 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     const byteLines = [...state.bytesPerStepByKind].map(([kind, perStep]) => ({ name: kind, points: [...perStep].sort((a, b) => a[0] - b[0]).map(([s, b]) => [s, b / MB] as [number, number]) }));
     panel.dataset.bytesMoved = String(byteLines.reduce((n, l) => n + l.points.reduce((m, [, v]) => m + v, 0), 0));
     charts.get('bytes')!.setOption(stepLinesOption(byteLines, 'MB'), { notMerge: true });
+    const parallelismLines = [...state.bytesPerStepByParallelism].map(([kind, perStep]) => ({ name: kind.toUpperCase(), points: [...perStep].sort((a, b) => a[0] - b[0]).map(([s, b]) => [s, b / MB] as [number, number]) }));
+    panel.dataset.bytesByParallelism = JSON.stringify(Object.fromEntries([...state.bytesPerStepByParallelism].map(([kind, perStep]) => [kind, [...perStep.values()].reduce((a, b) => a + b, 0)])));
+    charts.get('bytes-parallelism')!.setOption(stepLinesOption(parallelismLines, 'MB'), { notMerge: true });
     charts.get('memory')!.setOption(stepLinesOption([...state.memoryByRank].map(([rank, pts]) => ({ name: `rank ${rank}`, points: pts.map(([s, b]) => [s, b / MB] as [number, number]) })), 'MB'), { notMerge: true });
     renderComparison();
     renderLogs();

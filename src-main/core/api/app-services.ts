@@ -12,6 +12,11 @@ import { RunService } from '../runs/run-service.js';
 import { RunStore, StoreWriter } from '../store/index.js';
 import { ApiEventBus } from './event-bus.js';
 import { createApiHandlers } from './handlers.js';
+import { defaultHostSettingsPath } from '../hosts/host-settings.js';
+import { HostsService } from '../hosts/hosts-service.js';
+import { prepareRunOnHosts } from '../hosts/run-hosts.js';
+import type { SecretStore } from '../hosts/secret-store.js';
+import { hostsHandlers } from './hosts-handlers.js';
 
 /** What the app was started with. */
 export interface AppServicesOptions {
@@ -23,6 +28,8 @@ export interface AppServicesOptions {
   storePath: string;
   /** dist/worker.cjs, the program each rank runs. */
   workerPath: string;
+  /** Where SSH passwords may be kept (Electron: safeStorage); none in web mode, so they are used once. */
+  secrets?: SecretStore;
 }
 
 /** Running services; `close()` stops the sampler and leaves no child process. */
@@ -46,7 +53,12 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const hostId = (await inventory).hosts[0]?.id ?? 'local';
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => console.error(`store: ${error instanceof Error ? error.message : String(error)}`) });
-  const runs = new RunService({ store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory });
+  // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
+  const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, onChange: (state) => events.emit('hosts', state) });
+  const runs = new RunService({
+    store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
+    prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
+  });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
     onBatch: (batch) => {
@@ -68,12 +80,14 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
     recent,
     runs,
+    hosts: hostsHandlers(hosts, { workerPath: options.workerPath }),
   });
 
   return {
     handlers,
     events,
     close: async () => {
+      hosts.close();
       await runs.close();
       await sampler.stop();
       writer.close();

@@ -4,6 +4,7 @@ import type { Inventory } from '../../../src-shared/inventory.js';
 import type { RunService } from '../runs/run-service.js';
 import type { RecentSamples } from '../telemetry/recent-samples.js';
 import { plannerHandlers } from './planner-handlers.js';
+import type { hostsHandlers } from './hosts-handlers.js';
 
 /** What the handlers read from; side effects come in as these functions. */
 export interface HandlerDeps {
@@ -12,6 +13,8 @@ export interface HandlerDeps {
   refreshInventory(): Promise<Inventory>;
   recent: RecentSamples;
   runs: RunService;
+  /** The Hosts calls (hosts-handlers.ts). */
+  hosts: ReturnType<typeof hostsHandlers>;
 }
 
 /** Builds the handler table from its dependencies. */
@@ -28,5 +31,6 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getRun: async ({ runId }) => deps.runs.get(runId),
     getRunSeries: async ({ runId, maxPoints }) => deps.runs.series(runId, maxPoints),
     exportReport: (request) => deps.runs.exportReport(request),
+    ...deps.hosts,
   };
 }

@@ -1,5 +1,5 @@
 /** Folds the ranks' events into per-step progress and the run's summary (pure: no I/O). */
-import type { ByteCounts, RunStartEvent, StepEvent } from '../../../src-shared/engine-events.js';
+import type { ByteCounts, ParallelismBytes, RunStartEvent, StepEvent } from '../../../src-shared/engine-events.js';
 import type { StrategyGrid } from '../../../src-shared/engine-config.js';
 
 /** One step finished on every rank. */
@@ -29,6 +29,8 @@ export interface RunSummary {
   stepTimeSeconds: { compute: number; communication: number; bubble: number; total: number };
   /** Summed over ranks and all steps, by collective kind. */
   bytes: Record<string, ByteCounts>;
+  /** Summed over ranks and all steps, by the group the bytes went through (DP / TP / PP); absent when no step event carried it. */
+  bytesByParallelism?: ParallelismBytes;
   paramsPerRank: number[];
   optimizerStatePerRank: number[];
   /** Largest framework memory of any rank during any step. */
@@ -76,6 +78,7 @@ export class RunAggregator {
         bytes[kind] = total;
       }
     }
+    const byParallelism = sumByParallelism(steps.flat());
     return {
       ...base,
       worldSize: this.worldSize,
@@ -87,11 +90,26 @@ export class RunAggregator {
       tokensPerSecond: wall > 0 ? tokens / wall : 0,
       stepTimeSeconds: { compute: mean('compute'), communication: mean('communication'), bubble: mean('bubble'), total: mean('total') },
       bytes,
+      ...(byParallelism ? { bytesByParallelism: byParallelism } : {}),
       paramsPerRank: this.starts.map((s) => s.paramsOnRank),
       optimizerStatePerRank: this.starts.map((s) => s.optimizerStateOnRank),
       frameworkMemoryBytesMax: Math.max(0, ...steps.flat().map((e) => e.frameworkMemoryPeakBytes ?? e.frameworkMemoryBytes)),
     };
   }
+}
+
+/** Sum of the step events' bytesByParallelism; null when none carries it (older workers, the torch engine). */
+function sumByParallelism(events: StepEvent[]): ParallelismBytes | null {
+  const carrying = events.filter((e) => e.bytesByParallelism);
+  if (carrying.length === 0) return null;
+  const total: ParallelismBytes = { dp: { sent: 0, received: 0 }, tp: { sent: 0, received: 0 }, pp: { sent: 0, received: 0 } };
+  for (const event of carrying) {
+    for (const kind of ['dp', 'tp', 'pp'] as const) {
+      total[kind].sent += event.bytesByParallelism![kind].sent;
+      total[kind].received += event.bytesByParallelism![kind].received;
+    }
+  }
+  return total;
 }
 
 function lossOf(list: StepEvent[]): number | null {

@@ -84,6 +84,19 @@ function chartsFor(charts: ChartSpec[], prefix: string): string {
   return picked.length > 0 ? picked.map(chartFigure).join('\n') : '<p class="note">No samples of this kind were recorded.</p>';
 }
 
+/** Bytes per rank per step by parallelism kind, predicted (planner) vs measured (engine), and the rate over a mean step. */
+function parallelismTable(run: RunReport): string {
+  const measured = run.measured.bytesSentPerStepPerRankByParallelism;
+  if (!measured) return '<p class="note">This run\'s engine did not report bytes by parallelism kind (DP / TP / PP).</p>';
+  const predicted = (run.prediction ?? run.plan) as { commBytesPerStepPerGpu?: Record<string, unknown> } | null;
+  const stepSeconds = run.measured.steps > 0 ? run.measured.trainingSeconds / run.measured.steps : 0;
+  const rows = (['dp', 'tp', 'pp'] as const).map((k) => {
+    const p = predicted?.commBytesPerStepPerGpu?.[k];
+    return [k.toUpperCase(), typeof p === 'number' ? fmtBytes(p) : '–', fmtBytes(measured[k]), stepSeconds > 0 ? fmtNumber(measured[k] / stepSeconds) : '–'];
+  });
+  return `<h4>By parallelism kind (bytes sent per rank per step)</h4>\n${table(['kind', 'predicted', 'measured', 'bytes/s per rank'], rows, 'parallelism')}`;
+}
+
 function runHtml(run: RunReport): string {
   const charts = runCharts(run);
   const m = run.measured;
@@ -94,7 +107,7 @@ ${section('plan', planHtml(run))}
 ${section('measured', measuredHtml(run))}
 ${section('checks', checksHtml(run))}
 ${section('memory', `${chartsFor(charts, 'memory-')}\n${chartsFor(charts, 'framework-memory-')}`)}
-${section('bandwidth', `${bandwidthTable}\n${chartsFor(charts, 'bandwidth-')}`)}
+${section('bandwidth', `${bandwidthTable}\n${parallelismTable(run)}\n${chartsFor(charts, 'bandwidth-')}`)}
 ${section('energy', chartsFor(charts, 'power-'))}
 ${section('stepTime', chartsFor(charts, 'steptime-'))}
 ${section('loss', chartsFor(charts, 'loss-'))}

@@ -12,6 +12,13 @@ function commBytes(source: unknown): number | null {
   return parts.every((p) => p === null) ? null : parts.reduce<number>((sum, p) => sum + (p ?? 0), 0);
 }
 
+/** One row per parallelism kind when the engine reported bytes by kind (sent per rank per step, as the planner counts). */
+function byParallelismChecks(p: unknown, m: MeasuredFigures): PredictionCheck[] {
+  const measured = m.bytesSentPerStepPerRankByParallelism;
+  if (!measured) return [];
+  return (['dp', 'tp', 'pp'] as const).map((k) => check(`commBytesPerStepPerGpu.${k}`, 'bytes', pick(p, ['commBytesPerStepPerGpu', k]), measured[k]));
+}
+
 function check(metric: string, unit: string, predicted: number | null, measured: number | null): PredictionCheck {
   const errorFraction = predicted !== null && measured !== null && predicted !== 0 ? (measured - predicted) / predicted : null;
   return { metric, unit, predicted, measured, errorFraction };
@@ -28,6 +35,7 @@ export function predictionChecksOf(prediction: unknown, plan: unknown, m: Measur
     check('communicationSecondsPerStep', 's', pick(p, ['timeBreakdownSeconds', 'communication']), m.stepTimeSecondsMean.communication),
     check('bubbleFraction', 'fraction', pick(p, ['bubbleFraction']), m.bubbleFraction),
     check('commBytesPerStepPerGpu', 'bytes', commBytes(p), m.bytesSentPerStepPerRank),
+    ...byParallelismChecks(p, m),
     check('peakMemoryPerGpuBytes', 'bytes', pick(p, ['memoryPerGpuBytes', 'total']), m.peakMemoryPerDeviceBytes),
     check('mfu', 'fraction', pick(p, ['mfu']), m.mfu),
     check('joulesPerToken', 'J/token', pick(p, ['joulesPerToken']), m.energy.joulesPerToken),

@@ -25,6 +25,18 @@ export function rankStepsOf(events: StoredEvent[]): RankStep[] {
   }).sort((a, b) => a.step - b.step || a.rank - b.rank);
 }
 
+/** Mean bytes one rank sent per step by parallelism kind, over the step events that carry bytesByParallelism; null when none does. */
+export function bytesByParallelismOf(events: StoredEvent[]): { dp: number; tp: number; pp: number } | null {
+  const carrying = events.filter((e) => e.type === 'step' && typeof e.data.bytesByParallelism === 'object' && e.data.bytesByParallelism !== null);
+  if (carrying.length === 0) return null;
+  const sums = { dp: 0, tp: 0, pp: 0 };
+  for (const e of carrying) {
+    const byKind = e.data.bytesByParallelism as Record<string, { sent?: unknown } | undefined>;
+    for (const kind of ['dp', 'tp', 'pp'] as const) sums[kind] += num(byKind[kind]?.sent);
+  }
+  return { dp: sums.dp / carrying.length, tp: sums.tp / carrying.length, pp: sums.pp / carrying.length };
+}
+
 /** The loss per step (from the reporting rank). */
 export function lossOf(steps: RankStep[]): { step: number; loss: number }[] {
   const byStep = new Map<number, number>();
@@ -116,6 +128,7 @@ export function measuredFiguresOf(details: RunDetails, steps: RankStep[], series
     bytesSentByKind: summary.bytesByKind,
     bandwidthBytesPerSecondByKind: bandwidth,
     bytesSentPerStepPerRank: steps.length > 0 ? steps.reduce((sum, s) => sum + s.bytesSent, 0) / steps.length : 0,
+    bytesSentPerStepPerRankByParallelism: bytesByParallelismOf(details.events),
     memoryPeakPerGpu: gpuPeaks,
     frameworkMemoryPeakBytesPerRank: [...peaks].map(([rank, peakBytes]) => ({ rank, peakBytes })).sort((a, b) => a.rank - b.rank),
     peakMemoryPerDeviceBytes: devicePeaks.length > 0 ? Math.max(...devicePeaks) : null,

@@ -7,6 +7,7 @@ import type { DownsampledSeries, RunDetails, RunListItem } from '../../../src-sh
 import type { ExportedReport, ReportExportRequest, RunRequest, RunUpdate } from '../../../src-shared/run-live.js';
 import type { Inventory } from '../../../src-shared/inventory.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
+import type { PreparedRun } from '../launch/remote-launch.js';
 import { newRunId } from '../launch/run-controller.js';
 import { runRecorded } from './recorded-run.js';
 import { exportReport } from './report-export.js';
@@ -20,6 +21,8 @@ export interface RunServiceDeps {
   hostId: string;
   emit: (update: RunUpdate) => void;
   getInventory: () => Promise<Inventory>;
+  /** Connects to, deploys on and places ranks across the chosen hosts (request.hosts); absent: local runs only. */
+  prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal) => Promise<PreparedRun>;
 }
 
 /** Starts, stops and lists runs. */
@@ -40,18 +43,33 @@ export class RunService {
     const runId = newRunId();
     const inventory = (await this.deps.getInventory()).hosts;
     const controller = new AbortController();
+    const prepared = request.hosts ? await this.prepareHosts(request, controller.signal) : null;
+    const startedMeanwhile = this.activeRunId; // preparing hosts takes seconds: another start may have won
+    if (startedMeanwhile) {
+      prepared?.close();
+      throw new ShardScopeError('unavailable', `run ${startedMeanwhile} started meanwhile: stop it first (one run at a time)`);
+    }
     let onRecorded: () => void = () => undefined;
     const recorded = new Promise<void>((resolve) => { onRecorded = resolve; });
     const done = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
       signal: controller.signal, onUpdate: this.deps.emit, onRecorded, inventory, engine: request.engine,
+      ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
     }).catch(() => undefined).finally(() => {
+      prepared?.close();
       if (this.active?.runId === runId) this.active = null;
       onRecorded();
     });
     this.active = { runId, controller, done };
     await recorded;
     return { runId };
+  }
+
+  /** Remote/mixed runs: host keys, deploy and placement happen before anything is recorded, so a refusal is the call's error. */
+  private prepareHosts(request: RunRequest, signal: AbortSignal): Promise<PreparedRun> {
+    if (!this.deps.prepareHosts) throw new ShardScopeError('unavailable', 'runs on other hosts are not available here');
+    if (request.engine === 'torch') throw new ShardScopeError('bad-input', 'runs on chosen hosts use the built-in engine only (not torch)');
+    return this.deps.prepareHosts(request.hosts!, request.dp * request.tp * request.pp, signal);
   }
 
   /** Cancels a running run; resolves once every rank has stopped. */

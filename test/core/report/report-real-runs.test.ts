@@ -59,6 +59,21 @@ test('the JSON report validates against its schema and matches the store', async
   }
 });
 
+test('bytes by parallelism kind: only the grid\'s axes move bytes, and together they are all the bytes sent', async () => {
+  for (const run of report.runs) {
+    const byKind = run.measured.bytesSentPerStepPerRankByParallelism;
+    assert.ok(byKind, `${run.id}: the engine reported bytes by parallelism kind`);
+    for (const kind of ['dp', 'tp', 'pp'] as const) {
+      assert.equal(byKind[kind] > 0, Number(run.strategy[kind] ?? 1) > 1, `${run.id}: ${kind} bytes only where ${kind} > 1`);
+    }
+    const total = byKind.dp + byKind.tp + byKind.pp;
+    assert.ok(Math.abs(total - run.measured.bytesSentPerStepPerRank) <= 1e-9 * total, `${run.id}: kinds sum to the bytes sent`);
+    if (run.prediction ?? run.plan) assert.ok(run.predictionChecks.some((c) => c.metric === 'commBytesPerStepPerGpu.dp'), `${run.id}: per-kind prediction rows`);
+  }
+  const written = await writeReport(report, { format: 'html', outPath: join(dir, 'by-kind.html') });
+  assert.ok(readFileSync(written.path, 'utf8').includes('By parallelism kind'), 'the HTML bandwidth section has the by-kind table');
+});
+
 test('TFLOP/s and MFU follow the planner formulas from the measured step times', () => {
   for (const run of report.runs) {
     const tokensPerStep = run.measured.tokens / run.measured.steps;

@@ -89,6 +89,21 @@ async function main(): Promise<void> {
     for (const n of lengths) {
       await Promise.all([checkAllOps(tpGroup, 'tp', n), checkAllOps(dpGroup, 'dp', n), checkAllOps(comm.world, 'world', n)]);
     }
+  } else if (scenario === 'labels') {
+    // 2 x 2 grid with labelled groups and one unlabelled ring pair, all busy at once; prints per-label and per-group accounting.
+    const n = lengths[0];
+    const tpGroup = [[0, 1], [2, 3]].map((r) => comm.newGroup(r, { label: 'tp' })).find((g) => g)!;
+    const dpGroup = [[0, 2], [1, 3]].map((r) => comm.newGroup(r, { label: 'dp' })).find((g) => g)!;
+    const pair = [[0, 3], [1, 2]].map((r) => comm.newGroup(r)).find((g) => g)!;
+    const peer = 1 - pair.rank;
+    await Promise.all([
+      tpGroup.allReduce(fill(rank, n)),
+      dpGroup.allReduce(fill(rank, n)).then(() => dpGroup.allReduce(fill(rank, n))),
+      comm.world.allReduce(fill(rank, n)),
+      pair.send(fill(rank, n), peer), pair.recv(peer),
+    ]);
+    const groups = Object.fromEntries([tpGroup, dpGroup, pair, comm.world].map((g) => [g.label, g.stats()]));
+    process.stdout.write(`${JSON.stringify({ rank, byLabel: comm.statsByLabel(), groups })}\n`);
   } else if (scenario === 'kill') {
     const buf = new Float32Array(lengths[0]);
     for (let iteration = 0; ; iteration++) {

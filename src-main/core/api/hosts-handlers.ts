@@ -1,0 +1,21 @@
+/** Main-side handlers of the Hosts calls: the hosts service behind the contract's validated arguments. */
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
+import type { HostsService } from '../hosts/hosts-service.js';
+import { probeHostLinks } from '../hosts/run-hosts.js';
+
+/** The Hosts part of the handler table. `workerPath` is the worker bundle the link probe runs. */
+export function hostsHandlers(hosts: HostsService, options: { workerPath: string }): Pick<ApiHandlers,
+  'listHosts' | 'addHost' | 'importSshConfig' | 'removeHost' | 'discoverHosts' | 'acceptHostKey' | 'probeLinks'> {
+  return {
+    listHosts: async () => hosts.state(),
+    addHost: async (args) => hosts.add(args),
+    importSshConfig: async (args) => hosts.importSshConfig(args),
+    removeHost: async ({ hostId }) => hosts.remove(hostId),
+    discoverHosts: (args) => hosts.discover(args),
+    acceptHostKey: (args) => hosts.acceptHostKey(args),
+    probeLinks: async ({ hostIds, seconds }) => {
+      await probeHostLinks(hosts, hostIds, { workerPath: options.workerPath, seconds });
+      return hosts.state();
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The Hosts view: saved SSH hosts (add by hand, import ~/.ssh/config), Discover with a status per host
+ * (GPUs, or the error kind and message), the host-key prompt (fingerprint, Accept / Reject), hosts
+ * ticked for a run, and a Run form that launches on them and shows the run's live panel here.
+ */
+import type { ShardScopeApi } from '../../src-shared/api/contract.js';
+import type { HostsState } from '../../src-shared/api/hosts-contract.js';
+import type { RunUpdate } from '../../src-shared/run-live.js';
+import { el, formatBytes } from '../format.js';
+import { addHostForm, importSshConfigForm } from './hosts-forms.js';
+import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
+import { runLaunchForm } from './run-launch-form.js';
+import { mountRunPanel } from './run-panel.js';
+
+const LOCAL_ID = 'local';
+const ENGINE_MODELS = ['tiny', 'bench'];
+
+/** Renders the view into `root`; returns a function that unmounts it. */
+export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => void {
+  let state: HostsState | null = null;
+  const choices = new Map<string, HostRowChoice>();
+  const choiceOf = (id: string): HostRowChoice => choices.get(id) ?? { isChosen: false, slots: 1, isKeyRejected: false };
+  const message = el('p', 'note');
+  message.id = 'hosts-message';
+  const list = el('div', 'hosts');
+  list.id = 'host-list';
+  list.append(el('p', 'loading', 'Loading saved hosts…'));
+  const links = el('div', 'links');
+
+  const report = (text: string) => (error: Error) => { message.textContent = `${text}: ${error.message}`; message.dataset.state = 'error'; };
+  const say = (text: string): void => { message.textContent = text; message.dataset.state = 'ok'; };
+  const apply = (next: HostsState): void => { state = next; render(); };
+
+  const discover = (hostIds?: string[], credentials?: Record<string, { password: string }>): void => {
+    say('discovering…');
+    api.discoverHosts({ ...(hostIds ? { hostIds } : {}), ...(credentials ? { credentials } : {}) }).then((next) => {
+      apply(next);
+      say(`discovered ${hostIds ? hostIds.join(', ') : 'all hosts'}`);
+    }, report('discovery failed'));
+  };
+
+  const actions: HostRowActions = {
+    accept: (hostId, fingerprint) => {
+      say(`accepting ${fingerprint} for ${hostId}…`);
+      api.acceptHostKey({ hostId, fingerprint }).then((result) => {
+        say(`trusted ${result.fingerprint} for ${hostId} (${result.knownHostsFile})`);
+        discover([hostId]);
+      }, report(`key of ${hostId} not accepted`));
+    },
+    reject: (hostId) => {
+      choices.set(hostId, { ...choiceOf(hostId), isKeyRejected: true, isChosen: false });
+      say(`key of ${hostId} rejected; nothing was trusted`);
+      render();
+    },
+    retryWithPassword: (hostId, password) => discover([hostId], { [hostId]: { password } }),
+    remove: (hostId) => { choices.delete(hostId); api.removeHost({ hostId }).then(apply, report(`could not remove ${hostId}`)); },
+    choose: (hostId, isChosen, slots) => { choices.set(hostId, { ...choiceOf(hostId), isChosen, slots }); },
+  };
+
+  function localRow(): HTMLElement {
+    const row = el('section', 'host-card host-row');
+    row.dataset.hostId = LOCAL_ID;
+    const header = el('header');
+    const use = el('input');
+    use.type = 'checkbox';
+    use.name = 'use';
+    use.checked = choiceOf(LOCAL_ID).isChosen;
+    const slots = el('input');
+    slots.type = 'number';
+    slots.name = 'slots';
+    slots.min = '1';
+    slots.value = String(choiceOf(LOCAL_ID).slots);
+    const emit = (): void => actions.choose(LOCAL_ID, use.checked, Math.max(1, Number(slots.value) || 1));
+    use.addEventListener('change', emit);
+    slots.addEventListener('change', emit);
+    const title = el('label', 'host-title');
+    title.append(use, el('strong', undefined, 'this machine'));
+    const slotsLabel = el('label', 'field inline');
+    slotsLabel.append(el('span', undefined, 'ranks'), slots);
+    header.append(title, el('span', 'note', 'local ranks (see the Cluster view for its devices)'), slotsLabel);
+    row.append(header);
+    return row;
+  }
+
+  function render(): void {
+    if (!state) return;
+    const current = state;
+    for (const id of [...choices.keys()]) {
+      // A fresh key prompt after a new discovery asks again, even if an earlier one was rejected.
+      const status = current.statuses.find((s) => s.hostId === id);
+      if (choices.get(id)!.isKeyRejected && !status?.hostKey) choices.set(id, { ...choiceOf(id), isKeyRejected: false });
+    }
+    const rows = current.hosts.map((h) => hostRow(h, current.statuses.find((s) => s.hostId === h.id), current.discovering.includes(h.id), choiceOf(h.id), actions));
+    list.replaceChildren(localRow(), ...(rows.length ? rows : [el('p', 'note', 'No saved hosts yet: add one or import your ssh config.')]));
+    list.dataset.discovering = String(current.discovering.length);
+    links.replaceChildren(...current.links.map((l) => {
+      const line = el('p', 'note', `${l.from} ↔ ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${formatBytes(l.bytesPerSecond)}/s`);
+      line.dataset.link = `${l.from}|${l.to}`;
+      return line;
+    }));
+  }
+
+  const toolbar = el('div', 'form-row');
+  const discoverButton = el('button', 'primary', 'Discover');
+  discoverButton.type = 'button';
+  discoverButton.addEventListener('click', () => discover());
+  const probeButton = el('button', 'secondary', 'Probe links between chosen hosts');
+  probeButton.type = 'button';
+  probeButton.addEventListener('click', () => {
+    const hostIds = chosenHosts().map((h) => h.id);
+    say('probing links…');
+    api.probeLinks({ hostIds }).then((next) => { apply(next); say(`probed ${hostIds.join(', ')}`); }, report('link probe failed'));
+  });
+  toolbar.append(discoverButton, probeButton);
+
+  const chosenHosts = (): { id: string; slots: number }[] => {
+    const order = [LOCAL_ID, ...(state?.hosts.map((h) => h.id) ?? [])];
+    return order.filter((id) => choiceOf(id).isChosen).map((id) => ({ id, slots: choiceOf(id).slots }));
+  };
+
+  // The Run form is the Run view's; here it launches on the ticked hosts, ranks filling them in list order.
+  const runs = el('div', 'runs');
+  runs.id = 'host-runs';
+  const panels = new Map<string, ReturnType<typeof mountRunPanel>>();
+  const pending = new Map<string, RunUpdate[]>();
+  let isLaunching = false;
+  const runForm = runLaunchForm(ENGINE_MODELS, (request) => {
+    const hosts = chosenHosts();
+    if (hosts.length === 0) { message.textContent = 'tick at least one host for the run'; message.dataset.state = 'error'; return; }
+    say(`launching on ${hosts.map((h) => h.id).join(', ')}… (connecting and copying the worker)`);
+    isLaunching = true;
+    api.startRun({ ...request, hosts }).finally(() => { isLaunching = false; }).then(({ runId }) => {
+      say(`launched ${runId}`);
+      const panel = mountRunPanel(runs, api, runId, null);
+      panels.set(runId, panel);
+      for (const update of pending.get(runId) ?? []) panel.apply(update);
+      pending.clear();
+    }, (error: Error) => { pending.clear(); report('could not launch')(error); });
+  });
+  runForm.dataset.form = 'hosts-run';
+  const launchButton = runForm.querySelector('button[type="submit"]');
+  if (launchButton) launchButton.textContent = 'Run on chosen hosts';
+
+  root.append(
+    el('h2', undefined, 'Hosts'),
+    addHostForm((args) => api.addHost(args).then((next) => { apply(next); say(`added ${args.host}`); }, report('could not add host'))),
+    importSshConfigForm((args) => api.importSshConfig(args).then((next) => { apply(next); say(`imported ${args.path ?? '~/.ssh/config'}`); }, report('import failed'))),
+    toolbar, message, list, links,
+    el('h2', undefined, 'Run on chosen hosts'), runForm, runs,
+  );
+
+  const offHosts = api.on('hosts', apply);
+  const offRun = api.on('run', (update) => {
+    const panel = panels.get(update.runId);
+    if (panel) panel.apply(update);
+    else if (isLaunching) pending.set(update.runId, [...(pending.get(update.runId) ?? []), update]);
+  });
+  api.listHosts().then(apply, report('could not read saved hosts'));
+  return () => { offHosts(); offRun(); };
+}
