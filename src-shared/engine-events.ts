@@ -49,6 +49,8 @@ export interface StepEvent {
   frameworkMemoryBytes: number;
   /** Largest tf.memory().numBytes seen between pipeline ops of the step (held activations). */
   frameworkMemoryPeakBytes: number;
+  /** Resident memory of the rank's process (tensors, optimizer state, runtime): what a device would hold. */
+  processMemoryBytes?: number;
   timestampMs: number;
 }
 

@@ -40,6 +40,14 @@ export interface RunLogLine {
   line: string;
 }
 
+/** Energy of a run so far: CPU power (RAPL `measured` or utilisation x TDP `estimated`) and GPU power, integrated. */
+export interface RunEnergyPoint {
+  timestampMs: number;
+  cpuJoules: number;
+  gpuJoules: number;
+  cpuSource: 'measured' | 'estimated' | 'integrated' | null;
+}
+
 /** Pushed while a run goes (at most 4 a second): what happened since the previous update. */
 export interface RunUpdate {
   runId: string;
@@ -52,6 +60,8 @@ export interface RunUpdate {
   rankSteps: StepEvent[];
   logs: RunLogLine[];
   error: { kind: string; message: string } | null;
+  /** Energy so far, where the app samples this run's hosts. */
+  energy?: RunEnergyPoint;
 }
 
 /** The Export button's request: one run, or 2-4 runs compared, in one format. */

@@ -169,13 +169,31 @@ def run_script(path, args):
     start_stdin_lifeline()
     sys.argv = [path] + list(args)
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    code = 0
     try:
         runpy.run_path(path, run_name="__main__")
     except SystemExit as done:
-        if done.code not in (None, 0):
-            raise
-    if not _state["ended"]:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if not isinstance(done.code, (int, type(None))):
+            print(done.code, file=sys.stderr)
+    except BaseException:  # the script's own failure: its traceback, then a non-zero exit
+        import traceback
+        traceback.print_exc()
+        code = 1
+    if code == 0 and not _state["ended"]:
         EventWriter().run_end(_state["steps"])
+    exit_now(code)
+
+
+def exit_now(code=0):
+    """Flushes and exits without interpreter teardown: torch 1.13's ProcessGroupGloo destructor can deadlock
+    there (it joins a Gloo thread that waits for the GIL), leaving a rank that finished but never exits."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

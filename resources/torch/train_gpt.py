@@ -18,7 +18,7 @@ import sys
 import time
 
 try:
-    from shardscope_events import CommMeter, EventWriter, ddp_comm_hook, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
+    from shardscope_events import CommMeter, EventWriter, ddp_comm_hook, exit_now, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
 except ImportError:  # deployed under a content-hashed name (data-<hash>-shardscope_events.py) next to this script
     import glob
     import importlib.util
@@ -30,6 +30,7 @@ except ImportError:  # deployed under a content-hashed name (data-<hash>-shardsc
     _spec.loader.exec_module(_helper)
     CommMeter, EventWriter, ddp_comm_hook, memory_bytes = _helper.CommMeter, _helper.EventWriter, _helper.ddp_comm_hook, _helper.memory_bytes
     ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce = _helper.ring_all_reduce_bytes, _helper.start_stdin_lifeline, _helper.timed_all_reduce
+    exit_now = _helper.exit_now
 
 events = EventWriter()
 start_stdin_lifeline()
@@ -251,8 +252,9 @@ def main():
         memory, peak = memory_bytes(device)
         events.step(step, loss_value if rank == 0 else None, a.global_batch * a.seq_len, total, meter, memory, peak)
     events.run_end(a.steps)
-    if distributed:
-        dist.destroy_process_group()
+    # No destroy_process_group() and no interpreter teardown: in torch 1.13 the DDP reducer's Gloo
+    # group can deadlock in its destructor (see exit_now); every collective has completed by now.
+    exit_now(0)
 
 
 class _nothing:
@@ -268,12 +270,12 @@ if __name__ == "__main__":
         main()
     except PlanError as error:
         events.error("bad-input", str(error))
-        sys.exit(2)
+        exit_now(2)
     except Unavailable as error:
         events.error("unavailable", str(error))
-        sys.exit(1)
+        exit_now(1)
     except Exception as error:  # any failure ends this rank with an event the controller can name
         text = str(error)
         lost = any(s in text for s in ("Connection closed", "Connection reset", "Broken pipe", "connection refused", "Socket Timeout"))
         events.error("peer-lost" if lost else "worker-exit", f"{type(error).__name__}: {text}")
-        sys.exit(1)
+        exit_now(1)

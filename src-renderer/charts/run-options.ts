@@ -10,12 +10,12 @@ export interface StepLine {
   points: [number, number][];
 }
 
-/** Lines over the step axis (loss, tokens/s, memory, bytes). */
-export function stepLinesOption(lines: StepLine[], unit: string) {
+/** Lines over the step axis (loss, tokens/s, memory, bytes), or another x axis named by `xName`. */
+export function stepLinesOption(lines: StepLine[], unit: string, xName = 'step') {
   return {
     animation: false, grid, legend,
     tooltip: { trigger: 'axis' as const },
-    xAxis: { type: 'value' as const, name: 'step', minInterval: 1, ...axis },
+    xAxis: { type: 'value' as const, name: xName, minInterval: 1, ...axis },
     yAxis: { type: 'value' as const, name: unit, scale: true, ...axis },
     series: lines.map((l) => ({ name: l.name, type: 'line' as const, showSymbol: l.points.length < 40, data: l.points })),
   };

@@ -1,6 +1,6 @@
 /** Accumulates a run's live updates into the series the Run view charts. */
 import type { ParallelismKind, StepEvent } from '../../src-shared/engine-events.js';
-import type { RunLogLine, RunStepPoint, RunUpdate } from '../../src-shared/run-live.js';
+import type { RunEnergyPoint, RunLogLine, RunStepPoint, RunUpdate } from '../../src-shared/run-live.js';
 
 const MAX_LOG_LINES = 2000;
 
@@ -18,6 +18,10 @@ export class RunState {
   /** Framework memory per rank over steps. */
   memoryByRank = new Map<number, [number, number][]>();
   logs: RunLogLine[] = [];
+  /** Largest resident memory any rank's process reported. */
+  processMemoryPeakBytes = 0;
+  /** Energy so far, one point per update that carried it. */
+  energy: RunEnergyPoint[] = [];
   last: RunUpdate | null = null;
 
   constructor(readonly runId: string) {}
@@ -28,6 +32,7 @@ export class RunState {
     this.points.push(...update.points);
     for (const event of update.rankSteps) this.addRankStep(event);
     this.logs.push(...update.logs);
+    if (update.energy && update.energy.timestampMs > 0) this.energy.push(update.energy);
     if (this.logs.length > MAX_LOG_LINES) this.logs.splice(0, this.logs.length - MAX_LOG_LINES);
   }
 
@@ -50,6 +55,7 @@ export class RunState {
         perStep.set(event.step, (perStep.get(event.step) ?? 0) + sent);
       }
     }
+    this.processMemoryPeakBytes = Math.max(this.processMemoryPeakBytes, event.processMemoryBytes ?? 0);
     const memory = this.memoryByRank.get(event.rank) ?? [];
     memory.push([event.step, event.frameworkMemoryPeakBytes ?? event.frameworkMemoryBytes]);
     this.memoryByRank.set(event.rank, memory);

@@ -9,10 +9,10 @@ import { reportExportControl } from './report-export.js';
 
 const MB = 1e6;
 
-type ChartKey = 'loss' | 'throughput' | 'step-split' | 'bytes' | 'bytes-parallelism' | 'memory';
+type ChartKey = 'loss' | 'throughput' | 'step-split' | 'bytes' | 'bytes-parallelism' | 'memory' | 'energy';
 const chartTitles: Record<ChartKey, string> = {
   loss: 'Loss', throughput: 'Tokens per second', 'step-split': 'Step time per rank (mean)', bytes: 'Bytes sent per step, by collective',
-  'bytes-parallelism': 'Bytes per step by parallelism (DP/TP/PP)', memory: 'Framework memory per rank',
+  'bytes-parallelism': 'Bytes per step by parallelism (DP/TP/PP)', memory: 'Framework memory per rank', energy: 'Energy so far',
 };
 
 /** Prediction of the planner kept with the run (only the parts compared here). */
@@ -22,11 +22,6 @@ interface Prediction {
   commBytesPerStepPerGpu?: { dp?: number; tp?: number; pp?: number };
 }
 
-/** Predicted tensor memory (weights, gradients, optimizer, activations): what the framework's own count can be compared with. */
-function predictedModelMemory(prediction: Prediction | null): number | undefined {
-  const memory = prediction?.memoryPerGpuBytes;
-  return memory?.total === undefined ? undefined : memory.total - (memory.overhead ?? 0);
-}
 
 /** Mounts the panel for `runId`; returns `apply(update)` and the panel element. */
 export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId: string, prediction: Prediction | null) {
@@ -88,10 +83,9 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   function renderComparison(): void {
     const timed = state.points.length > 1 ? state.points.slice(1) : state.points;
     const measuredStep = timed.length ? timed.reduce((s, p) => s + p.stepSeconds, 0) / timed.length : null;
-    const measuredMemory = Math.max(0, ...[...state.memoryByRank.values()].flat().map(([, bytes]) => bytes));
     const rows: [string, number | null | undefined, number | null, (v: number) => string][] = [
       ['step time', prediction?.stepTimeSeconds, measuredStep, (v) => `${v.toFixed(3)} s`],
-      ['model memory per rank (peak)', predictedModelMemory(prediction), measuredMemory || null, formatBytes],
+      ['memory per rank (peak; measured: process RSS)', prediction?.memoryPerGpuBytes?.total, state.processMemoryPeakBytes || null, formatBytes],
     ];
     // Communication per rank per step by kind; the planner counts bytes sent per GPU (see docs/training-engine.md for where conventions differ).
     const measuredBytes = state.meanBytesSentPerRankPerStep();
@@ -145,6 +139,14 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     panel.dataset.bytesByParallelism = JSON.stringify(Object.fromEntries([...state.bytesPerStepByParallelism].map(([kind, perStep]) => [kind, [...perStep.values()].reduce((a, b) => a + b, 0)])));
     charts.get('bytes-parallelism')!.setOption(stepLinesOption(parallelismLines, 'MB'), { notMerge: true });
     charts.get('memory')!.setOption(stepLinesOption([...state.memoryByRank].map(([rank, pts]) => ({ name: `rank ${rank}`, points: pts.map(([s, b]) => [s, b / MB] as [number, number]) })), 'MB'), { notMerge: true });
+    const cpuLabel = `CPU (${state.energy.at(-1)?.cpuSource ?? 'no data'})`;
+    const startMs = state.energy[0]?.timestampMs ?? 0;
+    charts.get('energy')!.setOption(stepLinesOption([
+      { name: cpuLabel, points: state.energy.map((e) => [(e.timestampMs - startMs) / 1000, e.cpuJoules] as [number, number]) },
+      { name: 'GPUs', points: state.energy.map((e) => [(e.timestampMs - startMs) / 1000, e.gpuJoules] as [number, number]) },
+    ], 'J', 'seconds'), { notMerge: true });
+    const lastEnergy = state.energy.at(-1);
+    panel.dataset.energyJoules = String(lastEnergy ? lastEnergy.cpuJoules + lastEnergy.gpuJoules : 0);
     renderComparison();
     renderLogs();
   }

@@ -115,6 +115,7 @@ export class Trainer {
       communicationSecondsByParallelism: this.clock.communicationSecondsByKind(),
       frameworkMemoryBytes: tf.memory().numBytes,
       frameworkMemoryPeakBytes: peakBytes,
+      processMemoryBytes: process.memoryUsage().rss,
     };
   }
 

@@ -57,6 +57,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, onChange: (state) => events.emit('hosts', state) });
   const runs = new RunService({
     store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
+    sampleIntervalMs: options.sampleIntervalMs,
     prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
   });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
@@ -65,6 +66,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
       recent.add(batch);
       // Samples are kept with the run they were taken during (and outside runs, for the host's history).
       writer.addTelemetry(batch, runs.activeRunId);
+      runs.addTelemetry(batch);
       events.emit('telemetry', batch);
     },
   });

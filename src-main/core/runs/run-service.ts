@@ -6,6 +6,8 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../../../src-shared/run-record.js';
 import type { ExportedReport, ReportExportRequest, RunRequest, RunUpdate } from '../../../src-shared/run-live.js';
 import type { Inventory } from '../../../src-shared/inventory.js';
+import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
+import { RunEnergyMeter } from './run-energy-meter.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import type { PreparedRun } from '../launch/remote-launch.js';
 import { newRunId } from '../launch/run-controller.js';
@@ -21,19 +23,26 @@ export interface RunServiceDeps {
   hostId: string;
   emit: (update: RunUpdate) => void;
   getInventory: () => Promise<Inventory>;
+  /** The app's sampling interval: live energy does not bridge gaps longer than 3 of them. */
+  sampleIntervalMs: number;
   /** Connects to, deploys on and places ranks across the chosen hosts (request.hosts); absent: local runs only. */
   prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal) => Promise<PreparedRun>;
 }
 
 /** Starts, stops and lists runs. */
 export class RunService {
-  private active: { runId: string; controller: AbortController; done: Promise<unknown> } | null = null;
+  private active: { runId: string; controller: AbortController; done: Promise<unknown>; energy: RunEnergyMeter } | null = null;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
   /** The run whose samples the host samplers should be filed under, if any. */
   get activeRunId(): string | null {
     return this.active?.runId ?? null;
+  }
+
+  /** Samples taken while a run goes count toward its live energy. */
+  addTelemetry(batch: TelemetryBatch): void {
+    this.active?.energy.add(batch);
   }
 
   /** Validates the request, records the run and starts its ranks; resolves with the id once recorded. */
@@ -43,6 +52,7 @@ export class RunService {
     const runId = newRunId();
     const inventory = (await this.deps.getInventory()).hosts;
     const controller = new AbortController();
+    const energy = new RunEnergyMeter(3 * this.deps.sampleIntervalMs);
     const prepared = request.hosts ? await this.prepareHosts(request, controller.signal) : null;
     const startedMeanwhile = this.activeRunId; // preparing hosts takes seconds: another start may have won
     if (startedMeanwhile) {
@@ -53,14 +63,14 @@ export class RunService {
     const recorded = new Promise<void>((resolve) => { onRecorded = resolve; });
     const done = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
-      signal: controller.signal, onUpdate: this.deps.emit, onRecorded, inventory, engine: request.engine,
+      signal: controller.signal, onUpdate: (update) => this.deps.emit({ ...update, energy: energy.snapshot() }), onRecorded, inventory, engine: request.engine,
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
     }).catch(() => undefined).finally(() => {
       prepared?.close();
       if (this.active?.runId === runId) this.active = null;
       onRecorded();
     });
-    this.active = { runId, controller, done };
+    this.active = { runId, controller, done, energy };
     await recorded;
     return { runId };
   }
