@@ -33,6 +33,8 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
 
   const discover = (hostIds?: string[], credentials?: Record<string, { password: string }>): void => {
     say('discovering…');
+    // A new discovery asks again about keys rejected earlier.
+    for (const [id, choice] of choices) if (!hostIds || hostIds.includes(id)) choices.set(id, { ...choice, isKeyRejected: false });
     api.discoverHosts({ ...(hostIds ? { hostIds } : {}), ...(credentials ? { credentials } : {}) }).then((next) => {
       apply(next);
       say(`discovered ${hostIds ? hostIds.join(', ') : 'all hosts'}`);
@@ -85,11 +87,6 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   function render(): void {
     if (!state) return;
     const current = state;
-    for (const id of [...choices.keys()]) {
-      // A fresh key prompt after a new discovery asks again, even if an earlier one was rejected.
-      const status = current.statuses.find((s) => s.hostId === id);
-      if (choices.get(id)!.isKeyRejected && !status?.hostKey) choices.set(id, { ...choiceOf(id), isKeyRejected: false });
-    }
     const rows = current.hosts.map((h) => hostRow(h, current.statuses.find((s) => s.hostId === h.id), current.discovering.includes(h.id), choiceOf(h.id), actions));
     list.replaceChildren(localRow(), ...(rows.length ? rows : [el('p', 'note', 'No saved hosts yet: add one or import your ssh config.')]));
     list.dataset.discovering = String(current.discovering.length);

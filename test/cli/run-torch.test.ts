@@ -64,14 +64,15 @@ test('the same plan on both engines: both stored with comparable figures, and on
   assert.deepEqual([...byEngine.keys()].sort(), ['tfjs', 'torch']);
   for (const r of byEngine.values()) {
     assert.equal(r.status, 'finished');
-    assert.ok((r.tokensPerSecond ?? 0) > 0 && r.bytesMoved > 0 && typeof r.energyJoules === 'number');
+    assert.ok((r.tokensPerSecond ?? 0) > 0 && r.bytesMoved > 0, JSON.stringify(r));
+    assert.ok(r.energyJoules > 0 && (r.joulesPerToken ?? 0) > 0, `energy from the host samples kept with the run: ${JSON.stringify(r)}`);
   }
   const out = join(dir, 'compare.json');
   await ok(['report', `${tfjs.runId},${torch.runId}`, '--format', 'json', '--out', out, '--db', db]);
   const report = JSON.parse(readFileSync(out, 'utf8'));
   assert.deepEqual(report.runs.map((r: { engine: string }) => r.engine), ['tfjs', 'torch']);
   assert.deepEqual(report.comparison.rows.map((r: { runId: string }) => r.runId), [tfjs.runId, torch.runId]);
-  for (const row of report.comparison.rows) assert.ok(row.tokensPerSecond > 0 && row.bytesSentPerStepPerRank > 0);
+  for (const row of report.comparison.rows) assert.ok(row.tokensPerSecond > 0 && row.bytesSentPerStepPerRank > 0 && row.joulesPerToken > 0, JSON.stringify(row));
   assert.ok([tfjs.runId, torch.runId].includes(report.comparison.fastestRunId));
 });
 
