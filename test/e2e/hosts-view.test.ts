@@ -65,6 +65,7 @@ test('Hosts view: a new host key asks with its real fingerprint, Accept leads to
   const prompt = row(page, a100).locator('.host-key-prompt');
   assert.equal(await prompt.getAttribute('data-fingerprint'), keygenFingerprint(cluster.host('gpu-a100').hostPublicKeyFile));
   assert.match((await prompt.textContent()) ?? '', /ssh-ed25519 SHA256:/);
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'hosts-key-prompt.png'), fullPage: true });
 
   await row(page, a100).getByRole('button', { name: 'Accept' }).click();
   await waitForState(page, a100, 'ok');

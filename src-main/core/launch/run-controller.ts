@@ -33,6 +33,8 @@ export interface RunOptions {
   masterAddr?: string;
   /** Time a rank gets after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** Time a rank gets to exit after its run-end event before it is killed (a script hanging in its own shutdown); default 10 s. */
+  exitGraceMs?: number;
   /** Where each rank runs (remote/mixed runs, see remote-launch.ts); default: placeRanks over `devices` on this host. */
   placements?: RankPlacement[];
   /** Spawner per placement host id (e.g. an SSH spawner per remote host); other hosts use `spawner`. */
@@ -70,6 +72,8 @@ interface RankState {
   exitedOnItsOwn: boolean;
   /** True once the controller sent SIGKILL (after the SIGTERM grace period). */
   wasForceKilled: boolean;
+  /** True when the rank finished every step but hung on exit and was killed after the exit grace period. */
+  wasKilledAfterEnd: boolean;
   stderrTail: string;
 }
 
@@ -104,7 +108,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       args: own?.args ?? [options.workerPath, 'train', '--config', JSON.stringify(config), '--rank', String(placement.rank), '--world-size', String(worldSize), '--master', `${masterAddr}:${masterPort}`],
       env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId, SHARDSCOPE_STDIN_LIFELINE: '1', ...deviceEnv(placement.device), ...own?.env },
     });
-    return { placement, process, hasEnded: false, error: null, exit: null, exitedOnItsOwn: false, wasForceKilled: false, stderrTail: '' };
+    return { placement, process, hasEnded: false, error: null, exit: null, exitedOnItsOwn: false, wasForceKilled: false, wasKilledAfterEnd: false, stderrTail: '' };
   });
   options.onStarted?.(ranks.map((r) => ({ rank: r.placement.rank, pid: r.process.pid })));
 
@@ -118,7 +122,15 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
       else if (item.type === 'step') {
         const progress = aggregator.addStep(item);
         if (progress) options.onProgress?.(progress);
-      } else if (item.type === 'run-end') state.hasEnded = true;
+      } else if (item.type === 'run-end') {
+        state.hasEnded = true;
+        // A rank that finished must also exit; one that hangs in its own shutdown is ended, not waited for.
+        setTimeout(() => {
+          if (state.exit !== null) return;
+          state.wasKilledAfterEnd = true;
+          state.process.kill('SIGKILL');
+        }, options.exitGraceMs ?? 10_000).unref();
+      }
       else if (item.type === 'error') {
         state.error = item;
         failure?.(`rank ${rank} failed`);
@@ -137,7 +149,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   const exits = ranks.map((state) => state.process.exited.then((exit) => {
     state.exit = exit;
     state.exitedOnItsOwn = !isStopping;
-    if (exit.code !== 0 || !state.hasEnded) failure?.(`rank ${state.placement.rank} exited`);
+    if (!state.wasKilledAfterEnd && (exit.code !== 0 || !state.hasEnded)) failure?.(`rank ${state.placement.rank} exited`);
     return exit;
   }));
   const onAbort = () => failure?.('cancelled');
@@ -145,7 +157,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
   const allDone = Promise.all(exits).then(() => 'done');
   try {
     const outcome = await Promise.race([allDone, failed]);
-    if (outcome === 'done' && ranks.every((r) => r.hasEnded && r.exit?.code === 0)) {
+    if (outcome === 'done' && ranks.every((r) => r.hasEnded && (r.exit?.code === 0 || r.wasKilledAfterEnd))) {
       return aggregator.summary({ runId, model: config.model.name, wallSeconds: (Date.now() - startedMs) / 1000, strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute } });
     }
     isStopping = true;

@@ -51,7 +51,8 @@ export function referenceScriptPath(): string {
   const candidates = [join(__dirname, '..', 'resources', 'torch', 'train_gpt.py'), join(__dirname, '..', '..', '..', 'resources', 'torch', 'train_gpt.py')];
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new ShardScopeError('not-found', `bundled torch script not found (looked in ${candidates.join(', ')})`);
-  return found;
+  // Packaged app: Python reads the unpacked copy (electron-builder.yml asarUnpack), not the archive.
+  return found.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
 }
 
 /** The bundled event helper (also the launcher of every rank's script). */
