@@ -11,7 +11,8 @@ import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
+import { discoverLocalHost, LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
+import { resolveNvidiaSmi } from '../runtime-paths.js';
 import { runRecorded } from '../../core/runs/recorded-run.js';
 import { prepareRun, type PreparedRun } from '../../core/launch/remote-launch.js';
 import { parseHostsFile } from '../../core/launch/remote-placement.js';
@@ -102,14 +103,18 @@ export const runCommand: CliCommand = async (args, io) => {
   // Every run is kept in the history (`shardscope runs`, reports), like runs launched from the app.
   const store = RunStore.open(values.db ?? defaultStorePath(io.env));
   const writer = new StoreWriter(store);
-  // --sample-ms: this host's samples (CPU power -> energy, memory, network) are kept with the run.
+  // This host as discovered, and its samples every --sample-ms (default 500; 0 = off) — CPU power for
+  // energy, memory, network, GPUs where present — are kept with the run for its report.
+  const nvidiaSmiPath = resolveNvidiaSmi(undefined, io.env);
+  const host = await discoverLocalHost({ nvidiaSmiPath, signal: io.signal });
+  const sampleMs = intFlag('sample-ms', values['sample-ms'], 500, 0);
   let sampledRunId: string | null = null;
-  const sampler = values['sample-ms'] === undefined ? null : startHostSampler({ kind: 'local', hostId: LOCAL_HOST_ID }, {
-    intervalMs: intFlag('sample-ms', values['sample-ms'], 0), onBatch: (batch) => { if (sampledRunId) writer.addTelemetry(batch, sampledRunId); },
+  const sampler = sampleMs === 0 ? null : startHostSampler({ kind: 'local', hostId: LOCAL_HOST_ID, nvidiaSmiPath }, {
+    intervalMs: sampleMs, onBatch: (batch) => { if (sampledRunId) writer.addTelemetry(batch, sampledRunId); },
   });
   try {
     const summary = await runRecorded({
-      config, store, writer, hostId: LOCAL_HOST_ID,
+      config, store, writer, hostId: LOCAL_HOST_ID, inventory: [host],
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
       workerPath: engine === 'tfjs' ? findWorkerBundle() : '',
       engine, torch: { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) },

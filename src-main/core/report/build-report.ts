@@ -58,7 +58,7 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
     id: run.id, engine: run.engine, status: run.status, error: run.error,
     startedAtMs: run.startedAtMs, endedAtMs: run.endedAtMs,
     durationSeconds: Math.max(0, ((run.endedAtMs ?? options.nowMs ?? Date.now()) - run.startedAtMs) / 1000),
-    model: run.model, strategy: run.strategy, strategyLabel: `${run.engine === "tfjs" ? "" : `${run.engine} `}${strategyLabelOf(run.strategy)}`, worldSize,
+    model: run.model, strategy: run.strategy, strategyLabel: `${run.engine === 'tfjs' ? '' : `${run.engine} `}${strategyLabelOf(run.strategy)}`, worldSize,
     inventory: inventoryOf(details.events, details.ranks, run.hosts),
     ranks: details.ranks,
     plan: run.plan ?? null, prediction: run.prediction ?? null,
