@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childrenOf, isAlive } from '../support/processes.js';
 
 const cli = join(__dirname, '..', '..', 'bin', 'shardscope.cjs');
 
@@ -17,27 +18,6 @@ function runCli(args: string[], onStdout?: (text: string, pid: number) => void):
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** Pids of the direct children of a process (from /proc). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('run --json prints one summary object with losses, throughput, time split and bytes', async () => {

@@ -3,7 +3,7 @@
  * before the kill (samples and step events), the run is kept as it was, and no worker survives.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -11,17 +11,7 @@ import { test } from 'node:test';
 import { RunStore } from '../../src-main/core/store/index.js';
 import { connectApi } from '../support/api-client.js';
 import { startWebApp } from '../support/app-process.js';
-
-/** Pids of processes whose environment names this run (the workers get SHARDSCOPE_RUN_ID). */
-function workersOf(runId: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`SHARDSCOPE_RUN_ID=${runId}`);
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
+import { processesOfRun } from '../support/processes.js';
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -41,14 +31,14 @@ test('killing the app mid-run loses at most about a second of samples and leaves
   api.on('telemetry', (batch) => { for (const s of batch.hosts) lastSampleMs = Math.max(lastSampleMs, s.timestampMs); });
   api.on('run', (update) => { for (const p of update.points) lastStep = Math.max(lastStep, p.step); });
   const { runId } = await api.call('startRun', { model: 'tiny', dp: 2, tp: 1, pp: 1, steps: 100_000 });
-  assert.ok(await waitFor(() => lastStep >= 30 && workersOf(runId).length === 2, 60_000), 'the run is training');
+  assert.ok(await waitFor(() => lastStep >= 30 && processesOfRun(runId).length === 2, 60_000), 'the run is training');
   const seenSampleMs = lastSampleMs;
   const seenStep = lastStep;
   app.child.kill('SIGKILL');
   await once(app.child, 'exit');
   api.close();
 
-  assert.ok(await waitFor(() => workersOf(runId).length === 0, 10_000), `workers left behind: ${workersOf(runId).join(', ')}`);
+  assert.ok(await waitFor(() => processesOfRun(runId).length === 0, 10_000), `workers left behind: ${processesOfRun(runId).join(', ')}`);
   const store = RunStore.open(join(home, 'shardscope.db'));
   try {
     const run = store.getRun(runId);

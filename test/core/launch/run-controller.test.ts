@@ -7,21 +7,13 @@ import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { runTraining } from '../../../src-main/core/launch/run-controller.js';
 import { localSpawner, type SpawnRequest, type Spawner } from '../../../src-main/core/launch/spawner.js';
+import { isAlive } from '../../support/processes.js';
 
 const workerPath = join(__dirname, '..', '..', '..', 'dist', 'worker.cjs');
 const model = { name: 'small', layers: 2, hidden: 32, heads: 4, vocab: 256, seqLen: 16 };
 
 function config(strategy: TrainConfig['strategy'], steps: number): TrainConfig {
   return { model, strategy, steps, globalBatch: 8, microBatches: strategy.pp > 1 ? 2 : 1, schedule: '1f1b', zeroStage: 0, recompute: false, seed: 1, learningRate: 3e-3 };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The real local spawner, recording what it was asked to start. */

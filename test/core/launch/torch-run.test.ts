@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
@@ -11,6 +11,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { newRunId } from '../../../src-main/core/launch/run-controller.js';
 import { referenceScriptPath } from '../../../src-main/core/launch/torch-rank-command.js';
 import { runTorchTraining } from '../../../src-main/core/launch/torch-run.js';
+import { processesOfRun } from '../../support/processes.js';
 
 const python = '/usr/bin/python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -18,17 +19,6 @@ const skip = hasTorch ? false : `${python} has no torch (apt-get install -y pyth
 
 function config(steps: number, dp = 2): TrainConfig {
   return { model: { name: 'tiny', layers: 2, hidden: 64, heads: 4, vocab: 256, seqLen: 64 }, strategy: { dp, tp: 1, pp: 1 }, steps, globalBatch: 8, microBatches: 1, schedule: '1f1b', zeroStage: 0, recompute: false, seed: 0, learningRate: 3e-3 };
-}
-
-/** Pids of live processes whose environment carries this run id (root can read every /proc/PID/environ). */
-function processesOfRun(runId: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-    try {
-      return readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`SHARDSCOPE_RUN_ID=${runId}`);
-    } catch {
-      return false;
-    }
-  }).map(Number);
 }
 
 test('2-rank DDP of the reference script trains on the shipped corpus: loss falls, comm time and bytes are measured', { skip }, async () => {
