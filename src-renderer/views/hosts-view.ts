@@ -126,9 +126,11 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     if (hosts.length === 0) { message.textContent = 'tick at least one host for the run'; message.dataset.state = 'error'; return; }
     say(`launching on ${hosts.map((h) => h.id).join(', ')}… (connecting and copying the worker)`);
     isLaunching = true;
-    api.startRun({ ...request, hosts }).finally(() => { isLaunching = false; }).then(({ runId }) => {
+    api.startRun({ ...request, hosts }).finally(() => { isLaunching = false; }).then(async ({ runId }) => {
       say(`launched ${runId}`);
-      const panel = mountRunPanel(runs, api, runId, null);
+      if (!pending.has(runId)) pending.set(runId, []); // keep its updates while the prediction is fetched
+      const details = await api.getRun({ runId }).catch(() => null);
+      const panel = mountRunPanel(runs, api, runId, (details?.run.prediction ?? null) as Parameters<typeof mountRunPanel>[3]);
       panels.set(runId, panel);
       for (const update of pending.get(runId) ?? []) panel.apply(update);
       pending.clear();
@@ -150,7 +152,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   const offRun = api.on('run', (update) => {
     const panel = panels.get(update.runId);
     if (panel) panel.apply(update);
-    else if (isLaunching) pending.set(update.runId, [...(pending.get(update.runId) ?? []), update]);
+    else if (isLaunching || pending.has(update.runId)) pending.set(update.runId, [...(pending.get(update.runId) ?? []), update]);
   });
   api.listHosts().then(apply, report('could not read saved hosts'));
   return () => { offHosts(); offRun(); };

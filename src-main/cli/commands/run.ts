@@ -4,7 +4,7 @@
  *  [--data FILE] [--backend NAME] [--db PATH] [--engine tfjs|torch [--script FILE] [--python PATH]] [--json]`:
  *  a local sharded training run, one worker per rank (the built-in engine, or a PyTorch script per
  *  rank with `--engine torch`), kept in the run history. `--hosts FILE [--master-addr ADDR] [--known-hosts FILE]`
- *  places the ranks on remote hosts over SSH (and `local`): docs/remote-runs.md.
+ *  places the ranks on remote hosts over SSH (and `local`), with either engine: docs/remote-runs.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
@@ -18,6 +18,8 @@ import { prepareRun, type PreparedRun } from '../../core/launch/remote-launch.js
 import { parseHostsFile } from '../../core/launch/remote-placement.js';
 import { workerBundleOf } from '../../core/ssh/deploy.js';
 import { checkReferencePlan } from '../../core/launch/torch-run.js';
+import { deployTorchToHosts } from '../../core/launch/torch-deploy.js';
+import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js';
 import { startHostSampler } from '../../core/telemetry/host-sampler.js';
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
 import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
@@ -99,7 +101,16 @@ export const runCommand: CliCommand = async (args, io) => {
   });
   if (engine === 'torch' && !values.script) checkReferencePlan(config);
   if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
-  const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, engine, io) : null;
+  const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, io) : null;
+  const localTorch: TorchEngineOptions = { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) };
+  let torch = localTorch;
+  try {
+    // Remote torch ranks run the script and helper copied next to the data on their hosts.
+    if (prepared && engine === 'torch') torch = await deployTorchToHosts(prepared, localTorch, io.signal);
+  } catch (error) {
+    prepared?.close();
+    throw error;
+  }
   // Every run is kept in the history (`shardscope runs`, reports), like runs launched from the app.
   const store = RunStore.open(values.db ?? defaultStorePath(io.env));
   const writer = new StoreWriter(store);
@@ -117,7 +128,7 @@ export const runCommand: CliCommand = async (args, io) => {
       config, store, writer, hostId: LOCAL_HOST_ID, inventory: [host],
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
       workerPath: engine === 'tfjs' ? findWorkerBundle() : '',
-      engine, torch: { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) },
+      engine, torch,
       signal: io.signal,
       onRecorded: (id) => { sampledRunId = id; },
       onUpdate: values.json ? undefined : (update) => update.points.forEach((p) =>
@@ -137,9 +148,11 @@ export const runCommand: CliCommand = async (args, io) => {
   }
 };
 
-/** `--hosts FILE`: connects (host keys checked), deploys the worker and places ranks before anything is recorded. */
-async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'known-hosts'?: string }, config: { dataPath?: string }, worldSize: number, engine: string, io: Parameters<CliCommand>[1]): Promise<PreparedRun> {
-  if (engine !== 'tfjs') throw new ShardScopeError('bad-input', '--hosts runs the built-in engine only (not --engine torch)');
+/**
+ * `--hosts FILE`: connects (host keys checked), deploys the worker (also the remote launcher of
+ * torch ranks) and the data, and places ranks before anything is recorded.
+ */
+async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'known-hosts'?: string }, config: { dataPath?: string }, worldSize: number, io: Parameters<CliCommand>[1]): Promise<PreparedRun> {
   const file = values.hosts!;
   if (!existsSync(file)) throw new ShardScopeError('bad-input', `--hosts: no such file ${file}`);
   const hosts = parseHostsFile(readFileSync(file, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${file}`);

@@ -40,8 +40,15 @@ export interface PreparedRun {
   hostIds: string[];
   /** Each used host's address as the other hosts reach it (this machine: as the remote hosts see it). */
   addresses: Record<string, string>;
+  /** Where the training data was copied on each remote host (none for a link probe). */
+  dataPathByHost: Record<string, string>;
   /** A TCP port free right now on a used host. */
   freePort(hostId: string): Promise<number>;
+  /**
+   * Copies more local files (e.g. an engine's scripts) to every used remote host over the open
+   * connections, content-hashed like the data; per host, each local path's remote path.
+   */
+  deployFiles(localPaths: readonly string[], signal?: AbortSignal): Promise<Record<string, Record<string, string>>>;
   close(): void;
 }
 
@@ -87,7 +94,18 @@ export async function prepareRun(options: PrepareRunOptions): Promise<PreparedRu
     const localAddr = remotes.length > 0 ? seen[remotes[0].id].clientAddr : '127.0.0.1';
     const addresses = Object.fromEntries([...usedIds].map((id) => [id, seen[id]?.serverAddr ?? localAddr]));
     const freePort = (hostId: string): Promise<number> => (connections.has(hostId) ? remoteFreePort(connections.get(hostId)!) : findFreePort(addresses[hostId]));
-    return { placements, spawners, masterAddr, masterPort, deploys, hostIds: [...usedIds], addresses, freePort, close };
+    const deployFiles = async (localPaths: readonly string[], signal?: AbortSignal): Promise<Record<string, Record<string, string>>> => {
+      const byHost: Record<string, Record<string, string>> = {};
+      await Promise.all(remotes.map(async (h) => {
+        byHost[h.id] = {};
+        for (const path of localPaths) {
+          signal?.throwIfAborted();
+          byHost[h.id][path] = await deployDataFile(connections.get(h.id)!, path, deploys[h.id].homeDir);
+        }
+      }));
+      return byHost;
+    };
+    return { placements, spawners, masterAddr, masterPort, deploys, hostIds: [...usedIds], addresses, dataPathByHost: dataPaths, freePort, deployFiles, close };
   } catch (error) {
     close();
     throw error;

@@ -1,8 +1,9 @@
-/** Copies the bundled torch reference script, its event helper and the training data to a remote host (SFTP, content-hashed names). */
+/** Copies the bundled torch reference script (or the user's), its event helper and the training data to remote hosts (SFTP, content-hashed names). */
 import { dirname, join } from 'node:path';
 import { deployDataFile } from '../ssh/deploy.js';
 import type { SshConnection } from '../ssh/connect.js';
-import { referenceScriptPath } from './torch-rank-command.js';
+import type { PreparedRun } from './remote-launch.js';
+import { eventHelperPath, referenceScriptPath, type TorchEngineOptions } from './torch-rank-command.js';
 
 /** Remote paths of what deployTorchScripts copied. */
 export interface TorchDeploy {
@@ -21,5 +22,24 @@ export async function deployTorchScripts(connection: SshConnection, homeDir: str
     helper,
     script: await deployDataFile(connection, script, homeDir),
     dataPath: await deployDataFile(connection, dataPath ?? join(dirname(script), '..', 'corpus', 'licenses.txt'), homeDir),
+  };
+}
+
+/**
+ * Torch options of a prepared remote/mixed run: the script (`torch.script`, else the reference
+ * script) and the event helper copied to every remote host over the run's open connections, with
+ * their remote paths per host, and the data prepareRun copied there. Local ranks keep local paths.
+ * A user script is copied alone: modules it imports from its own folder must already be on the hosts.
+ */
+export async function deployTorchToHosts(prepared: Pick<PreparedRun, 'deployFiles' | 'dataPathByHost'>, torch: TorchEngineOptions = {}, signal?: AbortSignal): Promise<TorchEngineOptions> {
+  const script = torch.script ?? referenceScriptPath();
+  const helper = torch.helper ?? eventHelperPath();
+  const byHost = await prepared.deployFiles([helper, script], signal);
+  const pick = (path: string): Record<string, string> => Object.fromEntries(Object.entries(byHost).map(([host, files]) => [host, files[path]]));
+  return {
+    ...torch,
+    scriptByHost: { ...pick(script), ...torch.scriptByHost },
+    helperByHost: { ...pick(helper), ...torch.helperByHost },
+    dataPathByHost: { ...prepared.dataPathByHost, ...torch.dataPathByHost },
   };
 }

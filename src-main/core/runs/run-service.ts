@@ -11,6 +11,8 @@ import { RunEnergyMeter } from './run-energy-meter.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import type { PreparedRun } from '../launch/remote-launch.js';
 import { newRunId } from '../launch/run-controller.js';
+import { deployTorchToHosts } from '../launch/torch-deploy.js';
+import { checkReferencePlan } from '../launch/torch-run.js';
 import { runRecorded } from './recorded-run.js';
 import { exportReport } from './report-export.js';
 import { enginePreset, trainConfigOf } from './train-config.js';
@@ -53,7 +55,12 @@ export class RunService {
     const inventory = (await this.deps.getInventory()).hosts;
     const controller = new AbortController();
     const energy = new RunEnergyMeter(3 * this.deps.sampleIntervalMs);
+    if (request.engine === 'torch') checkReferencePlan(config);
     const prepared = request.hosts ? await this.prepareHosts(request, controller.signal) : null;
+    const torch = prepared && request.engine === 'torch' ? await deployTorchToHosts(prepared, {}, controller.signal).catch((error: unknown) => {
+      prepared.close();
+      throw error;
+    }) : undefined;
     const startedMeanwhile = this.activeRunId; // preparing hosts takes seconds: another start may have won
     if (startedMeanwhile) {
       prepared?.close();
@@ -63,7 +70,7 @@ export class RunService {
     const recorded = new Promise<void>((resolve) => { onRecorded = resolve; });
     const done = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
-      signal: controller.signal, onUpdate: (update) => this.deps.emit({ ...update, energy: energy.snapshot() }), onRecorded, inventory, engine: request.engine,
+      signal: controller.signal, onUpdate: (update) => this.deps.emit({ ...update, energy: energy.snapshot() }), onRecorded, inventory, engine: request.engine, torch,
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
     }).catch(() => undefined).finally(() => {
       prepared?.close();
@@ -75,10 +82,9 @@ export class RunService {
     return { runId };
   }
 
-  /** Remote/mixed runs: host keys, deploy and placement happen before anything is recorded, so a refusal is the call's error. */
+  /** Remote/mixed runs (either engine): host keys, deploy and placement happen before anything is recorded, so a refusal is the call's error. */
   private prepareHosts(request: RunRequest, signal: AbortSignal): Promise<PreparedRun> {
     if (!this.deps.prepareHosts) throw new ShardScopeError('unavailable', 'runs on other hosts are not available here');
-    if (request.engine === 'torch') throw new ShardScopeError('bad-input', 'runs on chosen hosts use the built-in engine only (not torch)');
     return this.deps.prepareHosts(request.hosts!, request.dp * request.tp * request.pp, signal);
   }
 

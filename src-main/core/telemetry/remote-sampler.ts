@@ -224,9 +224,11 @@ export function startRemoteSampler(options: RemoteSamplerOptions): RemoteSampler
         clearInterval(ticker);
         const current = connection;
         const pids = [...livePids, ...orphanPids];
+        // Streams learn they are stopping first (synchronously), so the kill below is not taken for a breakage.
+        const streamsStopped = Promise.all(streams.map((s) => s.stop()));
         if (current && pids.length > 0) await current.exec(killGroupsCommand(pids), { timeoutMs: 5000 }).catch(() => undefined);
         connection = null;
-        await Promise.all(streams.map((s) => s.stop()));
+        await streamsStopped;
         streams = [];
         if (current) await closeClient(current.client);
         if (pendingNotices.length + pendingGpus.length + pendingHosts.length > 0) {
