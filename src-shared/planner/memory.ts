@@ -65,7 +65,3 @@ export function modelStateBytes(params: number, dataParallel: number, zeroStage:
   };
 }
 
-/** Sum of a model-state split. */
-export function totalStateBytes(parts: StateBytesPerParam): number {
-  return parts.weights + parts.gradients + parts.optimizer;
-}

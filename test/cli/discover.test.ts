@@ -59,3 +59,10 @@ test('readable output names the devices; bad flags exit 2; a --host it cannot lo
     return error.code === 1 && hosts.some((h) => h.isLocal && h.status === 'ok') && remote?.status === 'error' && /^ssh-/.test(remote.error?.kind ?? '') && (remote.error?.message ?? '').includes('127.0.0.1');
   });
 });
+
+test('a malformed --host or a missing --identity file is bad usage: one line, exit 2, nothing discovered', async () => {
+  for (const args of [['--host', 'bad:host:xx'], ['--identity', '/nonexistent/id_ed25519', '--host', '127.0.0.1:1']]) {
+    await assert.rejects(discover(args), (error: { code?: number; stdout?: string; stderr?: string }) =>
+      error.code === 2 && error.stdout === '' && /^shardscope discover: .*\n$/.test(error.stderr ?? ''));
+  }
+});

@@ -1,7 +1,7 @@
 /**
  * `shardscope bench allreduce [--ranks N] [--sizes-mb 1,16,64] [--reps 10] [--json]`: N local rank processes
  * (`node dist/worker.cjs bench-allreduce-rank`) all-reduce float32 buffers over loopback TCP; then, when
- * PyTorch is installed, the same measurement with Gloo (../shared/peers/torch_allreduce.py, run from there),
+ * PyTorch is installed, the same measurement with Gloo (resources/peers/torch_allreduce.py, a copy of ../shared/peers/),
  * one after the other so they do not share cores. Prints time, algbw, busbw (NCCL-tests convention) and the ratio.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,8 +1,11 @@
 /** `shardscope discover [--json] [--nvidia-smi PATH] [--host H]... [--ssh-config FILE]`: what do I have? */
+import { existsSync } from 'node:fs';
+import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { HostInventory, Inventory } from '../../../src-shared/inventory.js';
 import { discoverHosts } from '../../core/inventory/discover-hosts.js';
 import { createSshRemoteDiscoverer } from '../../core/inventory/remote-discoverer.js';
 import { loadSshConfigHosts } from '../../core/ssh/ssh-config-import.js';
+import { parseHostSpec } from '../../core/ssh/target.js';
 import { parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand, type CliIo } from '../io.js';
 
@@ -37,6 +40,10 @@ export const discoverCommand: CliCommand = async (args, io) => {
     identity: { type: 'string', multiple: true },
     'known-hosts': { type: 'string' },
   });
+  // Mistyped flags are bad usage (exit 2) before anything is discovered, not a per-host error.
+  values.host?.forEach((spec) => parseHostSpec(spec, 'user'));
+  const missingIdentity = values.identity?.find((file) => !existsSync(file));
+  if (missingIdentity) throw new ShardScopeError('bad-input', `--identity: no such file ${missingIdentity}`);
   const sshConfigPath = values['ssh-config'];
   // --ssh-config alone discovers every concrete Host of the file; with --host, names are looked up in it.
   const names = values.host ?? (sshConfigPath ? loadSshConfigHosts(sshConfigPath).map((t) => t.id) : []);

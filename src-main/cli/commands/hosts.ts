@@ -37,7 +37,8 @@ export const hostsCommand: CliCommand = async (args, io) => {
     return 0;
   }
   if (sub !== 'probe') throw new ShardScopeError('bad-input', `hosts: unknown sub-command "${sub}" (list, import, probe)`);
-  if (!values.hosts || !existsSync(values.hosts)) throw new ShardScopeError('bad-input', 'hosts probe needs --hosts FILE (a JSON list, as for run --hosts)');
+  if (!values.hosts) throw new ShardScopeError('bad-input', 'hosts probe needs --hosts FILE (a JSON list, as for run --hosts)');
+  if (!existsSync(values.hosts)) throw new ShardScopeError('bad-input', `--hosts: no such file ${values.hosts}`);
   const seconds = Number(values.seconds ?? 2);
   if (!(seconds > 0 && seconds <= 60)) throw new ShardScopeError('bad-input', `--seconds must be in (0, 60], got "${values.seconds}"`);
   const hosts = parseHostsFile(readFileSync(values.hosts, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${values.hosts}`)

@@ -23,13 +23,22 @@ export const commands: Record<string, CliCommand> = {
 export const usage = `shardscope - cluster profiler and launcher for sharded LLM training
 
   shardscope                     start the app (desktop if Electron can start, else web mode)
-  shardscope app [--web] [--port N] [--no-open]
-  shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--json]
-  shardscope plan --model ID|FILE --gpu ID --gpus N [...] [--search] [--json]
-  shardscope run  --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--engine tfjs|torch [--script FILE] [--python PATH]]
-                 [--hosts FILE [--master-addr ADDR] [--known-hosts FILE]] [--json]
-  shardscope hosts [list|import --ssh-config FILE|probe --hosts FILE] [--json]
+  shardscope app [--web] [--port N] [--no-open] [--nvidia-smi PATH] [--interval-ms N]
+  shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--identity FILE]...
+                 [--known-hosts FILE] [--nvidia-smi PATH] [--json]
+  shardscope plan --model ID|FILE --gpu ID --gpus N [--gpus-per-node N] [--dp D] [--tp T] [--pp P]
+                 [--virtual-stages V] [--micro-batch b] [--global-batch B] [--seq-len S] [--zero 0|1|2|3]
+                 [--recompute none|selective|full] [--sequence-parallel] [--dtype bf16|fp16|fp32] [--offload none|optimizer|all]
+                 [--search [--objective throughput|energy|memory] [--limit N]] [--json]
+  shardscope run  --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M] [--schedule 1f1b|gpipe]
+                 [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X] [--data FILE] [--backend NAME]
+                 [--engine tfjs|torch [--script FILE] [--python PATH]] [--sample-ms N] [--db PATH]
+                 [--hosts FILE [--master-addr ADDR] [--known-hosts FILE]] [--report FILE] [--json]
+  shardscope hosts [list] [--json]
+  shardscope hosts import --ssh-config FILE
+  shardscope hosts probe --hosts FILE [--known-hosts FILE] [--seconds S] [--json]
   shardscope runs [--json] [--db PATH]
-  shardscope report RUN[,RUN...]|latest --format html|pdf|json|csv|trace --out FILE [--db PATH]
-  shardscope bench allreduce|train [--ranks N] [--json]
+  shardscope report RUN[,RUN...]|latest --format html|pdf|json|csv|trace --out FILE [--db PATH] [--json]
+  shardscope bench allreduce [--ranks N] [--sizes-mb 1,16,64] [--reps N] [--json]
+  shardscope bench train [--steps N] [--json]
 `;

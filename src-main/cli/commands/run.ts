@@ -1,7 +1,7 @@
 /**
  * `shardscope run --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M]
  *  [--schedule 1f1b|gpipe] [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X]
- *  [--data FILE] [--backend NAME] [--db PATH] [--engine tfjs|torch [--script FILE] [--python PATH]] [--json]`:
+ *  [--data FILE] [--backend NAME] [--db PATH] [--report FILE] [--engine tfjs|torch [--script FILE] [--python PATH]] [--json]`:
  *  a local sharded training run, one worker per rank (the built-in engine, or a PyTorch script per
  *  rank with `--engine torch`), kept in the run history. `--hosts FILE [--master-addr ADDR] [--known-hosts FILE]`
  *  places the ranks on remote hosts over SSH (and `local`), with either engine: docs/remote-runs.md.
@@ -26,6 +26,10 @@ import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.
 import type { RunSummary } from '../../core/launch/run-summary.js';
 import { intFlag, parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
+import { packageVersion } from '../runtime-paths.js';
+import { reportFormatOfPath } from './report.js';
+import { buildReport } from '../../core/report/build-report.js';
+import { writeReport, type ReportFormat } from '../../core/report/write-report.js';
 
 /** Resolves a preset id or a JSON model file. */
 export function resolveModel(idOrFile: string): ModelConfig {
@@ -74,7 +78,7 @@ export const runCommand: CliCommand = async (args, io) => {
     schedule: { type: 'string' }, zero: { type: 'string' }, recompute: { type: 'boolean' }, seed: { type: 'string' },
     'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
     db: { type: 'string' }, engine: { type: 'string' }, script: { type: 'string' }, python: { type: 'string' }, 'sample-ms': { type: 'string' },
-    hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' },
+    hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' }, report: { type: 'string' },
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
   const strategy = parseStrategy(values.strategy ?? 'dp=1');
@@ -100,6 +104,8 @@ export const runCommand: CliCommand = async (args, io) => {
     ...(values.backend ? { backend: values.backend } : {}),
   });
   if (engine === 'torch' && !values.script) checkReferencePlan(config);
+  const reportFormat = values.report ? reportFormatOfPath(values.report) : null;
+  if (values.report && !existsSync(dirname(resolve(values.report)))) throw new ShardScopeError('bad-input', `--report: folder ${dirname(resolve(values.report))} does not exist`);
   if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
   const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, io) : null;
   const localTorch: TorchEngineOptions = { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) };
@@ -112,7 +118,8 @@ export const runCommand: CliCommand = async (args, io) => {
     throw error;
   }
   // Every run is kept in the history (`shardscope runs`, reports), like runs launched from the app.
-  const store = RunStore.open(values.db ?? defaultStorePath(io.env));
+  const storePath = values.db ?? defaultStorePath(io.env);
+  const store = RunStore.open(storePath);
   const writer = new StoreWriter(store);
   // This host as discovered, and its samples every --sample-ms (default 500; 0 = off) — CPU power for
   // energy, memory, network, GPUs where present — are kept with the run for its report.
@@ -123,6 +130,7 @@ export const runCommand: CliCommand = async (args, io) => {
   const sampler = sampleMs === 0 ? null : startHostSampler({ kind: 'local', hostId: LOCAL_HOST_ID, nvidiaSmiPath }, {
     intervalMs: sampleMs, onBatch: (batch) => { if (sampledRunId) writer.addTelemetry(batch, sampledRunId); },
   });
+  let finishedRunId = '';
   try {
     const summary = await runRecorded({
       config, store, writer, hostId: LOCAL_HOST_ID, inventory: [host],
@@ -139,14 +147,30 @@ export const runCommand: CliCommand = async (args, io) => {
     });
     if (values.json) printJson(io, summary);
     else formatSummary(summary).forEach((line) => printLine(io, line));
-    return 0;
+    finishedRunId = summary.runId;
   } finally {
     prepared?.close();
     await sampler?.stop();
     writer.close();
     store.close();
   }
+  if (values.report && reportFormat) await writeRunReport(storePath, finishedRunId, values.report, reportFormat, values.json ?? false, io);
+  return 0;
 };
+
+/** `--report FILE`: the report of the run just finished, read back from the store once everything is written. */
+async function writeRunReport(storePath: string, runId: string, outPath: string, format: ReportFormat, isJson: boolean, io: Parameters<CliCommand>[1]): Promise<void> {
+  const store = RunStore.open(storePath, { readonly: true });
+  let report;
+  try {
+    report = buildReport(store, [runId], { version: packageVersion() });
+  } finally {
+    store.close();
+  }
+  const written = await writeReport(report, { format, outPath, signal: io.signal });
+  // With --json stdout carries only the summary object, so the note goes to stderr.
+  (isJson ? io.stderr : io.stdout).write(`wrote ${format} report of ${runId} to ${written.path}\n`);
+}
 
 /**
  * `--hosts FILE`: connects (host keys checked), deploys the worker (also the remote launcher of

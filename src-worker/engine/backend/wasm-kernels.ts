@@ -8,9 +8,6 @@ import { wasmTransposeConfig } from './wasm-transpose.js';
 
 const routedMarker = Symbol('shardscope-routed');
 
-/** Kernel names this module adds to or replaces on 'wasm', for reports and tests. */
-export const wasmTrainingKernelNames = [BatchMatMul, Transpose, Sum, Erf, wasmUnsortedSegmentSumConfig.kernelName] as const;
-
 const routes: Array<[string, (stock: KernelConfig) => KernelConfig]> = [
   [BatchMatMul, wasmBatchMatMulConfig],
   [Transpose, wasmTransposeConfig],
