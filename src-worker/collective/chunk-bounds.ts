@@ -1,5 +1,8 @@
 /** How reduceScatter/allGather split n elements over p members. */
 
+/** Default segment size (frames of 1 MiB of 4-byte elements) when the caller sets none. */
+export const DEFAULT_SEGMENT_ELEMENTS = (1 << 20) / 4;
+
 /** Chunk i of n elements over p members: [floor(i*n/p), floor((i+1)*n/p)). */
 export function chunkBounds(n: number, p: number, i: number): [number, number] {
   return [Math.floor((i * n) / p), Math.floor(((i + 1) * n) / p)];

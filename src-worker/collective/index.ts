@@ -9,11 +9,12 @@ import type { CollectiveOptions, Communicator } from './types.js';
 
 export type { CollectiveOptions, CollectiveStats, Communicator, GroupOptions, NumericArray, OpKind, ProcessGroup, ReduceOp } from './types.js';
 export { chunkBounds } from './chunk-bounds.js';
+import { DEFAULT_SEGMENT_ELEMENTS } from './chunk-bounds.js';
 
 /** Default peer-lost / operation timeout. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Default pipeline segment: large enough to amortise per-frame cost, small enough to overlap. */
-export const DEFAULT_SEGMENT_BYTES = 1 << 20;
+/** Default pipeline segment of the ring: large enough to amortise per-frame cost, small enough to overlap (the pair-wise all-reduce uses 4 MiB instead). */
+export const DEFAULT_SEGMENT_BYTES = DEFAULT_SEGMENT_ELEMENTS * 4;
 
 /** Joins the run: rendezvous at rank 0, authenticated connections to every peer; fails with `timeout`/`auth`/`unavailable`/`bad-input`. */
 export async function initCollective(opts: CollectiveOptions & { segmentBytes?: number }): Promise<Communicator> {

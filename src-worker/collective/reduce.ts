@@ -1,8 +1,26 @@
 /** Element-wise reductions used by the ring: accumulate incoming bytes into a range of a typed array. */
 import type { NumericArray, ReduceOp } from './types.js';
+import { addFloat32Simd } from './wasm-add.js';
 
 /** work[start..end) op= incoming (raw bytes of the same element type, 4-byte aligned). */
 export function reduceInto(work: NumericArray, start: number, end: number, incoming: Uint8Array, op: ReduceOp): void {
+  reduceAllInto(work, start, end, [incoming], op);
+}
+
+/**
+ * work[start..end) op= incomings[0], then op= incomings[1], ... (same order, so the same result as calling
+ * reduceInto for each); float sums pass over the accumulator once for all of them (wasm SIMD).
+ */
+export function reduceAllInto(work: NumericArray, start: number, end: number, incomings: readonly Uint8Array[], op: ReduceOp): void {
+  const length = end - start;
+  if (work instanceof Float32Array && op === 'sum' && addFloat32Simd) {
+    addFloat32Simd(work.subarray(start, end), incomings.map((bytes) => new Float32Array(bytes.buffer, bytes.byteOffset, length)), length);
+    return;
+  }
+  for (const incoming of incomings) reduceOne(work, start, end, incoming, op);
+}
+
+function reduceOne(work: NumericArray, start: number, end: number, incoming: Uint8Array, op: ReduceOp): void {
   const length = end - start;
   const acc = work.subarray(start, end);
   const src = work instanceof Float32Array
@@ -10,7 +28,7 @@ export function reduceInto(work: NumericArray, start: number, end: number, incom
     : new Int32Array(incoming.buffer, incoming.byteOffset, length);
   if (op === 'sum') {
     if (acc instanceof Int32Array) for (let i = 0; i < length; i++) acc[i] = (acc[i] + src[i]) | 0;
-    else addFloat32(acc, src as Float32Array, length);
+    else addFloat32(acc as Float32Array, src as Float32Array, length);
   } else {
     for (let i = 0; i < length; i++) if (src[i] > acc[i] || src[i] !== src[i]) acc[i] = src[i];
   }
