@@ -1,6 +1,7 @@
 // Bundles every runtime part with esbuild: CLI/core/server, Electron main + preload, renderer, worker.
 // `--if-stale` skips the build when dist/ is newer than every source file (used by `npm start`).
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,6 +25,29 @@ function isStale() {
   return sourceDirs.some((d) => existsSync(join(root, d)) && newestMtimeMs(join(root, d)) > builtAt);
 }
 
+// Optional OpenBLAS matmul addon for the worker's wasm backend -> dist/native/blas.node; never fails the build.
+function buildNativeBlas() {
+  const source = join(root, 'native', 'blas');
+  const nodeGyp = join(process.execPath, '..', '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  if (!existsSync('/usr/include/x86_64-linux-gnu/cblas.h') && !existsSync('/usr/include/cblas.h')) {
+    console.log('native BLAS: skipped (install libopenblas-dev)');
+    return;
+  }
+  try {
+    const built = join(source, 'build', 'Release', 'blas.node');
+    const newestSource = Math.max(...['blas.c', 'binding.gyp'].map((f) => statSync(join(source, f)).mtimeMs));
+    if (!existsSync(built) || statSync(built).mtimeMs < newestSource) {
+      execFileSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${join(process.execPath, '..', '..')}`], { cwd: source, stdio: 'pipe' });
+    }
+    mkdirSync(join(dist, 'native'), { recursive: true });
+    cpSync(built, join(dist, 'native', 'blas.node'));
+    console.log('native BLAS: built dist/native/blas.node');
+  } catch (error) {
+    const detail = String(error.stderr ?? error.message).trim().split('\n').pop();
+    console.log(`native BLAS: skipped (build failed: ${detail})`);
+  }
+}
+
 if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
 
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
@@ -44,4 +68,5 @@ await Promise.all([
 const wasmDir = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
 for (const file of readdirSync(wasmDir).filter((name) => name.endsWith('.wasm'))) cpSync(join(wasmDir, file), join(dist, file));
 for (const file of ['index.html', 'styles.css']) cpSync(join(root, 'src-renderer', file), join(dist, 'renderer', file));
+buildNativeBlas();
 console.log('built dist/ (cli, app-main, preload, renderer, worker)');

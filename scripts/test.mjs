@@ -14,6 +14,7 @@ const debianPackages = {
   'openssh-client': '/usr/bin/ssh-keygen',
   'python3-torch': '/usr/lib/python3/dist-packages/torch/__init__.py',
   'libopenblas0-pthread': '/usr/lib/x86_64-linux-gnu/openblas-pthread',
+  'libopenblas-dev': '/usr/include/x86_64-linux-gnu/cblas.h',
   'poppler-utils': '/usr/bin/pdftoppm',
   iproute2: '/usr/sbin/ip',
   procps: '/usr/bin/pkill',

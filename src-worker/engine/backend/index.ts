@@ -2,6 +2,7 @@
  * The training backend, chosen at start and reported: tfjs-node-gpu (CUDA) -> tfjs-node -> wasm -> cpu.
  * Each backend that cannot start is recorded with a one-line reason; a missing native package is a
  * normal, reported condition. `preferred` (or SHARDSCOPE_BACKEND) starts the chain lower down.
+ * On wasm, matrix products go to the optional OpenBLAS addon when it loads (SHARDSCOPE_NATIVE_BLAS=0 turns it off).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -10,6 +11,8 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { bundledWasmDirectory, oneLineReason, requireOptional } from './native-loader.js';
+import { loadNativeBlas } from './native-blas.js';
+import { useNativeSgemm } from './wasm-batch-matmul.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
 /** Names a user may ask for, best first. */
@@ -23,10 +26,14 @@ export interface BackendReport {
   name: BackendName;
   device: string;
   threads: number;
+  /** Who computes matrix products: OpenBLAS (native addon, wasm backend only) or the backend itself. */
+  matmul: 'openblas' | 'builtin';
+  /** On wasm without OpenBLAS: why the addon is not used. */
+  matmulReason?: string;
   fallbacks: { name: BackendName; reason: string }[];
 }
 
-/** Options of initBackend; `env` defaults to process.env (SHARDSCOPE_BACKEND, SHARDSCOPE_WASM_THREADS). */
+/** Options of initBackend; `env` defaults to process.env (SHARDSCOPE_BACKEND, SHARDSCOPE_WASM_THREADS, SHARDSCOPE_NATIVE_BLAS). */
 export interface BackendOptions {
   threads?: number;
   env?: NodeJS.ProcessEnv;
@@ -49,7 +56,9 @@ async function activate(name: string): Promise<void> {
   }
 }
 
-async function tryBackend(name: BackendName, threads: number): Promise<{ device: string; threads: number }> {
+type Started = { device: string; threads: number; matmul?: BackendReport['matmul']; matmulReason?: string };
+
+async function tryBackend(name: BackendName, threads: number, env: NodeJS.ProcessEnv): Promise<Started> {
   switch (name) {
     case 'tensorflow-gpu': {
       requireOptional('@tensorflow/tfjs-node-gpu');
@@ -69,7 +78,10 @@ async function tryBackend(name: BackendName, threads: number): Promise<{ device:
       await activate('wasm');
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       const actual = getThreadsCount();
-      return { device: `cpu (wasm${simd ? ' simd' : ''}, ${actual} thread${actual === 1 ? '' : 's'})`, threads: actual };
+      const blas = loadNativeBlas(env);
+      useNativeSgemm(blas.sgemm);
+      const device = `cpu (wasm${simd ? ' simd' : ''}, ${actual} thread${actual === 1 ? '' : 's'}${blas.sgemm ? ', openblas matmul' : ''})`;
+      return blas.sgemm ? { device, threads: actual, matmul: 'openblas' } : { device, threads: actual, matmulReason: blas.reason };
     }
     case 'cpu':
       if (!tf.findBackendFactory('cpu')) tf.registerBackend('cpu', () => new MathBackendCPU(), 1);
@@ -88,8 +100,9 @@ export async function initBackend(preferred?: BackendName, options: BackendOptio
   const fallbacks: BackendReport['fallbacks'] = [];
   for (const name of backendNames.slice(backendNames.indexOf(start))) {
     try {
-      const started = await tryBackend(name, threads);
-      return { name, device: started.device, threads: started.threads, fallbacks };
+      const started = await tryBackend(name, threads, env);
+      const matmul = started.matmul ?? 'builtin';
+      return { name, device: started.device, threads: started.threads, matmul, ...(started.matmulReason ? { matmulReason: started.matmulReason } : {}), fallbacks };
     } catch (error) {
       fallbacks.push({ name, reason: oneLineReason(error) });
     }

@@ -3,10 +3,13 @@
  * one plain matrix product and takes a slow scalar loop for transposed or batched operands. Here transposed
  * operands are transposed once by the (fast) Transpose kernel, a batch against one shared matrix becomes a
  * single tall product, and other batches run as one fast product per matrix over zero-copy views.
+ * When the optional OpenBLAS addon is in use (`useNativeSgemm`), every float32 product instead calls its
+ * sgemm directly on the wasm heap (transposes handled by BLAS, same batching and broadcasting).
  */
 import { BatchMatMul, broadcast_util, getKernel, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { makeView, releaseView, wasmTensorId } from './wasm-tensors.js';
+import type { Sgemm } from './native-blas.js';
+import { heapFloats, makeView, releaseView, wasmTensorId } from './wasm-tensors.js';
 
 interface MatMulArgs {
   inputs: { a: TensorInfo; b: TensorInfo };
@@ -16,6 +19,18 @@ interface MatMulArgs {
 
 type PlainMatMul = (aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number,
   transposeA: boolean, transposeB: boolean, outId: number) => void;
+
+let nativeSgemm: Sgemm | undefined;
+
+/** Routes float32 products to a native sgemm (the OpenBLAS addon), or back to the wasm kernels with `undefined`. */
+export function useNativeSgemm(sgemm: Sgemm | undefined): void {
+  nativeSgemm = sgemm;
+}
+
+/** The native sgemm products now go to, if any. */
+export function activeNativeSgemm(): Sgemm | undefined {
+  return nativeSgemm;
+}
 
 const plainMatMuls = new WeakMap<object, PlainMatMul>();
 
@@ -59,6 +74,36 @@ function broadcastIndex(outIndex: number, outBatch: number[], operandBatch: numb
   return index;
 }
 
+interface ProductShape { m: number; n: number; k: number; aBatch: number[]; bBatch: number[]; outBatch: number[]; outShape: number[] }
+
+/** Every product through `sgemm` on heap views: a batch against one shared B is one tall product. */
+function blasBatchMatMul(sgemm: Sgemm, args: MatMulArgs, shape: ProductShape): TensorInfo {
+  const { inputs: { a, b }, backend, attrs: { transposeA, transposeB } } = args;
+  const { m, n, k, aBatch, bBatch, outBatch, outShape } = shape;
+  const out = backend.makeOutput(outShape, 'float32');
+  // Views are taken after the last allocation: a growing heap would detach them.
+  const aAll = heapFloats(backend, a);
+  const bAll = heapFloats(backend, b);
+  const cAll = heapFloats(backend, out);
+  const lda = transposeA ? m : k;
+  const ldb = transposeB ? k : n;
+  const aCount = util.sizeFromShape(aBatch);
+  const outCount = util.sizeFromShape(outBatch);
+  if (util.sizeFromShape(bBatch) === 1 && aCount === outCount && !transposeA) {
+    sgemm(false, transposeB, aCount * m, n, k, 1, aAll, lda, bAll, ldb, 0, cAll, n);
+    return out;
+  }
+  const aSize = m * k;
+  const bSize = k * n;
+  for (let i = 0; i < outCount; i++) {
+    const ai = broadcastIndex(i, outBatch, aBatch) * aSize;
+    const bi = broadcastIndex(i, outBatch, bBatch) * bSize;
+    sgemm(transposeA, transposeB, m, n, k, 1, aAll.subarray(ai, ai + aSize), lda, bAll.subarray(bi, bi + bSize), ldb, 0,
+      cAll.subarray(i * m * n, (i + 1) * m * n), n);
+  }
+  return out;
+}
+
 function fastBatchMatMul(args: MatMulArgs, stock: KernelFunc): TensorInfo {
   const { inputs: { a, b }, backend, attrs: { transposeA, transposeB } } = args;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args as never) as TensorInfo;
@@ -72,6 +117,7 @@ function fastBatchMatMul(args: MatMulArgs, stock: KernelFunc): TensorInfo {
   const outBatch = broadcast_util.assertAndGetBroadcastShape(aBatch, bBatch);
   const outShape = [...outBatch, m, n];
   if (m * n * k === 0) return stock(args as never) as TensorInfo;
+  if (nativeSgemm) return blasBatchMatMul(nativeSgemm, args, { m, n, k, aBatch, bBatch, outBatch, outShape });
 
   const aPlain = transposeA ? transposeLastTwo(backend, a) : a;
   const bPlain = transposeB ? transposeLastTwo(backend, b) : b;
