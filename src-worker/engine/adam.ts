@@ -38,12 +38,18 @@ export class Adam {
     this.stepCount += 1;
     const { m, v, beta1, beta2, epsilon } = this;
     const stepSize = this.lr / (1 - beta1 ** this.stepCount);
-    const correction2 = 1 - beta2 ** this.stepCount;
-    for (let i = 0; i < this.length; i += 1) {
+    // As torch.optim.Adam: denom = sqrt(v) / sqrt(1 - beta2^t) + eps; moments rounded to float32 as they are stored.
+    const invCorrection2Sqrt = 1 / Math.sqrt(1 - beta2 ** this.stepCount);
+    const keep1 = 1 - beta1;
+    const keep2 = 1 - beta2;
+    const n = this.length;
+    for (let i = 0; i < n; i += 1) {
       const g = grads[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * g;
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      params[i] -= (stepSize * m[i]) / (Math.sqrt(v[i] / correction2) + epsilon);
+      const mi = Math.fround(beta1 * m[i] + keep1 * g);
+      const vi = Math.fround(beta2 * v[i] + keep2 * g * g);
+      m[i] = mi;
+      v[i] = vi;
+      params[i] -= (stepSize * mi) / (Math.sqrt(vi) * invCorrection2Sqrt + epsilon);
     }
   }
 }

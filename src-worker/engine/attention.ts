@@ -25,7 +25,8 @@ export function causalAttention(h: tf.Tensor, qkvW: tf.Tensor, qkvB: tf.Tensor, 
   const width = (qkvW.shape[1] as number) / 3;
   const headDim = width / localHeads;
   const qkv = affine(h, qkvW, qkvB);
-  const [q, k, v] = tf.split(qkv, 3, -1).map((z) => tf.transpose(tf.reshape(z, [batch, seqLen, localHeads, headDim]), [0, 2, 1, 3]));
+  // One transpose to [3, B, heads, T, headDim], then q, k, v are contiguous slabs (cheaper than split + 3 transposes).
+  const [q, k, v] = tf.unstack(tf.transpose(tf.reshape(qkv, [batch, seqLen, 3, localHeads, headDim]), [2, 0, 3, 1, 4]));
   const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), causalMask(seqLen));
   const weights = tf.softmax(scores, -1);
   const out = tf.matMul(weights, v);

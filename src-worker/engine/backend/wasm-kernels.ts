@@ -1,10 +1,14 @@
 /** Registers the kernels and fast paths training needs on the wasm backend (idempotent). */
-import { BatchMatMul, Erf, getKernel, registerKernel, Sum, Transpose, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Cast, Erf, Identity, getKernel, registerKernel, Sum, Transpose, unregisterKernel, Unpack, type KernelConfig } from '@tensorflow/tfjs-core';
 import { wasmBatchMatMulConfig } from './wasm-batch-matmul.js';
 import { wasmErfConfig } from './wasm-erf.js';
+import { wasmGeluConfig } from './wasm-gelu.js';
+import { wasmLayerNormConfigs } from './wasm-layer-norm.js';
+import { wasmShareConfig } from './wasm-identity.js';
 import { wasmUnsortedSegmentSumConfig } from './wasm-segment-sum.js';
 import { wasmSumConfig } from './wasm-sum.js';
 import { wasmTransposeConfig } from './wasm-transpose.js';
+import { wasmUnpackConfig } from './wasm-unpack.js';
 
 const routedMarker = Symbol('shardscope-routed');
 
@@ -13,11 +17,14 @@ const routes: Array<[string, (stock: KernelConfig) => KernelConfig]> = [
   [Transpose, wasmTransposeConfig],
   [Sum, wasmSumConfig],
   [Erf, wasmErfConfig],
+  [Identity, wasmShareConfig],
+  [Cast, wasmShareConfig],
+  [Unpack, wasmUnpackConfig],
 ];
 
 /** Adds missing kernels and routes slow ones to fast paths; call before the wasm backend runs any op. */
 export function registerWasmTrainingKernels(): void {
-  if (!getKernel(wasmUnsortedSegmentSumConfig.kernelName, 'wasm')) registerKernel(wasmUnsortedSegmentSumConfig);
+  for (const config of [wasmUnsortedSegmentSumConfig, wasmGeluConfig, ...wasmLayerNormConfigs]) if (!getKernel(config.kernelName, 'wasm')) registerKernel(config);
   for (const [name, route] of routes) {
     const stock = getKernel(name, 'wasm') as (KernelConfig & { [routedMarker]?: true }) | undefined;
     if (!stock || stock[routedMarker]) continue;
