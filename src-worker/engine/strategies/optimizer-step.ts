@@ -35,14 +35,22 @@ export class OptimizerStep {
     const scale = 1 / dp.size;
     if (!this.zero) {
       await clock.communication(dp.allReduce(grads), 'dp');
-      for (let i = 0; i < grads.length; i += 1) grads[i] *= scale;
+      scaleInPlace(grads, scale);
       this.adam.step(params, grads);
       return;
     }
     const chunk = await clock.communication(dp.reduceScatter(grads), 'dp');
-    for (let i = 0; i < chunk.length; i += 1) chunk[i] *= scale;
+    scaleInPlace(chunk, scale);
     const own = params.slice(this.start, this.end);
     this.adam.step(own, chunk);
     params.set(await clock.communication(dp.allGather(own, this.paramCount), 'dp'));
   }
+}
+
+/**
+ * values[i] *= factor. Kept out of the async apply(): V8 does not on-stack-replace a hot loop inside a
+ * resumed async function, so there the loop ran interpreted (~250 ms per step for 3.3M elements).
+ */
+function scaleInPlace(values: Float32Array, factor: number): void {
+  for (let i = 0; i < values.length; i += 1) values[i] *= factor;
 }
