@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs-core';
-import { onBothBackends, relativeError, seededValues } from './compare-backends.js';
+import { checkBatchedTransposedGrads, checkBroadcastBothWays, checkMatMulCase, matMulCases } from './matmul-checks.js';
 import { loadNativeBlas, type Sgemm } from '../../../../src-worker/engine/backend/native-blas.js';
 import { activeNativeSgemm, useNativeSgemm } from '../../../../src-worker/engine/backend/wasm-batch-matmul.js';
 import { initBackend } from '../../../../src-worker/engine/backend/index.js';
@@ -12,60 +11,21 @@ const skip = blas.sgemm ? false : `OpenBLAS addon not available: ${blas.reason}`
 let sgemmCalls = 0;
 const countedSgemm: Sgemm = (...args) => { sgemmCalls++; blas.sgemm!(...args); };
 
-type Case = [aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean];
-
-const cases: Case[] = [
-  [[7, 13], [13, 5], false, false],
-  [[13, 7], [13, 5], true, false],
-  [[7, 13], [5, 13], false, true],
-  [[13, 7], [5, 13], true, true],
-  [[67, 129], [129, 33], false, false],        // odd sizes past one register block
-  [[3, 9, 4], [4, 6], false, false],           // batch against one shared matrix (one tall product)
-  [[3, 4, 9], [6, 4], true, true],             // same, transposed A (one product per matrix)
-  [[2, 3, 9, 4], [2, 3, 6, 4], false, true],   // attention scores q @ k^T
-  [[2, 3, 9, 9], [2, 3, 9, 4], true, false],   // gradient w.r.t. v
-  [[5, 3], [4, 3, 6], false, false],           // one A against a batch of B
-  [[1, 5, 3], [4, 6, 3], false, true],
-  [[1, 1, 1], [1, 1, 1], false, false],
-];
-
-for (const [aShape, bShape, transposeA, transposeB] of cases) {
-  test(`OpenBLAS matMul ${JSON.stringify(aShape)} x ${JSON.stringify(bShape)} tA=${transposeA} tB=${transposeB} equals cpu`, { skip }, async () => {
-    useNativeSgemm(countedSgemm);
-    sgemmCalls = 0;
-    const aValues = seededValues(aShape.reduce((p, d) => p * d, 1), 1);
-    const bValues = seededValues(bShape.reduce((p, d) => p * d, 1), 2);
-    const { cpu, wasm } = await onBothBackends(() => tf.matMul(tf.tensor(aValues, aShape), tf.tensor(bValues, bShape), transposeA, transposeB));
-    assert.deepEqual(wasm[0].shape, cpu[0].shape);
-    assert.ok(relativeError(cpu[0].values, wasm[0].values) < 1e-5, `relative error ${relativeError(cpu[0].values, wasm[0].values)}`);
-    assert.ok(sgemmCalls > 0, 'the product went through the addon');
-  });
+/** Runs a shared check with the counting addon in place and asserts the products went through it. */
+async function throughAddon(check: () => Promise<void>): Promise<void> {
+  useNativeSgemm(countedSgemm);
+  sgemmCalls = 0;
+  await check();
+  assert.ok(sgemmCalls > 0, 'the product went through the addon');
 }
 
-test('OpenBLAS matMul broadcasts batch dimensions both ways (tiled inputs on cpu are the reference)', { skip }, async () => {
-  useNativeSgemm(blas.sgemm);
-  const a = seededValues(2 * 5 * 3, 5);
-  const b = seededValues(4 * 3 * 6, 6);
-  const { cpu, wasm } = await onBothBackends(() => {
-    const ta = tf.tensor(a, [2, 1, 5, 3]);
-    const tb = tf.tensor(b, [1, 4, 3, 6]);
-    return tf.getBackend() === 'wasm' ? tf.matMul(ta, tb) : tf.matMul(tf.tile(ta, [1, 4, 1, 1]), tf.tile(tb, [2, 1, 1, 1]));
-  });
-  assert.deepEqual(wasm[0].shape, [2, 4, 5, 6]);
-  assert.ok(relativeError(cpu[0].values, wasm[0].values) < 1e-5);
-});
+for (const c of matMulCases) {
+  test(`OpenBLAS matMul ${JSON.stringify(c[0])} x ${JSON.stringify(c[1])} tA=${c[2]} tB=${c[3]} equals cpu`, { skip }, () => throughAddon(() => checkMatMulCase(c)));
+}
 
-test('gradients of a batched transposed matMul through OpenBLAS equal cpu', { skip }, async () => {
-  useNativeSgemm(blas.sgemm);
-  const a = seededValues(2 * 3 * 9 * 4, 3);
-  const b = seededValues(2 * 3 * 7 * 4, 4);
-  const { cpu, wasm } = await onBothBackends(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, false, true))))(
-    [tf.tensor(a, [2, 3, 9, 4]), tf.tensor(b, [2, 3, 7, 4])]));
-  for (let i = 0; i < cpu.length; i++) {
-    assert.deepEqual(wasm[i].shape, cpu[i].shape);
-    assert.ok(relativeError(cpu[i].values, wasm[i].values) < 1e-5);
-  }
-});
+test('OpenBLAS matMul broadcasts batch dimensions both ways (tiled inputs on cpu are the reference)', { skip }, () => throughAddon(checkBroadcastBothWays));
+
+test('gradients of a batched transposed matMul through OpenBLAS equal cpu', { skip }, () => throughAddon(checkBatchedTransposedGrads));
 
 test('the addon rejects arrays too short for the dimensions and non-float32 arrays instead of reading past them', { skip }, () => {
   const sgemm = blas.sgemm!;

@@ -1,57 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { onBothBackends, relativeError, seededValues } from './compare-backends.js';
+import { onBothBackends } from './compare-backends.js';
+import { checkBatchedTransposedGrads, checkBroadcastBothWays, checkMatMulCase, matMulCases } from './matmul-checks.js';
 
-type Case = [aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean];
-
-const cases: Case[] = [
-  [[7, 13], [13, 5], false, false],
-  [[13, 7], [13, 5], true, false],
-  [[7, 13], [5, 13], false, true],
-  [[13, 7], [5, 13], true, true],
-  [[3, 9, 4], [4, 6], false, false],          // batch against one shared matrix
-  [[3, 4, 9], [6, 4], true, true],
-  [[2, 3, 9, 4], [2, 3, 6, 4], false, true],   // attention scores q @ k^T
-  [[2, 3, 9, 9], [2, 3, 9, 4], false, false],  // attention output
-  [[2, 3, 9, 9], [2, 3, 9, 4], true, false],   // its gradient w.r.t. v
-  [[5, 3], [4, 3, 6], false, false],           // one A against a batch of B
-  [[1, 5, 3], [4, 6, 3], false, true],
-  [[1, 1, 1], [1, 1, 1], false, false],
-];
-
-for (const [aShape, bShape, transposeA, transposeB] of cases) {
-  test(`matMul ${JSON.stringify(aShape)} x ${JSON.stringify(bShape)} tA=${transposeA} tB=${transposeB} on wasm equals cpu`, async () => {
-    const aValues = seededValues(aShape.reduce((p, d) => p * d, 1), 1);
-    const bValues = seededValues(bShape.reduce((p, d) => p * d, 1), 2);
-    const { cpu, wasm } = await onBothBackends(() => tf.matMul(tf.tensor(aValues, aShape), tf.tensor(bValues, bShape), transposeA, transposeB));
-    assert.deepEqual(wasm[0].shape, cpu[0].shape);
-    assert.ok(relativeError(cpu[0].values, wasm[0].values) < 1e-5, `relative error ${relativeError(cpu[0].values, wasm[0].values)}`);
-  });
+for (const c of matMulCases) {
+  test(`matMul ${JSON.stringify(c[0])} x ${JSON.stringify(c[1])} tA=${c[2]} tB=${c[3]} on wasm equals cpu`, () => checkMatMulCase(c));
 }
 
-test('batch dimensions broadcast both ways as in numpy (tfjs cpu mis-sizes this case, so tiled inputs are the reference)', async () => {
-  const a = seededValues(2 * 5 * 3, 5);
-  const b = seededValues(4 * 3 * 6, 6);
-  const { cpu, wasm } = await onBothBackends(() => {
-    const ta = tf.tensor(a, [2, 1, 5, 3]);
-    const tb = tf.tensor(b, [1, 4, 3, 6]);
-    return tf.getBackend() === 'wasm' ? tf.matMul(ta, tb) : tf.matMul(tf.tile(ta, [1, 4, 1, 1]), tf.tile(tb, [2, 1, 1, 1]));
-  });
-  assert.deepEqual(wasm[0].shape, [2, 4, 5, 6]);
-  assert.ok(relativeError(cpu[0].values, wasm[0].values) < 1e-5);
-});
+test('batch dimensions broadcast both ways as in numpy (tfjs cpu mis-sizes this case, so tiled inputs are the reference)', () => checkBroadcastBothWays());
 
-test('gradients of a batched transposed matMul on wasm equal cpu', async () => {
-  const a = seededValues(2 * 3 * 9 * 4, 3);
-  const b = seededValues(2 * 3 * 7 * 4, 4);
-  const { cpu, wasm } = await onBothBackends(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, false, true))))(
-    [tf.tensor(a, [2, 3, 9, 4]), tf.tensor(b, [2, 3, 7, 4])]));
-  for (let i = 0; i < cpu.length; i++) {
-    assert.deepEqual(wasm[i].shape, cpu[i].shape);
-    assert.ok(relativeError(cpu[i].values, wasm[i].values) < 1e-5);
-  }
-});
+test('gradients of a batched transposed matMul on wasm equal cpu', () => checkBatchedTransposedGrads());
 
 test('a matMul with a zero-sized dimension gives an empty result, as on cpu', async () => {
   const { cpu, wasm } = await onBothBackends(() => tf.matMul(tf.zeros([2, 0, 3]), tf.zeros([2, 3, 4])));
