@@ -11,6 +11,10 @@ const nullableNumber = z.number().nullable();
 export const reportGpuSchema = z.object({
   index: z.number().int(), name: z.string(), memoryTotalBytes: z.number(), powerLimitWatts: nullableNumber,
   pcieGeneration: nullableNumber, pcieWidth: nullableNumber,
+  /** Whether the run's ranks used this GPU (placed on it, or their processes seen on it); null when the run kept no attribution. */
+  usedByRun: z.boolean().nullable().optional(),
+  /** The ranks that used it. */
+  ranks: z.array(z.number().int()).optional(),
 });
 
 /** A host of the run: CPU, memory, GPUs, the links between its devices and bandwidth measured to others. */
@@ -73,6 +77,8 @@ export const measuredFiguresSchema = z.object({
   energy: z.object({
     totalJoules: z.number(), gpuJoules: z.number(), cpuJoules: z.number(), gpuSource: source, cpuSource: source.nullable(),
     gapSeconds: z.number(), joulesPerStep: nullableNumber, joulesPerToken: nullableNumber,
+    /** Per host of the run: its used GPUs' energy and its CPU energy (measured by RAPL or estimated). */
+    perHost: z.array(z.object({ host: z.string(), gpuJoules: z.number(), cpuJoules: z.number(), cpuSource: source.nullable() })).optional(),
   }),
 });
 
@@ -91,6 +97,10 @@ export const runReportSchema = z.object({
     origin: z.enum(['recorded', 'ranks']),
   }),
   ranks: z.array(z.object({ rank: z.number().int(), host: z.string(), device: z.string(), backend: z.string(), paramsOnRank: z.number() })),
+  /** Per rank: its host and device, the GPUs it used and its processes' peak GPU memory (compute-apps); absent for runs that kept none. */
+  rankDevices: z.array(z.object({
+    rank: z.number().int(), host: z.string(), device: z.string(), gpuIndexes: z.array(z.number().int()), peakGpuMemoryBytes: nullableNumber,
+  })).optional(),
   plan: z.unknown().nullable(),
   prediction: z.unknown().nullable(),
   measured: measuredFiguresSchema,

@@ -35,6 +35,18 @@ export interface RunEnergy {
   gapSeconds: number;
   joulesPerStep: number | null;
   joulesPerToken: number | null;
+  /** Per host of the run: its used GPUs' energy and its CPU energy with where that came from. */
+  perHost?: HostEnergy[];
+}
+
+/** One host's share of a run's energy. */
+export interface HostEnergy {
+  host: string;
+  /** Only the GPUs the run's ranks used (0 when they ran on CPU). */
+  gpuJoules: number;
+  cpuJoules: number;
+  /** `measured` (RAPL) or `estimated` (utilisation x TDP); null without CPU power samples. */
+  cpuSource: SampleSource | null;
 }
 
 /** Figures derived from a run's events and samples (stored when it ends, computed live before). */

@@ -37,10 +37,26 @@ export interface GpuSample {
   nvlinkTxBytesPerSecond?: number | null;
 }
 
+/** One process using a GPU, from `nvidia-smi --query-compute-apps` (memory null where the driver hides it). */
+export interface GpuProcess {
+  gpuUuid: string;
+  pid: number;
+  usedMemoryBytes: number | null;
+}
+
+/** Every compute process on one host's GPUs at one moment (an empty list: none). */
+export interface GpuProcessSnapshot {
+  hostId: string;
+  timestampMs: number;
+  processes: GpuProcess[];
+}
+
 /** A batch of samples pushed to the UI. */
 export interface TelemetryBatch {
   hosts: HostSample[];
   gpus: GpuSample[];
+  /** Compute-process snapshots (absent from samplers or hosts without nvidia-smi). */
+  gpuProcesses?: GpuProcessSnapshot[];
   /** Sampler problems (e.g. nvidia-smi stream died and is restarting), visible not hidden. */
   notices: { hostId: string; timestampMs: number; message: string }[];
 }

@@ -21,6 +21,7 @@ import { checkReferencePlan } from '../../core/launch/torch-run.js';
 import { deployTorchToHosts } from '../../core/launch/torch-deploy.js';
 import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js';
 import { startHostSampler } from '../../core/telemetry/host-sampler.js';
+import type { RunTelemetry } from '../../core/runs/run-telemetry.js';
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
 import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
 import type { RunSummary } from '../../core/launch/run-summary.js';
@@ -126,9 +127,10 @@ export const runCommand: CliCommand = async (args, io) => {
   const nvidiaSmiPath = resolveNvidiaSmi(undefined, io.env);
   const host = await discoverLocalHost({ nvidiaSmiPath, signal: io.signal });
   const sampleMs = intFlag('sample-ms', values['sample-ms'], 500, 0);
-  let sampledRunId: string | null = null;
+  // Every host of the run is sampled for it (SSH hosts by runRecorded); only the GPUs its ranks use count.
+  let runTelemetry: RunTelemetry | null = null;
   const sampler = sampleMs === 0 ? null : startHostSampler({ kind: 'local', hostId: LOCAL_HOST_ID, nvidiaSmiPath }, {
-    intervalMs: sampleMs, onBatch: (batch) => { if (sampledRunId) writer.addTelemetry(batch, sampledRunId); },
+    intervalMs: sampleMs, onBatch: (batch) => { runTelemetry?.add(batch); },
   });
   let finishedRunId = '';
   try {
@@ -138,7 +140,9 @@ export const runCommand: CliCommand = async (args, io) => {
       workerPath: engine === 'tfjs' ? findWorkerBundle() : '',
       engine, torch,
       signal: io.signal,
-      onRecorded: (id) => { sampledRunId = id; },
+      ...(sampleMs > 0 ? { sampleIntervalMs: sampleMs } : {}),
+      ...(prepared && sampleMs > 0 ? { remoteHosts: { targets: prepared.targets, knownHostsFile: knownHostsFileOf(values, io) } } : {}),
+      onRecorded: (_id, telemetry) => { runTelemetry = telemetry; },
       onUpdate: values.json ? undefined : (update) => update.points.forEach((p) =>
         printLine(io, `step ${p.step + 1}/${update.steps} loss ${p.loss?.toFixed(4) ?? '-'} ${(p.stepSeconds * 1e3).toFixed(0)} ms ${p.tokensPerSecond.toFixed(0)} tokens/s`)),
       onLog: (rank, line, stream) => {
@@ -183,9 +187,14 @@ async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'k
   const workerPath = findWorkerBundle();
   return prepareRun({
     hosts, worldSize, bundle: workerBundleOf(dirname(workerPath)),
-    knownHostsFile: values['known-hosts'] ?? join(io.env.HOME ?? homedir(), '.ssh', 'known_hosts'),
+    knownHostsFile: knownHostsFileOf(values, io),
     dataPath: config.dataPath ?? findCorpus(workerPath), masterAddr: values['master-addr'], signal: io.signal,
   });
+}
+
+/** `--known-hosts FILE`, else ~/.ssh/known_hosts. */
+function knownHostsFileOf(values: { 'known-hosts'?: string }, io: Parameters<CliCommand>[1]): string {
+  return values['known-hosts'] ?? join(io.env.HOME ?? homedir(), '.ssh', 'known_hosts');
 }
 
 /** The shipped training text next to the worker bundle (resources/corpus/licenses.txt). */

@@ -59,13 +59,17 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
     sampleIntervalMs: options.sampleIntervalMs,
     prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
+    knownHostsFile: hosts.knownHostsFile,
+    onRemoteTelemetry: (batch) => {
+      recent.add(batch);
+      events.emit('telemetry', batch);
+    },
   });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
     onBatch: (batch) => {
       recent.add(batch);
-      // Samples are kept with the run they were taken during (and outside runs, for the host's history).
-      writer.addTelemetry(batch, runs.activeRunId);
+      // Samples are kept with the run they were taken during (only its GPUs), the rest as the host's history.
       runs.addTelemetry(batch);
       events.emit('telemetry', batch);
     },

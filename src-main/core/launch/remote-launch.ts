@@ -13,6 +13,7 @@ import type { RankPlacement } from './placement.js';
 import { placeRanksOnHosts, type RunHost } from './remote-placement.js';
 import { remoteSpawner } from './remote-spawner.js';
 import type { Spawner } from './spawner.js';
+import type { RemoteTarget } from '../ssh/target.js';
 
 /** What to prepare. */
 export interface PrepareRunOptions {
@@ -38,6 +39,8 @@ export interface PreparedRun {
   masterPort?: number;
   deploys: Record<string, DeployResult>;
   hostIds: string[];
+  /** SSH target of each used remote host (its samplers and inventory reach it the same way). */
+  targets: Record<string, RemoteTarget>;
   /** Each used host's address as the other hosts reach it (this machine: as the remote hosts see it). */
   addresses: Record<string, string>;
   /** Where the training data was copied on each remote host (none for a link probe). */
@@ -105,7 +108,8 @@ export async function prepareRun(options: PrepareRunOptions): Promise<PreparedRu
       }));
       return byHost;
     };
-    return { placements, spawners, masterAddr, masterPort, deploys, hostIds: [...usedIds], addresses, dataPathByHost: dataPaths, freePort, deployFiles, close };
+    const targets = Object.fromEntries(remotes.map((h) => [h.id, h.target]));
+    return { placements, spawners, masterAddr, masterPort, deploys, hostIds: [...usedIds], targets, addresses, dataPathByHost: dataPaths, freePort, deployFiles, close };
   } catch (error) {
     close();
     throw error;

@@ -27,6 +27,8 @@ export interface RunOptions {
   onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
   /** Called once every rank is started (tests use it to find the pids). */
   onStarted?: (ranks: Array<{ rank: number; pid: number }>) => void;
+  /** Called once every rank is spawned, with its process (a remote rank's pid is known only later: read `process.pid` when needed). */
+  onSpawned?: (ranks: Array<{ rank: number; host: string; process: RankProcess }>) => void;
   /** Devices to place ranks on, round-robin (default: this host's CPU cores). */
   devices?: string[];
   /** Address the ranks use to reach rank 0's rendezvous (default 127.0.0.1: a local run). */
@@ -111,6 +113,7 @@ export async function runTraining(options: RunOptions): Promise<RunSummary> {
     return { placement, process, hasEnded: false, error: null, exit: null, exitedOnItsOwn: false, wasForceKilled: false, wasKilledAfterEnd: false, stderrTail: '' };
   });
   options.onStarted?.(ranks.map((r) => ({ rank: r.placement.rank, pid: r.process.pid })));
+  options.onSpawned?.(ranks.map((r) => ({ rank: r.placement.rank, host: r.placement.host, process: r.process })));
 
   for (const state of ranks) {
     const { rank } = state.placement;

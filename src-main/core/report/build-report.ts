@@ -4,7 +4,7 @@ import { REPORT_SCHEMA_VERSION, type Report, type ReportSeries, type RunReport }
 import type { RunStore } from '../store/run-store.js';
 import { compareRuns, predictionChecksOf } from './report-comparison.js';
 import { lossOf, measuredFiguresOf, rankStepsOf } from './report-figures.js';
-import { inventoryOf } from './report-inventory.js';
+import { deviceUseOf, inventoryOf } from './report-inventory.js';
 
 /** Options of buildReport. */
 export interface BuildReportOptions {
@@ -61,6 +61,7 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
     model: run.model, strategy: run.strategy, strategyLabel: `${run.engine === 'tfjs' ? '' : `${run.engine} `}${strategyLabelOf(run.strategy)}`, worldSize,
     inventory: inventoryOf(details.events, details.ranks, run.hosts),
     ranks: details.ranks,
+    ...(deviceUseOf(details.events) ? { rankDevices: deviceUseOf(details.events)!.ranks } : {}),
     plan: run.plan ?? null, prediction: run.prediction ?? null,
     measured,
     predictionChecks: predictionChecksOf(run.prediction, run.plan, measured),

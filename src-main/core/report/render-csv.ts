@@ -42,8 +42,12 @@ export function runCsvFiles(run: RunReport): CsvFile[] {
     ['step', 'rank', 'endTimestampMs', 'computeSeconds', 'communicationSeconds', 'bubbleSeconds', 'totalSeconds', 'bytesSent', 'frameworkMemoryPeakBytes', 'loss'],
     run.rankSteps.map((s) => [s.step, s.rank, s.endTimestampMs, s.computeSeconds, s.communicationSeconds, s.bubbleSeconds, s.totalSeconds, s.bytesSent, s.frameworkMemoryPeakBytes, s.loss]),
   );
+  const perHost = run.measured.energy.perHost ?? [];
+  const gpuUse = run.inventory.hosts.flatMap((h) => h.gpus.map((g) => [h.id, g.index, g.name, g.usedByRun === undefined || g.usedByRun === null ? '' : String(g.usedByRun), (g.ranks ?? []).join(' ')]));
   return [
     ...metricFiles(run),
+    { name: 'energy-per-host.csv', text: csv(['host', 'gpuJoules', 'cpuJoules', 'cpuSource'], perHost.map((h) => [h.host, h.gpuJoules, h.cpuJoules, h.cpuSource])) },
+    { name: 'gpu-use.csv', text: csv(['host', 'gpuIndex', 'gpu', 'usedByRun', 'ranks'], gpuUse) },
     { name: 'rank-steps.csv', text: steps },
     { name: 'loss.csv', text: csv(['step', 'loss'], run.loss.map((l) => [l.step, l.loss])) },
   ];

@@ -24,14 +24,15 @@ function inventoryHtml(run: RunReport): string {
   const inv = run.inventory;
   const hosts = table(['host', 'hostname', 'CPU', 'logical cores', 'memory', 'GPUs'],
     inv.hosts.map((h) => [h.id, h.hostname, h.cpuModel ?? '–', h.logicalCores ?? '–', fmtBytes(h.memoryBytes), h.gpus.length]));
-  const gpus = inv.hosts.flatMap((h) => h.gpus.map((g) => [h.id, g.index, g.name, fmtBytes(g.memoryTotalBytes), fmtNumber(g.powerLimitWatts), g.pcieGeneration ? `PCIe ${g.pcieGeneration} x${g.pcieWidth ?? '?'}` : '–']));
+  const useOf = (g: { usedByRun?: boolean | null; ranks?: number[] }) => (g.usedByRun === true ? `used (rank ${(g.ranks ?? []).join(', ')})` : g.usedByRun === false ? 'not used by this run' : '–');
+  const gpus = inv.hosts.flatMap((h) => h.gpus.map((g) => [h.id, g.index, g.name, fmtBytes(g.memoryTotalBytes), fmtNumber(g.powerLimitWatts), g.pcieGeneration ? `PCIe ${g.pcieGeneration} x${g.pcieWidth ?? '?'}` : '–', useOf(g)]));
   const links = inv.hosts.flatMap((h) => h.links.map((l) => [h.id, l.from, l.to, l.connection]));
   const bandwidth = inv.measuredBandwidth.map((b) => [b.from, b.to, b.kind, `${fmtNumber(b.bytesPerSecond / 1e9)} GB/s`]);
   const ranks = table(['rank', 'host', 'device', 'backend', 'parameters on rank'], run.ranks.map((r) => [r.rank, r.host, r.device, r.backend, r.paramsOnRank]));
   return [
     inv.origin === 'ranks' ? '<p class="note">No inventory was recorded with this run; hosts and devices are those its ranks reported.</p>' : '',
     '<h4>Hosts</h4>', hosts,
-    '<h4>GPUs</h4>', gpus.length > 0 ? table(['host', 'index', 'GPU', 'memory', 'power limit (W)', 'PCIe'], gpus) : '<p class="note">No GPU on these hosts.</p>',
+    '<h4>GPUs</h4>', gpus.length > 0 ? table(['host', 'index', 'GPU', 'memory', 'power limit (W)', 'PCIe', 'this run'], gpus) : '<p class="note">No GPU on these hosts.</p>',
     '<h4>Links</h4>', links.length > 0 ? table(['host', 'from', 'to', 'connection'], links) : '<p class="note">No device topology recorded.</p>',
     '<h4>Measured bandwidth</h4>', bandwidth.length > 0 ? table(['from', 'to', 'kind', 'bandwidth'], bandwidth) : '<p class="note">No bandwidth measurement recorded with this run.</p>',
     '<h4>Ranks</h4>', ranks,
@@ -68,6 +69,7 @@ function measuredHtml(run: RunReport): string {
     ['model TFLOP/s per device', fmtNumber(m.tflopsPerDevice)],
     ['MFU (model FLOPs / catalogue peak)', `${fmtNumber(m.mfu)} (peak ${fmtNumber(m.peakFlopsPerSecondPerDevice)} FLOP/s)`],
     ['energy', `${fmtNumber(e.totalJoules)} J (GPU ${fmtNumber(e.gpuJoules)} J ${e.gpuSource}; CPU ${fmtNumber(e.cpuJoules)} J ${e.cpuSource ?? 'none'}; gaps ${fmtNumber(e.gapSeconds)} s)`],
+    ...(e.perHost ?? []).map((h): [string, string] => [`energy on ${h.host}`, `GPU ${fmtNumber(h.gpuJoules)} J (its used GPUs only); CPU ${fmtNumber(h.cpuJoules)} J ${h.cpuSource ?? 'no CPU power samples'}`]),
     ['joules per token', fmtNumber(e.joulesPerToken)], ['joules per step', fmtNumber(e.joulesPerStep)],
     ['peak memory per device', `${fmtBytes(m.peakMemoryPerDeviceBytes)} (${m.peakMemorySource})`],
     ['mean power', `${fmtNumber(m.powerMeanWatts)} W`], ['last loss', fmtNumber(m.lastLoss)],

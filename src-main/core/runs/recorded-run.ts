@@ -3,7 +3,7 @@
  * plan and prediction first, then ranks, events and the end state (finished, failed or cancelled),
  * while live updates go to the caller. Used by the app and by `shardscope run`.
  */
-import type { TrainConfig } from '../../../src-shared/engine-config.js';
+import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config.js';
 import type { EngineEvent } from '../../../src-shared/engine-events.js';
 import type { HostInventory } from '../../../src-shared/inventory.js';
 import { ShardScopeError, toErrorPayload } from '../../../src-shared/errors.js';
@@ -16,6 +16,11 @@ import type { RunStore, StoreWriter } from '../store/index.js';
 import { INVENTORY_EVENT } from '../report/report-inventory.js';
 import { predictLocalRun } from './run-prediction.js';
 import { RunUpdateBatcher } from './update-batcher.js';
+import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
+import { placeRanks } from '../launch/placement.js';
+import type { RemoteTarget } from '../ssh/target.js';
+import { rankDevicesOf, RunTelemetry } from './run-telemetry.js';
+import { startRunHostSamplers } from './run-host-samplers.js';
 
 /** What to run and where to keep it. */
 export interface RecordedRunOptions {
@@ -31,8 +36,14 @@ export interface RecordedRunOptions {
   onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
   /** The hosts as discovered at launch, kept with the run for its report. */
   inventory?: HostInventory[];
-  /** Called with the id once the run is recorded, before any rank starts. */
-  onRecorded?: (runId: string) => void;
+  /** Called with the id once the run is recorded, before any rank starts; samplers' batches go to `telemetry.add`. */
+  onRecorded?: (runId: string, telemetry: RunTelemetry) => void;
+  /** The samplers' interval (live energy does not bridge gaps longer than 3 of them); default 500 ms. */
+  sampleIntervalMs?: number;
+  /** The run's SSH hosts, sampled (same sampler as this machine's) and discovered for the run while it goes. */
+  remoteHosts?: { targets: Record<string, RemoteTarget>; knownHostsFile: string };
+  /** Every batch of the run's SSH-host samplers (whole, for a live view); their run part is stored already. */
+  onRemoteTelemetry?: (batch: TelemetryBatch) => void;
   /** Placement, spawners and rendezvous of a remote/mixed run (see launch/remote-launch.ts). */
   launch?: Pick<RunOptions, 'placements' | 'spawners' | 'masterAddr' | 'masterPort'>;
   /** Hosts the run uses (default: [hostId]). */
@@ -55,7 +66,17 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
     model: { ...config.model }, plan: { config }, prediction, hosts: options.hostIds ?? [options.hostId], startedAtMs,
   });
   if (options.inventory) writer.addEvent(runId, { type: INVENTORY_EVENT, rank: null, timestampMs: startedAtMs, hosts: options.inventory });
-  options.onRecorded?.(runId);
+  const placements = options.launch?.placements ?? placeRanks(worldSizeOf(config.strategy));
+  const sampleIntervalMs = options.sampleIntervalMs ?? 500;
+  const telemetry = new RunTelemetry({ runId, ranks: rankDevicesOf(placements, options.hostId), writer, localHostId: options.hostId, maxGapMs: 3 * sampleIntervalMs });
+  const remote = options.remoteHosts && Object.keys(options.remoteHosts.targets).length > 0
+    ? startRunHostSamplers({
+      ...options.remoteHosts, intervalMs: sampleIntervalMs, localInventory: options.inventory ?? [], signal: options.signal,
+      onBatch: (batch) => { telemetry.add(batch); options.onRemoteTelemetry?.(batch); },
+      onInventory: (hosts) => writer.addEvent(runId, { type: INVENTORY_EVENT, rank: null, timestampMs: Date.now(), hosts }),
+    })
+    : null;
+  options.onRecorded?.(runId, telemetry);
   const batcher = new RunUpdateBatcher(runId, config.steps, startedAtMs, (u) => options.onUpdate?.(u));
   const onEvent = (event: EngineEvent) => {
     writer.addEvent(runId, event);
@@ -65,13 +86,15 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
   };
   try {
     const summary = await (options.engine === 'torch' ? runTorchTraining : runTraining)({
-      ...options.launch, torch: options.torch, config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
+      ...options.launch, placements, torch: options.torch, config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
+      onSpawned: (ranks) => ranks.forEach((r) => telemetry.watchRank(r.rank, () => r.process.pid)),
       onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
       onLog: (rank, line, stream) => {
         batcher.addLog({ rank, line, stream });
         options.onLog?.(rank, line, stream);
       },
     });
+    await closeTelemetry(telemetry, remote);
     writer.flush();
     store.endRun(runId, { status: 'finished', endedAtMs: Date.now() });
     batcher.finish('finished');
@@ -79,9 +102,16 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
   } catch (error) {
     const payload = toErrorPayload(error);
     const status = error instanceof ShardScopeError && error.kind === 'cancelled' ? 'cancelled' : 'failed';
+    await closeTelemetry(telemetry, remote);
     writer.flush();
     store.endRun(runId, { status, endedAtMs: Date.now(), error: payload });
     batcher.finish(status, payload);
     throw error;
   }
+}
+
+/** Stops the run's SSH-host samplers and keeps which devices the run used. */
+async function closeTelemetry(telemetry: RunTelemetry, remote: { stop(): Promise<void> } | null): Promise<void> {
+  await remote?.stop();
+  telemetry.finish();
 }

@@ -7,7 +7,7 @@ import type { DownsampledSeries, RunDetails, RunListItem } from '../../../src-sh
 import type { ExportedReport, ReportExportRequest, RunRequest, RunUpdate } from '../../../src-shared/run-live.js';
 import type { Inventory } from '../../../src-shared/inventory.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
-import { RunEnergyMeter } from './run-energy-meter.js';
+import type { RunTelemetry } from './run-telemetry.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import type { PreparedRun } from '../launch/remote-launch.js';
 import { newRunId } from '../launch/run-controller.js';
@@ -29,11 +29,15 @@ export interface RunServiceDeps {
   sampleIntervalMs: number;
   /** Connects to, deploys on and places ranks across the chosen hosts (request.hosts); absent: local runs only. */
   prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal) => Promise<PreparedRun>;
+  /** The app's known_hosts: a run's SSH hosts are sampled for it over connections checked against it. */
+  knownHostsFile?: string;
+  /** Batches of a run's SSH-host samplers (for the live views). */
+  onRemoteTelemetry?: (batch: TelemetryBatch) => void;
 }
 
 /** Starts, stops and lists runs. */
 export class RunService {
-  private active: { runId: string; controller: AbortController; done: Promise<unknown>; energy: RunEnergyMeter } | null = null;
+  private active: { runId: string; controller: AbortController; done: Promise<unknown>; telemetry: RunTelemetry | null } | null = null;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -42,9 +46,13 @@ export class RunService {
     return this.active?.runId ?? null;
   }
 
-  /** Samples taken while a run goes count toward its live energy. */
+  /**
+   * Files this machine's samples: while a run goes, its hosts and the GPUs its ranks use under the
+   * run (and into its live energy), everything else as host history.
+   */
   addTelemetry(batch: TelemetryBatch): void {
-    this.active?.energy.add(batch);
+    if (this.active?.telemetry) this.active.telemetry.add(batch);
+    else this.deps.writer.addTelemetry(batch, null);
   }
 
   /** Validates the request, records the run and starts its ranks; resolves with the id once recorded. */
@@ -54,7 +62,6 @@ export class RunService {
     const runId = newRunId();
     const inventory = (await this.deps.getInventory()).hosts;
     const controller = new AbortController();
-    const energy = new RunEnergyMeter(3 * this.deps.sampleIntervalMs);
     if (request.engine === 'torch') checkReferencePlan(config);
     const prepared = request.hosts ? await this.prepareHosts(request, controller.signal) : null;
     const torch = prepared && request.engine === 'torch' ? await deployTorchToHosts(prepared, {}, controller.signal).catch((error: unknown) => {
@@ -66,18 +73,27 @@ export class RunService {
       prepared?.close();
       throw new ShardScopeError('unavailable', `run ${startedMeanwhile} started meanwhile: stop it first (one run at a time)`);
     }
-    let onRecorded: () => void = () => undefined;
-    const recorded = new Promise<void>((resolve) => { onRecorded = resolve; });
+    let markRecorded: () => void = () => undefined;
+    const recorded = new Promise<void>((resolve) => { markRecorded = resolve; });
+    // runRecorded records the run (and calls this) before its first await, i.e. before `active` is set below.
+    let recordedTelemetry: RunTelemetry | null = null;
+    const onRecorded = (_id: string, telemetry: RunTelemetry): void => {
+      recordedTelemetry = telemetry;
+      if (this.active?.runId === runId) this.active.telemetry = telemetry;
+      markRecorded();
+    };
     const done = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
-      signal: controller.signal, onUpdate: (update) => this.deps.emit({ ...update, energy: energy.snapshot() }), onRecorded, inventory, engine: request.engine, torch,
+      signal: controller.signal, onRecorded, inventory, engine: request.engine, torch, sampleIntervalMs: this.deps.sampleIntervalMs,
+      onUpdate: (update) => this.deps.emit({ ...update, energy: this.active?.runId === runId && this.active.telemetry ? this.active.telemetry.energy.snapshot() : update.energy }),
+      ...(prepared && this.deps.knownHostsFile ? { remoteHosts: { targets: prepared.targets, knownHostsFile: this.deps.knownHostsFile }, onRemoteTelemetry: this.deps.onRemoteTelemetry } : {}),
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
     }).catch(() => undefined).finally(() => {
       prepared?.close();
       if (this.active?.runId === runId) this.active = null;
-      onRecorded();
+      markRecorded();
     });
-    this.active = { runId, controller, done, energy };
+    this.active = { runId, controller, done, telemetry: recordedTelemetry };
     await recorded;
     return { runId };
   }

@@ -3,7 +3,7 @@
  * deltas with wraparound, CPU power estimated from utilisation x TDP, and per-run totals.
  */
 import type { GpuSample, HostSample, SampleSource } from '../../../src-shared/telemetry.js';
-import type { RunEnergy } from '../../../src-shared/run-record.js';
+import type { HostEnergy, RunEnergy } from '../../../src-shared/run-record.js';
 
 /** One power reading. */
 export interface PowerPoint {
@@ -157,6 +157,7 @@ export interface RunEnergyInputs {
   gapSeconds: number;
   steps: number;
   tokens: number;
+  perHost?: HostEnergy[];
 }
 
 /** A run's energy: total, split GPU/CPU, per step and per token (null when there were none). */
@@ -171,5 +172,6 @@ export function runEnergy(inputs: RunEnergyInputs): RunEnergy {
     gapSeconds: inputs.gapSeconds,
     joulesPerStep: inputs.steps > 0 ? totalJoules / inputs.steps : null,
     joulesPerToken: inputs.tokens > 0 ? totalJoules / inputs.tokens : null,
+    ...(inputs.perHost ? { perHost: inputs.perHost } : {}),
   };
 }

@@ -16,6 +16,7 @@ import { childLauncher, startRestartingStream, type RestartingStream } from './h
 import { startLocalSampler } from './local-sampler.js';
 import { DmonParser, dmonPcieArgs, pcieThroughputOf } from './smi-dmon-parse.js';
 import { hasNvlinkCounters, nvlinkCounterArgs, parseNvlink } from './smi-nvlink-parse.js';
+import { computeAppsArgs, parseComputeApps } from './smi-compute-apps-parse.js';
 
 /** Options of the local host sampler. */
 export interface LocalHostSamplerOptions {
@@ -25,6 +26,8 @@ export interface LocalHostSamplerOptions {
   nvidiaSmiPath?: string;
   env?: NodeJS.ProcessEnv;
   nvlinkIntervalMs?: number;
+  /** Compute processes (`--query-compute-apps`) are listed this often (default max(interval, 1 s)). */
+  processIntervalMs?: number;
   cpuTdpWatts?: number;
   restartBackoffMs?: number;
   /** Where RAPL zones live (default /sys/class/powercap). */
@@ -52,6 +55,7 @@ export function startLocalHostSampler(options: LocalHostSamplerOptions): LocalHo
   const nvlinkDeltas = new NvlinkDeltas();
   const tdpWatts = options.cpuTdpWatts ?? defaultTdpWatts(cpus().length);
   let extraNotices: TelemetryBatch['notices'] = [];
+  let processSnapshots: NonNullable<TelemetryBatch['gpuProcesses']> = [];
   const notice = (message: string): void => { extraNotices.push({ hostId, timestampMs: Date.now(), message }); };
 
   // RAPL: read every interval; `measured` once a zone was readable, else `estimated`.
@@ -79,8 +83,10 @@ export function startLocalHostSampler(options: LocalHostSamplerOptions): LocalHo
         return { ...h, cpuPowerWatts: fresh, cpuPowerSource: 'measured' as const };
       });
       const notices = [...batch.notices, ...extraNotices];
+      const gpuProcesses = processSnapshots;
       extraNotices = [];
-      options.onBatch({ hosts, gpus: batch.gpus.map((g) => linkRates.enrich(g)), notices });
+      processSnapshots = [];
+      options.onBatch({ hosts, gpus: batch.gpus.map((g) => linkRates.enrich(g)), notices, ...(gpuProcesses.length > 0 ? { gpuProcesses } : {}) });
     },
   });
 
@@ -88,6 +94,8 @@ export function startLocalHostSampler(options: LocalHostSamplerOptions): LocalHo
   const pids = new Map<string, number>();
   let nvlinkTimer: NodeJS.Timeout | undefined;
   let nvlinkInFlight: Promise<void> = Promise.resolve();
+  let processTimer: NodeJS.Timeout | undefined;
+  let processInFlight: Promise<void> = Promise.resolve();
   let isStopped = false;
   let smiPath: string | null = null;
   try {
@@ -120,6 +128,13 @@ export function startLocalHostSampler(options: LocalHostSamplerOptions): LocalHo
         return false;
       }
     };
+    // Which process uses which GPU: a run's energy and memory count only the GPUs its ranks use.
+    const pollProcesses = async (): Promise<void> => {
+      const text = await runSmi(path, computeAppsArgs, options.env);
+      if (text !== null && !isStopped) processSnapshots.push({ hostId, timestampMs: Date.now(), processes: parseComputeApps(text) });
+    };
+    processInFlight = pollProcesses();
+    processTimer = setInterval(() => { processInFlight = processInFlight.then(pollProcesses); }, options.processIntervalMs ?? Math.max(intervalMs, 1000));
     // One probe decides whether this host has NVLink counters at all; only then is it polled.
     nvlinkInFlight = pollNvlink().then((hasNvlink) => {
       if (hasNvlink && !isStopped) nvlinkTimer = setInterval(() => { nvlinkInFlight = nvlinkInFlight.then(() => pollNvlink()).then(() => undefined); }, nvlinkIntervalMs);
@@ -134,7 +149,8 @@ export function startLocalHostSampler(options: LocalHostSamplerOptions): LocalHo
       isStopped = true;
       clearInterval(powerTimer);
       if (nvlinkTimer) clearInterval(nvlinkTimer);
-      await Promise.all([base.stop(), ...streams.map((s) => s.stop()), nvlinkInFlight, powerInFlight]);
+      if (processTimer) clearInterval(processTimer);
+      await Promise.all([base.stop(), ...streams.map((s) => s.stop()), nvlinkInFlight, powerInFlight, processInFlight]);
     },
   };
 }

@@ -9,6 +9,7 @@ import { dmonPcieArgs } from './smi-dmon-parse.js';
 import { nvlinkCounterArgs } from './smi-nvlink-parse.js';
 import { gpuQueryArgs, LineSplitter } from './smi-query-parse.js';
 import { procLoopScript } from './remote-proc-parse.js';
+import { computeAppsArgs } from './smi-compute-apps-parse.js';
 import type { StreamLauncher } from './host-sampler-stream.js';
 
 const pidLine = /^@@pid (\d+)\s*$/;
@@ -22,11 +23,12 @@ function seconds(ms: number): number {
 }
 
 /** The remote command lines of one host's sampler. */
-export function remoteSamplerCommands(smiPath: string, intervalMs: number, nvlinkIntervalMs: number) {
+export function remoteSamplerCommands(smiPath: string, intervalMs: number, nvlinkIntervalMs: number, processIntervalMs = Math.max(intervalMs, 1000)) {
   return {
     gpuQuery: inShell(`echo "@@pid $$"; exec ${shellQuote([smiPath, ...gpuQueryArgs(intervalMs)])}`),
     dmon: inShell(`echo "@@pid $$"; exec ${shellQuote([smiPath, ...dmonPcieArgs(intervalMs)])}`),
     nvlinkLoop: inShell(`echo "@@pid $$"; while :; do ${shellQuote([smiPath, ...nvlinkCounterArgs])} 2>&1; echo "@@end $?" || exit 0; sleep ${seconds(nvlinkIntervalMs).toFixed(3)}; done`),
+    processLoop: inShell(`echo "@@pid $$"; while :; do ${shellQuote([smiPath, ...computeAppsArgs])} 2>/dev/null; echo "@@end $?" || exit 0; sleep ${seconds(processIntervalMs).toFixed(3)}; done`),
     procLoop: inShell(procLoopScript(seconds(intervalMs))),
     /** One-shot: exit 127 without nvidia-smi, else one NVLink counter reading (errors included). */
     probe: inShell(`command -v ${shellQuote([smiPath])} >/dev/null 2>&1 || exit 127; ${shellQuote([smiPath, ...nvlinkCounterArgs])} 2>&1; exit 0`),

@@ -17,6 +17,7 @@ import { ProcLoopParser, RemoteHostRates } from './remote-proc-parse.js';
 import { DmonParser, pcieThroughputOf } from './smi-dmon-parse.js';
 import { hasNvlinkCounters, parseNvlink } from './smi-nvlink-parse.js';
 import { parseGpuQueryLine } from './smi-query-parse.js';
+import { parseComputeApps } from './smi-compute-apps-parse.js';
 
 /** Options of a remote host sampler. */
 export interface RemoteSamplerOptions {
@@ -69,6 +70,7 @@ export function startRemoteSampler(options: RemoteSamplerOptions): RemoteSampler
   let pendingGpus: GpuSample[] = [];
   let pendingHosts: HostSample[] = [];
   let pendingNotices: TelemetryBatch['notices'] = [];
+  let pendingProcesses: NonNullable<TelemetryBatch['gpuProcesses']> = [];
   const notice = (message: string): void => { pendingNotices.push({ hostId, timestampMs: now(), message }); };
   const linkRates = new GpuLinkRates(Math.max(3 * intervalMs, 2500, 2 * nvlinkIntervalMs + intervalMs));
   const nvlinkDeltas = new NvlinkDeltas();
@@ -115,6 +117,12 @@ export function startRemoteSampler(options: RemoteSamplerOptions): RemoteSampler
       const result = parseGpuQueryLine(line, hostId, now());
       if (result.ok) pendingGpus.push(linkRates.enrich(result.sample));
       else if (!hasBadLine) { hasBadLine = true; notice(`nvidia-smi stream: unreadable line (${result.reason})`); }
+    }));
+    let appsLines: string[] = [];
+    streams.push(openStream(client, 'nvidia-smi compute-apps loop', commands.processLoop, (line) => {
+      if (!line.startsWith('@@end')) { appsLines.push(line); return; }
+      if (line.trim() === '@@end 0') pendingProcesses.push({ hostId, timestampMs: now(), processes: parseComputeApps(appsLines.join('\n')) });
+      appsLines = [];
     }));
     const dmon = new DmonParser();
     streams.push(openStream(client, 'nvidia-smi dmon', commands.dmon, (line) => {
@@ -199,11 +207,12 @@ export function startRemoteSampler(options: RemoteSamplerOptions): RemoteSampler
     if (connection && streams.length > 0 && now() - lastLineMs > staleAfterMs) {
       connectionLost(`no data from the host for ${now() - lastLineMs} ms`);
     }
-    const batch: TelemetryBatch = { hosts: pendingHosts, gpus: pendingGpus, notices: pendingNotices };
+    const batch: TelemetryBatch = { hosts: pendingHosts, gpus: pendingGpus, notices: pendingNotices, ...(pendingProcesses.length > 0 ? { gpuProcesses: pendingProcesses } : {}) };
     pendingHosts = [];
     pendingGpus = [];
     pendingNotices = [];
-    if (batch.hosts.length + batch.gpus.length + batch.notices.length > 0) options.onBatch(batch);
+    pendingProcesses = [];
+    if (batch.hosts.length + batch.gpus.length + batch.notices.length + (batch.gpuProcesses?.length ?? 0) > 0) options.onBatch(batch);
   }, intervalMs);
 
   const onAbort = (): void => { void sampler.stop(); };

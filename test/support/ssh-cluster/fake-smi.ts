@@ -9,7 +9,7 @@ const fakeSmi = new URL('../fake-nvidia-smi/nvidia-smi', import.meta.url).pathna
 
 /** What a host's `nvidia-smi` does: print fixtures, be absent, or fail like a host whose driver is not loaded. */
 export type SmiBehaviour =
-  | { kind: 'fixture'; xmlFile: string; topoFile: string | null; queryCsvFile?: string; dmonFile?: string; nvlinkFile?: string; dmonDelayMs?: number; replicateGpus?: number }
+  | { kind: 'fixture'; xmlFile: string; topoFile: string | null; queryCsvFile?: string; dmonFile?: string; nvlinkFile?: string; dmonDelayMs?: number; replicateGpus?: number; computeAppsFile?: string }
   | { kind: 'missing' }
   | { kind: 'no-driver' };
 
@@ -27,9 +27,10 @@ export function writeFakeSmi(binDir: string, behaviour: SmiBehaviour): void {
     if (behaviour.nvlinkFile) env.FAKE_SMI_NVLINK = resolve(fixturesDir, behaviour.nvlinkFile);
     if (behaviour.dmonDelayMs) env.FAKE_SMI_DMON_DELAY_MS = String(behaviour.dmonDelayMs);
     if (behaviour.replicateGpus) env.FAKE_SMI_REPLICATE_GPUS = String(behaviour.replicateGpus);
+    if (behaviour.computeAppsFile) env.FAKE_SMI_COMPUTE_APPS = resolve(fixturesDir, behaviour.computeAppsFile);
   }
   // Without fixture variables the stand-in answers like a host whose driver is not loaded (exit 9).
   const exports = Object.entries(env).map(([k, v]) => `export ${shellQuote([`${k}=${v}`])}\n`).join('');
-  const script = `#!/bin/sh\n# nvidia-smi of an ssh test-cluster host\nunset FAKE_SMI_XML FAKE_SMI_TOPO FAKE_SMI_QUERY_CSV FAKE_SMI_DMON FAKE_SMI_NVLINK FAKE_SMI_DMON_DELAY_MS FAKE_SMI_REPLICATE_GPUS\n${exports}exec /usr/bin/node ${shellQuote([fakeSmi])} "$@"\n`;
+  const script = `#!/bin/sh\n# nvidia-smi of an ssh test-cluster host\nunset FAKE_SMI_XML FAKE_SMI_TOPO FAKE_SMI_QUERY_CSV FAKE_SMI_DMON FAKE_SMI_NVLINK FAKE_SMI_DMON_DELAY_MS FAKE_SMI_REPLICATE_GPUS FAKE_SMI_COMPUTE_APPS\n${exports}exec /usr/bin/node ${shellQuote([fakeSmi])} "$@"\n`;
   writeFileSync(join(binDir, 'nvidia-smi'), script, { mode: 0o755 });
 }

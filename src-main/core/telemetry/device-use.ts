@@ -1,0 +1,135 @@
+/**
+ * Which GPUs a run uses, sans-IO: a GPU is the run's when a rank is placed on it (`cuda:N` on its
+ * host) or when `nvidia-smi --query-compute-apps` lists a rank's process on it. Everything else on
+ * the run's hosts is "not used by this run": its power, energy and memory are not the run's.
+ */
+import type { GpuProcessSnapshot, TelemetryBatch } from '../../../src-shared/telemetry.js';
+
+/** Where one rank runs (host ids as the samplers name the hosts). */
+export interface RankDevice {
+  rank: number;
+  host: string;
+  /** `cpu:N` or `cuda:N` (physical GPU index on the host). */
+  device: string;
+}
+
+/** How a GPU came to count as the run's. */
+export type GpuUseReason = 'placement' | 'process';
+
+/** One GPU of a run's host and whether the run uses it. */
+export interface GpuUse {
+  host: string;
+  gpuIndex: number;
+  gpuUuid: string | null;
+  isUsed: boolean;
+  /** Ranks placed on it or seen on it as processes. */
+  ranks: number[];
+  via: GpuUseReason[];
+}
+
+/** One rank's device and the GPU memory its processes held at most (compute-apps), where the driver said. */
+export interface RankUse {
+  rank: number;
+  host: string;
+  device: string;
+  gpuIndexes: number[];
+  peakGpuMemoryBytes: number | null;
+}
+
+/** The attribution of one run, as kept with it (the `device-use` event). */
+export interface DeviceUseReport {
+  hosts: string[];
+  gpus: GpuUse[];
+  ranks: RankUse[];
+}
+
+/** Learns from samples which GPUs a run's ranks use; splits batches into the run's part and the rest. */
+export class DeviceUse {
+  private readonly hosts: Set<string>;
+  private readonly gpus = new Map<string, GpuUse>();
+  private readonly uuids = new Map<string, { host: string; gpuIndex: number }>();
+  private readonly pids = new Map<string, number>();
+  private readonly peaks = new Map<number, number>();
+
+  /**
+   * `groupOf(host, pid)` answers the process group of a pid where it can be read (this machine's
+   * /proc), so a rank's child process on a GPU counts as the rank's.
+   */
+  constructor(private readonly ranks: readonly RankDevice[], private readonly groupOf: (host: string, pid: number) => number | null = () => null) {
+    this.hosts = new Set(ranks.map((r) => r.host));
+    for (const r of ranks) {
+      const gpu = /^cuda:(\d+)$/.exec(r.device);
+      if (gpu) this.mark(r.host, Number(gpu[1]), null, r.rank, 'placement');
+    }
+  }
+
+  /** The process id of a rank on its host, once known (remote ranks learn theirs after start). */
+  setRankPid(rank: number, pid: number): void {
+    const r = this.ranks.find((x) => x.rank === rank);
+    if (r && pid > 0) this.pids.set(`${r.host}/${pid}`, rank);
+  }
+
+  /** Whether the run uses this GPU. */
+  isUsed(host: string, gpuIndex: number): boolean {
+    return this.gpus.get(`${host}/${gpuIndex}`)?.isUsed ?? false;
+  }
+
+  /** Learns GPU uuids and the ranks' processes from a batch. */
+  observe(batch: TelemetryBatch): void {
+    for (const g of batch.gpus) {
+      if (!this.hosts.has(g.hostId)) continue;
+      if (g.gpuUuid) this.uuids.set(`${g.hostId}/${g.gpuUuid}`, { host: g.hostId, gpuIndex: g.gpuIndex });
+      const known = this.gpus.get(`${g.hostId}/${g.gpuIndex}`);
+      if (known) known.gpuUuid ??= g.gpuUuid || null;
+      else this.gpus.set(`${g.hostId}/${g.gpuIndex}`, { host: g.hostId, gpuIndex: g.gpuIndex, gpuUuid: g.gpuUuid || null, isUsed: false, ranks: [], via: [] });
+    }
+    for (const snapshot of batch.gpuProcesses ?? []) this.observeProcesses(snapshot);
+  }
+
+  /** The run's part of a batch (its hosts' samples, its GPUs' samples) and the rest (kept as host history). */
+  split(batch: TelemetryBatch): { run: TelemetryBatch; rest: TelemetryBatch } {
+    this.observe(batch);
+    const isRunGpu = (g: TelemetryBatch['gpus'][number]) => this.hosts.has(g.hostId) && this.isUsed(g.hostId, g.gpuIndex);
+    return {
+      run: { hosts: batch.hosts.filter((h) => this.hosts.has(h.hostId)), gpus: batch.gpus.filter(isRunGpu), notices: batch.notices.filter((n) => this.hosts.has(n.hostId)) },
+      rest: { hosts: batch.hosts.filter((h) => !this.hosts.has(h.hostId)), gpus: batch.gpus.filter((g) => !isRunGpu(g)), notices: [] },
+    };
+  }
+
+  /** What the run used, for its record and report. */
+  report(): DeviceUseReport {
+    const gpus = [...this.gpus.values()].sort((a, b) => a.host.localeCompare(b.host) || a.gpuIndex - b.gpuIndex);
+    return {
+      hosts: [...this.hosts],
+      gpus: gpus.map((g) => ({ ...g, ranks: [...g.ranks].sort((a, b) => a - b), via: [...g.via] })),
+      ranks: this.ranks.map((r) => ({
+        rank: r.rank, host: r.host, device: r.device,
+        gpuIndexes: gpus.filter((g) => g.host === r.host && g.ranks.includes(r.rank)).map((g) => g.gpuIndex),
+        peakGpuMemoryBytes: this.peaks.get(r.rank) ?? null,
+      })),
+    };
+  }
+
+  private observeProcesses(snapshot: GpuProcessSnapshot): void {
+    if (!this.hosts.has(snapshot.hostId)) return;
+    const memoryByRank = new Map<number, number>();
+    for (const p of snapshot.processes) {
+      const rank = this.pids.get(`${snapshot.hostId}/${p.pid}`) ?? this.pids.get(`${snapshot.hostId}/${this.groupOf(snapshot.hostId, p.pid) ?? -1}`);
+      if (rank === undefined) continue;
+      const gpu = this.uuids.get(`${snapshot.hostId}/${p.gpuUuid}`);
+      if (gpu) this.mark(gpu.host, gpu.gpuIndex, p.gpuUuid, rank, 'process');
+      if (p.usedMemoryBytes !== null) memoryByRank.set(rank, (memoryByRank.get(rank) ?? 0) + p.usedMemoryBytes);
+    }
+    for (const [rank, bytes] of memoryByRank) this.peaks.set(rank, Math.max(this.peaks.get(rank) ?? 0, bytes));
+  }
+
+  private mark(host: string, gpuIndex: number, gpuUuid: string | null, rank: number, reason: GpuUseReason): void {
+    const key = `${host}/${gpuIndex}`;
+    const gpu = this.gpus.get(key) ?? { host, gpuIndex, gpuUuid, isUsed: false, ranks: [], via: [] };
+    gpu.isUsed = true;
+    if (!gpu.ranks.includes(rank)) gpu.ranks.push(rank);
+    if (!gpu.via.includes(reason)) gpu.via.push(reason);
+    gpu.gpuUuid ??= gpuUuid;
+    this.gpus.set(key, gpu);
+  }
+}
