@@ -36,6 +36,8 @@ export interface RecordedRunOptions {
   onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
   /** The hosts as discovered at launch, kept with the run for its report. */
   inventory?: HostInventory[];
+  /** Called once every rank is started, with their pids. */
+  onStarted?: RunOptions['onStarted'];
   /** Called with the id once the run is recorded, before any rank starts; samplers' batches go to `telemetry.add`. */
   onRecorded?: (runId: string, telemetry: RunTelemetry) => void;
   /** The samplers' interval (live energy does not bridge gaps longer than 3 of them); default 500 ms. */
@@ -87,6 +89,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
   try {
     const summary = await (options.engine === 'torch' ? runTorchTraining : runTraining)({
       ...options.launch, placements, torch: options.torch, config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
+      onStarted: options.onStarted,
       onSpawned: (ranks) => ranks.forEach((r) => telemetry.watchRank(r.rank, () => r.process.pid)),
       onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
       onLog: (rank, line, stream) => {
