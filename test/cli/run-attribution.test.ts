@@ -52,6 +52,13 @@ test('a CPU run over this machine and an SSH host keeps both hosts, their CPU en
   assert.equal(result.code, 0, result.stderr);
   const run = JSON.parse(readFileSync(out, 'utf8')).runs[0];
 
+  // the placement, shown before launch (stderr with --json), says why the GPUs stay idle
+  assert.match(result.stderr, /rank 0 -> local -> cpu -> (wasm|tfjs-node)\n/);
+  assert.match(result.stderr, /rank 1 -> gpu-h100x2 -> cpu -> wasm\n/);
+  assert.match(result.stderr, /note: gpu-h100x2 has 2 GPUs but its 1 rank will run on the CPU: the built-in engine runs on wasm on SSH hosts .* use the PyTorch engine/);
+  assert.match(result.stderr, /note: local has 2 GPUs but its 1 rank will run on the CPU: tfjs-node-gpu is not installed on local — use the PyTorch engine/);
+  assert.ok(result.stderr.indexOf('placement (tfjs)') < result.stderr.indexOf('"runId"') || !result.stderr.includes('"runId"'));
+
   // inventory: both hosts, with their GPUs, none used by the run
   assert.deepEqual(run.inventory.hosts.map((h: { id: string }) => h.id).sort(), ['gpu-h100x2', 'local']);
   const gpus = run.inventory.hosts.flatMap((h: { id: string; gpus: { index: number; usedByRun: boolean }[] }) => h.gpus.map((g) => [h.id, g.index, g.usedByRun]));

@@ -21,7 +21,11 @@ import { checkReferencePlan } from '../../core/launch/torch-run.js';
 import { deployTorchToHosts } from '../../core/launch/torch-deploy.js';
 import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js';
 import { startHostSampler } from '../../core/telemetry/host-sampler.js';
-import type { RunTelemetry } from '../../core/runs/run-telemetry.js';
+import { rankDevicesOf, type RunTelemetry } from '../../core/runs/run-telemetry.js';
+import { discoverRunHosts } from '../../core/runs/run-host-samplers.js';
+import { placeRanks } from '../../core/launch/placement.js';
+import { placementFactsOf, probeLocalTfjsBackend } from '../../core/launch/placement-facts.js';
+import { formatPlacement, previewPlacement } from '../../../src-shared/placement.js';
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
 import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
 import type { RunSummary } from '../../core/launch/run-summary.js';
@@ -126,6 +130,12 @@ export const runCommand: CliCommand = async (args, io) => {
   // energy, memory, network, GPUs where present — are kept with the run for its report.
   const nvidiaSmiPath = resolveNvidiaSmi(undefined, io.env);
   const host = await discoverLocalHost({ nvidiaSmiPath, signal: io.signal });
+  // The SSH hosts' inventories are kept with the run too, and the placement below reads their GPUs.
+  const inventory = [host, ...(prepared ? await discoverRunHosts(prepared.targets, knownHostsFileOf(values, io), io.signal) : [])];
+  const placements = rankDevicesOf(prepared?.placements ?? placeRanks(strategy.dp * strategy.tp * strategy.pp), LOCAL_HOST_ID);
+  // Placement before launch: to stdout, or stderr with --json (stdout carries only the summary).
+  const showPlacement = (facts: Parameters<typeof previewPlacement>[2]) => formatPlacement(previewPlacement(engine, placements, facts)).forEach((line) => (values.json ? io.stderr.write(`${line}\n`) : printLine(io, line)));
+  if (engine === 'tfjs') showPlacement(placementFactsOf(inventory, { localTfjs: await probeLocalTfjsBackend(findWorkerBundle(), config.backend) }));
   const sampleMs = intFlag('sample-ms', values['sample-ms'], 500, 0);
   // Every host of the run is sampled for it (SSH hosts by runRecorded); only the GPUs its ranks use count.
   let runTelemetry: RunTelemetry | null = null;
@@ -135,7 +145,8 @@ export const runCommand: CliCommand = async (args, io) => {
   let finishedRunId = '';
   try {
     const summary = await runRecorded({
-      config, store, writer, hostId: LOCAL_HOST_ID, inventory: [host],
+      config, store, writer, hostId: LOCAL_HOST_ID, inventory,
+      onProbed: (probes) => showPlacement(placementFactsOf(inventory, { torch: Object.fromEntries(placements.map((p) => [p.host, probes[p.host] ?? (p.host === LOCAL_HOST_ID ? probes.localhost : undefined) ?? null])) })),
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
       workerPath: engine === 'tfjs' ? findWorkerBundle() : '',
       engine, torch,

@@ -15,12 +15,14 @@ export interface TorchProbe {
   torchVersion: string;
   pythonVersion: string;
   hasCuda: boolean;
+  /** CUDA devices PyTorch sees (0 without CUDA). */
+  cudaDeviceCount: number;
 }
 
 const probeCode = 'import json, sys\ntry:\n import torch\nexcept Exception as e:\n print(json.dumps({"error": type(e).__name__ + ": " + str(e), "python": sys.version.split()[0]})); sys.exit(0)\n'
-  + 'print(json.dumps({"torch": torch.__version__, "python": sys.version.split()[0], "cuda": bool(torch.cuda.is_available()), "distributed": bool(torch.distributed.is_available())}))';
+  + 'print(json.dumps({"torch": torch.__version__, "python": sys.version.split()[0], "cuda": bool(torch.cuda.is_available()), "devices": torch.cuda.device_count() if torch.cuda.is_available() else 0, "distributed": bool(torch.distributed.is_available())}))';
 
-interface ProbeResult { missing: boolean; error?: string; torch?: string; python?: string; cuda?: boolean; distributed?: boolean }
+interface ProbeResult { missing: boolean; error?: string; torch?: string; python?: string; cuda?: boolean; devices?: number; distributed?: boolean }
 
 async function probe(spawner: Spawner, python: string, timeoutMs: number): Promise<ProbeResult> {
   const child = spawner({ rank: -1, command: python, args: ['-c', probeCode], env: {} });
@@ -43,7 +45,7 @@ export async function checkTorch(spawner: Spawner, host: string, python?: string
   for (const candidate of python ? [python] : DEFAULT_PYTHONS) {
     const result = await probe(spawner, candidate, timeoutMs);
     if (result.torch && result.distributed !== false) {
-      return { python: candidate, torchVersion: result.torch, pythonVersion: result.python ?? '?', hasCuda: result.cuda === true };
+      return { python: candidate, torchVersion: result.torch, pythonVersion: result.python ?? '?', hasCuda: result.cuda === true, cudaDeviceCount: typeof result.devices === 'number' ? result.devices : 0 };
     }
     tried.push(result.missing ? `${candidate}: not found` : result.torch ? `${candidate}: torch ${result.torch} without torch.distributed` : `${candidate}: ${result.error ?? 'no torch'}`);
   }

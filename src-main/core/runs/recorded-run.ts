@@ -11,6 +11,7 @@ import type { RunUpdate } from '../../../src-shared/run-live.js';
 import { newRunId, runTraining, type RunOptions } from '../launch/run-controller.js';
 import { runTorchTraining } from '../launch/torch-run.js';
 import type { TorchEngineOptions } from '../launch/torch-rank-command.js';
+import type { TorchProbe } from '../launch/torch-check.js';
 import type { RunSummary } from '../launch/run-summary.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import { INVENTORY_EVENT } from '../report/report-inventory.js';
@@ -36,6 +37,8 @@ export interface RecordedRunOptions {
   onLog?: (rank: number, line: string, stream: 'stdout' | 'stderr') => void;
   /** The hosts as discovered at launch, kept with the run for its report. */
   inventory?: HostInventory[];
+  /** Torch engine: called with what each host's Python reported, before any rank starts. */
+  onProbed?: (probes: Record<string, TorchProbe>) => void;
   /** Called once every rank is started, with their pids. */
   onStarted?: RunOptions['onStarted'];
   /** Called with the id once the run is recorded, before any rank starts; samplers' batches go to `telemetry.add`. */
@@ -73,9 +76,8 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
   const telemetry = new RunTelemetry({ runId, ranks: rankDevicesOf(placements, options.hostId), writer, localHostId: options.hostId, maxGapMs: 3 * sampleIntervalMs });
   const remote = options.remoteHosts && Object.keys(options.remoteHosts.targets).length > 0
     ? startRunHostSamplers({
-      ...options.remoteHosts, intervalMs: sampleIntervalMs, localInventory: options.inventory ?? [], signal: options.signal,
+      ...options.remoteHosts, intervalMs: sampleIntervalMs,
       onBatch: (batch) => { telemetry.add(batch); options.onRemoteTelemetry?.(batch); },
-      onInventory: (hosts) => writer.addEvent(runId, { type: INVENTORY_EVENT, rank: null, timestampMs: Date.now(), hosts }),
     })
     : null;
   options.onRecorded?.(runId, telemetry);
@@ -90,6 +92,17 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
     const summary = await (options.engine === 'torch' ? runTorchTraining : runTraining)({
       ...options.launch, placements, torch: options.torch, config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
       onStarted: options.onStarted,
+      onProbed: (probes: Record<string, TorchProbe>) => {
+        // torch ranks take cuda:(local rank mod devices) where their host's PyTorch has CUDA
+        const localRanks = new Map<string, number>();
+        for (const p of placements) {
+          const localRank = localRanks.get(p.host) ?? 0;
+          localRanks.set(p.host, localRank + 1);
+          const probe = probes[p.host];
+          if (probe?.hasCuda && probe.cudaDeviceCount > 0 && p.device.startsWith('cpu')) telemetry.deviceUse.place(p.rank, `cuda:${localRank % probe.cudaDeviceCount}`);
+        }
+        options.onProbed?.(probes);
+      },
       onSpawned: (ranks) => ranks.forEach((r) => telemetry.watchRank(r.rank, () => r.process.pid)),
       onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
       onLog: (rank, line, stream) => {

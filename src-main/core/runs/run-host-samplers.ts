@@ -1,8 +1,7 @@
 /**
- * The SSH hosts of a run, sampled and discovered for it: one host sampler per host (the same
- * sampler as this machine's, over SSH) for as long as the run goes, and each host's inventory,
- * kept with the run beside this machine's once every host answered (a host that could not be
- * reached is kept with its error, so the report says so).
+ * The SSH hosts of a run, discovered before launch (their inventory is kept with the run and the
+ * placement preview reads their GPUs) and sampled for it while it goes: one host sampler per host,
+ * the same sampler as this machine's, over SSH.
  */
 import type { HostInventory } from '../../../src-shared/inventory.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
@@ -10,16 +9,17 @@ import { discoverRemoteHost } from '../inventory/remote-discovery.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import { startHostSampler, type HostSampler } from '../telemetry/host-sampler.js';
 
+/** Each target's inventory under its run host id (a host that could not be reached is kept with its error). */
+export function discoverRunHosts(targets: Record<string, RemoteTarget>, knownHostsFile: string, signal?: AbortSignal): Promise<HostInventory[]> {
+  return Promise.all(Object.entries(targets).map(async ([hostId, target]) => ({ ...(await discoverRemoteHost(target, { knownHostsFile, signal })), id: hostId })));
+}
+
 /** What to sample. */
 export interface RunHostSamplersOptions {
   targets: Record<string, RemoteTarget>;
   knownHostsFile: string;
   intervalMs: number;
-  /** This machine's inventory, kept first in the run's inventory. */
-  localInventory: HostInventory[];
   onBatch: (batch: TelemetryBatch) => void;
-  onInventory: (hosts: HostInventory[]) => void;
-  signal?: AbortSignal;
 }
 
 /** Started samplers; stop() resolves once nothing they started runs here or on the hosts. */
@@ -27,22 +27,11 @@ export interface RunHostSamplers {
   stop(): Promise<void>;
 }
 
-/** Starts sampling and discovering every target. */
+/** Starts sampling every target. */
 export function startRunHostSamplers(options: RunHostSamplersOptions): RunHostSamplers {
   const samplers: HostSampler[] = Object.entries(options.targets).map(([hostId, target]) => startHostSampler(
     { kind: 'ssh', target, knownHostsFile: options.knownHostsFile, hostId },
     { intervalMs: options.intervalMs, onBatch: options.onBatch },
   ));
-  const discovery = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, discovery.signal]) : discovery.signal;
-  const discovered = Promise.all(Object.entries(options.targets).map(async ([hostId, target]) => ({
-    ...(await discoverRemoteHost(target, { knownHostsFile: options.knownHostsFile, signal })), id: hostId,
-  }))).then((remote) => options.onInventory([...options.localInventory, ...remote]), () => undefined);
-  return {
-    async stop() {
-      await Promise.race([discovered, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-      discovery.abort();
-      await Promise.all([...samplers.map((s) => s.stop()), discovered]);
-    },
-  };
+  return { stop: async () => { await Promise.all(samplers.map((s) => s.stop())); } };
 }

@@ -63,6 +63,13 @@ export class DeviceUse {
     }
   }
 
+  /** A rank's device learnt at launch (e.g. the torch engine found CUDA on its host): `cuda:N` makes GPU N the run's. */
+  place(rank: number, device: string): void {
+    const r = this.ranks.find((x) => x.rank === rank);
+    const gpu = /^cuda:(\d+)$/.exec(device);
+    if (r && gpu) this.mark(r.host, Number(gpu[1]), null, rank, 'placement');
+  }
+
   /** The process id of a rank on its host, once known (remote ranks learn theirs after start). */
   setRankPid(rank: number, pid: number): void {
     const r = this.ranks.find((x) => x.rank === rank);
