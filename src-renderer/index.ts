@@ -7,6 +7,7 @@ import { mountHistoryView } from './views/history-view.js';
 import { mountHostsView } from './views/hosts-view.js';
 import { mountPlannerView } from './views/planner-view.js';
 import { mountRunView } from './views/run-view.js';
+import { mountRunPage } from './views/run-page.js';
 
 type ViewMount = (root: HTMLElement, api: ShardScopeApi) => () => void;
 
@@ -37,21 +38,28 @@ async function start(): Promise<void> {
   }
   const info = await api.getAppInfo();
   setStatus('live', `${info.mode} · v${info.version}`);
+  // Routes: #/<view> for the tabs (a reload stays there), #/runs/<id> for a run's page.
   let unmount = () => {};
-  const show = (id: string) => {
-    const view = views.find((v) => v.id === id) ?? views[0];
+  const show = () => {
+    const [, first = '', second = ''] = location.hash.split('/');
+    const runId = first === 'runs' && second ? decodeURIComponent(second) : null;
+    const view = runId ? null : (views.find((v) => v.id === first) ?? views[0]);
     unmount();
     root.replaceChildren();
-    nav.querySelectorAll('button').forEach((b) => b.setAttribute('aria-current', b.dataset.view === view.id ? 'page' : 'false'));
-    unmount = view.mount(root, api);
+    const current = view?.id ?? 'history';
+    nav.querySelectorAll('button').forEach((b) => b.setAttribute('aria-current', b.dataset.view === current ? 'page' : 'false'));
+    unmount = runId ? mountRunPage(root, api, runId) : view!.mount(root, api);
   };
   for (const view of views) {
     const button = el('button', undefined, view.label);
     button.dataset.view = view.id;
-    button.addEventListener('click', () => show(view.id));
+    button.addEventListener('click', () => {
+      if (location.hash === `#/${view.id}`) show(); else location.hash = `#/${view.id}`;
+    });
     nav.append(button);
   }
-  show('cluster');
+  window.addEventListener('hashchange', show);
+  show();
 }
 
 void start();

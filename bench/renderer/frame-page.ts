@@ -32,7 +32,7 @@ function batchAt(timestampMs: number): TelemetryBatch {
 async function main(): Promise<void> {
   const root = document.getElementById('view')!;
   const buffer = new TelemetryBuffer(WINDOW_MS);
-  const redraw = mountLiveCharts(root, buffer, WINDOW_MS);
+  const { redraw } = mountLiveCharts(root, buffer, WINDOW_MS);
   const stepMs = 1000 / config.hz;
   let nowMs = Date.now() - WINDOW_MS;
   const fillStart = performance.now();

@@ -23,14 +23,22 @@ export class RunState {
   /** Energy so far, one point per update that carried it. */
   energy: RunEnergyPoint[] = [];
   last: RunUpdate | null = null;
+  private readonly seenRankSteps = new Set<string>();
 
   constructor(readonly runId: string) {}
 
   /** Folds one update in. */
   apply(update: RunUpdate): void {
     this.last = update;
-    this.points.push(...update.points);
-    for (const event of update.rankSteps) this.addRankStep(event);
+    // a panel re-attached from the store may then get live updates it already has: each step once
+    const lastStep = this.points.at(-1)?.step ?? -1;
+    this.points.push(...update.points.filter((p) => p.step > lastStep));
+    for (const event of update.rankSteps) {
+      const key = `${event.rank}/${event.step}`;
+      if (this.seenRankSteps.has(key)) continue;
+      this.seenRankSteps.add(key);
+      this.addRankStep(event);
+    }
     this.logs.push(...update.logs);
     if (update.energy && update.energy.timestampMs > 0) this.energy.push(update.energy);
     if (this.logs.length > MAX_LOG_LINES) this.logs.splice(0, this.logs.length - MAX_LOG_LINES);

@@ -24,7 +24,7 @@ export function mountClusterView(root: HTMLElement, api: ShardScopeApi): () => v
   });
 
   const buffer = new TelemetryBuffer(WINDOW_MS);
-  const redraw = mountLiveCharts(root, buffer, WINDOW_MS);
+  const live = mountLiveCharts(root, buffer, WINDOW_MS);
   let dirty = false;
   api.getRecentTelemetry({ windowMs: WINDOW_MS }).then((batch) => {
     buffer.add(batch);
@@ -39,10 +39,11 @@ export function mountClusterView(root: HTMLElement, api: ShardScopeApi): () => v
   const timer = window.setInterval(() => {
     if (!dirty) return;
     dirty = false;
-    redraw();
+    live.redraw();
   }, REDRAW_MS);
   return () => {
     window.clearInterval(timer);
+    live.dispose();
     offTelemetry();
     offInventory();
   };

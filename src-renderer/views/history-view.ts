@@ -21,7 +21,12 @@ function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => vo
   const cell = el('td');
   cell.append(box);
   const fmt = (v: number | null, digits = 3) => (v === null ? '–' : v.toPrecision(digits));
-  tr.append(cell, el('td', undefined, run.id), el('td', undefined, run.engine), el('td', undefined, strategyLabel(run.strategy)), el('td', 'run-status', run.status),
+  const open = el('a', 'run-link', run.id);
+  open.href = `#/runs/${encodeURIComponent(run.id)}`;
+  open.title = 'open the run: charts, logs, placement, report';
+  const idCell = el('td');
+  idCell.append(open);
+  tr.append(cell, idCell, el('td', undefined, run.engine), el('td', undefined, strategyLabel(run.strategy)), el('td', 'run-status', run.status),
     el('td', undefined, new Date(run.startedAt).toLocaleString('en-GB')), el('td', undefined, `${run.durationSeconds.toFixed(0)} s`),
     el('td', undefined, fmt(run.tokensPerSecond)), el('td', undefined, fmt(run.joulesPerToken)), el('td', undefined, formatBytes(run.bytesMoved)));
   return tr;
@@ -41,6 +46,7 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
   actions.append(compareButton, reportExportControl(api, () => [...selected].slice(0, 4)));
   root.append(el('h2', undefined, 'History'), note, table, actions, comparison);
   let runs: RunListItem[] = [];
+  let charts: ReturnType<typeof echarts.init>[] = [];
 
   const onToggle = (id: string, checked: boolean) => {
     if (checked) selected.add(id); else selected.delete(id);
@@ -69,6 +75,8 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
         points: d.events.filter((e) => e.type === 'step' && typeof e.data.loss === 'number').map((e) => [Number(e.data.step), Number(e.data.loss)] as [number, number]),
       })), 'nats')],
     ];
+    charts.forEach((c) => c.dispose());
+    charts = [];
     comparison.replaceChildren();
     comparison.dataset.runs = chosen.map((r) => r.id).join(',');
     for (const [key, title, option] of panels) {
@@ -77,8 +85,10 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
       const div = el('div', 'chart');
       box.append(el('h2', undefined, title), div);
       comparison.append(box);
-      echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 240 }).setOption(option);
+      const chart = echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 240 });
+      chart.setOption(option);
+      charts.push(chart);
     }
   });
-  return () => undefined;
+  return () => { charts.forEach((c) => c.dispose()); };
 }

@@ -23,8 +23,8 @@ function chartDiv(box: HTMLElement): HTMLElement {
   return box.querySelector('.chart') as HTMLElement;
 }
 
-/** Mounts the charts into `container`; returns a function that redraws from the buffer. */
-export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer, windowMs: number): () => void {
+/** Mounts the charts into `container`; returns `redraw` (from the buffer) and `dispose` (charts and listener). */
+export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer, windowMs: number): { redraw: () => void; dispose: () => void } {
   const grid = el('div', 'charts');
   grid.id = 'live-charts';
   container.append(grid);
@@ -42,7 +42,7 @@ export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer,
   const resize = () => mounted.forEach((m) => m.chart.resize());
   window.addEventListener('resize', resize);
 
-  return () => {
+  const redraw = () => {
     const snapshot = buffer.snapshot();
     const nowMs = Date.now();
     for (const { panel, box, empty, chart } of mounted) {
@@ -57,5 +57,12 @@ export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer,
       chart.setOption(buildLiveLineOption(series, { ...panel.spec, windowMs }, nowMs), { lazyUpdate: true, replaceMerge: ['series'] });
     }
     grid.dataset.totalPoints = String(buffer.totalPoints);
+  };
+  return {
+    redraw,
+    dispose: () => {
+      window.removeEventListener('resize', resize);
+      mounted.forEach((m) => m.chart.dispose());
+    },
   };
 }

@@ -1,4 +1,4 @@
-/** The launch form of the Run view: model, dp x tp x pp grid, steps and schedule options. */
+/** The launch form of the Run view: engine, model, dp x tp x pp grid, steps and schedule options. */
 import type { RunRequest } from '../../src-shared/run-live.js';
 import { el } from '../format.js';
 
@@ -24,8 +24,20 @@ function select(name: string, options: string[]): HTMLSelectElement {
   return node;
 }
 
-/** Builds the form; `onLaunch` gets the request when the researcher presses Launch. */
-export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) => void): HTMLElement {
+/** The request the form's fields describe now. */
+export function requestOfForm(form: HTMLFormElement): RunRequest {
+  const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value;
+  const engine = value('engine');
+  return {
+    model: value('model'), dp: Number(value('dp')), tp: Number(value('tp')), pp: Number(value('pp')), steps: Number(value('steps')),
+    microBatches: Number(value('microBatches')), schedule: value('schedule') as '1f1b' | 'gpipe', zeroStage: Number(value('zero')) as 0 | 1,
+    recompute: (form.elements.namedItem('recompute') as HTMLInputElement).checked,
+    ...(engine === 'torch' ? { engine: 'torch' as const } : {}),
+  };
+}
+
+/** Builds the form; `onLaunch` gets the request when the researcher presses Launch, `onChange` whenever a field changes. */
+export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) => void, onChange?: (request: RunRequest) => void): HTMLFormElement {
   const form = el('form', 'form-row');
   form.dataset.form = 'launch';
   const model = select('model', models);
@@ -36,19 +48,23 @@ export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) 
   const micro = numberInput('microBatches', 2);
   const schedule = select('schedule', ['1f1b', 'gpipe']);
   const zero = select('zero', ['0', '1']);
+  const engine = select('engine', ['tfjs', 'torch']);
+  engine.options[0].textContent = 'built-in (tfjs)';
+  engine.options[1].textContent = 'PyTorch';
   const recompute = el('input');
   recompute.type = 'checkbox';
   recompute.name = 'recompute';
   const launch = el('button', 'primary', 'Launch');
   launch.type = 'submit';
-  form.append(field('model', model), field('dp', dp), field('tp', tp), field('pp', pp), field('steps', steps),
+  form.append(field('engine', engine), field('model', model), field('dp', dp), field('tp', tp), field('pp', pp), field('steps', steps),
     field('micro-batches', micro), field('schedule', schedule), field('ZeRO', zero), field('recompute', recompute), launch);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    onLaunch({
-      model: model.value, dp: Number(dp.value), tp: Number(tp.value), pp: Number(pp.value), steps: Number(steps.value),
-      microBatches: Number(micro.value), schedule: schedule.value as '1f1b' | 'gpipe', zeroStage: Number(zero.value) as 0 | 1, recompute: recompute.checked,
-    });
+    onLaunch(requestOfForm(form));
   });
+  if (onChange) {
+    form.addEventListener('input', () => onChange(requestOfForm(form)));
+    form.addEventListener('change', () => onChange(requestOfForm(form)));
+  }
   return form;
 }

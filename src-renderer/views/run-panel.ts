@@ -35,21 +35,37 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   progress.max = 1;
   progress.value = 0;
   const eta = el('span', 'note');
+  // Stop asks first: a stopped run cannot be resumed.
   const stop = el('button', 'danger', 'Stop');
   stop.type = 'button';
-  stop.addEventListener('click', () => {
-    stop.disabled = true;
+  const confirmBox = el('span', 'confirm-stop');
+  confirmBox.hidden = true;
+  const confirmStop = el('button', 'danger', 'Stop this run');
+  confirmStop.type = 'button';
+  confirmStop.dataset.action = 'confirm-stop';
+  const keepRunning = el('button', 'secondary', 'Keep running');
+  keepRunning.type = 'button';
+  confirmBox.append(el('span', 'note', 'Stop every rank? The steps so far are kept.'), confirmStop, keepRunning);
+  stop.addEventListener('click', () => { stop.hidden = true; confirmBox.hidden = false; });
+  keepRunning.addEventListener('click', () => { stop.hidden = false; confirmBox.hidden = true; });
+  confirmStop.addEventListener('click', () => {
+    confirmStop.disabled = true;
+    keepRunning.disabled = true;
     void api.stopRun({ runId });
   });
   const exporter = reportExportControl(api, () => [runId]);
   exporter.hidden = true;
-  header.append(title, status, progress, eta, stop, exporter);
+  header.append(title, status, progress, eta, stop, confirmBox, exporter);
   const error = el('div', 'error-box');
   error.hidden = true;
+  const stoppedNote = el('p', 'note stopped-note');
+  stoppedNote.hidden = true;
   const comparison = el('table', 'figures');
   comparison.dataset.table = 'predicted-vs-measured';
   const grid = el('div', 'charts');
-  panel.append(header, error, comparison, grid);
+  // The run page (run-page.ts) and the timeline view mount into these.
+  const extra = el('div', 'run-extra');
+  panel.append(header, error, stoppedNote, extra, comparison, grid);
   container.prepend(panel);
   const charts = new Map<ChartKey, ReturnType<typeof echarts.init>>();
   for (const key of Object.keys(chartTitles) as ChartKey[]) {
@@ -65,6 +81,7 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   const logs = el('pre', 'logs');
   logRank.addEventListener('change', () => renderLogs());
   const logBox = el('section', 'chart-panel');
+  logBox.dataset.panel = 'logs';
   logBox.append(el('h2', undefined, 'Logs'), logRank, logs);
   panel.append(logBox);
 
@@ -76,8 +93,11 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
       if (chosen) logRank.value = chosen;
     }
     const rank = Number(logRank.value || ranks[0] || 0);
-    const lines = state.logs.filter((l) => l.rank === rank).slice(-200).map((l) => l.line);
-    logs.textContent = lines.length ? lines.join('\n') : '(no output from the ranks yet)';
+    const lines = state.logs.filter((l) => l.rank === rank).slice(-200).map((l) => (l.stream === 'stderr' ? `[stderr] ${l.line}` : l.line));
+    logBox.dataset.lines = String(state.logs.length);
+    const isOver = state.last !== null && state.last.status !== 'running';
+    logs.textContent = lines.length ? lines.join('\n')
+      : isOver ? '(the ranks printed nothing besides their events: see the charts)' : '(no output from the ranks yet)';
   }
 
   function renderComparison(): void {
@@ -112,9 +132,13 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     eta.textContent = update.status === 'running'
       ? `step ${update.stepsDone}/${update.steps}${update.etaSeconds !== null ? ` · ETA ${Math.ceil(update.etaSeconds)} s` : ''}`
       : `${update.stepsDone}/${update.steps} steps`;
-    stop.hidden = update.status !== 'running';
+    if (update.status !== 'running') { stop.hidden = true; confirmBox.hidden = true; }
     exporter.hidden = update.status === 'running';
-    if (update.error) {
+    // a stop the researcher asked for is the end of the run, not an error
+    if (update.status === 'cancelled' && (!update.error || update.error.kind === 'cancelled')) {
+      stoppedNote.hidden = false;
+      stoppedNote.textContent = `Stopped on request after ${update.stepsDone} of ${update.steps} steps; the steps so far are kept.`;
+    } else if (update.error) {
       error.hidden = false;
       error.textContent = `${update.error.kind}: ${update.error.message}`;
     }
@@ -151,11 +175,20 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     renderLogs();
   }
 
+  const resize = () => charts.forEach((c) => c.resize());
+  window.addEventListener('resize', resize);
   return {
     panel,
+    /** Where the run page (and the timeline view) add their parts. */
+    extra,
     apply(update: RunUpdate) {
       state.apply(update);
       render(update);
+    },
+    /** Frees the charts and the resize listener (view switch). */
+    dispose() {
+      window.removeEventListener('resize', resize);
+      charts.forEach((c) => c.dispose());
     },
   };
 }

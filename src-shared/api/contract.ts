@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Inventory } from '../inventory.js';
 import type { TelemetryBatch } from '../telemetry.js';
+import type { PlacementPreview } from '../placement.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
@@ -24,6 +25,7 @@ export const apiArgSchemas = {
   searchPlans: z.tuple([searchRequestSchema]),
   getPlannerCatalogue: z.tuple([]),
   startRun: z.tuple([runRequestSchema]),
+  previewPlacement: z.tuple([runRequestSchema]),
   stopRun: z.tuple([z.object({ runId: runIdSchema })]),
   listRuns: z.tuple([]),
   getRun: z.tuple([z.object({ runId: runIdSchema })]),
@@ -55,6 +57,8 @@ export interface ApiResults {
   searchPlans: SearchResult;
   getPlannerCatalogue: { models: Record<string, ModelSpec>; gpus: Record<string, GpuSpec> };
   startRun: { runId: string };
+  /** rank -> host -> device -> backend before launch, with why GPUs stay idle (src-shared/placement.ts). */
+  previewPlacement: PlacementPreview;
   stopRun: { stopped: boolean };
   listRuns: RunListItem[];
   getRun: RunDetails;

@@ -53,7 +53,8 @@ test('a dp2 run launched from the UI fills its charts, stops on Stop, and compar
   for (const row of ['step time', 'memory', 'DP bytes']) assert.ok(comparison.toLowerCase().includes(row.toLowerCase()), `predicted vs measured has ${row}: ${comparison}`);
   await page.screenshot({ path: join(testOutputDir('e2e'), 'run-live.png'), fullPage: true });
 
-  await panel.getByRole('button', { name: 'Stop' }).click();
+  await panel.getByRole('button', { name: 'Stop', exact: true }).click();
+  await panel.getByRole('button', { name: 'Stop this run' }).click();
   await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'cancelled', dpRun, { timeout: 20_000 });
   const stoppedAt = Number(await panel.getAttribute('data-steps-done'));
   assert.ok(stoppedAt < 2000, 'the run stopped before its last step');

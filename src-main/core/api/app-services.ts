@@ -14,7 +14,8 @@ import { ApiEventBus } from './event-bus.js';
 import { createApiHandlers } from './handlers.js';
 import { defaultHostSettingsPath } from '../hosts/host-settings.js';
 import { HostsService } from '../hosts/hosts-service.js';
-import { prepareRunOnHosts } from '../hosts/run-hosts.js';
+import { prepareRunOnHosts, runHostsOf } from '../hosts/run-hosts.js';
+import { placeRanksOnHosts } from '../launch/remote-placement.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
 
@@ -60,6 +61,13 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     sampleIntervalMs: options.sampleIntervalMs,
     prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
     knownHostsFile: hosts.knownHostsFile,
+    placeOnHosts: (choices, worldSize) => {
+      const known = hosts.state().statuses;
+      return {
+        placements: placeRanksOnHosts(worldSize, runHostsOf(hosts, choices)),
+        inventory: known.filter((s) => choices.some((c) => c.id === s.hostId)).map((s) => ({ ...s.inventory, id: s.hostId })),
+      };
+    },
     onRemoteTelemetry: (batch) => {
       recent.add(batch);
       events.emit('telemetry', batch);

@@ -26,6 +26,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getRecentTelemetry: async ({ windowMs }) => deps.recent.window(windowMs),
     ...plannerHandlers(),
     startRun: (request) => deps.runs.start(request),
+    previewPlacement: (request) => deps.runs.previewPlacement(request),
     stopRun: ({ runId }) => deps.runs.stop(runId),
     listRuns: async () => deps.runs.list(),
     getRun: async ({ runId }) => deps.runs.get(runId),

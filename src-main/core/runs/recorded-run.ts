@@ -22,6 +22,7 @@ import { placeRanks } from '../launch/placement.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import { rankDevicesOf, RunTelemetry } from './run-telemetry.js';
 import { startRunHostSamplers } from './run-host-samplers.js';
+import { RunLogs } from './run-logs.js';
 
 /** What to run and where to keep it. */
 export interface RecordedRunOptions {
@@ -81,6 +82,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
     })
     : null;
   options.onRecorded?.(runId, telemetry);
+  const logs = new RunLogs(runId, writer);
   const batcher = new RunUpdateBatcher(runId, config.steps, startedAtMs, (u) => options.onUpdate?.(u));
   const onEvent = (event: EngineEvent) => {
     writer.addEvent(runId, event);
@@ -107,10 +109,12 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
       onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
       onLog: (rank, line, stream) => {
         batcher.addLog({ rank, line, stream });
+        logs.add(rank, line, stream);
         options.onLog?.(rank, line, stream);
       },
     });
     await closeTelemetry(telemetry, remote);
+    logs.finish();
     writer.flush();
     store.endRun(runId, { status: 'finished', endedAtMs: Date.now() });
     batcher.finish('finished');
@@ -119,6 +123,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
     const payload = toErrorPayload(error);
     const status = error instanceof ShardScopeError && error.kind === 'cancelled' ? 'cancelled' : 'failed';
     await closeTelemetry(telemetry, remote);
+    logs.finish();
     writer.flush();
     store.endRun(runId, { status, endedAtMs: Date.now(), error: payload });
     batcher.finish(status, payload);

@@ -5,9 +5,15 @@
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../../../src-shared/run-record.js';
 import type { ExportedReport, ReportExportRequest, RunRequest, RunUpdate } from '../../../src-shared/run-live.js';
-import type { Inventory } from '../../../src-shared/inventory.js';
+import type { HostInventory, Inventory } from '../../../src-shared/inventory.js';
+import { previewPlacement, type PlacementPreview } from '../../../src-shared/placement.js';
+import { placeRanks, type RankPlacement } from '../launch/placement.js';
+import { placementFactsOf, probeLocalTfjsBackend, type LocalTfjsBackend } from '../launch/placement-facts.js';
+import { checkTorch, type TorchProbe } from '../launch/torch-check.js';
+import { localSpawner } from '../launch/spawner.js';
+import { discoverRunHosts } from './run-host-samplers.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
-import type { RunTelemetry } from './run-telemetry.js';
+import { rankDevicesOf, type RunTelemetry } from './run-telemetry.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import type { PreparedRun } from '../launch/remote-launch.js';
 import { newRunId } from '../launch/run-controller.js';
@@ -29,6 +35,8 @@ export interface RunServiceDeps {
   sampleIntervalMs: number;
   /** Connects to, deploys on and places ranks across the chosen hosts (request.hosts); absent: local runs only. */
   prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal) => Promise<PreparedRun>;
+  /** Ranks placed on the chosen hosts and the hosts' last known inventories, without connecting (the placement preview). */
+  placeOnHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number) => { placements: RankPlacement[]; inventory: HostInventory[] };
   /** The app's known_hosts: a run's SSH hosts are sampled for it over connections checked against it. */
   knownHostsFile?: string;
   /** Batches of a run's SSH-host samplers (for the live views). */
@@ -39,7 +47,27 @@ export interface RunServiceDeps {
 export class RunService {
   private active: { runId: string; controller: AbortController; done: Promise<unknown>; telemetry: RunTelemetry | null } | null = null;
 
+  private localTfjs: Promise<LocalTfjsBackend> | null = null;
+  private localTorch: Promise<TorchProbe | null> | null = null;
+
   constructor(private readonly deps: RunServiceDeps) {}
+
+  /** Where each rank of `request` would run, on which device and backend, and why GPUs would stay idle. */
+  async previewPlacement(request: RunRequest): Promise<PlacementPreview> {
+    const worldSize = request.dp * request.tp * request.pp;
+    const local = (await this.deps.getInventory()).hosts;
+    // the same placement start() makes (placeRanksOnHosts refuses too few slots with bad-input)
+    const chosen = request.hosts && this.deps.placeOnHosts ? this.deps.placeOnHosts(request.hosts, worldSize) : { placements: placeRanks(worldSize), inventory: [] };
+    const inventory = [...local, ...chosen.inventory];
+    const placements = rankDevicesOf(chosen.placements, this.deps.hostId);
+    if (request.engine === 'torch') {
+      this.localTorch ??= checkTorch(localSpawner, 'local').catch(() => null);
+      // SSH hosts' PyTorch is asked at launch; the preview says so
+      return previewPlacement('torch', placements, placementFactsOf(inventory, { torch: { [this.deps.hostId]: await this.localTorch } }));
+    }
+    this.localTfjs ??= probeLocalTfjsBackend(this.deps.workerPath);
+    return previewPlacement('tfjs', placements, placementFactsOf(inventory, { localTfjs: await this.localTfjs }));
+  }
 
   /** The run whose samples the host samplers should be filed under, if any. */
   get activeRunId(): string | null {
@@ -60,7 +88,7 @@ export class RunService {
     if (this.active) throw new ShardScopeError('unavailable', `run ${this.active.runId} is still going: stop it first (one run at a time on this machine)`);
     const config = trainConfigOf({ ...request, model: enginePreset(request.model) });
     const runId = newRunId();
-    const inventory = (await this.deps.getInventory()).hosts;
+    let inventory = (await this.deps.getInventory()).hosts;
     const controller = new AbortController();
     if (request.engine === 'torch') checkReferencePlan(config);
     const prepared = request.hosts ? await this.prepareHosts(request, controller.signal) : null;
@@ -68,6 +96,10 @@ export class RunService {
       prepared.close();
       throw error;
     }) : undefined;
+    // The SSH hosts' inventories are kept with the run beside this machine's.
+    if (prepared && this.deps.knownHostsFile && Object.keys(prepared.targets).length > 0) {
+      inventory = [...inventory, ...await discoverRunHosts(prepared.targets, this.deps.knownHostsFile, controller.signal)];
+    }
     const startedMeanwhile = this.activeRunId; // preparing hosts takes seconds: another start may have won
     if (startedMeanwhile) {
       prepared?.close();
@@ -120,7 +152,9 @@ export class RunService {
   /** One run with its ranks, events and summary. */
   get(runId: string): RunDetails {
     if (!this.deps.store.getRun(runId)) throw new ShardScopeError('not-found', `no run "${runId}"`);
-    return this.deps.store.runDetails(runId);
+    // a view re-attaching to a running run gets everything up to now; later steps come as updates
+    if (this.active?.runId === runId) this.deps.writer.flush();
+    return this.deps.store.runDetails(runId, 50_000);
   }
 
   /** A run's sample series, downsampled for display. */

@@ -129,8 +129,8 @@ test('the Chrome trace is valid Trace Event JSON with compute/communication/bubb
   assert.ok(trace.traceEvents.some((e) => e.name === 'bubble' && (e.dur as number) > 0), 'pipeline runs show bubbles');
 });
 
-const UNIT_SUFFIX = /(Bytes|Watts|Percent|Mhz|Celsius|PerSecond|PerToken|Seconds|Ms)$/;
-const PLAIN_COLUMNS = new Set(['step', 'rank', 'loss', 'runId', 'strategy', 'mfu']);
+const UNIT_SUFFIX = /(Bytes|Watts|Percent|Mhz|Celsius|PerSecond|PerToken|Seconds|Ms|Joules)$/;
+const PLAIN_COLUMNS = new Set(['step', 'rank', 'loss', 'runId', 'strategy', 'mfu', 'host', 'gpuIndex', 'gpu', 'usedByRun', 'ranks', 'cpuSource']);
 
 function checkCsvHeaders(name: string, text: string): void {
   const header = text.split('\n')[0].split(',');
