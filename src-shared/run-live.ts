@@ -17,6 +17,10 @@ export const runRequestSchema = z.object({
   globalBatch: z.number().int().min(1).max(4096).optional(),
   /** Training engine: the built-in TensorFlow.js worker (default) or PyTorch (the bundled reference script). */
   engine: z.enum(['tfjs', 'torch']).optional(),
+  /** Torch engine: the user's own script on this machine (absolute path; default the bundled one), kept with the run. */
+  script: z.string().min(1).max(1000).regex(/^\//, 'the script path must be absolute').optional(),
+  /** Torch engine: extra arguments after the standard ones (`--dp D ... --steps N`), kept with the run. */
+  scriptArgs: z.array(z.string().max(500)).max(64).optional(),
   /** Hosts to place the ranks on, in order (saved host ids, `local` for this machine); default this machine only. */
   hosts: z.array(z.object({ id: z.string().min(1).max(100), slots: z.number().int().min(1).max(64).optional() }).strict()).min(1).max(64).optional(),
 }).strict();

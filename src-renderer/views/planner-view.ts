@@ -3,6 +3,7 @@ import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { PlanResult } from '../../src-shared/planner/index.js';
 import { el } from '../format.js';
 import { clusterForm, strategyForm, toPlanRequest, type StrategyFields } from './planner-form.js';
+import { launchPlanButton } from './planner-launch.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
 
 // The seed example: opt-66b does not fit 16 A100s with plain DP, and does with TP inside a node and PP across.
@@ -37,8 +38,10 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
     const actions = el('div', 'form-row');
     actions.append(el('span', undefined, 'objective'), objective, searchButton, searchNote);
     const verdicts = el('div', 'verdicts');
+    const launches = el('div', 'form-row');
+    launches.dataset.part = 'launch-plans';
     const figures = el('div');
-    root.append(cluster.node, a.node, b.node, actions, verdicts, figures);
+    root.append(cluster.node, a.node, b.node, actions, verdicts, launches, figures);
     const redraw = mountComparisonCharts(root);
 
     let generation = 0;
@@ -55,6 +58,7 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
       }));
       if (mine !== generation || !alive) return;
       verdicts.replaceChildren(...outcomes.map(verdictCard));
+      launches.replaceChildren(...outcomes.flatMap((o) => ('plan' in o ? [launchPlanButton(o.label, c.model, o.plan)] : [])));
       const plans = outcomes.flatMap((o) => ('plan' in o ? [{ label: o.label, plan: o.plan }] : []));
       figures.replaceChildren(figuresTable(plans));
       redraw(plans);

@@ -32,8 +32,19 @@ export function requestOfForm(form: HTMLFormElement): RunRequest {
     model: value('model'), dp: Number(value('dp')), tp: Number(value('tp')), pp: Number(value('pp')), steps: Number(value('steps')),
     microBatches: Number(value('microBatches')), schedule: value('schedule') as '1f1b' | 'gpipe', zeroStage: Number(value('zero')) as 0 | 1,
     recompute: (form.elements.namedItem('recompute') as HTMLInputElement).checked,
-    ...(engine === 'torch' ? { engine: 'torch' as const } : {}),
+    ...(engine === 'torch' ? { engine: 'torch' as const, ...torchFieldsOf(form) } : {}),
   };
+}
+
+/** Arguments as typed: split on spaces, "double" or 'single' quotes keep spaces inside one argument. */
+export function splitArgs(text: string): string[] {
+  return [...text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+function torchFieldsOf(form: HTMLFormElement): Pick<RunRequest, 'script' | 'scriptArgs'> {
+  const script = (form.elements.namedItem('script') as HTMLInputElement).value.trim();
+  const args = splitArgs((form.elements.namedItem('scriptArgs') as HTMLInputElement).value);
+  return { ...(script ? { script } : {}), ...(args.length ? { scriptArgs: args } : {}) };
 }
 
 /** Builds the form; `onLaunch` gets the request when the researcher presses Launch, `onChange` whenever a field changes. */
@@ -56,7 +67,19 @@ export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) 
   recompute.name = 'recompute';
   const launch = el('button', 'primary', 'Launch');
   launch.type = 'submit';
-  form.append(field('engine', engine), field('model', model), field('dp', dp), field('tp', tp), field('pp', pp), field('steps', steps),
+  // The PyTorch engine runs the bundled script, or the researcher's own with its arguments.
+  const script = el('input');
+  script.name = 'script';
+  script.placeholder = 'bundled train_gpt.py (or /path/to/your_script.py)';
+  script.size = 34;
+  const scriptArgs = el('input');
+  scriptArgs.name = 'scriptArgs';
+  scriptArgs.placeholder = 'extra arguments, e.g. --lr 3e-4';
+  const torchFields = [field('script', script), field('script arguments', scriptArgs)];
+  const showTorch = () => torchFields.forEach((f) => { f.hidden = engine.value !== 'torch'; });
+  engine.addEventListener('change', showTorch);
+  showTorch();
+  form.append(field('engine', engine), ...torchFields, field('model', model), field('dp', dp), field('tp', tp), field('pp', pp), field('steps', steps),
     field('micro-batches', micro), field('schedule', schedule), field('ZeRO', zero), field('recompute', recompute), launch);
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -5,6 +5,7 @@
  */
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { RunRequest, RunUpdate } from '../../src-shared/run-live.js';
+import { modelPresets } from '../../src-shared/engine-config.js';
 import { el } from '../format.js';
 import { TelemetryBuffer } from '../state/telemetry-buffer.js';
 import { updateOfStoredRun } from '../state/stored-run.js';
@@ -16,7 +17,7 @@ import { takeLaunchIntent } from '../state/launch-intent.js';
 
 const HOST_WINDOW_MS = 10 * 60 * 1000;
 const REDRAW_MS = 250;
-const ENGINE_MODELS = ['tiny', 'bench'];
+const ENGINE_MODELS = Object.keys(modelPresets);
 
 /** Options of the Run view: a request to put in the form (the Planner's "Launch this plan"). */
 export interface RunViewOptions {
@@ -126,6 +127,7 @@ function fillForm(form: HTMLFormElement, request: Partial<RunRequest>): void {
     else field.value = String(value);
   };
   set('engine', request.engine);
+  (form.elements.namedItem('engine') as HTMLSelectElement).dispatchEvent(new Event('change'));
   set('model', request.model);
   set('dp', request.dp);
   set('tp', request.tp);

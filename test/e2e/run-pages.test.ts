@@ -115,3 +115,44 @@ test('placement before launch, re-attach after reload, confirmed stop, and the r
   await deep.close();
   await page.close();
 });
+
+test('Planner -> "Launch plan B" carries dp x pp and micro-batches into the Run view, and that strategy runs', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+  await page.goto(`${app.url}#/planner`);
+  await page.waitForFunction(() => Number(document.getElementById('view')?.dataset.planned ?? 0) >= 1);
+  // opt-66b is for planning only: the launch button says so
+  assert.equal(await page.locator('[data-launch-plan="B"]').isDisabled(), true);
+  assert.match((await page.locator('[data-part="launch-plans"]').textContent()) ?? '', /opt-66b is for planning only/);
+  const planned = Number(await page.locator('#view').getAttribute('data-planned'));
+  await page.selectOption('[data-form="cluster"] select[name="model"]', 'tiny');
+  await page.locator('[data-form="cluster"] input[name="gpus"]').fill('4');
+  await page.locator('[data-form="cluster"] input[name="gpus"]').dispatchEvent('change');
+  for (const [name, value] of [['dp', '2'], ['tp', '1'], ['pp', '2'], ['microBatch', '1']]) {
+    await page.locator(`[data-strategy="B"] input[name="${name}"]`).fill(value);
+    await page.locator(`[data-strategy="B"] input[name="${name}"]`).dispatchEvent('change');
+  }
+  await page.locator('[data-strategy="B"] input[name="sequenceParallel"]').uncheck();
+  await page.selectOption('[data-strategy="B"] select[name="zero"]', '1');
+  await page.waitForFunction((n) => Number(document.getElementById('view')?.dataset.planned ?? 0) > n, planned);
+  await page.waitForFunction(() => (document.querySelector('[data-launch-plan="B"]') as HTMLButtonElement | null)?.disabled === false, undefined, { timeout: 10_000 })
+    .catch(async (error: Error) => { throw new Error(`${error.message}: ${await page.locator('[data-part="launch-plans"]').textContent()} | ${await page.locator('.verdict[data-strategy="B"]').textContent()}`); });
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-launch.png'), fullPage: true });
+  await page.locator('[data-launch-plan="B"]').click();
+  await page.waitForURL(/#\/run$/);
+  const form = page.locator('form[data-form="launch"]');
+  await form.waitFor();
+  assert.deepEqual(await Promise.all(['dp', 'tp', 'pp', 'zero'].map((n) => form.locator(`[name="${n}"]`).inputValue())), ['2', '1', '2', '1']);
+  const micro = Number(await form.locator('[name="microBatches"]').inputValue());
+  assert.ok(micro >= 2, `the planned micro-batches are carried (${micro})`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-placement="preview"] tr[data-rank]').length === 4);
+  await form.locator('[name="steps"]').fill('6');
+  await form.getByRole('button', { name: 'Launch' }).click();
+  await page.locator('.run-panel').first().waitFor();
+  const runId = (await page.locator('.run-panel').first().getAttribute('data-run-id')) ?? '';
+  await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'finished', runId, { timeout: 120_000 });
+  await page.goto(`${app.url}#/runs/${runId}`);
+  await page.waitForFunction(() => document.querySelector('.run-page')?.getAttribute('data-state') === 'ready', undefined, { timeout: 30_000 });
+  const config = (await page.locator('[data-table="run-config"]').textContent()) ?? '';
+  assert.match(config, new RegExp(`dp=2, tp=1, pp=2, microBatches=${micro}.*zeroStage=1`));
+  await page.close();
+});

@@ -21,6 +21,8 @@ export interface TorchEngineOptions {
   /** The event helper that starts each rank's script (default: resources/torch/shardscope_events.py next to the reference script). */
   helper?: string;
   helperByHost?: Record<string, string>;
+  /** Extra arguments for the script, after the standard ones. */
+  scriptArgs?: string[];
   /** Training data path on a host (passed as `--data`), e.g. where torch-deploy.ts copied it. */
   dataPathByHost?: Record<string, string>;
 }
@@ -92,6 +94,7 @@ export function torchRankCommand(config: TrainConfig, options: Required<Pick<Tor
         '--dp', String(plan.dp), '--tp', String(plan.tp), '--pp', String(plan.pp),
         '--micro-batch', String(plan.microBatch), '--global-batch', String(plan.globalBatch), '--steps', String(plan.steps),
         ...(options.dataPathByHost?.[placement.host] ? ['--data', options.dataPathByHost[placement.host]] : []),
+        ...(options.scriptArgs ?? []),
       ],
       env: {
         MASTER_ADDR: masterAddr, MASTER_PORT: String(masterPort),

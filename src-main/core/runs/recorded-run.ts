@@ -69,7 +69,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
   store.createRun({
     id: runId, engine: options.engine ?? 'tfjs',
     strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute, globalBatch: config.globalBatch },
-    model: { ...config.model }, plan: { config }, prediction, hosts: options.hostIds ?? [options.hostId], startedAtMs,
+    model: { ...config.model }, plan: { config, ...(options.engine === 'torch' ? { torch: { script: options.torch?.script ?? 'bundled', scriptArgs: options.torch?.scriptArgs ?? [] } } : {}) }, prediction, hosts: options.hostIds ?? [options.hostId], startedAtMs,
   });
   if (options.inventory) writer.addEvent(runId, { type: INVENTORY_EVENT, rank: null, timestampMs: startedAtMs, hosts: options.inventory });
   const placements = options.launch?.placements ?? placeRanks(worldSizeOf(config.strategy));

@@ -2,6 +2,7 @@
  * Runs launched from the UI: one at a time on this machine (one rank per core), recorded in the
  * store, live updates pushed as `run` events, Stop cancels every rank. Also serves the History calls.
  */
+import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../../../src-shared/run-record.js';
 import type { ExportedReport, ReportExportRequest, RunRequest, RunUpdate } from '../../../src-shared/run-live.js';
@@ -90,12 +91,15 @@ export class RunService {
     const runId = newRunId();
     let inventory = (await this.deps.getInventory()).hosts;
     const controller = new AbortController();
-    if (request.engine === 'torch') checkReferencePlan(config);
+    if (request.engine !== 'torch' && (request.script || request.scriptArgs)) throw new ShardScopeError('bad-input', 'a script and its arguments go with the PyTorch engine');
+    if (request.script && !existsSync(request.script)) throw new ShardScopeError('bad-input', `script: no such file ${request.script}`);
+    if (request.engine === 'torch' && !request.script) checkReferencePlan(config);
+    const userTorch = { ...(request.script ? { script: request.script } : {}), ...(request.scriptArgs?.length ? { scriptArgs: request.scriptArgs } : {}) };
     const prepared = request.hosts ? await this.prepareHosts(request, controller.signal) : null;
-    const torch = prepared && request.engine === 'torch' ? await deployTorchToHosts(prepared, {}, controller.signal).catch((error: unknown) => {
+    const torch = prepared && request.engine === 'torch' ? await deployTorchToHosts(prepared, userTorch, controller.signal).catch((error: unknown) => {
       prepared.close();
       throw error;
-    }) : undefined;
+    }) : request.engine === 'torch' ? userTorch : undefined;
     // The SSH hosts' inventories are kept with the run beside this machine's.
     if (prepared && this.deps.knownHostsFile && Object.keys(prepared.targets).length > 0) {
       inventory = [...inventory, ...await discoverRunHosts(prepared.targets, this.deps.knownHostsFile, controller.signal)];
