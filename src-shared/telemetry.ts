@@ -29,6 +29,9 @@ export interface GpuSample {
   powerWatts: number | null;
   temperatureCelsius: number | null;
   smClockMhz: number | null;
+  /** Memory clock and the enforced power limit (absent from older samplers). */
+  memoryClockMhz?: number | null;
+  powerLimitWatts?: number | null;
   /** PCIe throughput from `nvidia-smi dmon -s t` (absent when the host does not report it). */
   pcieRxBytesPerSecond?: number | null;
   pcieTxBytesPerSecond?: number | null;
@@ -42,6 +45,8 @@ export interface GpuProcess {
   gpuUuid: string;
   pid: number;
   usedMemoryBytes: number | null;
+  /** The process's name or path as the driver reports it (absent where it did not say). */
+  name?: string;
 }
 
 /** Every compute process on one host's GPUs at one moment (an empty list: none). */

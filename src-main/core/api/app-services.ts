@@ -18,6 +18,8 @@ import { prepareRunOnHosts, runHostsOf } from '../hosts/run-hosts.js';
 import { placeRanksOnHosts } from '../launch/remote-placement.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
+import { ClusterSamplers } from '../telemetry/cluster-samplers.js';
+import type { HostsState } from '../../../src-shared/api/hosts-contract.js';
 
 /** What the app was started with. */
 export interface AppServicesOptions {
@@ -55,12 +57,24 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => console.error(`store: ${error instanceof Error ? error.message : String(error)}`) });
   // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
-  const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, onChange: (state) => events.emit('hosts', state) });
+  // Every saved host that answered its discovery is sampled live for the Cluster view (and for a run on it).
+  let cluster: ClusterSamplers | null = null;
+  const hosts = new HostsService({
+    settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets,
+    onChange: (state) => {
+      events.emit('hosts', state);
+      void cluster?.sync(reachableHosts(state));
+    },
+  });
+  const reachableHosts = (state: HostsState) => state.statuses.filter((s) => s.state === 'ok').flatMap((s) => {
+    try { return [{ id: s.hostId, target: hosts.targetOf(hosts.savedHost(s.hostId)) }]; } catch { return []; }
+  });
   const runs = new RunService({
     store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
     sampleIntervalMs: options.sampleIntervalMs,
     prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
     knownHostsFile: hosts.knownHostsFile,
+    isSampled: (hostId) => cluster?.hostIds.includes(hostId) ?? false,
     placeOnHosts: (choices, worldSize) => {
       const known = hosts.state().statuses;
       return {
@@ -70,6 +84,14 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
     onRemoteTelemetry: (batch) => {
       recent.add(batch);
+      events.emit('telemetry', batch);
+    },
+  });
+  cluster = new ClusterSamplers({
+    knownHostsFile: hosts.knownHostsFile, intervalMs: Math.max(options.sampleIntervalMs, 500),
+    onBatch: (batch) => {
+      recent.add(batch);
+      runs.addTelemetry(batch);
       events.emit('telemetry', batch);
     },
   });
@@ -103,6 +125,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     close: async () => {
       hosts.close();
       await runs.close();
+      await cluster?.close();
       await sampler.stop();
       writer.close();
       store.close();

@@ -40,6 +40,8 @@ export interface RunServiceDeps {
   placeOnHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number) => { placements: RankPlacement[]; inventory: HostInventory[] };
   /** The app's known_hosts: a run's SSH hosts are sampled for it over connections checked against it. */
   knownHostsFile?: string;
+  /** Whether a host is sampled already (the Cluster view's samplers): a run on it reads those samples instead of opening its own. */
+  isSampled?: (hostId: string) => boolean;
   /** Batches of a run's SSH-host samplers (for the live views). */
   onRemoteTelemetry?: (batch: TelemetryBatch) => void;
 }
@@ -122,7 +124,10 @@ export class RunService {
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
       signal: controller.signal, onRecorded, inventory, engine: request.engine, torch, sampleIntervalMs: this.deps.sampleIntervalMs,
       onUpdate: (update) => this.deps.emit({ ...update, energy: this.active?.runId === runId && this.active.telemetry ? this.active.telemetry.energy.snapshot() : update.energy }),
-      ...(prepared && this.deps.knownHostsFile ? { remoteHosts: { targets: prepared.targets, knownHostsFile: this.deps.knownHostsFile }, onRemoteTelemetry: this.deps.onRemoteTelemetry } : {}),
+      ...(prepared && this.deps.knownHostsFile ? {
+        remoteHosts: { targets: Object.fromEntries(Object.entries(prepared.targets).filter(([id]) => !this.deps.isSampled?.(id))), knownHostsFile: this.deps.knownHostsFile },
+        onRemoteTelemetry: this.deps.onRemoteTelemetry,
+      } : {}),
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
     }).catch(() => undefined).finally(() => {
       prepared?.close();

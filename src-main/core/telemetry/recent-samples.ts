@@ -43,6 +43,8 @@ export class RecentSamples {
       merged.hosts.push(...batch.hosts.filter((s) => s.timestampMs >= sinceMs));
       merged.gpus.push(...batch.gpus.filter((s) => s.timestampMs >= sinceMs));
       merged.notices.push(...batch.notices.filter((n) => n.timestampMs >= sinceMs));
+      const snapshots = (batch.gpuProcesses ?? []).filter((p) => p.timestampMs >= sinceMs);
+      if (snapshots.length > 0) (merged.gpuProcesses ??= []).push(...snapshots);
     }
     return merged;
   }

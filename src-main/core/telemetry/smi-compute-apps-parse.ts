@@ -7,7 +7,7 @@ import type { GpuProcess } from '../../../src-shared/telemetry.js';
 import { isNotAvailable } from '../inventory/smi-values-parse.js';
 
 /** The fields asked for, in order. */
-export const computeAppsFields = ['gpu_uuid', 'pid', 'used_memory'] as const;
+export const computeAppsFields = ['gpu_uuid', 'pid', 'used_memory', 'process_name'] as const;
 
 /** Arguments of one compute-apps query. */
 export const computeAppsArgs: readonly string[] = [`--query-compute-apps=${computeAppsFields.join(',')}`, '--format=csv,noheader,nounits'];
@@ -32,12 +32,14 @@ export function parseComputeApps(text: string): GpuProcess[] {
   let uuidAt = 0;
   let pidAt = 1;
   let memoryAt = 2;
+  let nameAt = 3;
   let body = lines;
   if (/\bpid\b/.test(lines[0]) && /uuid/.test(lines[0])) {
     const header = cells(lines[0]).map((h) => h.replace(/\s*\[.*\]$/, ''));
     uuidAt = header.indexOf('gpu_uuid');
     pidAt = header.indexOf('pid');
     memoryAt = header.findIndex((h) => h === 'used_memory' || h === 'used_gpu_memory');
+    nameAt = header.findIndex((h) => h === 'process_name' || h === 'name');
     body = lines.slice(1);
   }
   const processes: GpuProcess[] = [];
@@ -46,7 +48,12 @@ export function parseComputeApps(text: string): GpuProcess[] {
     const pid = Number(row[pidAt]);
     const gpuUuid = row[uuidAt] ?? '';
     if (!Number.isInteger(pid) || pid <= 0 || !/^(GPU|MIG)-/.test(gpuUuid)) continue;
-    processes.push({ gpuUuid, pid, usedMemoryBytes: memoryAt >= 0 && row[memoryAt] !== undefined ? memoryBytesOf(row[memoryAt]) : null });
+    // a name is the last field asked for: commas inside it stay part of it
+    const name = nameAt >= 0 && row[nameAt] !== undefined ? (nameAt === row.length - 1 || nameAt === computeAppsFields.length - 1 ? row.slice(nameAt).join(', ') : row[nameAt]) : undefined;
+    processes.push({
+      gpuUuid, pid, usedMemoryBytes: memoryAt >= 0 && row[memoryAt] !== undefined ? memoryBytesOf(row[memoryAt]) : null,
+      ...(name && !isNotAvailable(name) ? { name } : {}),
+    });
   }
   return processes;
 }

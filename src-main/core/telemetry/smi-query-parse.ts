@@ -7,7 +7,9 @@ import type { GpuSample } from '../../../src-shared/telemetry.js';
 import { isNotAvailable } from '../inventory/smi-values-parse.js';
 
 /** The fields the sampler asks for, in order. */
-export const gpuQueryFields = ['index', 'uuid', 'memory.used', 'memory.total', 'utilization.gpu', 'power.draw', 'temperature.gpu', 'clocks.sm'] as const;
+export const gpuQueryFields = ['index', 'uuid', 'memory.used', 'memory.total', 'utilization.gpu', 'power.draw', 'temperature.gpu', 'clocks.sm', 'clocks.mem', 'power.limit'] as const;
+/** Fields every line must have (the last ones were added later: a line without them is still read). */
+const requiredFieldCount = 8;
 
 const bytesPerMiB = 1024 * 1024;
 
@@ -47,10 +49,10 @@ function numberOrNull(cell: string): number | null {
 /** Reads one CSV line of the sampler into a GpuSample stamped `timestampMs`; index and memory are required. */
 export function parseGpuQueryLine(line: string, hostId: string, timestampMs: number): GpuLineResult {
   const cells = line.split(',').map((cell) => cell.trim());
-  if (cells.length !== gpuQueryFields.length) {
+  if (cells.length < requiredFieldCount || cells.length > gpuQueryFields.length) {
     return { ok: false, reason: `expected ${gpuQueryFields.length} fields, got ${cells.length}: "${line.slice(0, 120)}"` };
   }
-  const [index, uuid, memoryUsedMiB, memoryTotalMiB, utilisation, power, temperature, smClock] = cells;
+  const [index, uuid, memoryUsedMiB, memoryTotalMiB, utilisation, power, temperature, smClock, memoryClock, powerLimit] = cells;
   const gpuIndex = numberOrNull(index);
   const used = numberOrNull(memoryUsedMiB);
   const total = numberOrNull(memoryTotalMiB);
@@ -70,6 +72,8 @@ export function parseGpuQueryLine(line: string, hostId: string, timestampMs: num
       powerWatts: numberOrNull(power),
       temperatureCelsius: numberOrNull(temperature),
       smClockMhz: numberOrNull(smClock),
+      ...(memoryClock !== undefined ? { memoryClockMhz: numberOrNull(memoryClock) } : {}),
+      ...(powerLimit !== undefined ? { powerLimitWatts: numberOrNull(powerLimit) } : {}),
     },
   };
 }
