@@ -9,8 +9,9 @@ import type { RunUpdate } from '../../src-shared/run-live.js';
 import { el, formatBytes } from '../format.js';
 import { addHostForm, importSshConfigForm } from './hosts-forms.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
-import { runLaunchForm } from './run-launch-form.js';
+import { requestOfForm, runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
+import { placementBox } from './placement-box.js';
 
 const LOCAL_ID = 'local';
 const ENGINE_MODELS = ['tiny', 'bench'];
@@ -121,6 +122,8 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   const panels = new Map<string, ReturnType<typeof mountRunPanel>>();
   const pending = new Map<string, RunUpdate[]>();
   let isLaunching = false;
+  // Placement of the run on the ticked hosts, before launch.
+  const placement = placementBox(api);
   const runForm = runLaunchForm(ENGINE_MODELS, (request) => {
     const hosts = chosenHosts();
     if (hosts.length === 0) { message.textContent = 'tick at least one host for the run'; message.dataset.state = 'error'; return; }
@@ -135,7 +138,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
       for (const update of pending.get(runId) ?? []) panel.apply(update);
       pending.clear();
     }, (error: Error) => { pending.clear(); report('could not launch')(error); });
-  });
+  }, (request) => placement.update({ ...request, hosts: chosenHosts() }));
   runForm.dataset.form = 'hosts-run';
   const launchButton = runForm.querySelector('button[type="submit"]');
   if (launchButton) launchButton.textContent = 'Run on chosen hosts';
@@ -145,7 +148,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     addHostForm((args) => api.addHost(args).then((next) => { apply(next); say(`added ${args.host}`); }, report('could not add host'))),
     importSshConfigForm((args) => api.importSshConfig(args).then((next) => { apply(next); say(`imported ${args.path ?? '~/.ssh/config'}`); }, report('import failed'))),
     toolbar, message, list, links,
-    el('h2', undefined, 'Run on chosen hosts'), runForm, runs,
+    el('h2', undefined, 'Run on chosen hosts'), runForm, placement.element, runs,
   );
 
   const offHosts = api.on('hosts', apply);
@@ -155,5 +158,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     else if (isLaunching || pending.has(update.runId)) pending.set(update.runId, [...(pending.get(update.runId) ?? []), update]);
   });
   api.listHosts().then(apply, report('could not read saved hosts'));
-  return () => { offHosts(); offRun(); };
+  // ticking a host or changing its slots changes the placement
+  list.addEventListener('change', () => placement.update({ ...requestOfForm(runForm), hosts: chosenHosts() }));
+  return () => { offHosts(); offRun(); placement.dispose(); panels.forEach((p) => p.dispose()); };
 }

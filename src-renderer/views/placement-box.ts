@@ -8,6 +8,15 @@ const DEBOUNCE_MS = 250;
 
 /** A placement box and `update(request)` to show the placement of that request. */
 export function placementBox(api: ShardScopeApi): { element: HTMLElement; update: (request: RunRequest) => void; dispose: () => void } {
+  const updateOrSay = (request: RunRequest) => {
+    if (request.hosts && request.hosts.length === 0) {
+      asked += 1;
+      element.replaceChildren(el('p', 'note', 'Tick the hosts the run should use to see where its ranks go.'));
+      element.dataset.state = 'ready';
+      return;
+    }
+    update(request);
+  };
   const element = el('div', 'placement');
   element.dataset.placement = 'preview';
   let timer: number | undefined;
@@ -46,5 +55,5 @@ export function placementBox(api: ShardScopeApi): { element: HTMLElement; update
       });
     }, DEBOUNCE_MS);
   };
-  return { element, update, dispose: () => window.clearTimeout(timer) };
+  return { element, update: updateOrSay, dispose: () => window.clearTimeout(timer) };
 }
