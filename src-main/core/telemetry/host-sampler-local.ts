@@ -14,6 +14,7 @@ import { readRapl } from './energy-rapl.js';
 import { GpuLinkRates, NvlinkDeltas } from './host-sampler-merge.js';
 import { childLauncher, startRestartingStream, type RestartingStream } from './host-sampler-stream.js';
 import { startLocalSampler } from './local-sampler.js';
+import { samplerTiming } from './sampler-timing.js';
 import { DmonParser, dmonPcieArgs, pcieThroughputOf } from './smi-dmon-parse.js';
 import { hasNvlinkCounters, nvlinkCounterArgs, parseNvlink } from './smi-nvlink-parse.js';
 import { computeAppsArgs, parseComputeApps } from './smi-compute-apps-parse.js';
@@ -50,8 +51,9 @@ function runSmi(path: string, args: readonly string[], env: NodeJS.ProcessEnv | 
 /** Starts sampling this machine. */
 export function startLocalHostSampler(options: LocalHostSamplerOptions): LocalHostSampler {
   const { hostId, intervalMs } = options;
-  const nvlinkIntervalMs = options.nvlinkIntervalMs ?? Math.max(intervalMs, 2000);
-  const linkRates = new GpuLinkRates(Math.max(3 * intervalMs, 2500, 2 * nvlinkIntervalMs + intervalMs));
+  const timing = samplerTiming(intervalMs, options);
+  const { nvlinkIntervalMs } = timing;
+  const linkRates = new GpuLinkRates(timing.linkRateMaxAgeMs);
   const nvlinkDeltas = new NvlinkDeltas();
   const tdpWatts = options.cpuTdpWatts ?? defaultTdpWatts(cpus().length);
   let extraNotices: TelemetryBatch['notices'] = [];
@@ -134,7 +136,7 @@ export function startLocalHostSampler(options: LocalHostSamplerOptions): LocalHo
       if (text !== null && !isStopped) processSnapshots.push({ hostId, timestampMs: Date.now(), processes: parseComputeApps(text) });
     };
     processInFlight = pollProcesses();
-    processTimer = setInterval(() => { processInFlight = processInFlight.then(pollProcesses); }, options.processIntervalMs ?? Math.max(intervalMs, 1000));
+    processTimer = setInterval(() => { processInFlight = processInFlight.then(pollProcesses); }, timing.processIntervalMs);
     // One probe decides whether this host has NVLink counters at all; only then is it polled.
     nvlinkInFlight = pollNvlink().then((hasNvlink) => {
       if (hasNvlink && !isStopped) nvlinkTimer = setInterval(() => { nvlinkInFlight = nvlinkInFlight.then(() => pollNvlink()).then(() => undefined); }, nvlinkIntervalMs);

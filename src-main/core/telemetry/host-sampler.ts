@@ -7,6 +7,7 @@ import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import { startLocalHostSampler } from './host-sampler-local.js';
 import { startRemoteSampler } from './remote-sampler.js';
+import { checkSampleInterval } from './sampler-timing.js';
 
 /** Which host to sample. */
 export type HostSamplerTarget =
@@ -21,6 +22,8 @@ export interface HostSamplerOptions {
   signal?: AbortSignal;
   cpuTdpWatts?: number;
   nvlinkIntervalMs?: number;
+  /** Compute processes (`--query-compute-apps`) are listed this often (default max(interval, 1 s)). */
+  processIntervalMs?: number;
   restartBackoffMs?: number;
   maxBackoffMs?: number;
   /** SSH only: handshake limit per attempt, and how long silence means a lost connection. */
@@ -39,9 +42,7 @@ export interface HostSampler {
 
 /** Starts sampling one host; throws `bad-input` for a bad interval, reports everything else as notices. */
 export function startHostSampler(target: HostSamplerTarget, options: HostSamplerOptions): HostSampler {
-  if (!Number.isFinite(options.intervalMs) || options.intervalMs < 50) {
-    throw new ShardScopeError('bad-input', `sample interval must be at least 50 ms, got ${options.intervalMs}`);
-  }
+  checkSampleInterval(options.intervalMs);
   if (target.kind === 'ssh') {
     const hostId = target.hostId ?? target.target.id;
     const remote = startRemoteSampler({ ...options, target: target.target, knownHostsFile: target.knownHostsFile, hostId, nvidiaSmi: target.nvidiaSmi });

@@ -7,6 +7,7 @@ import type { GpuSample, HostSample, TelemetryBatch } from '../../../src-shared/
 import { locateNvidiaSmi } from '../inventory/nvidia-smi-locate.js';
 import { startGpuStream, type GpuStream } from './gpu-stream.js';
 import { readHost, utilisationBetween, type HostReading } from './host-reader.js';
+import { checkSampleInterval } from './sampler-timing.js';
 
 /** Options of the local sampler. */
 export interface LocalSamplerOptions {
@@ -44,7 +45,7 @@ function hostSample(hostId: string, before: HostReading, after: HostReading): Ho
 /** Starts sampling this machine; the first batch comes one interval after start. */
 export function startLocalSampler(options: LocalSamplerOptions): LocalSampler {
   const intervalMs = options.intervalMs ?? 1000;
-  if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new ShardScopeError('bad-input', `sample interval must be at least 10 ms, got ${intervalMs}`);
+  checkSampleInterval(intervalMs);
   const { hostId } = options;
   let pendingGpus: GpuSample[] = [];
   let pendingNotices: TelemetryBatch['notices'] = [];

@@ -18,6 +18,7 @@ import { DmonParser, pcieThroughputOf } from './smi-dmon-parse.js';
 import { hasNvlinkCounters, parseNvlink } from './smi-nvlink-parse.js';
 import { parseGpuQueryLine } from './smi-query-parse.js';
 import { parseComputeApps } from './smi-compute-apps-parse.js';
+import { checkSampleInterval, samplerTiming } from './sampler-timing.js';
 
 /** Options of a remote host sampler. */
 export interface RemoteSamplerOptions {
@@ -57,22 +58,23 @@ export interface RemoteSampler {
 /** Starts sampling `target`; connection problems are reported as notices, never thrown. */
 export function startRemoteSampler(options: RemoteSamplerOptions): RemoteSampler {
   const { intervalMs } = options;
-  if (!Number.isFinite(intervalMs) || intervalMs < 50) throw new ShardScopeError('bad-input', `sample interval must be at least 50 ms, got ${intervalMs}`);
+  checkSampleInterval(intervalMs);
   const now = options.now ?? Date.now;
   const hostId = options.hostId ?? options.target.id;
   const smiPath = options.nvidiaSmi ?? 'nvidia-smi';
-  const nvlinkIntervalMs = options.nvlinkIntervalMs ?? Math.max(intervalMs, 2000);
+  const timing = samplerTiming(intervalMs, options);
+  const { nvlinkIntervalMs } = timing;
   const staleAfterMs = options.staleAfterMs ?? Math.max(3000, 4 * intervalMs);
   const firstBackoffMs = options.restartBackoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
-  const commands = remoteSamplerCommands(smiPath, intervalMs, nvlinkIntervalMs);
+  const commands = remoteSamplerCommands(smiPath, intervalMs, nvlinkIntervalMs, timing.processIntervalMs);
 
   let pendingGpus: GpuSample[] = [];
   let pendingHosts: HostSample[] = [];
   let pendingNotices: TelemetryBatch['notices'] = [];
   let pendingProcesses: NonNullable<TelemetryBatch['gpuProcesses']> = [];
   const notice = (message: string): void => { pendingNotices.push({ hostId, timestampMs: now(), message }); };
-  const linkRates = new GpuLinkRates(Math.max(3 * intervalMs, 2500, 2 * nvlinkIntervalMs + intervalMs));
+  const linkRates = new GpuLinkRates(timing.linkRateMaxAgeMs);
   const nvlinkDeltas = new NvlinkDeltas();
   const hostRates = new RemoteHostRates(hostId, options.cpuTdpWatts ?? null);
 
