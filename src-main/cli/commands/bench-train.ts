@@ -1,5 +1,5 @@
 /**
- * `shardscope bench train [--json] [--steps N]`: the bench GPT (../shared/peers/torch_gpt.py: 4 layers, hidden 256,
+ * `shardscope bench train [--json] [--steps N]`: the bench GPT (resources/peers/torch_gpt.py: 4 layers, hidden 256,
  * 4 heads, seq 128, vocab 256, batch 8) trained by our engine on 1 rank and dp=2, and by PyTorch on 1 thread and
  * DDP over 2 ranks, in one run; prints tokens/s and the ratios. Runs one measurement at a time so they do not
  * share cores; timings on a shared machine are noisy, ratios within one run are what count.

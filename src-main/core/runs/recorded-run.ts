@@ -1,5 +1,5 @@
 /**
- * One training run of the built-in engine, kept in the store as it goes: the run record with its
+ * One training run (built-in engine or torch), kept in the store as it goes: the run record with its
  * plan and prediction first, then ranks, events and the end state (finished, failed or cancelled),
  * while live updates go to the caller. Used by the app and by `shardscope run`.
  */
