@@ -6,7 +6,7 @@
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { HostsState } from '../../src-shared/api/hosts-contract.js';
 import type { RunUpdate } from '../../src-shared/run-live.js';
-import { el, formatBytes } from '../format.js';
+import { el, formatBytesPerSecond, formatDuration } from '../format.js';
 import { addHostForm, importSshConfigForm } from './hosts-forms.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { runLaunchForm } from './run-launch-form.js';
@@ -91,7 +91,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     list.replaceChildren(localRow(), ...(rows.length ? rows : [el('p', 'note', 'No saved hosts yet: add one or import your ssh config.')]));
     list.dataset.discovering = String(current.discovering.length);
     links.replaceChildren(...current.links.map((l) => {
-      const line = el('p', 'note', `${l.from} ↔ ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${formatBytes(l.bytesPerSecond)}/s`);
+      const line = el('p', 'note', `${l.from} ↔ ${l.to}: ${formatDuration(l.latencyMs / 1000)}, ${formatBytesPerSecond(l.bytesPerSecond)}`);
       line.dataset.link = `${l.from}|${l.to}`;
       return line;
     }));

@@ -3,6 +3,7 @@
  * `shardscope hosts import --ssh-config FILE`; `shardscope hosts probe --hosts FILE [--known-hosts FILE]
  * [--seconds S] [--json]` — latency and bandwidth between every pair of the file's hosts, saved for the planner.
  */
+import { formatBytesPerSecond, formatDuration } from '../../../src-shared/units.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,7 +27,7 @@ export const hostsCommand: CliCommand = async (args, io) => {
     if (values.json) printJson(io, settings);
     else {
       settings.hosts.forEach((h) => printLine(io, `${h.id}  ${h.user}@${h.host}:${h.port}  (${h.source})`));
-      settings.links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${(l.bytesPerSecond / 1e6).toFixed(0)} MB/s`));
+      settings.links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${formatDuration(l.latencyMs / 1000)}, ${formatBytesPerSecond(l.bytesPerSecond)}`));
     }
     return 0;
   }
@@ -53,7 +54,7 @@ export const hostsCommand: CliCommand = async (args, io) => {
     const links = await probeLinks(prepared, { workerPath, seconds, signal: io.signal });
     saveLinks(file, links);
     if (values.json) printJson(io, { links, interNodeBytesPerSecond: interNodeBytesPerSecondOf(links) });
-    else links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${(l.bytesPerSecond / 1e6).toFixed(0)} MB/s`));
+    else links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${formatDuration(l.latencyMs / 1000)}, ${formatBytesPerSecond(l.bytesPerSecond)}`));
     return 0;
   } finally {
     prepared.close();

@@ -49,12 +49,13 @@ function summary(p: PlanResult) {
   return { gpus: p.cluster.gpus, strategy: p.strategy, memoryPerGpuBytes: p.memoryPerGpuBytes.total, stepTimeSeconds: p.stepTimeSeconds, tokensPerSecond: p.tokensPerSecond, joulesPerToken: p.joulesPerToken };
 }
 
-/** Strategies that do fit when the requested one does not: same cluster, same cluster with offload, the smallest cluster without offload. */
+/** Strategies that do fit when the requested one does not: same cluster, else with offload and the smallest cluster without offload. */
 function alternativesFor(request: PlanRequest) {
   const base = { ...request, strategy: { globalBatch: request.strategy?.globalBatch, seqLen: request.strategy?.seqLen, dtype: request.strategy?.dtype }, limit: 5 };
   const sameCluster = searchStrategies(base).candidates;
   const withOffload = sameCluster.length > 0 ? [] : searchStrategies({ ...base, allowOffload: true }).candidates;
-  const smallest = smallestFittingCluster(base);
+  // A bigger cluster is only worth naming when no strategy fits the one asked for.
+  const smallest = sameCluster.length > 0 ? null : smallestFittingCluster(base);
   return { sameCluster, withOffload, smallestCluster: smallest?.best ?? null };
 }
 

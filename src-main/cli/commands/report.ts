@@ -12,13 +12,13 @@ import { parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { packageVersion } from '../runtime-paths.js';
 
-/** The report format a file name asks for (`run --report FILE`): .html, .pdf, .json, .trace.json, .csv/.zip; else `bad-input`. */
+/** The report format a file name asks for (`run --report FILE`): .html, .pdf, .json, .trace.json, .zip (csv files); else `bad-input`. */
 export function reportFormatOfPath(path: string): ReportFormat {
   const name = path.toLowerCase();
   if (name.endsWith('.trace.json') || name.endsWith('.trace')) return 'trace';
-  const byExtension: Record<string, ReportFormat> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.json': 'json', '.csv': 'csv', '.zip': 'csv' };
+  const byExtension: Record<string, ReportFormat> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.json': 'json', '.zip': 'csv' };
   const format = Object.entries(byExtension).find(([ext]) => name.endsWith(ext))?.[1];
-  if (!format) throw new ShardScopeError('bad-input', `--report ${path}: name it .html, .pdf, .json, .trace.json or .zip (csv) to choose the format`);
+  if (!format) throw new ShardScopeError('bad-input', `--report ${path}: name it .html, .pdf, .json, .trace.json or .zip (the CSV files, zipped) to choose the format`);
   return format;
 }
 
