@@ -14,7 +14,7 @@ export interface StepPoint {
 }
 
 /** Shows steps as they come; `end()` leaves the terminal on a fresh line. */
-export interface StepProgress {
+export interface StepProgressLine {
   add(point: StepPoint, totalSteps: number): void;
   end(): void;
 }
@@ -37,7 +37,7 @@ export function stepText(point: StepPoint, totalSteps: number, etaSeconds: numbe
 }
 
 /** A progress display for `io.stdout`, chosen by whether it is a terminal. */
-export function stepProgress(io: CliIo, nowMs: () => number = Date.now): StepProgress {
+export function stepProgress(io: CliIo, nowMs: () => number = Date.now): StepProgressLine {
   if (!isTerminal(io.stdout)) {
     return { add: (point, totalSteps) => io.stdout.write(`${stepText(point, totalSteps, null)}\n`), end: () => undefined };
   }

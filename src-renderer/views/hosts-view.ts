@@ -6,13 +6,13 @@
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { HostsState } from '../../src-shared/api/hosts-contract.js';
 import type { RunUpdate } from '../../src-shared/run-live.js';
+import { LOCAL_HOST_ID } from '../../src-shared/inventory.js';
 import { el, formatBytesPerSecond, formatDuration } from '../format.js';
 import { addHostForm, importSshConfigForm } from './hosts-forms.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
 
-const LOCAL_ID = 'local';
 const ENGINE_MODELS = ['tiny', 'bench'];
 
 /** Renders the view into `root`; returns a function that unmounts it. */
@@ -61,18 +61,18 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
 
   function localRow(): HTMLElement {
     const row = el('section', 'host-card host-row');
-    row.dataset.hostId = LOCAL_ID;
+    row.dataset.hostId = LOCAL_HOST_ID;
     const header = el('header');
     const use = el('input');
     use.type = 'checkbox';
     use.name = 'use';
-    use.checked = choiceOf(LOCAL_ID).isChosen;
+    use.checked = choiceOf(LOCAL_HOST_ID).isChosen;
     const slots = el('input');
     slots.type = 'number';
     slots.name = 'slots';
     slots.min = '1';
-    slots.value = String(choiceOf(LOCAL_ID).slots);
-    const emit = (): void => actions.choose(LOCAL_ID, use.checked, Math.max(1, Number(slots.value) || 1));
+    slots.value = String(choiceOf(LOCAL_HOST_ID).slots);
+    const emit = (): void => actions.choose(LOCAL_HOST_ID, use.checked, Math.max(1, Number(slots.value) || 1));
     use.addEventListener('change', emit);
     slots.addEventListener('change', emit);
     const title = el('label', 'host-title');
@@ -111,7 +111,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   toolbar.append(discoverButton, probeButton);
 
   const chosenHosts = (): { id: string; slots: number }[] => {
-    const order = [LOCAL_ID, ...(state?.hosts.map((h) => h.id) ?? [])];
+    const order = [LOCAL_HOST_ID, ...(state?.hosts.map((h) => h.id) ?? [])];
     return order.filter((id) => choiceOf(id).isChosen).map((id) => ({ id, slots: choiceOf(id).slots }));
   };
 

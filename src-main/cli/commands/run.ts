@@ -11,7 +11,8 @@ import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { discoverLocalHost, LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
+import { discoverLocalHost } from '../../core/inventory/discover-local.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { resolveNvidiaSmi } from '../runtime-paths.js';
 import { runRecorded } from '../../core/runs/recorded-run.js';
 import { prepareRun, type PreparedRun } from '../../core/launch/remote-launch.js';
@@ -23,7 +24,7 @@ import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js
 import { startHostSampler } from '../../core/telemetry/host-sampler.js';
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
 import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
-import type { RunSummary } from '../../core/launch/run-summary.js';
+import type { TrainingSummary } from '../../core/launch/run-summary.js';
 import { intFlag, parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { stepProgress } from '../progress-line.js';
@@ -62,7 +63,7 @@ function numberFlag(name: string, value: string | undefined, fallback: number): 
   return parsed;
 }
 
-function formatSummary(s: RunSummary): string[] {
+function formatSummary(s: TrainingSummary): string[] {
   const t = s.stepTimeSeconds;
   const sent = Object.entries(s.bytes).map(([k, b]) => `${k} ${formatBytes(b.sent)}`).join(', ') || 'none';
   return [

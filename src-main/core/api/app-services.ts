@@ -4,7 +4,7 @@
  * Both the Electron app and the web server build one of these and serve its handlers.
  */
 import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
-import type { Inventory } from '../../../src-shared/inventory.js';
+import { LOCAL_HOST_ID, type Inventory } from '../../../src-shared/inventory.js';
 import { discoverLocalHost } from '../inventory/discover-local.js';
 import { RecentSamples } from '../telemetry/recent-samples.js';
 import { startHostSampler } from '../telemetry/host-sampler.js';
@@ -56,7 +56,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     return { hosts: [host] };
   }
 
-  const hostId = (await inventory).hosts[0]?.id ?? 'local';
+  const hostId = (await inventory).hosts[0]?.id ?? LOCAL_HOST_ID;
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => {
     console.error(`store: ${error instanceof Error ? error.message : String(error)}`);
