@@ -9,6 +9,7 @@ import type { RunUpdate } from '../../src-shared/run-live.js';
 import { LOCAL_HOST_ID } from '../../src-shared/inventory.js';
 import { el, formatBytesPerSecond, formatDuration } from '../format.js';
 import { addHostForm, importSshConfigForm } from './hosts-forms.js';
+import { discoveryMessage, importMessage, type HostsMessage } from './hosts-messages.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
@@ -29,6 +30,8 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
 
   const report = (text: string) => (error: Error) => { message.textContent = `${text}: ${error.message}`; message.dataset.state = 'error'; };
   const say = (text: string): void => { message.textContent = text; message.dataset.state = 'ok'; };
+  const tell = (m: HostsMessage): void => { message.textContent = m.text; message.dataset.state = m.state; };
+  const rejectedKeys = (): Set<string> => new Set([...choices].filter(([, c]) => c.isKeyRejected).map(([id]) => id));
   const apply = (next: HostsState): void => { state = next; render(); };
 
   const discover = (hostIds?: string[], credentials?: Record<string, { password: string }>): void => {
@@ -37,7 +40,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     for (const [id, choice] of choices) if (!hostIds || hostIds.includes(id)) choices.set(id, { ...choice, isKeyRejected: false });
     api.discoverHosts({ ...(hostIds ? { hostIds } : {}), ...(credentials ? { credentials } : {}) }).then((next) => {
       apply(next);
-      say(`discovered ${hostIds ? hostIds.join(', ') : 'all hosts'}`);
+      tell(discoveryMessage(next, hostIds, rejectedKeys()));
     }, report('discovery failed'));
   };
 
@@ -143,7 +146,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   root.append(
     el('h2', undefined, 'Hosts'),
     addHostForm((args) => api.addHost(args).then((next) => { apply(next); say(`added ${args.host}`); }, report('could not add host'))),
-    importSshConfigForm((args) => api.importSshConfig(args).then((next) => { apply(next); say(`imported ${args.path ?? '~/.ssh/config'}`); }, report('import failed'))),
+    importSshConfigForm((args) => api.importSshConfig(args).then((next) => { apply(next); tell(importMessage(next, args.path ?? '~/.ssh/config')); }, report('import failed'))),
     toolbar, message, list, links,
     el('h2', undefined, 'Run on chosen hosts'), runForm, runs,
   );

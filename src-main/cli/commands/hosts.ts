@@ -3,11 +3,11 @@
  * `shardscope hosts import --ssh-config FILE`; `shardscope hosts probe --hosts FILE [--known-hosts FILE]
  * [--seconds S] [--json]` — latency and bandwidth between every pair of the file's hosts, saved for the planner.
  */
-import { formatBytesPerSecond, formatDuration } from '../../../src-shared/units.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { formatBytesPerSecond, formatCount, formatDuration } from '../../../src-shared/units.js';
 import { defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, saveLinks } from '../../core/hosts/host-settings.js';
 import { prepareRun } from '../../core/launch/remote-launch.js';
 import { parseHostsFile } from '../../core/launch/remote-placement.js';
@@ -33,8 +33,9 @@ export const hostsCommand: CliCommand = async (args, io) => {
   }
   if (sub === 'import') {
     if (!values['ssh-config']) throw new ShardScopeError('bad-input', 'hosts import needs --ssh-config FILE');
-    const settings = importSshConfigHosts(file, values['ssh-config']);
-    printLine(io, `${settings.hosts.length} host(s) saved in ${file}`);
+    const { settings, imported, skipped } = importSshConfigHosts(file, values['ssh-config']);
+    printLine(io, `imported ${formatCount(imported.length, 'host')}${imported.length ? ` (${imported.join(', ')})` : ''}; ${formatCount(settings.hosts.length, 'host')} saved in ${file}`);
+    if (skipped.length > 0) printLine(io, `skipped ${formatCount(skipped.length, 'host')} already listed: ${skipped.map((s) => (s.id === s.existingId ? s.id : `${s.id} (as ${s.existingId})`)).join(', ')}`);
     return 0;
   }
   if (sub !== 'probe') throw new ShardScopeError('bad-input', `hosts: unknown sub-command "${sub}" (list, import, probe)`);
