@@ -4,7 +4,7 @@ import type { RunListItem } from '../../src-shared/run-record.js';
 import { echarts } from '../charts/echarts-setup.js';
 import { compareBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { bytesIn } from '../../src-shared/units.js';
-import { el, formatBytes, formatDateTime, formatDuration, formatRate } from '../format.js';
+import { el, formatBytes, formatCount, formatDateTime, formatDuration, formatRate } from '../format.js';
 import { reportExportControl } from './report-export.js';
 
 function strategyLabel(strategy: Record<string, unknown>): string {
@@ -45,7 +45,7 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
   const onToggle = (id: string, checked: boolean) => {
     if (checked) selected.add(id); else selected.delete(id);
     compareButton.disabled = selected.size < 2 || selected.size > 4;
-    note.textContent = selected.size > 4 ? 'select at most 4 runs to compare' : `${runs.length} runs`;
+    note.textContent = selected.size > 4 ? 'select at most 4 runs to compare' : formatCount(runs.length, 'run');
   };
 
   api.listRuns().then((list) => {

@@ -4,7 +4,7 @@ import type { RunUpdate } from '../../src-shared/run-live.js';
 import { echarts } from '../charts/echarts-setup.js';
 import { stackedBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { BYTES_PER } from '../../src-shared/units.js';
-import { el, formatBytes } from '../format.js';
+import { el, formatBytes, formatDuration } from '../format.js';
 import { RunState } from '../state/run-state.js';
 import { reportExportControl } from './report-export.js';
 
@@ -85,7 +85,7 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     const timed = state.points.length > 1 ? state.points.slice(1) : state.points;
     const measuredStep = timed.length ? timed.reduce((s, p) => s + p.stepSeconds, 0) / timed.length : null;
     const rows: [string, number | null | undefined, number | null, (v: number) => string][] = [
-      ['step time', prediction?.stepTimeSeconds, measuredStep, (v) => `${v.toFixed(3)} s`],
+      ['step time', prediction?.stepTimeSeconds, measuredStep, formatDuration],
       ['memory per rank (peak; measured: process RSS)', prediction?.memoryPerGpuBytes?.total, state.processMemoryPeakBytes || null, formatBytes],
     ];
     // Communication per rank per step by kind; the planner counts bytes sent per GPU (see docs/training-engine.md for where conventions differ).

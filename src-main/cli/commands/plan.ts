@@ -4,6 +4,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { listPresets, planStrategy, searchStrategies, smallestFittingCluster, modelSpecSchema, type ModelSpec, type PlanRequest, type PlanResult, type StrategyInput } from '../../../src-shared/planner/index.js';
 import { parseOrBadInput, objectiveSchema, recomputeSchema, dtypeSchema, offloadSchema } from '../../../src-shared/planner/schemas.js';
 import { formatPlan, formatPlanTable, formatSearch, strategyLabel } from '../../../src-shared/planner/format-text.js';
+import { formatRate } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 
@@ -96,7 +97,7 @@ export const planCommand: CliCommand = async (args, io) => {
     else printLine(io, `\nno strategy fits ${plan.cluster.gpus} x ${plan.cluster.gpu} without offload.`);
     if (alternatives.withOffload.length > 0) printLine(io, `with ZeRO-Offload (optimizer states, and parameters, in host memory):\n${formatPlanTable(alternatives.withOffload)}`);
     const s = alternatives.smallestCluster;
-    if (s) printLine(io, `smallest cluster that fits without offload: ${s.cluster.gpus} x ${s.cluster.gpu}, ${strategyLabel(s)} (${Math.round(s.tokensPerSecond)} tokens/s)`);
+    if (s) printLine(io, `smallest cluster that fits without offload: ${s.cluster.gpus} x ${s.cluster.gpu}, ${strategyLabel(s)} (${formatRate(s.tokensPerSecond, 'tokens/s')})`);
   }
   return 0;
 };
