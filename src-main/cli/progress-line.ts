@@ -16,6 +16,8 @@ export interface StepPoint {
 /** Shows steps as they come; `end()` leaves the terminal on a fresh line. */
 export interface StepProgressLine {
   add(point: StepPoint, totalSteps: number): void;
+  /** Writes other output (e.g. a rank's stderr) above the progress line, which is drawn again below it. */
+  above(write: () => void): void;
   end(): void;
 }
 
@@ -39,21 +41,26 @@ export function stepText(point: StepPoint, totalSteps: number, etaSeconds: numbe
 /** A progress display for `io.stdout`, chosen by whether it is a terminal. */
 export function stepProgress(io: CliIo, nowMs: () => number = Date.now): StepProgressLine {
   if (!isTerminal(io.stdout)) {
-    return { add: (point, totalSteps) => io.stdout.write(`${stepText(point, totalSteps, null)}\n`), end: () => undefined };
+    return { add: (point, totalSteps) => io.stdout.write(`${stepText(point, totalSteps, null)}\n`), above: (write) => write(), end: () => undefined };
   }
   const startedMs = nowMs();
-  let isShowing = false;
+  let shown = '';
   return {
     add(point, totalSteps) {
       const done = point.step + 1;
       // Mean wall time per step so far (includes start-up), times the steps left.
       const etaSeconds = done >= totalSteps ? 0 : ((nowMs() - startedMs) / 1000 / done) * (totalSteps - done);
-      io.stdout.write(`\r\x1b[2K${stepText(point, totalSteps, etaSeconds)}`);
-      isShowing = true;
+      shown = stepText(point, totalSteps, etaSeconds);
+      io.stdout.write(`\r\x1b[2K${shown}`);
+    },
+    above(write) {
+      if (shown) io.stdout.write('\r\x1b[2K');
+      write();
+      if (shown) io.stdout.write(shown);
     },
     end() {
-      if (isShowing) io.stdout.write('\n');
-      isShowing = false;
+      if (shown) io.stdout.write('\n');
+      shown = '';
     },
   };
 }

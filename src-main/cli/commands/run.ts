@@ -145,7 +145,7 @@ export const runCommand: CliCommand = async (args, io) => {
       onRecorded: (id) => { sampledRunId = id; },
       onUpdate: values.json ? undefined : (update) => update.points.forEach((p) => progress.add(p, update.steps)),
       onLog: (rank, line, stream) => {
-        if (stream === 'stderr') io.stderr.write(`[rank ${rank}] ${line}\n`);
+        if (stream === 'stderr') progress.above(() => io.stderr.write(`[rank ${rank}] ${line}\n`));
       },
     });
     progress.end();
