@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { formatCount } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
 import { runChild } from '../child-output.js';
 import { peerScript } from '../runtime-paths.js';
@@ -46,7 +47,7 @@ export async function runTorchPeer(ranks: number, steps: number, io: CliIo): Pro
   }, io.signal));
   const outputs = await Promise.all(runs);
   const failed = outputs.find((o) => o.code !== 0);
-  if (failed) throw new ShardScopeError('worker-exit', `PyTorch (${ranks} rank${ranks > 1 ? 's' : ''}) failed: ${lastLine(failed.stderr) || `exit ${failed.code}`}`);
+  if (failed) throw new ShardScopeError('worker-exit', `PyTorch (${formatCount(ranks, 'rank')}) failed: ${lastLine(failed.stderr) || `exit ${failed.code}`}`);
   const result = JSON.parse(lastLine(outputs[0].stdout)) as { msPerStep: number; tokensPerSecond: number };
   return { engine: 'torch', ranks, msPerStep: result.msPerStep, tokensPerSecond: result.tokensPerSecond };
 }
