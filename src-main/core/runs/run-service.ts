@@ -22,6 +22,7 @@ import { deployTorchToHosts } from '../launch/torch-deploy.js';
 import { checkReferencePlan } from '../launch/torch-run.js';
 import { runRecorded } from './recorded-run.js';
 import { exportReport } from './report-export.js';
+import type { Logger } from '../log/logger.js';
 import { enginePreset, trainConfigOf } from './train-config.js';
 
 /** What the service needs from the app. */
@@ -34,6 +35,8 @@ export interface RunServiceDeps {
   getInventory: () => Promise<Inventory>;
   /** The app's sampling interval: live energy does not bridge gaps longer than 3 of them. */
   sampleIntervalMs: number;
+  /** Where a run that fails with a bug (not an expected failure, which is recorded with the run) is logged. */
+  log?: Logger;
   /** Connects to, deploys on and places ranks across the chosen hosts (request.hosts); absent: local runs only. */
   prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal) => Promise<PreparedRun>;
   /** Ranks placed on the chosen hosts and the hosts' last known inventories, without connecting (the placement preview). */
@@ -86,7 +89,7 @@ export class RunService {
     else this.deps.writer.addTelemetry(batch, null);
   }
 
-  /** Validates the request, records the run and starts its ranks; resolves with the id once recorded. */
+  /** Validates the request, records the run and starts its ranks; resolves with the id once recorded, rejects when it cannot be recorded. */
   async start(request: RunRequest): Promise<{ runId: string }> {
     if (this.active) throw new ShardScopeError('unavailable', `run ${this.active.runId} is still going: stop it first (one run at a time on this machine)`);
     const config = trainConfigOf({ ...request, model: enginePreset(request.model) });
@@ -111,8 +114,9 @@ export class RunService {
       prepared?.close();
       throw new ShardScopeError('unavailable', `run ${startedMeanwhile} started meanwhile: stop it first (one run at a time)`);
     }
+    let isRecorded = false;
     let markRecorded: () => void = () => undefined;
-    const recorded = new Promise<void>((resolve) => { markRecorded = resolve; });
+    const recorded = new Promise<void>((resolve) => { markRecorded = () => { isRecorded = true; resolve(); }; });
     // runRecorded records the run (and calls this) before its first await, i.e. before `active` is set below.
     let recordedTelemetry: RunTelemetry | null = null;
     const onRecorded = (_id: string, telemetry: RunTelemetry): void => {
@@ -120,7 +124,7 @@ export class RunService {
       if (this.active?.runId === runId) this.active.telemetry = telemetry;
       markRecorded();
     };
-    const done = runRecorded({
+    const outcome = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
       signal: controller.signal, onRecorded, inventory, engine: request.engine, torch, sampleIntervalMs: this.deps.sampleIntervalMs,
       onUpdate: (update) => this.deps.emit({ ...update, energy: this.active?.runId === runId && this.active.telemetry ? this.active.telemetry.energy.snapshot() : update.energy }),
@@ -129,13 +133,22 @@ export class RunService {
         onRemoteTelemetry: this.deps.onRemoteTelemetry,
       } : {}),
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
-    }).catch(() => undefined).finally(() => {
+    });
+    // Once recorded, the run's end (finished, failed, cancelled) is in the store and its updates; a bug is also logged.
+    const done = outcome.catch((error: unknown) => {
+      if (isRecorded && !(error instanceof ShardScopeError)) this.deps.log?.error(`run ${runId} failed with an internal error`, error);
+    }).finally(() => {
       prepared?.close();
       if (this.active?.runId === runId) this.active = null;
-      markRecorded();
     });
     this.active = { runId, controller, done, telemetry: recordedTelemetry };
-    await recorded;
+    try {
+      // A run that could not be recorded rejects before onRecorded: that is this call's error, not a run id.
+      await Promise.race([recorded, outcome.then(() => undefined)]);
+    } catch (error) {
+      if (this.active?.runId === runId) this.active = null;
+      throw error;
+    }
     return { runId };
   }
 

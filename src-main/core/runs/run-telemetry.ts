@@ -7,16 +7,16 @@
 import { readFileSync } from 'node:fs';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import type { RankPlacement } from '../launch/placement.js';
-import { localRunHostId } from '../launch/remote-placement.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { DeviceUse, type RankDevice } from '../telemetry/device-use.js';
 import type { StoreWriter } from '../store/index.js';
 import { RunEnergyMeter } from './run-energy-meter.js';
 import { DEVICE_USE_EVENT } from '../report/report-inventory.js';
 
 
-/** Placements with this machine's id as the samplers name it (`localhost`/`local` -> localHostId). */
+/** Placements with this machine's id as its sampler names it (placements call it LOCAL_HOST_ID). */
 export function rankDevicesOf(placements: readonly RankPlacement[], localHostId: string): RankDevice[] {
-  return placements.map((p) => ({ rank: p.rank, device: p.device, host: p.host === 'localhost' || p.host === localRunHostId ? localHostId : p.host }));
+  return placements.map((p) => ({ rank: p.rank, device: p.device, host: p.host === LOCAL_HOST_ID ? localHostId : p.host }));
 }
 
 /** The process group of a pid on this machine (field 5 of /proc/PID/stat), null when unreadable. */
