@@ -5,7 +5,7 @@
  */
 import type { HostInventory } from '../../src-shared/inventory.js';
 import type { GpuSample } from '../../src-shared/telemetry.js';
-import { el, formatBytes } from '../format.js';
+import { el, formatBytes, formatBytesPerSecond } from '../format.js';
 import type { ClusterState } from '../state/cluster-state.js';
 
 /** A known host: its inventory (when discovered) or why it could not be. */
@@ -17,7 +17,7 @@ export interface KnownHost {
 }
 
 const fmt = (v: number | null | undefined, unit: string, digits = 0) => (v === null || v === undefined ? '–' : `${v.toFixed(digits)} ${unit}`);
-const rate = (rx: number | null | undefined, tx: number | null | undefined) => (rx === null || rx === undefined ? '–' : `${(rx / 1e6).toFixed(1)} / ${((tx ?? 0) / 1e6).toFixed(1)} MB/s`);
+const rate = (rx: number | null | undefined, tx: number | null | undefined) => (rx === null || rx === undefined ? '–' : `${formatBytesPerSecond(rx)} / ${formatBytesPerSecond(tx ?? 0)}`);
 
 function bar(fraction: number | null, text: string, name: string): HTMLElement {
   const wrap = el('div', 'capacity');

@@ -5,7 +5,8 @@
  */
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { RunDetails } from '../../src-shared/run-record.js';
-import { el } from '../format.js';
+import { el, formatDateTime, formatDuration } from '../format.js';
+import { formatJoules } from '../../src-shared/units.js';
 import { updateOfStoredRun } from '../state/stored-run.js';
 import { mountRunPanel } from './run-panel.js';
 import { mountRunSeriesCharts } from './run-series-charts.js';
@@ -31,8 +32,8 @@ function configTable(details: RunDetails): HTMLTableElement {
   return table(['', ''], [
     ['engine', run.engine], ['model', fmt(run.model)], ['strategy', fmt(run.strategy)], ['hosts', run.hosts.join(', ')],
     ['status', `${run.status}${run.error && run.status !== 'cancelled' ? ` (${run.error.kind}: ${run.error.message})` : ''}`],
-    ['started', new Date(run.startedAtMs).toLocaleString('en-GB')],
-    ['duration', `${(((run.endedAtMs ?? Date.now()) - run.startedAtMs) / 1000).toFixed(1)} s`],
+    ['started', formatDateTime(run.startedAtMs)],
+    ['duration', formatDuration(((run.endedAtMs ?? Date.now()) - run.startedAtMs) / 1000)],
   ], 'run-config');
 }
 
@@ -45,7 +46,7 @@ function devicesPart(details: RunDetails): HTMLElement[] {
     ? table(['host', 'GPU', 'this run'], gpus.map((g) => [g.host, String(g.gpuIndex), g.isUsed ? `used by rank ${g.ranks.join(', ')}` : 'not used by this run']), 'run-gpus')
     : el('p', 'note', use ? 'No GPU on the run\'s hosts.' : 'This run kept no record of the GPUs it used.');
   const perHost = details.summary.energy.perHost ?? [];
-  const energy = table(['host', 'GPU energy (used GPUs)', 'CPU energy', 'CPU source'], perHost.map((h) => [h.host, `${h.gpuJoules.toFixed(1)} J`, `${h.cpuJoules.toFixed(1)} J`, h.cpuSource ?? 'no samples']), 'run-energy-hosts');
+  const energy = table(['host', 'GPU energy (used GPUs)', 'CPU energy', 'CPU source'], perHost.map((h) => [h.host, formatJoules(h.gpuJoules), formatJoules(h.cpuJoules), h.cpuSource ?? 'no samples']), 'run-energy-hosts');
   return [el('h3', undefined, 'Ranks'), ranks, el('h3', undefined, 'GPUs of the run\'s hosts'), gpuTable, el('h3', undefined, 'Energy per host'), energy];
 }
 
