@@ -28,7 +28,7 @@ export class RunState {
   constructor(readonly runId: string) {}
 
   /** Folds one update in. */
-  apply(update: RunUpdate): void {
+  apply(update: RunUpdate & { energyHistory?: RunEnergyPoint[] }): void {
     this.last = update;
     // a panel re-attached from the store may then get live updates it already has: each step once
     const lastStep = this.points.at(-1)?.step ?? -1;
@@ -41,6 +41,7 @@ export class RunState {
     }
     this.logs.push(...update.logs);
     if (update.energy && update.energy.timestampMs > 0) this.energy.push(update.energy);
+    if (update.energyHistory) this.energy.push(...update.energyHistory);
     if (this.logs.length > MAX_LOG_LINES) this.logs.splice(0, this.logs.length - MAX_LOG_LINES);
   }
 

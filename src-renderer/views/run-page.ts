@@ -8,6 +8,7 @@ import type { RunDetails } from '../../src-shared/run-record.js';
 import { el, formatDateTime, formatDuration } from '../format.js';
 import { formatJoules } from '../../src-shared/units.js';
 import { updateOfStoredRun } from '../state/stored-run.js';
+import { energyHistoryOf } from '../state/stored-energy.js';
 import { mountRunPanel } from './run-panel.js';
 import { mountRunSeriesCharts } from './run-series-charts.js';
 
@@ -73,7 +74,10 @@ export function mountRunPage(root: HTMLElement, api: ShardScopeApi, runId: strin
     page.dataset.status = details.run.status;
     const runs = el('div', 'runs');
     panel = mountRunPanel(runs, api, runId, (details.run.prediction ?? null) as Parameters<typeof mountRunPanel>[3]);
-    panel.apply(updateOfStoredRun(details));
+    // the energy chart from the stored power series (integrated from the store's buckets; the summary's totals are in the table above)
+    const stored = updateOfStoredRun(details);
+    const history = energyHistoryOf(series);
+    panel.apply(history.length > 1 ? { ...stored, energy: undefined, energyHistory: history } : stored);
     early.splice(0).forEach((u) => panel!.apply(u));
     // The timeline view (issue 17) mounts here.
     const timeline = el('section', 'timeline-mount');

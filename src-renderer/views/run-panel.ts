@@ -1,6 +1,6 @@
 /** The panel of one run: progress and ETA, Stop, live charts of the ranks, predicted vs measured, logs. */
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
-import type { RunUpdate } from '../../src-shared/run-live.js';
+import type { RunEnergyPoint, RunUpdate } from '../../src-shared/run-live.js';
 import { echarts } from '../charts/echarts-setup.js';
 import { stackedBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { BYTES_PER } from '../../src-shared/units.js';
@@ -182,7 +182,8 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     panel,
     /** Where the run page (and the timeline view) add their parts. */
     extra,
-    apply(update: RunUpdate) {
+    /** Folds an update in (a stored run's may carry its whole energy history). */
+    apply(update: RunUpdate & { energyHistory?: RunEnergyPoint[] }) {
       state.apply(update);
       render(update);
     },
