@@ -56,7 +56,8 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   });
   const exporter = reportExportControl(api, () => [runId]);
   exporter.hidden = true;
-  header.append(title, status, progress, eta, stop, confirmBox, exporter);
+  // Stop first: the progress text changes width with every update and must not move the button
+  header.append(title, status, stop, confirmBox, exporter, progress, eta);
   const error = el('div', 'error-box');
   error.hidden = true;
   const stoppedNote = el('p', 'note stopped-note');

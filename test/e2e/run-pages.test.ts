@@ -77,6 +77,7 @@ test('placement before launch, re-attach after reload, confirmed stop, and the r
   await waitForLossPoints(page, runId, stepsDone + 1);
 
   // Stop asks first; the stop is not shown as an error.
+  await page.screenshot({ path: join(out, 'run-reattached.png'), fullPage: true });
   await panel.getByRole('button', { name: 'Stop', exact: true }).click();
   await panel.getByRole('button', { name: 'Keep running' }).click();
   assert.equal(await panel.getAttribute('data-status'), 'running');
