@@ -57,7 +57,7 @@ function gpuRow(host: KnownHost, index: number, sample: GpuSample | undefined, s
 /** One host's card: status line and GPU table. */
 export function clusterHostCard(host: KnownHost, state: ClusterState, nowMs: number, staleAfterMs: number): HTMLElement {
   const card = el('section', 'host-card cluster-host');
-  card.dataset.hostId = host.id;
+  card.dataset.clusterHost = host.id;
   const now = state.hosts.get(host.id);
   const reason = host.error ?? state.unreachableReason(host.id, nowMs, staleAfterMs);
   card.dataset.reachable = String(reason === null);

@@ -48,9 +48,9 @@ test('the Cluster view shows an SSH host\'s GPUs live with their processes, and 
 
   const page = await browser.newPage({ viewport: { width: 1500, height: 1400 } });
   await page.goto(`${app.url}#/cluster`);
-  const remote = page.locator(`.cluster-host[data-host-id="${address}"]`);
-  await page.waitForFunction((id) => document.querySelectorAll(`.cluster-host[data-host-id="${id}"] tr[data-gpu]`).length === 2
-    && Number(document.querySelector(`.cluster-host[data-host-id="${id}"] tr[data-gpu="${id}/0"] .processes`)?.getAttribute('data-processes') ?? 0) === 3, address, { timeout: 60_000 });
+  const remote = page.locator(`.cluster-host[data-cluster-host="${address}"]`);
+  await page.waitForFunction((id) => document.querySelectorAll(`.cluster-host[data-cluster-host="${id}"] tr[data-gpu]`).length === 2
+    && Number(document.querySelector(`.cluster-host[data-cluster-host="${id}"] tr[data-gpu="${id}/0"] .processes`)?.getAttribute('data-processes') ?? 0) === 3, address, { timeout: 60_000 });
   const gpu0 = (await remote.locator(`tr[data-gpu="${address}/0"]`).textContent()) ?? '';
   assert.match(gpu0, /NVIDIA GeForce RTX 2080/);
   assert.match(gpu0, /19\.4 GiB \/ 79\.6 GiB/, 'memory used / total from the live samples');
@@ -58,9 +58,9 @@ test('the Cluster view shows an SSH host\'s GPUs live with their processes, and 
   assert.match(gpu0, /pid 11345 \.\/gpu_burn 15\.3 GiB/);
   assert.equal(await remote.locator(`tr[data-gpu="${address}/1"] .processes`).count(), 0, 'GPU 1 runs nothing');
   assert.equal(await remote.getAttribute('data-reachable'), 'true');
-  assert.equal(await page.locator('.cluster-host[data-host-id="local"]').count(), 1, 'this machine is listed too');
+  assert.equal(await page.locator('.cluster-host[data-cluster-host="local"]').count(), 1, 'this machine is listed too');
 
-  const gone = page.locator('.cluster-host[data-host-id="gone"]');
+  const gone = page.locator('.cluster-host[data-cluster-host="gone"]');
   assert.equal(await gone.getAttribute('data-reachable'), 'false');
   assert.match((await gone.locator('.error-box').textContent()) ?? '', /unreachable: .*(refused|unreachable|ECONNREFUSED)/i);
   await page.screenshot({ path: join(testOutputDir('e2e'), 'cluster-all-hosts.png'), fullPage: true });
