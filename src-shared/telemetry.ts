@@ -47,6 +47,8 @@ export interface GpuProcess {
   usedMemoryBytes: number | null;
   /** The process's name or path as the driver reports it (absent where it did not say). */
   name?: string;
+  /** The user the process runs as (looked up on its host; absent when it could not be). */
+  user?: string;
 }
 
 /** Every compute process on one host's GPUs at one moment (an empty list: none). */

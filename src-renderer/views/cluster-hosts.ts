@@ -49,7 +49,7 @@ function gpuRow(host: KnownHost, index: number, sample: GpuSample | undefined, s
   const processes = (state.hosts.get(host.id)?.processes ?? []).filter((p) => p.gpuUuid === uuid);
   const list = el('ul', 'processes');
   list.dataset.processes = String(processes.length);
-  for (const p of processes) list.append(el('li', undefined, `pid ${p.pid} ${p.name ?? ''} ${p.usedMemoryBytes === null ? '' : formatBytes(p.usedMemoryBytes)}`.replace(/\s+/g, ' ').trim()));
+  for (const p of processes) list.append(el('li', undefined, `pid ${p.pid} ${p.user ?? ''} ${p.name ?? ''} ${p.usedMemoryBytes === null ? '' : formatBytes(p.usedMemoryBytes)}`.replace(/\s+/g, ' ').trim()));
   cell(processes.length ? list : el('span', 'note', 'none'));
   return tr;
 }

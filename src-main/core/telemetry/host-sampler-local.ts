@@ -17,7 +17,8 @@ import { startLocalSampler } from './local-sampler.js';
 import { samplerTiming } from './sampler-timing.js';
 import { DmonParser, dmonPcieArgs, pcieThroughputOf } from './smi-dmon-parse.js';
 import { hasNvlinkCounters, nvlinkCounterArgs, parseNvlink } from './smi-nvlink-parse.js';
-import { computeAppsArgs, parseComputeApps } from './smi-compute-apps-parse.js';
+import { computeAppsArgs, parseComputeApps, withUsers } from './smi-compute-apps-parse.js';
+import { localUsersOf } from './local-process-users.js';
 
 /** Options of the local host sampler. */
 export interface LocalHostSamplerOptions {
@@ -133,7 +134,10 @@ export function startLocalHostSampler(options: LocalHostSamplerOptions): LocalHo
     // Which process uses which GPU: a run's energy and memory count only the GPUs its ranks use.
     const pollProcesses = async (): Promise<void> => {
       const text = await runSmi(path, computeAppsArgs, options.env);
-      if (text !== null && !isStopped) processSnapshots.push({ hostId, timestampMs: Date.now(), processes: parseComputeApps(text) });
+      if (text !== null && !isStopped) {
+        const processes = parseComputeApps(text);
+        processSnapshots.push({ hostId, timestampMs: Date.now(), processes: withUsers(processes, localUsersOf(processes.map((p) => p.pid))) });
+      }
     };
     processInFlight = pollProcesses();
     processTimer = setInterval(() => { processInFlight = processInFlight.then(pollProcesses); }, timing.processIntervalMs);

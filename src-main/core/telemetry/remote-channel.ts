@@ -28,7 +28,10 @@ export function remoteSamplerCommands(smiPath: string, intervalMs: number, nvlin
     gpuQuery: inShell(`echo "@@pid $$"; exec ${shellQuote([smiPath, ...gpuQueryArgs(intervalMs)])}`),
     dmon: inShell(`echo "@@pid $$"; exec ${shellQuote([smiPath, ...dmonPcieArgs(intervalMs)])}`),
     nvlinkLoop: inShell(`echo "@@pid $$"; while :; do ${shellQuote([smiPath, ...nvlinkCounterArgs])} 2>&1; echo "@@end $?" || exit 0; sleep ${seconds(nvlinkIntervalMs).toFixed(3)}; done`),
-    processLoop: inShell(`echo "@@pid $$"; while :; do ${shellQuote([smiPath, ...computeAppsArgs])} 2>/dev/null; echo "@@end $?" || exit 0; sleep ${seconds(processIntervalMs).toFixed(3)}; done`),
+    // each listed pid's owner follows as `@@user PID USER` (ps on the host), then `@@end <nvidia-smi exit code>`
+    processLoop: inShell(`echo "@@pid $$"; while :; do out=$(${shellQuote([smiPath, ...computeAppsArgs])} 2>/dev/null); rc=$?; printf '%s\\n' "$out"; `
+      + `for p in $(printf '%s\\n' "$out" | awk -F', *' '{print $2}'); do case "$p" in ''|*[!0-9]*) ;; *) u=$(ps -o user= -p "$p" 2>/dev/null) && echo "@@user $p $u";; esac; done; `
+      + `echo "@@end $rc" || exit 0; sleep ${seconds(processIntervalMs).toFixed(3)}; done`),
     procLoop: inShell(procLoopScript(seconds(intervalMs))),
     /** One-shot: exit 127 without nvidia-smi, else one NVLink counter reading (errors included). */
     probe: inShell(`command -v ${shellQuote([smiPath])} >/dev/null 2>&1 || exit 127; ${shellQuote([smiPath, ...nvlinkCounterArgs])} 2>&1; exit 0`),

@@ -18,7 +18,7 @@ import { ProcLoopParser, RemoteHostRates } from './remote-proc-parse.js';
 import { DmonParser, pcieThroughputOf } from './smi-dmon-parse.js';
 import { hasNvlinkCounters, parseNvlink } from './smi-nvlink-parse.js';
 import { parseGpuQueryLine } from './smi-query-parse.js';
-import { parseComputeApps } from './smi-compute-apps-parse.js';
+import { parseComputeApps, parseUserLines, withUsers } from './smi-compute-apps-parse.js';
 import { checkSampleInterval, samplerTiming } from './sampler-timing.js';
 
 /** Options of a remote host sampler. */
@@ -124,7 +124,10 @@ export function startRemoteSampler(options: RemoteSamplerOptions): RemoteSampler
     let appsLines: string[] = [];
     streams.push(openStream(client, 'nvidia-smi compute-apps loop', commands.processLoop, (line) => {
       if (!line.startsWith('@@end')) { appsLines.push(line); return; }
-      if (line.trim() === '@@end 0') pendingProcesses.push({ hostId, timestampMs: now(), processes: parseComputeApps(appsLines.join('\n')) });
+      if (line.trim() === '@@end 0') {
+        const rows = appsLines.filter((l) => !l.startsWith('@@user '));
+        pendingProcesses.push({ hostId, timestampMs: now(), processes: withUsers(parseComputeApps(rows.join('\n')), parseUserLines(appsLines)) });
+      }
       appsLines = [];
     }));
     const dmon = new DmonParser();

@@ -57,3 +57,18 @@ export function parseComputeApps(text: string): GpuProcess[] {
   }
   return processes;
 }
+
+/** Lines `@@user PID USER` (the owner of each compute process, looked up on the host) as pid -> user. */
+export function parseUserLines(lines: readonly string[]): Map<number, string> {
+  const users = new Map<number, string>();
+  for (const line of lines) {
+    const match = /^@@user (\d+) (\S+)\s*$/.exec(line);
+    if (match) users.set(Number(match[1]), match[2]);
+  }
+  return users;
+}
+
+/** The processes with their owners where known. */
+export function withUsers(processes: GpuProcess[], users: ReadonlyMap<number, string>): GpuProcess[] {
+  return processes.map((p) => (users.has(p.pid) ? { ...p, user: users.get(p.pid) } : p));
+}
