@@ -17,6 +17,7 @@ import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts } from '../hosts/run-hosts.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 
 /** What the app was started with. */
 export interface AppServicesOptions {
@@ -28,6 +29,8 @@ export interface AppServicesOptions {
   storePath: string;
   /** dist/worker.cjs, the program each rank runs. */
   workerPath: string;
+  /** The Node.js that runs workers here and is shipped to hosts without one (desktop: its bundled runtime; default: this process's). */
+  workerRuntime?: WorkerRuntime;
   /** Where SSH passwords may be kept (Electron: safeStorage); none in web mode, so they are used once. */
   secrets?: SecretStore;
 }
@@ -56,9 +59,9 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
   const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, onChange: (state) => events.emit('hosts', state) });
   const runs = new RunService({
-    store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
+    store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
     sampleIntervalMs: options.sampleIntervalMs,
-    prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
+    prepareHosts: (choices, worldSize, signal, engine) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, engine, signal }),
   });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
@@ -82,7 +85,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
     recent,
     runs,
-    hosts: hostsHandlers(hosts, { workerPath: options.workerPath }),
+    hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
   });
 
   return {

@@ -2,9 +2,10 @@
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { HostsService } from '../hosts/hosts-service.js';
 import { probeHostLinks } from '../hosts/run-hosts.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 
-/** The Hosts part of the handler table. `workerPath` is the worker bundle the link probe runs. */
-export function hostsHandlers(hosts: HostsService, options: { workerPath: string }): Pick<ApiHandlers,
+/** The Hosts part of the handler table. `workerPath` is the worker bundle the link probe runs, `workerRuntime` the Node.js that runs it here. */
+export function hostsHandlers(hosts: HostsService, options: { workerPath: string; workerRuntime?: WorkerRuntime }): Pick<ApiHandlers,
   'listHosts' | 'addHost' | 'importSshConfig' | 'removeHost' | 'discoverHosts' | 'acceptHostKey' | 'probeLinks'> {
   return {
     listHosts: async () => hosts.state(),
@@ -14,7 +15,7 @@ export function hostsHandlers(hosts: HostsService, options: { workerPath: string
     discoverHosts: (args) => hosts.discover(args),
     acceptHostKey: (args) => hosts.acceptHostKey(args),
     probeLinks: async ({ hostIds, seconds }) => {
-      await probeHostLinks(hosts, hostIds, { workerPath: options.workerPath, seconds });
+      await probeHostLinks(hosts, hostIds, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, seconds });
       return hosts.state();
     },
   };
