@@ -54,32 +54,43 @@ def on_signal(sig, _frame):
 signal.signal(signal.SIGTERM, on_signal)
 signal.signal(signal.SIGHUP, on_signal)
 
-stdin = sys.stdin.buffer
-first = stdin.readline()
-if not first:
-    sys.exit(1)
+pending = [b'']
+
+def read_line():
+    # Raw reads on fd 0: a buffered sys.stdin held by a daemon thread aborts the interpreter at exit.
+    while b'\n' not in pending[0]:
+        chunk = os.read(0, 4096)
+        if not chunk:
+            return None
+        pending[0] += chunk
+    line, pending[0] = pending[0].split(b'\n', 1)
+    return line
+
+first = read_line()
+if first is None:
+    os._exit(1)
 try:
     extra = json.loads(first.decode('utf-8'))
     if not isinstance(extra, dict):
         raise ValueError('not an object')
 except ValueError:
     say('shardscope launcher: bad environment line\n')
-    sys.exit(2)
+    os._exit(2)
 env = dict(os.environ)
 env.update({str(k): str(v) for k, v in extra.items()})
 try:
     child = subprocess.Popen(program_argv, env=env, stdin=subprocess.PIPE, start_new_session=True)
 except OSError as error:
     say('shardscope launcher: ' + program_argv[0] + ': ' + (error.strerror or str(error)) + ' (not found)\n' if isinstance(error, FileNotFoundError) else 'shardscope launcher: ' + str(error) + '\n')
-    sys.exit(127)
+    os._exit(127)
 state['child'] = child
 state['beat'] = time.monotonic()
 say('\x1epid ' + str(child.pid) + '\n')
 
 def read_control():
     while True:
-        line = stdin.readline()
-        if not line:
+        line = read_line()
+        if line is None:
             stop('controller channel closed')
             return
         state['beat'] = time.monotonic()
@@ -106,5 +117,5 @@ if code < 0:
     signal.signal(-code, signal.SIG_DFL)
     os.kill(os.getpid(), -code)
     time.sleep(1)
-sys.exit(code if code >= 0 else 1)
+os._exit(code if code >= 0 else 1)
 `;
