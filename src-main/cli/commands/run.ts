@@ -17,6 +17,7 @@ import { runRecorded } from '../../core/runs/recorded-run.js';
 import { prepareRun, type PreparedRun } from '../../core/launch/remote-launch.js';
 import { parseHostsFile } from '../../core/launch/remote-placement.js';
 import { workerBundleOf } from '../../core/ssh/deploy.js';
+import { defaultKnownHostsFiles } from '../../core/ssh/known-hosts.js';
 import { checkReferencePlan } from '../../core/launch/torch-run.js';
 import { deployTorchToHosts } from '../../core/launch/torch-deploy.js';
 import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js';
@@ -183,7 +184,7 @@ async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'k
   const workerPath = findWorkerBundle();
   return prepareRun({
     hosts, worldSize, bundle: workerBundleOf(dirname(workerPath)), engine,
-    knownHostsFile: values['known-hosts'] ?? join(io.env.HOME ?? homedir(), '.ssh', 'known_hosts'),
+    knownHostsFile: values['known-hosts'] ?? defaultKnownHostsFiles(io.env),
     dataPath: config.dataPath ?? findCorpus(workerPath), masterAddr: values['master-addr'], signal: io.signal,
   });
 }

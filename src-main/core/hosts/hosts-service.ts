@@ -19,7 +19,7 @@ import type { HostSecrets, SecretStore } from './secret-store.js';
 /** Where the service keeps things and how it reaches hosts. */
 export interface HostsServiceOptions {
   settingsFile: string;
-  /** Default: known_hosts next to settingsFile. */
+  /** Where accepted keys go and the only file read (tests); default: known_hosts next to settingsFile, then ~/.ssh/known_hosts read too. */
   knownHostsFile?: string;
   /** None: secrets are used for one call and dropped (web mode). */
   secrets?: SecretStore;
@@ -27,6 +27,8 @@ export interface HostsServiceOptions {
   discoveryTimeoutMs?: number;
   /** SSH agent socket for hosts (default SSH_AUTH_SOCK; '' for none). */
   agentSocket?: string;
+  /** Environment for HOME (the user's ~/.ssh/known_hosts); default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Called with the new state after every change (pushed to the UIs as the `hosts` event). */
   onChange?: (state: HostsState) => void;
 }
@@ -36,7 +38,10 @@ type DiscoverArgs = z.output<typeof discoverHostsArgsSchema>;
 
 /** Saved hosts, discovery and host-key acceptance for the app. */
 export class HostsService {
+  /** Where keys the user accepts are written. */
   readonly knownHostsFile: string;
+  /** Every known_hosts file checked, in order (the same as the CLI's: known-hosts.ts defaultKnownHostsFiles). */
+  readonly knownHostsFiles: string[];
   readonly settingsFile: string;
   private readonly statuses = new Map<string, HostStatusView>();
   private readonly discovering = new Set<string>();
@@ -45,6 +50,7 @@ export class HostsService {
   constructor(private readonly options: HostsServiceOptions) {
     this.settingsFile = options.settingsFile;
     this.knownHostsFile = options.knownHostsFile ?? join(dirname(options.settingsFile), 'known_hosts');
+    this.knownHostsFiles = options.knownHostsFile ? [options.knownHostsFile] : [this.knownHostsFile, join((options.env ?? process.env).HOME || homedir(), '.ssh', 'known_hosts')];
   }
 
   /** What the Hosts view shows (no secrets). */
@@ -145,7 +151,7 @@ export class HostsService {
 
   private async discoverOne(host: SavedHost, given?: HostSecrets): Promise<HostStatusView> {
     const target = this.targetOf(host, given);
-    const inventory = await discoverRemoteHost(target, { knownHostsFile: this.knownHostsFile, timeoutMs: this.timeoutMs(), signal: this.closing.signal });
+    const inventory = await discoverRemoteHost(target, { knownHostsFile: this.knownHostsFiles, timeoutMs: this.timeoutMs(), signal: this.closing.signal });
     const status: HostStatusView = { hostId: host.id, state: inventory.status, checkedAtMs: Date.now(), inventory };
     if (inventory.error?.kind !== 'host-key-unknown') return status;
     // The fingerprint shown to the user is the one the host presents, read again here so the prompt carries it.
@@ -154,8 +160,8 @@ export class HostsService {
     return status;
   }
 
-  private connectOptions(): { knownHostsFile: string; timeoutMs: number; signal: AbortSignal } {
-    return { knownHostsFile: this.knownHostsFile, timeoutMs: this.timeoutMs(), signal: this.closing.signal };
+  private connectOptions(): { knownHostsFile: string[]; timeoutMs: number; signal: AbortSignal } {
+    return { knownHostsFile: this.knownHostsFiles, timeoutMs: this.timeoutMs(), signal: this.closing.signal };
   }
 
   private timeoutMs(): number {

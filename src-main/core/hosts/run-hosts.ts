@@ -45,7 +45,7 @@ export function corpusNextTo(workerPath: string): string {
 /** Connects, deploys and places the ranks of a run on the chosen hosts; the caller closes the result. */
 export function prepareRunOnHosts(service: HostsService, choices: readonly RunHostChoice[], worldSize: number, options: HostRunOptions & { dataPath?: string; engine?: 'tfjs' | 'torch' }): Promise<PreparedRun> {
   return prepareRun({
-    hosts: runHostsOf(service, choices), worldSize, bundle: workerBundleOf(dirname(options.workerPath)), knownHostsFile: service.knownHostsFile,
+    hosts: runHostsOf(service, choices), worldSize, bundle: workerBundleOf(dirname(options.workerPath)), knownHostsFile: service.knownHostsFiles,
     dataPath: options.dataPath ?? corpusNextTo(options.workerPath), engine: options.engine, shippableNodePath: options.workerRuntime?.shippableNodePath, signal: options.signal,
   });
 }
@@ -56,7 +56,7 @@ export interface HostRunOptions { workerPath: string; workerRuntime?: WorkerRunt
 /** Measures every pair of the chosen hosts (one rank each) and keeps the links in hosts.json. */
 export async function probeHostLinks(service: HostsService, hostIds: readonly string[], options: HostRunOptions & { seconds?: number }): Promise<LinkMeasurement[]> {
   const hosts = runHostsOf(service, hostIds.map((id) => ({ id })));
-  const prepared = await prepareRun({ hosts, worldSize: hosts.length, bundle: workerBundleOf(dirname(options.workerPath)), knownHostsFile: service.knownHostsFile, shippableNodePath: options.workerRuntime?.shippableNodePath, signal: options.signal });
+  const prepared = await prepareRun({ hosts, worldSize: hosts.length, bundle: workerBundleOf(dirname(options.workerPath)), knownHostsFile: service.knownHostsFiles, shippableNodePath: options.workerRuntime?.shippableNodePath, signal: options.signal });
   try {
     const links = await probeLinks(prepared, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, seconds: options.seconds, signal: options.signal });
     saveLinks(service.settingsFile, links);

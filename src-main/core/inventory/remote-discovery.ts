@@ -2,6 +2,7 @@
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { GpuInfo, HostInventory, Topology } from '../../../src-shared/inventory.js';
 import { connectSsh, type SshConnection } from '../ssh/connect.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import type { ExecResult } from '../ssh/exec.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import type { RemoteTarget } from '../ssh/target.js';
@@ -12,7 +13,7 @@ import { parseNvidiaSmiXml } from './smi-xml-parse.js';
 
 /** Options of remote discovery. */
 export interface RemoteDiscoveryOptions {
-  knownHostsFile: string;
+  knownHostsFile: KnownHostsFiles;
   /** Limit for one whole host (connect + every command), default 20 000 ms. */
   timeoutMs?: number;
   signal?: AbortSignal;

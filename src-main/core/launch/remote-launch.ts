@@ -8,6 +8,7 @@
  */
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { connectSsh, type SshConnection } from '../ssh/connect.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import { deployDataFile, deployPythonLauncher, deployWorkerBundle, type DeployResult, type WorkerBundle } from '../ssh/deploy.js';
 import { findFreePort } from './free-port.js';
@@ -20,7 +21,8 @@ import type { Spawner } from './spawner.js';
 export interface PrepareRunOptions {
   hosts: RunHost[];
   worldSize: number;
-  knownHostsFile: string;
+  /** known_hosts files, in order (known-hosts.ts defaultKnownHostsFiles unless --known-hosts). */
+  knownHostsFile: KnownHostsFiles;
   bundle: WorkerBundle;
   /** What the ranks run (default `tfjs`, the built-in worker); `torch` hosts need no Node.js. */
   engine?: 'tfjs' | 'torch';
