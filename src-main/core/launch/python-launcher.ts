@@ -114,7 +114,10 @@ while True:
         stop('no heartbeat from the controller for ' + str(int(timeout_s * 1000)) + ' ms')
 signal_group(signal.SIGKILL)  # anything the program started
 if code < 0:
-    signal.signal(-code, signal.SIG_DFL)
+    try:
+        signal.signal(-code, signal.SIG_DFL)
+    except (OSError, ValueError):
+        pass  # SIGKILL and SIGSTOP keep their default anyway
     os.kill(os.getpid(), -code)
     time.sleep(1)
 os._exit(code if code >= 0 else 1)
