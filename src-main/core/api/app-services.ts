@@ -57,7 +57,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => console.error(`store: ${error instanceof Error ? error.message : String(error)}`) });
   // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
-  const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, onChange: (state) => events.emit('hosts', state) });
+  const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, shippableNodePath: options.workerRuntime?.shippableNodePath, onChange: (state) => events.emit('hosts', state) });
   const runs = new RunService({
     store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
     sampleIntervalMs: options.sampleIntervalMs,

@@ -11,7 +11,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { loadSshConfigHosts } from '../ssh/ssh-config-import.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import type { LinkMeasurement } from '../probe/link-probe.js';
-import { runtimePathSchema } from '../launch/remote-placement.js';
+import { runtimePathSchema } from '../../../src-shared/api/hosts-contract.js';
 
 const hostSchema = z.object({
   id: z.string().min(1).max(100),

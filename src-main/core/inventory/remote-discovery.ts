@@ -10,6 +10,8 @@ import { buildDevices } from './devices.js';
 import { parseCpuInfo, parseMemInfoTotalBytes, parseNodeVersion, parseOsRelease, parseUname } from './remote-host-parse.js';
 import { parseNvidiaSmiTopo } from './smi-topo-parse.js';
 import { parseNvidiaSmiXml } from './smi-xml-parse.js';
+import { runtimeCommands, runtimeInfoOf, type RuntimeProbeOptions } from './runtime-probe.js';
+import { currentWorkerRuntime } from '../launch/worker-runtime.js';
 
 /** Options of remote discovery. */
 export interface RemoteDiscoveryOptions {
@@ -17,21 +19,25 @@ export interface RemoteDiscoveryOptions {
   /** Limit for one whole host (connect + every command), default 20 000 ms. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The host's `node` / `python` settings, checked instead of PATH's. */
+  runtime?: { node?: string; python?: string };
+  /** The local Node.js that would be shipped to a host without one (default: this process's when plain Node). */
+  shippableNodePath?: string | null;
 }
 
-const commands = {
+const baseCommands = {
   uname: ['uname', '-srm'],
   hostname: ['uname', '-n'],
   osRelease: ['cat', '/etc/os-release'],
   nproc: ['nproc'],
   cpuinfo: ['cat', '/proc/cpuinfo'],
   meminfo: ['cat', '/proc/meminfo'],
-  node: ['node', '--version'],
   smiXml: ['nvidia-smi', '-q', '-x'],
   smiTopo: ['nvidia-smi', 'topo', '-m'],
 } as const;
 
-type Outputs = Record<keyof typeof commands, ExecResult>;
+type CommandName = keyof typeof baseCommands | keyof ReturnType<typeof runtimeCommands>;
+type Outputs = Record<CommandName, ExecResult>;
 
 /** Discovers every target in parallel; never rejects for one host's failure (that host gets status `error`). */
 export function discoverRemoteHosts(targets: RemoteTarget[], options: RemoteDiscoveryOptions): Promise<HostInventory[]> {
@@ -46,8 +52,9 @@ export async function discoverRemoteHost(target: RemoteTarget, options: RemoteDi
   let connection: SshConnection | null = null;
   try {
     connection = await connectSsh(target, { knownHostsFile: options.knownHostsFile, timeoutMs, signal });
-    const outputs = await runAll(connection, timeoutMs, signal);
-    return buildHost(target, outputs);
+    const commands = { ...baseCommands, ...runtimeCommands(options.runtime ?? {}) };
+    const outputs = await runAll(connection, commands, timeoutMs, signal);
+    return buildHost(target, outputs, { ...options.runtime, shippableNodePath: options.shippableNodePath === undefined ? currentWorkerRuntime().shippableNodePath : options.shippableNodePath });
   } catch (error) {
     if (!(error instanceof ShardScopeError)) throw error;
     if (error.kind === 'cancelled' && deadline.aborted && !options.signal?.aborted) {
@@ -59,13 +66,13 @@ export async function discoverRemoteHost(target: RemoteTarget, options: RemoteDi
   }
 }
 
-async function runAll(connection: SshConnection, timeoutMs: number, signal: AbortSignal): Promise<Outputs> {
-  const names = Object.keys(commands) as Array<keyof typeof commands>;
+async function runAll(connection: SshConnection, commands: Record<CommandName, readonly string[]>, timeoutMs: number, signal: AbortSignal): Promise<Outputs> {
+  const names = Object.keys(commands) as CommandName[];
   const results = await Promise.all(names.map((name) => connection.exec(shellQuote(commands[name]), { timeoutMs, signal })));
   return Object.fromEntries(names.map((name, i) => [name, results[i]])) as Outputs;
 }
 
-function buildHost(target: RemoteTarget, out: Outputs): HostInventory {
+function buildHost(target: RemoteTarget, out: Outputs, runtime: RuntimeProbeOptions): HostInventory {
   const logicalCores = Number.parseInt(out.nproc.stdout.trim(), 10) || 0;
   const cpu = parseCpuInfo(out.cpuinfo.stdout, logicalCores);
   const memoryBytes = parseMemInfoTotalBytes(out.meminfo.stdout);
@@ -84,6 +91,7 @@ function buildHost(target: RemoteTarget, out: Outputs): HostInventory {
     topology: gpu.topology,
     devices: buildDevices(gpu.gpus, gpu.topology, { model: cpu.model, memoryBytes }),
     nodeVersion: out.node.exitCode === 0 ? parseNodeVersion(out.node.stdout) : null,
+    runtime: runtimeInfoOf(out, runtime, gpu.gpus[0]?.cudaVersion ?? null),
     discoveredAtMs: Date.now(),
   };
   if (gpu.error) host.error = gpu.error;

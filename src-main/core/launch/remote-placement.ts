@@ -1,5 +1,6 @@
 /** Placement of ranks across hosts: each host's devices filled in order, host after host. */
 import { z } from 'zod';
+import { runtimePathSchema } from '../../../src-shared/api/hosts-contract.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import { localCpuDevices, type RankPlacement } from './placement.js';
@@ -13,8 +14,6 @@ export type RunHost =
   | { kind: 'remote'; id: string; target: RemoteTarget; devices: string[]; node?: string; python?: string };
 
 const deviceSchema = z.string().regex(/^(cpu|cuda):\d+$/, 'a device is cpu:N or cuda:N');
-/** A program path on a host: no spaces or shell characters needed, none accepted (it is quoted anyway). */
-export const runtimePathSchema = z.string().min(1).max(1024).regex(/^[A-Za-z0-9_./+-]+$/, 'a program path (letters, digits, _ . / + -; no ~)');
 const entrySchema = z.union([
   z.literal('local'),
   z.object({ local: z.literal(true), slots: z.number().int().min(1).max(64).optional(), devices: z.array(deviceSchema).min(1).optional() }).strict(),
