@@ -7,7 +7,7 @@ export function describeRuntime(runtime: HostRuntimeInfo): string {
   const nodeText = node.isUsable ? `Node.js ${node.version}`
     : node.shipped === 'will-ship' ? `Node.js ${node.version ? `${node.version} (too old)` : 'none'} — will be shipped`
       : `Node.js ${node.version ?? 'none'} — cannot ship (${node.note ?? 'unknown'}); set the host's node path`;
-  const torch = python?.torchVersion ? `torch ${python.torchVersion} (${python.torchCudaVersion ? `CUDA ${python.torchCudaVersion} build${python.hasCuda ? '' : ', no GPU visible'}` : 'CPU build'})` : 'no torch';
+  const torch = python?.torchVersion ? `torch ${python.torchVersion} (${python.torchCudaVersion ? `CUDA ${python.torchCudaVersion} build` : 'CPU build'})` : 'no torch';
   const pythonText = python ? `Python ${python.version}, ${torch}` : 'no Python (the torch engine needs python3 with torch)';
   return `${nodeText}; ${pythonText}; CUDA ${runtime.cudaVersion ?? 'none'} (driver); ${runtime.platform}`;
 }

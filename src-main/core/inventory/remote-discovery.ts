@@ -1,4 +1,5 @@
 /** Discovery of remote hosts over SSH: one connection per host, hosts in parallel, each failure a per-host status. */
+import { setMaxListeners } from 'node:events';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { GpuInfo, HostInventory, Topology } from '../../../src-shared/inventory.js';
 import { connectSsh, type SshConnection } from '../ssh/connect.js';
@@ -49,6 +50,7 @@ export async function discoverRemoteHost(target: RemoteTarget, options: RemoteDi
   const timeoutMs = options.timeoutMs ?? 20_000;
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  setMaxListeners(32, signal); // one abort listener per discovery command, run in parallel
   let connection: SshConnection | null = null;
   try {
     connection = await connectSsh(target, { knownHostsFile: options.knownHostsFile, timeoutMs, signal });

@@ -15,7 +15,21 @@ export interface RuntimeProbeOptions {
   shippableNodePath: string | null;
 }
 
-const pythonProbe = 'import json, sys\nout = {"python": sys.version.split()[0]}\ntry:\n import torch\n out.update(torch=torch.__version__, torchCuda=torch.version.cuda, cuda=bool(torch.cuda.is_available()))\nexcept Exception:\n pass\nprint(json.dumps(out))';
+// torch's version.py is read, not imported: importing torch takes seconds, longer than discovery may.
+const pythonProbe = [
+  'import importlib.util, json, os, re, sys',
+  'out = {"python": sys.version.split()[0]}',
+  'spec = importlib.util.find_spec("torch")',
+  'for d in (spec.submodule_search_locations or []) if spec else []:',
+  ' p = os.path.join(d, "version.py")',
+  ' if os.path.exists(p):',
+  '  t = open(p).read()',
+  '  v = re.search(r"__version__\\s*=\\s*[\\x27\\x22]([^\\x27\\x22]+)", t)',
+  '  c = re.search(r"^cuda\\s*=\\s*[\\x27\\x22]([^\\x27\\x22]+)", t, re.M)',
+  '  out.update(torch=v.group(1) if v else "unknown", torchCuda=c.group(1) if c else None)',
+  '  break',
+  'print(json.dumps(out))',
+].join('\n');
 
 /** The commands discovery runs for the runtime (argv, shell-quoted by the caller). */
 export function runtimeCommands(options: Pick<RuntimeProbeOptions, 'node' | 'python'>): { node: string[]; python: string[]; platform: string[] } {
@@ -44,8 +58,8 @@ export function runtimeInfoOf(out: { node: ExecResult; python: ExecResult; platf
   let python: HostRuntimeInfo['python'] = null;
   const line = out.python.exitCode === 0 ? out.python.stdout.trim().split('\n').pop() ?? '' : '';
   if (line.startsWith('{')) {
-    const parsed = JSON.parse(line) as { python: string; torch?: string; torchCuda?: string | null; cuda?: boolean };
-    python = { command: options.python ?? 'python3', version: parsed.python, torchVersion: parsed.torch ?? null, torchCudaVersion: parsed.torchCuda ?? null, hasCuda: parsed.cuda === true };
+    const parsed = JSON.parse(line) as { python: string; torch?: string; torchCuda?: string | null };
+    python = { command: options.python ?? 'python3', version: parsed.python, torchVersion: parsed.torch ?? null, torchCudaVersion: parsed.torchCuda ?? null };
   }
   return { node, python, platform: describeHostPlatform(platform), cudaVersion };
 }
