@@ -1,6 +1,8 @@
 /** The worker runtime choice (issue 19.1): plain Node runs workers itself; Electron never starts itself as a worker. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { bundledNodePath, currentWorkerRuntime, workerRuntimeFor } from '../../../src-main/core/launch/worker-runtime.js';
 
@@ -39,4 +41,16 @@ test('SHARDSCOPE_NODE overrides the choice; a missing file is bad input', () => 
   assert.equal(runtime.command, '/opt/node20/bin/node');
   assert.equal(runtime.source, 'env');
   assert.throws(() => workerRuntimeFor({ execPath: '/usr/bin/node', env: { SHARDSCOPE_NODE: '/nope/node' } }, () => false), /SHARDSCOPE_NODE: no such file/);
+});
+
+test('the packaging puts the Node.js runtime where the app looks for it', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const builder = readFileSync(join(root, 'electron-builder.yml'), 'utf8');
+  const block = /^extraResources:\n((?:\s+.*\n)+)/m.exec(builder)?.[1] ?? '';
+  assert.match(block, /from: build\/node-runtime\n\s+to: node\n\s+filter: \["bin\/node", "bin\/node\.exe"\]/);
+  assert.match(builder, /runAsNode: false/, 'the reason the app binary cannot run workers');
+  // electron-builder copies build/node-runtime/bin/node to <resources>/node/bin/node: bundledNodePath's answer.
+  assert.equal(bundledNodePath('/r', 'linux'), join('/r', 'node', 'bin', 'node'));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  assert.match(pkg.scripts.dist, /node scripts\/node-runtime\.mjs && electron-builder/);
 });
