@@ -100,3 +100,10 @@ test('the app reads the same files in the same order: the CLI-trusted key and ~/
     service.close();
   }
 });
+
+test('hosts clean removes ShardScope\'s cache on a host; without a host it is bad usage', async () => {
+  assert.equal((await shardscope(['hosts', 'clean'])).code, 2);
+  const cleaned = await shardscope(['hosts', 'clean', spec('fresh'), '--identity', cluster.clientKeyFile]);
+  assert.equal(cleaned.code, 0, cleaned.stderr);
+  assert.match(cleaned.stdout, new RegExp(`^host ${spec('fresh').replace(/\./g, '\\.')}: removed /\\S+/\\.cache/shardscope \\(\\d+\\.\\d MiB\\)\\n$`));
+});

@@ -36,12 +36,14 @@ async function connect(name: string): Promise<SshConnection> {
   return connection;
 }
 
-test('a host without node on PATH gets this machine\'s Node.js copied once, then reused by hash; the cleanup removes it', async () => {
+test('a host without node on PATH gets this machine\'s Node.js copied once, then reused by hash; the cleanup removes it', async (t) => {
   const connection = await connect('no-node');
   assert.notEqual((await connection.exec('command -v node', { timeoutMs: 5000 })).exitCode, 0, 'the host really has no node on PATH');
   const homeDir = await remoteHomeDir(connection);
   const local = shippableNodeOf(process.execPath);
+  const firstStartMs = Date.now();
   const first = await ensureNodeRuntime(connection, { shippablePath: process.execPath, homeDir });
+  t.diagnostic(`first call (copy of ${(local.sizeBytes / 2 ** 20).toFixed(0)} MiB over loopback SFTP + check): ${Date.now() - firstStartMs} ms`);
   assert.equal(first.source, 'shipped');
   assert.equal(first.wasCopied, true);
   assert.equal(first.path, `${homeDir}/.cache/shardscope/node-${local.hash}/node`);
@@ -51,7 +53,9 @@ test('a host without node on PATH gets this machine\'s Node.js copied once, then
   assert.ok(statSync(first.path).mode & 0o100);
   const mtimeMs = statSync(first.path).mtimeMs;
 
+  const secondStartMs = Date.now();
   const second = await ensureNodeRuntime(connection, { shippablePath: process.execPath, homeDir });
+  t.diagnostic(`second call (hash hit + check): ${Date.now() - secondStartMs} ms`);
   assert.deepEqual({ ...second, wasCopied: false }, second, 'hash hit: nothing copied');
   assert.equal(second.path, first.path);
   assert.equal(statSync(first.path).mtimeMs, mtimeMs);
