@@ -5,8 +5,8 @@
  * `trust`, `clean`, `set`: hosts-remote.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, saveLinks } from '../../core/hosts/host-settings.js';
 import { prepareRun } from '../../core/launch/remote-launch.js';
