@@ -1,6 +1,6 @@
 /**
  * SSH spawner: starts a rank on a remote host over an open ssh2 connection, through the deployed
- * launcher (remote-wrapper.ts). The run secret and the rest of the rank's environment go as one
+ * launcher (remote-wrapper.ts with the host's Node.js, or python-launcher.ts for torch-only hosts). The run secret and the rest of the rank's environment go as one
  * JSON line on the channel's stdin, never on the command line. stdout carries the worker's events,
  * stderr its logs (the launcher's heartbeat lines are filtered out). A rank whose channel or host
  * goes silent for `silentAfterMs` counts as exited with a reason naming the host.
