@@ -14,13 +14,14 @@ import { defaultHostSettingsPath, loadHostSettings, setHostRuntime, targetOfSave
 import { targetOfSpec } from '../../core/inventory/remote-discoverer.js';
 import { parseHostsFile } from '../../core/launch/remote-placement.js';
 import { connectSsh } from '../../core/ssh/connect.js';
+import { REMOTE_COMMAND_TIMEOUT_MS } from '../../core/ssh/exec.js';
 import { defaultKnownHostsFiles, trustFileOf } from '../../core/ssh/known-hosts.js';
 import { removeShardScopeCache } from '../../core/ssh/runtime-deploy.js';
 import type { RemoteTarget } from '../../core/ssh/target.js';
 import { parseFlags } from '../args.js';
 import { printJson, printLine, type CliIo } from '../io.js';
 
-const timeoutMs = 15_000;
+const timeoutMs = REMOTE_COMMAND_TIMEOUT_MS;
 
 /** A saved host by id, else a `[user@]host[:port]` spec, with the identities and agent discovery uses. */
 function targetOf(spec: string, io: CliIo, identityFiles?: string[]): RemoteTarget {

@@ -16,6 +16,7 @@ import { pythonLauncherName, pythonLauncherSource } from '../launch/python-launc
 import { currentWorkerRuntime } from '../launch/worker-runtime.js';
 import type { SshConnection } from './connect.js';
 import { ensureNodeRuntime, openSftp, type RemoteNode } from './runtime-deploy.js';
+import { REMOTE_COMMAND_TIMEOUT_MS } from './exec.js';
 import { shellQuote } from './shell-quote.js';
 import { describeTarget } from './target.js';
 
@@ -94,7 +95,8 @@ export async function deployWorkerBundle(connection: SshConnection, bundle: Work
         if (await readHash(sftp, dir) !== bundle.hash) throw new ShardScopeError('protocol', `host ${describeTarget(connection.target)}: could not move the bundle into ${dir}: ${error.message}`);
       });
     } finally {
-      await connection.exec(`rm -rf ${shellQuote([tmp])}`, { timeoutMs: 15_000 }).catch(() => undefined);
+      // Cleanup runs even after a cancel (its own limit still bounds it), so a cancelled deploy leaves no temporary folder.
+      await connection.exec(`rm -rf ${shellQuote([tmp])}`, { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS }).catch(() => undefined);
     }
     return { ...paths, wasSkipped: false };
   } finally {
@@ -151,7 +153,7 @@ async function readHash(sftp: SFTPWrapper, dir: string): Promise<string | null> 
 }
 
 async function mkdirs(connection: SshConnection, dir: string, signal?: AbortSignal): Promise<void> {
-  const result = await connection.exec(`mkdir -p ${shellQuote([dir])}`, { timeoutMs: 15_000, signal });
+  const result = await connection.exec(`mkdir -p ${shellQuote([dir])}`, { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
   if (result.exitCode !== 0) throw new ShardScopeError('protocol', `host ${describeTarget(connection.target)}: could not create ${dir}: ${result.stderr.trim()}`);
 }
 

@@ -13,6 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { SFTPWrapper } from 'ssh2';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { SshConnection } from './connect.js';
+import { REMOTE_COMMAND_TIMEOUT_MS } from './exec.js';
 import { binaryPlatformOf, describeBinaryPlatform, describeHostPlatform, parseHostPlatform, platformMismatch, type BinaryPlatform, type HostPlatform } from './runtime-platform.js';
 import { shellQuote } from './shell-quote.js';
 import { describeTarget } from './target.js';
@@ -20,7 +21,6 @@ import { describeTarget } from './target.js';
 /** Lowest Node.js major version the worker runs on. */
 export const minNodeMajor = 20;
 const hashFileName = '.shardscope-hash';
-const commandTimeoutMs = 15_000;
 
 /** A local Node.js binary that may be shipped: path, version, content hash and what it needs. */
 export interface ShippableNode {
@@ -75,14 +75,14 @@ export function shippableNodeOf(path: string): ShippableNode {
 
 /** `uname -sm` and `ldd --version` on the host. */
 export async function probeHostPlatform(connection: SshConnection, signal?: AbortSignal): Promise<HostPlatform> {
-  const result = await connection.exec('uname -sm; ldd --version 2>&1 | head -n 2', { timeoutMs: commandTimeoutMs, signal });
+  const result = await connection.exec('uname -sm; ldd --version 2>&1 | head -n 2', { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
   return parseHostPlatform(result.stdout);
 }
 
 /** The Node.js version at `command` on the host ('' when it does not run; `node-missing` details in `error`). */
 async function remoteNodeVersion(connection: SshConnection, command: string, signal?: AbortSignal): Promise<{ version: string; error: string }> {
   const quoted = shellQuote([command]);
-  const result = await connection.exec(`command -v ${quoted} >/dev/null 2>&1 || exit 127; ${quoted} --version`, { timeoutMs: commandTimeoutMs, signal });
+  const result = await connection.exec(`command -v ${quoted} >/dev/null 2>&1 || exit 127; ${quoted} --version`, { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
   if (result.exitCode === 127) return { version: '', error: 'not found' };
   const version = result.stdout.trim();
   if (result.exitCode !== 0 || nodeMajorOf(version) === null) return { version: '', error: result.stderr.trim().split('\n').pop() || `exit ${result.exitCode}` };
@@ -138,7 +138,7 @@ async function shipNode(connection: SshConnection, local: ShippableNode, homeDir
         });
         wasCopied = true;
       } finally {
-        await connection.exec(`rm -rf ${shellQuote([tmp])}`, { timeoutMs: commandTimeoutMs }).catch(() => undefined);
+        await connection.exec(`rm -rf ${shellQuote([tmp])}`, { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS }).catch(() => undefined);
       }
     }
   } finally {
@@ -161,7 +161,7 @@ export async function removeShardScopeCache(connection: SshConnection, signal?: 
 }
 
 async function execChecked(connection: SshConnection, command: string, signal?: AbortSignal): Promise<void> {
-  const result = await connection.exec(command, { timeoutMs: commandTimeoutMs, signal });
+  const result = await connection.exec(command, { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
   if (result.exitCode !== 0) throw new ShardScopeError('protocol', `host ${describeTarget(connection.target)}: ${command} failed: ${result.stderr.trim()}`);
 }
 
