@@ -65,7 +65,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     console.error(`store: ${error instanceof Error ? error.message : String(error)}`);
     log.error('store writer failed', error);
   } });
-  // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
+  // Hosts: $SHARDSCOPE_HOME/hosts.json; keys checked against $SHARDSCOPE_HOME/known_hosts then ~/.ssh/known_hosts (read only), trust written to the first.
   const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, shippableNodePath: options.workerRuntime?.shippableNodePath, onChange: (state) => events.emit('hosts', state) });
   const runs = new RunService({
     store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
