@@ -13,6 +13,7 @@ import { parseNvidiaSmiTopo } from './smi-topo-parse.js';
 import { parseNvidiaSmiXml } from './smi-xml-parse.js';
 import { runtimeCommands, runtimeInfoOf, type RuntimeProbeOptions } from './runtime-probe.js';
 import { currentWorkerRuntime } from '../launch/worker-runtime.js';
+import { minNodeMajor, nodeMajorOf, shippableNodeOf } from '../ssh/runtime-deploy.js';
 
 /** Options of remote discovery. */
 export interface RemoteDiscoveryOptions {
@@ -56,7 +57,11 @@ export async function discoverRemoteHost(target: RemoteTarget, options: RemoteDi
     connection = await connectSsh(target, { knownHostsFile: options.knownHostsFile, timeoutMs, signal });
     const commands = { ...baseCommands, ...runtimeCommands(options.runtime ?? {}) };
     const outputs = await runAll(connection, commands, timeoutMs, signal);
-    return buildHost(target, outputs, { ...options.runtime, shippableNodePath: options.shippableNodePath === undefined ? currentWorkerRuntime().shippableNodePath : options.shippableNodePath });
+    const shippablePath = options.shippableNodePath === undefined ? currentWorkerRuntime().shippableNodePath : options.shippableNodePath;
+    // Only a host without a usable Node.js needs to know whether ours fits it (reading the binary is not free).
+    const needsShipping = nodeMajorOf(outputs.node.exitCode === 0 ? outputs.node.stdout : '') === null || nodeMajorOf(outputs.node.stdout)! < minNodeMajor;
+    const shippablePlatform = shippablePath && needsShipping ? (await shippableNodeOf(shippablePath)).platform : null;
+    return buildHost(target, outputs, { ...options.runtime, shippablePlatform });
   } catch (error) {
     if (!(error instanceof ShardScopeError)) throw error;
     if (error.kind === 'cancelled' && deadline.aborted && !options.signal?.aborted) {

@@ -5,14 +5,14 @@
  */
 import type { HostRuntimeInfo } from '../../../src-shared/inventory.js';
 import type { ExecResult } from '../ssh/exec.js';
-import { minNodeMajor, nodeMajorOf, shippableNodeOf } from '../ssh/runtime-deploy.js';
-import { describeHostPlatform, parseHostPlatform, platformMismatch } from '../ssh/runtime-platform.js';
+import { minNodeMajor, nodeMajorOf } from '../ssh/runtime-deploy.js';
+import { describeHostPlatform, parseHostPlatform, platformMismatch, type BinaryPlatform } from '../ssh/runtime-platform.js';
 
-/** A host's runtime settings and the local Node.js that would be shipped (null: none). */
+/** A host's runtime settings and the platform of the local Node.js that would be shipped (null: none). */
 export interface RuntimeProbeOptions {
   node?: string;
   python?: string;
-  shippableNodePath: string | null;
+  shippablePlatform: BinaryPlatform | null;
 }
 
 // torch's version.py is read, not imported: importing torch takes seconds, longer than discovery may.
@@ -51,7 +51,7 @@ export function runtimeInfoOf(out: { node: ExecResult; python: ExecResult; platf
     node.shipped = 'cannot-ship';
     node.note = `the host's node setting ${options.node} is ${major === null ? 'not runnable' : `too old (${nodeVersion})`}`;
   } else if (!isUsable) {
-    const mismatch = options.shippableNodePath ? platformMismatch(shippableNodeOf(options.shippableNodePath).platform, platform) : 'this app has no Node.js runtime to ship';
+    const mismatch = options.shippablePlatform ? platformMismatch(options.shippablePlatform, platform) : 'this app has no Node.js runtime to ship';
     node.shipped = mismatch ? 'cannot-ship' : 'will-ship';
     if (mismatch) node.note = mismatch;
   }

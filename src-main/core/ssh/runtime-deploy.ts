@@ -8,8 +8,9 @@
  * (`shardscope hosts clean HOST`). Slurm nodes reach it the same way (one function per host).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import type { SFTPWrapper } from 'ssh2';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { SshConnection } from './connect.js';
@@ -58,19 +59,26 @@ export function nodeMajorOf(versionText: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-const shippableCache = new Map<string, ShippableNode>();
+const shippableCache = new Map<string, Promise<ShippableNode>>();
 
-/** Reads (once per path, size and mtime) a local Node.js binary: its content hash, version and platform. */
-export function shippableNodeOf(path: string): ShippableNode {
-  const stat = statSync(path);
-  const key = `${path}\0${stat.size}\0${stat.mtimeMs}`;
-  const cached = shippableCache.get(key);
-  if (cached) return cached;
-  const bytes = readFileSync(path);
-  const version = path === process.execPath && !process.versions.electron ? process.version : execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000, env: {} }).trim();
-  const found: ShippableNode = { path, version, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16), sizeBytes: bytes.length, platform: binaryPlatformOf(bytes) };
-  shippableCache.set(key, found);
+/** Reads (once per path, size and mtime; off the event loop: the app's main process stays responsive) a local Node.js binary: its content hash, version and platform. */
+export async function shippableNodeOf(path: string): Promise<ShippableNode> {
+  const info = await stat(path);
+  const key = `${path}\0${info.size}\0${info.mtimeMs}`;
+  let found = shippableCache.get(key);
+  if (!found) {
+    found = readShippable(path);
+    shippableCache.set(key, found);
+    found.catch(() => shippableCache.delete(key));
+  }
   return found;
+}
+
+async function readShippable(path: string): Promise<ShippableNode> {
+  const bytes = await readFile(path);
+  const version = path === process.execPath && !process.versions.electron ? process.version
+    : (await promisify(execFile)(path, ['--version'], { encoding: 'utf8', timeout: 10_000, env: {} })).stdout.trim();
+  return { path, version, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16), sizeBytes: bytes.length, platform: binaryPlatformOf(bytes) };
 }
 
 /** `uname -sm` and `ldd --version` on the host. */
@@ -105,7 +113,7 @@ export async function ensureNodeRuntime(connection: SshConnection, options: Node
   if (!options.shippablePath) {
     throw new ShardScopeError('node-missing', `${who}: ${theirs} and this app has no Node.js runtime to ship — install Node.js ${minNodeMajor}+ there and set the host's node path`, details);
   }
-  const local = shippableNodeOf(options.shippablePath);
+  const local = await shippableNodeOf(options.shippablePath);
   const platform = await probeHostPlatform(connection, options.signal);
   const mismatch = platformMismatch(local.platform, platform);
   if (mismatch) {

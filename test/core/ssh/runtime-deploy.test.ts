@@ -40,7 +40,7 @@ test('a host without node on PATH gets this machine\'s Node.js copied once, then
   const connection = await connect('no-node');
   assert.notEqual((await connection.exec('command -v node', { timeoutMs: 5000 })).exitCode, 0, 'the host really has no node on PATH');
   const homeDir = await remoteHomeDir(connection);
-  const local = shippableNodeOf(process.execPath);
+  const local = await shippableNodeOf(process.execPath);
   const firstStartMs = Date.now();
   const first = await ensureNodeRuntime(connection, { shippablePath: process.execPath, homeDir });
   t.diagnostic(`first call (copy of ${(local.sizeBytes / 2 ** 20).toFixed(0)} MiB over loopback SFTP + check): ${Date.now() - firstStartMs} ms`);
@@ -109,6 +109,6 @@ test('hosts of another CPU or C library get one line naming what they need, and 
       assert.match(error.message, words);
       return true;
     });
-    assert.ok(!existsSync(`${homeDir}/.cache/shardscope/node-${shippableNodeOf(process.execPath).hash}`), `nothing copied for ${name}`);
+    assert.ok(!existsSync(`${homeDir}/.cache/shardscope/node-${(await shippableNodeOf(process.execPath)).hash}`), `nothing copied for ${name}`);
   }
 });
