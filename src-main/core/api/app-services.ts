@@ -20,6 +20,7 @@ import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
 import { ClusterSamplers } from '../telemetry/cluster-samplers.js';
 import type { HostsState } from '../../../src-shared/api/hosts-contract.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { loggerFromEnv, type Logger } from '../log/logger.js';
 
 /** What the app was started with. */
@@ -32,6 +33,8 @@ export interface AppServicesOptions {
   storePath: string;
   /** dist/worker.cjs, the program each rank runs. */
   workerPath: string;
+  /** The Node.js that runs workers here and is shipped to hosts without one (desktop: its bundled runtime; default: this process's). */
+  workerRuntime?: WorkerRuntime;
   /** Where SSH passwords may be kept (Electron: safeStorage); none in web mode, so they are used once. */
   secrets?: SecretStore;
   /** Core's log (default: the file in the data folder, level from SHARDSCOPE_LOG_LEVEL). */
@@ -65,11 +68,11 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     console.error(`store: ${error instanceof Error ? error.message : String(error)}`);
     log.error('store writer failed', error);
   } });
-  // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
+  // Hosts: $SHARDSCOPE_HOME/hosts.json; keys checked against $SHARDSCOPE_HOME/known_hosts then ~/.ssh/known_hosts (read only), trust written to the first.
   // Every saved host that answered its discovery is sampled live for the Cluster view (and for a run on it).
   let cluster: ClusterSamplers | null = null;
   const hosts = new HostsService({
-    settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets,
+    settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, shippableNodePath: options.workerRuntime?.shippableNodePath,
     onChange: (state) => {
       events.emit('hosts', state);
       void cluster?.sync(reachableHosts(state));
@@ -79,10 +82,10 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     try { return [{ id: s.hostId, target: hosts.targetOf(hosts.savedHost(s.hostId)) }]; } catch { return []; }
   });
   const runs = new RunService({
-    store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
+    store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
     sampleIntervalMs: options.sampleIntervalMs, log,
-    prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
-    knownHostsFile: hosts.knownHostsFile,
+    prepareHosts: (choices, worldSize, signal, engine) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, engine, signal }),
+    knownHostsFile: hosts.knownHostsFiles,
     isSampled: (hostId) => cluster?.hostIds.includes(hostId) ?? false,
     placeOnHosts: (choices, worldSize) => {
       const known = hosts.state().statuses;
@@ -97,7 +100,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
   });
   cluster = new ClusterSamplers({
-    knownHostsFile: hosts.knownHostsFile, intervalMs: Math.max(options.sampleIntervalMs, 500),
+    knownHostsFile: hosts.knownHostsFiles, intervalMs: Math.max(options.sampleIntervalMs, 500),
     onBatch: (batch) => {
       recent.add(batch);
       runs.addTelemetry(batch);
@@ -125,7 +128,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
     recent,
     runs,
-    hosts: hostsHandlers(hosts, { workerPath: options.workerPath }),
+    hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
   });
 
   return {

@@ -20,6 +20,7 @@ import { RunUpdateBatcher } from './update-batcher.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import { placeRanks } from '../launch/placement.js';
 import type { RemoteTarget } from '../ssh/target.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { rankDevicesOf, RunTelemetry } from './run-telemetry.js';
 import { startRunHostSamplers } from './run-host-samplers.js';
 import { RunLogs } from './run-logs.js';
@@ -47,7 +48,7 @@ export interface RecordedRunOptions {
   /** The samplers' interval (live energy does not bridge gaps longer than 3 of them); default 500 ms. */
   sampleIntervalMs?: number;
   /** The run's SSH hosts, sampled (same sampler as this machine's) and discovered for the run while it goes. */
-  remoteHosts?: { targets: Record<string, RemoteTarget>; knownHostsFile: string };
+  remoteHosts?: { targets: Record<string, RemoteTarget>; knownHostsFile: KnownHostsFiles };
   /** Every batch of the run's SSH-host samplers (whole, for a live view); their run part is stored already. */
   onRemoteTelemetry?: (batch: TelemetryBatch) => void;
   /** Placement, spawners and rendezvous of a remote/mixed run (see launch/remote-launch.ts). */
@@ -58,6 +59,8 @@ export interface RecordedRunOptions {
   engine?: 'tfjs' | 'torch';
   /** Script and interpreter of the torch engine. */
   torch?: TorchEngineOptions;
+  /** The Node.js that runs local workers (default: this process's). */
+  workerRuntime?: RunOptions['workerRuntime'];
 }
 
 /** Runs and records; resolves with the summary, or rejects after recording the failure. */
@@ -92,7 +95,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   };
   try {
     const summary = await (options.engine === 'torch' ? runTorchTraining : runTraining)({
-      ...options.launch, placements, torch: options.torch, config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
+      ...options.launch, placements, torch: options.torch, config, runId, workerPath: options.workerPath, workerRuntime: options.workerRuntime, signal: options.signal, onEvent,
       onStarted: options.onStarted,
       onProbed: (probes: Record<string, TorchProbe>) => {
         // torch ranks take cuda:(local rank mod devices) where their host's PyTorch has CUDA

@@ -7,17 +7,18 @@ import type { HostInventory } from '../../../src-shared/inventory.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import { discoverRemoteHost } from '../inventory/remote-discovery.js';
 import type { RemoteTarget } from '../ssh/target.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { startHostSampler, type HostSampler } from '../telemetry/host-sampler.js';
 
 /** Each target's inventory under its run host id (a host that could not be reached is kept with its error). */
-export function discoverRunHosts(targets: Record<string, RemoteTarget>, knownHostsFile: string, signal?: AbortSignal): Promise<HostInventory[]> {
+export function discoverRunHosts(targets: Record<string, RemoteTarget>, knownHostsFile: KnownHostsFiles, signal?: AbortSignal): Promise<HostInventory[]> {
   return Promise.all(Object.entries(targets).map(async ([hostId, target]) => ({ ...(await discoverRemoteHost(target, { knownHostsFile, signal })), id: hostId })));
 }
 
 /** What to sample. */
 export interface RunHostSamplersOptions {
   targets: Record<string, RemoteTarget>;
-  knownHostsFile: string;
+  knownHostsFile: KnownHostsFiles;
   intervalMs: number;
   onBatch: (batch: TelemetryBatch) => void;
 }

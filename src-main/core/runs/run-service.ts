@@ -13,6 +13,7 @@ import { placementFactsOf, probeLocalTfjsBackend, type LocalTfjsBackend } from '
 import { checkTorch, type TorchProbe } from '../launch/torch-check.js';
 import { localSpawner } from '../launch/spawner.js';
 import { discoverRunHosts } from './run-host-samplers.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import { rankDevicesOf, type RunTelemetry } from './run-telemetry.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
@@ -21,6 +22,7 @@ import { newRunId } from '../launch/run-controller.js';
 import { deployTorchToHosts } from '../launch/torch-deploy.js';
 import { checkReferencePlan } from '../launch/torch-run.js';
 import { runRecorded } from './recorded-run.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { exportReport } from './report-export.js';
 import type { Logger } from '../log/logger.js';
 import { enginePreset, trainConfigOf } from './train-config.js';
@@ -38,11 +40,13 @@ export interface RunServiceDeps {
   /** Where a run that fails with a bug (not an expected failure, which is recorded with the run) is logged. */
   log?: Logger;
   /** Connects to, deploys on and places ranks across the chosen hosts (request.hosts); absent: local runs only. */
-  prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal) => Promise<PreparedRun>;
+  prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal, engine: 'tfjs' | 'torch') => Promise<PreparedRun>;
+  /** The Node.js that runs local workers (the desktop app's own; default: this process's, see launch/worker-runtime.ts). */
+  workerRuntime?: WorkerRuntime;
   /** Ranks placed on the chosen hosts and the hosts' last known inventories, without connecting (the placement preview). */
   placeOnHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number) => { placements: RankPlacement[]; inventory: HostInventory[] };
   /** The app's known_hosts: a run's SSH hosts are sampled for it over connections checked against it. */
-  knownHostsFile?: string;
+  knownHostsFile?: KnownHostsFiles;
   /** Whether a host is sampled already (the Cluster view's samplers): a run on it reads those samples instead of opening its own. */
   isSampled?: (hostId: string) => boolean;
   /** Batches of a run's SSH-host samplers (for the live views). */
@@ -126,7 +130,7 @@ export class RunService {
     };
     const outcome = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
-      signal: controller.signal, onRecorded, inventory, engine: request.engine, torch, sampleIntervalMs: this.deps.sampleIntervalMs,
+      signal: controller.signal, onRecorded, inventory, engine: request.engine, torch, sampleIntervalMs: this.deps.sampleIntervalMs, workerRuntime: this.deps.workerRuntime,
       onUpdate: (update) => this.deps.emit({ ...update, energy: this.active?.runId === runId && this.active.telemetry ? this.active.telemetry.energy.snapshot() : update.energy }),
       ...(prepared && this.deps.knownHostsFile ? {
         remoteHosts: { targets: Object.fromEntries(Object.entries(prepared.targets).filter(([id]) => !this.deps.isSampled?.(id))), knownHostsFile: this.deps.knownHostsFile },
@@ -155,7 +159,7 @@ export class RunService {
   /** Remote/mixed runs (either engine): host keys, deploy and placement happen before anything is recorded, so a refusal is the call's error. */
   private prepareHosts(request: RunRequest, signal: AbortSignal): Promise<PreparedRun> {
     if (!this.deps.prepareHosts) throw new ShardScopeError('unavailable', 'runs on other hosts are not available here');
-    return this.deps.prepareHosts(request.hosts!, request.dp * request.tp * request.pp, signal);
+    return this.deps.prepareHosts(request.hosts!, request.dp * request.tp * request.pp, signal, request.engine ?? 'tfjs');
   }
 
   /** Cancels a running run; resolves once every rank has stopped. */

@@ -5,6 +5,7 @@
  */
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import type { RemoteTarget } from '../ssh/target.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { startHostSampler, type HostSampler } from './host-sampler.js';
 
 /** A host to keep sampled. */
@@ -15,7 +16,7 @@ export interface ClusterHostTarget {
 
 /** Options of the set. */
 export interface ClusterSamplersOptions {
-  knownHostsFile: string;
+  knownHostsFile: KnownHostsFiles;
   intervalMs: number;
   onBatch: (batch: TelemetryBatch) => void;
 }

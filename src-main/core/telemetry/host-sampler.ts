@@ -6,6 +6,7 @@ import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import type { RemoteTarget } from '../ssh/target.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { startLocalHostSampler } from './host-sampler-local.js';
 import { startRemoteSampler } from './remote-sampler.js';
 import { checkSampleInterval } from './sampler-timing.js';
@@ -13,7 +14,7 @@ import { checkSampleInterval } from './sampler-timing.js';
 /** Which host to sample. */
 export type HostSamplerTarget =
   | { kind: 'local'; hostId?: string; nvidiaSmiPath?: string; env?: NodeJS.ProcessEnv }
-  | { kind: 'ssh'; target: RemoteTarget; knownHostsFile: string; hostId?: string; nvidiaSmi?: string };
+  | { kind: 'ssh'; target: RemoteTarget; knownHostsFile: KnownHostsFiles; hostId?: string; nvidiaSmi?: string };
 
 /** Options common to every host sampler. */
 export interface HostSamplerOptions {

@@ -11,6 +11,7 @@ import type { GpuSample, HostSample, TelemetryBatch } from '../../../src-shared/
 import { connectSsh, type SshConnection } from '../ssh/connect.js';
 import { REMOTE_COMMAND_TIMEOUT_MS } from '../ssh/exec.js';
 import type { RemoteTarget } from '../ssh/target.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { startRestartingStream, type RestartingStream } from './host-sampler-stream.js';
 import { GpuLinkRates, NvlinkDeltas } from './host-sampler-merge.js';
 import { execLauncher, killGroupsCommand, remoteSamplerCommands } from './remote-channel.js';
@@ -24,7 +25,7 @@ import { checkSampleInterval, samplerTiming } from './sampler-timing.js';
 /** Options of a remote host sampler. */
 export interface RemoteSamplerOptions {
   target: RemoteTarget;
-  knownHostsFile: string;
+  knownHostsFile: KnownHostsFiles;
   /** Host id in the samples (default target.id). */
   hostId?: string;
   intervalMs: number;
