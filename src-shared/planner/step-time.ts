@@ -91,9 +91,10 @@ export function stepTime(ctx: PlanContext, s: ResolvedStrategy, memory: MemoryBr
     tp: linkOf(s.tp, 1), cp: linkOf(s.cp, s.tp), ep: linkOf(s.ep, s.tp * s.cp),
     dp: linkOf(s.zeroStage === 3 ? s.shardGroup : s.dp, s.tp * s.cp), pp: linkOf(s.pp, s.tp * s.cp * s.dp),
   };
-  // Members of a group on one node: its rings use that many NICs when it spans nodes.
+  // Members of a data-parallel group on one node: its bucketed rings use that many NICs when it spans nodes.
+  // Per-layer TP/CP/EP collectives and pipeline sends are counted on one NIC per GPU (latency-bound, sharing NICs with DP).
   const perNode = (size: number, stride: number) => Math.max(1, Math.min(size, Math.floor(ctx.gpusPerNode / stride)));
-  const members = { tp: perNode(s.tp, 1), cp: perNode(s.cp, s.tp), ep: perNode(s.ep, s.tp * s.cp), dp: perNode(s.zeroStage === 3 ? s.shardGroup : s.dp, s.tp * s.cp), pp: 1 };
+  const members = { tp: 1, cp: 1, ep: 1, dp: perNode(s.zeroStage === 3 ? s.shardGroup : s.dp, s.tp * s.cp), pp: 1 };
   const secondsOn = (kind: keyof typeof members) => (link: LinkKind, bytes: number, messageBytes: number) => (bytes > 0 ? bytes / busBandwidth(ctx, link, messageBytes, members[kind]) : 0);
   const seconds = secondsOn('pp');
 
