@@ -12,7 +12,7 @@ export type { MemoryBreakdown } from './stage-memory.js';
 
 /** The result of planning one strategy (the `plan --json` object). */
 export interface PlanResult {
-  model: { name: string; layers: number; hidden: number; heads: number; vocab: number; seqLen: number; params: number };
+  model: { name: string; layers: number; hidden: number; heads: number; vocab: number; seqLen: number; params: number; notes?: string[] };
   cluster: { gpu: string; gpus: number; gpusPerNode: number; nodes: number; memoryPerGpuBytes: number };
   strategy: ResolvedStrategy;
   memoryPerGpuBytes: MemoryBreakdown;
@@ -79,7 +79,7 @@ export function evaluateStrategy(ctx: PlanContext, s: ResolvedStrategy, explain 
   const stepTimeSeconds = t.stepSeconds;
 
   const result: PlanResult = {
-    model: { name: m.name, layers: m.layers, hidden: m.hidden, heads: m.heads, vocab: m.vocab, seqLen: s.seqLen, params: parameterCount(m) },
+    model: { name: m.name, layers: m.layers, hidden: m.hidden, heads: m.heads, vocab: m.vocab, seqLen: s.seqLen, params: parameterCount(m), ...(m.notes.length > 0 ? { notes: m.notes } : {}) },
     cluster: { gpu: ctx.gpuId, gpus: n, gpusPerNode: ctx.gpusPerNode, nodes: Math.ceil(n / ctx.gpusPerNode), memoryPerGpuBytes: ctx.gpu.memoryBytes },
     strategy: s,
     memoryPerGpuBytes: memory,

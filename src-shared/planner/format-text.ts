@@ -61,6 +61,7 @@ export function formatPlan(p: PlanResult): string {
     `speed     ${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tokens/s, ${p.modelTflopsPerGpu.toFixed(1)} model / ${p.tflopsPerGpu.toFixed(1)} hardware TFLOP/s per GPU, MFU ${(p.mfu * 100).toFixed(1)}%; GEMMs at ${(p.efficiency.gemmFraction * 100).toFixed(0)}% of ${s.dtype} peak (${p.efficiency.source === 'model' ? 'efficiency model' : p.efficiency.source})`,
     `energy    ${(p.energyJoulesPerStep / 1e3).toFixed(1)} kJ per step, ${p.joulesPerToken.toFixed(3)} J per token (compute ${(p.energySplitJoulesPerStep.compute / 1e3).toFixed(1)} kJ, communication ${(p.energySplitJoulesPerStep.communication / 1e3).toFixed(1)} kJ, idle ${(p.energySplitJoulesPerStep.idle / 1e3).toFixed(1)} kJ, host ${(p.energySplitJoulesPerStep.host / 1e3).toFixed(1)} kJ)`,
   ];
+  for (const note of p.model.notes ?? []) lines.push(`note      ${note}`);
   return lines.join('\n');
 }
 

@@ -22,6 +22,8 @@ export interface ResolvedModel {
   attention: 'flash' | 'standard';
   /** Mixture of experts, resolved; null for dense models. */
   moe: ResolvedMoe | null;
+  /** Approximations and ignored settings of the model's description. */
+  notes: string[];
 }
 
 /** A mixture-of-experts MLP with its defaults filled in. */
@@ -54,6 +56,7 @@ export function resolveModel(spec: ModelSpec): ResolvedModel {
     dropout: spec.dropout ?? spec.bias ?? true,
     globalBatch: spec.globalBatch,
     attention: spec.attention ?? 'flash',
+    notes: spec.notes ?? [],
     moe: spec.moe ? {
       experts: spec.moe.experts,
       topK: spec.moe.topK,

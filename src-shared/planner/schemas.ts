@@ -33,6 +33,8 @@ export const modelSpecSchema = z.object({
     denseLayers: z.number().int().nonnegative().optional(),
   }).strict().refine((m) => m.topK <= m.experts, { message: 'topK must not exceed experts' }).optional(),
   source: z.string().optional(),
+  /** What a reader of the model's description approximated or did not understand (e.g. from a config.json). */
+  notes: z.array(z.string()).optional(),
 }).refine((m) => m.kvHeads === undefined || m.heads % m.kvHeads === 0, { message: 'heads must be a multiple of kvHeads' });
 
 /** A model shape with every optional detail filled in. */
