@@ -91,6 +91,17 @@ export function paretoFront(plans: PlanResult[]): PlanResult[] {
   return front;
 }
 
+/**
+ * Drops plans within `tolerance` (relative) of an earlier one on both tokens/s and J/token, keeping the first
+ * (best-ranked) of each group, so lists and charts show distinct choices rather than equivalent variants.
+ */
+export function mergeNearDuplicates(plans: PlanResult[], tolerance = 0.005): PlanResult[] {
+  const kept: PlanResult[] = [];
+  const near = (a: number, b: number) => Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
+  for (const p of plans) if (!kept.some((k) => near(k.tokensPerSecond, p.tokensPerSecond) && near(k.joulesPerToken, p.joulesPerToken))) kept.push(p);
+  return kept;
+}
+
 /** Searches a context directly (no validation): for callers that already hold a PlanContext. */
 export function searchContext(ctx: PlanContext, fixed: StrategyInput, objective: Objective, limit: number, allowOffload: boolean): SearchResult {
   const all = enumerateStrategies(ctx, fixed, allowOffload).map((s) => evaluateStrategy(ctx, s, false));
@@ -101,7 +112,7 @@ export function searchContext(ctx: PlanContext, fixed: StrategyInput, objective:
     objective,
     best: fitting[0] ?? null,
     candidates: fitting.slice(0, limit),
-    paretoFront: paretoFront(fitting).slice(0, limit),
+    paretoFront: mergeNearDuplicates(paretoFront(fitting)).slice(0, limit),
     evaluatedCount: all.length,
     fittingCount: fitting.length,
     closest,

@@ -72,11 +72,46 @@ test('search fills strategy B with the best strategy that fits', async () => {
     await page.locator('.note', { hasText: 'best of' }).waitFor();
   });
   assert.equal(await verdict(page, 'B').getAttribute('data-fits'), 'true');
-  assert.match((await page.locator('.note', { hasText: 'fitting' }).textContent()) ?? '', /best of \d+ fitting \/ \d+ strategies/);
+  assert.match((await page.locator('.note', { hasText: 'best of' }).textContent()) ?? '', /best of \d+ fitting \/ \d+ strategies/);
   const tp = Number(await page.locator('[data-strategy="B"] input[name="tp"]').inputValue());
   const pp = Number(await page.locator('[data-strategy="B"] input[name="pp"]').inputValue());
   const dp = Number(await page.locator('[data-strategy="B"] input[name="dp"]').inputValue());
   assert.equal(dp * tp * pp, 16, 'the found strategy uses all 16 GPUs');
+  // The top-N list and the Pareto chart of the search.
+  const rows = Number(await page.locator('.search-results table').getAttribute('data-rows'));
+  assert.ok(rows > 1, `${rows} rows`);
+  assert.equal(Number(await page.locator('[data-chart="pareto"]').getAttribute('data-points')), rows);
+  assert.ok(Number(await page.locator('[data-chart="pareto"]').getAttribute('data-front')) >= 1);
+  assert.equal(await page.locator('[data-chart="pareto"] canvas').count(), 1);
+  // "use as A" copies the second-ranked strategy into column A.
+  await nextPlan(page, () => page.locator('.search-results tr').nth(2).getByRole('button', { name: 'use as A' }).click());
+  assert.equal(await verdict(page, 'A').getAttribute('data-fits'), 'true');
   await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-search.png'), fullPage: true });
+  await page.close();
+});
+
+test('workload fields reach the plan: sequence length, precision, attention, cp, and a GPU spec file', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+  await page.goto(app.url);
+  await page.getByRole('button', { name: 'Planner' }).click();
+  await page.waitForFunction(() => Number(document.getElementById('view')?.dataset.planned ?? 0) >= 1);
+  await nextPlan(page, () => page.selectOption('select[name="model"]', 'llama2-7b').then(() => undefined));
+  await nextPlan(page, () => page.selectOption('select[name="attention"]', 'standard').then(() => undefined));
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /standard attention/);
+  await nextPlan(page, () => page.selectOption('select[name="attention"]', 'flash').then(() => undefined));
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /flash attention/);
+  // FP8 on an A100 is refused with the reason; on an H100 spec file it plans.
+  await nextPlan(page, () => page.selectOption('select[name="dtype"]', 'fp8').then(() => undefined));
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /no FP8 tensor units/);
+  await nextPlan(page, () => page.locator('input[name="gpuFile"]').setInputFiles({ name: 'h100-capped.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ base: 'h100-sxm', tdpWatts: 500 })) }));
+  assert.equal(await page.locator('select[name="gpu"]').inputValue(), 'file: h100-capped.json');
+  assert.notEqual(await verdict(page, 'A').getAttribute('data-fits'), 'invalid');
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /fp8/);
+  // Context parallelism in column B with a long sequence.
+  await nextPlan(page, () => page.locator('input[name="seqLen"]').fill('32768').then(() => page.locator('input[name="seqLen"]').dispatchEvent('change')));
+  for (const [name, value] of [['dp', '1'], ['tp', '4'], ['pp', '1'], ['cp', '4']] as const) await page.locator(`[data-strategy="B"] input[name="${name}"]`).fill(value);
+  await nextPlan(page, () => page.locator('[data-strategy="B"] input[name="cp"]').dispatchEvent('change'));
+  assert.match((await verdict(page, 'B').textContent()) ?? '', /cp=4/);
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-workload.png'), fullPage: true });
   await page.close();
 });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { gpuSpecSchema, listPresets, modelSpecSchema, type GpuSpec, type ModelSpec } from '../../../src-shared/planner/index.js';
+import { gpuSpecFromFile, listPresets, modelSpecSchema, type GpuSpec, type ModelSpec } from '../../../src-shared/planner/index.js';
 import { isHfConfig, modelFromHfConfig } from '../../../src-shared/planner/hf-config.js';
 import { parseOrBadInput } from '../../../src-shared/planner/schemas.js';
 
@@ -34,16 +34,9 @@ export function loadModel(value: string): string | ModelSpec {
   return parseOrBadInput(modelSpecSchema, json, `model file ${value}`);
 }
 
-/** A catalogue id, or a GPU spec file: a full spec, or `{"base": ID, ...changes}` over a catalogue entry (e.g. a calibration or a different TDP). */
+/** A catalogue id, or a GPU spec file: a full spec, or `{"base": ID, ...changes}` over a catalogue entry. */
 export function loadGpu(value: string): string | GpuSpec {
   const gpus = listPresets().gpus;
   if (gpus[value]) return value;
-  const json = readJson('gpu', value, `a catalogue GPU (${Object.keys(gpus).join(', ')})`) as Record<string, unknown>;
-  if (typeof json === 'object' && json !== null && typeof json.base === 'string') {
-    const base = gpus[json.base];
-    if (!base) throw new ShardScopeError('bad-input', `GPU file ${value}: unknown base "${json.base}" (known: ${Object.keys(gpus).join(', ')})`);
-    const { base: _base, ...changes } = json;
-    return parseOrBadInput(gpuSpecSchema, { ...base, name: `${base.name} (${basename(value)})`, ...changes }, `GPU file ${value}`);
-  }
-  return parseOrBadInput(gpuSpecSchema, json, `GPU file ${value}`);
+  return gpuSpecFromFile(readJson('gpu', value, `a catalogue GPU (${Object.keys(gpus).join(', ')})`), basename(value));
 }
