@@ -89,7 +89,7 @@ export function resolveStrategy(ctx: PlanContext, input: StrategyInput): Resolve
   const pp = input.pp ?? 1;
   const cp = input.cp ?? 1;
   const fixed = tp * pp * cp;
-  if (input.dp === undefined && gpus % fixed !== 0) bad(`tp×pp×cp = ${fixed} does not divide the ${gpus} GPUs`);
+  if (input.dp === undefined && gpus % fixed !== 0) bad(`${cp > 1 ? 'tp×pp×cp' : 'tp×pp'} = ${fixed} does not divide the ${gpus} GPUs`);
   const dp = input.dp ?? gpus / fixed;
   if (dp * fixed !== gpus) bad(cp > 1 ? `dp×tp×pp×cp = ${dp}×${tp}×${pp}×${cp} = ${dp * fixed} is not the GPU count ${gpus}` : `dp×tp×pp = ${dp}×${tp}×${pp} = ${dp * fixed} is not the GPU count ${gpus}`);
   if (model.heads % tp !== 0) bad(`tp=${tp} does not divide the ${model.heads} attention heads of ${model.name}`);
