@@ -109,7 +109,7 @@ test('a power cap slows compute and lowers power', () => {
 
 test('the catalogue holds the datasheet GPUs and modern presets, each with sources', () => {
   const { gpus, models } = listPresets();
-  for (const id of ['v100-16gb', 'v100-32gb', 'a10', 'a10g', 'a40', 'rtx-a6000', 'rtx-a5000', 'rtx-a4000', 'rtx-3090', 'rtx-4090', 'l4', 'l40s', 'h100-pcie', 'h100-nvl', 'h20', 'h200', 'b200', 'gb200', 'mi250x', 'mi300x']) {
+  for (const id of ['a100-80gb-pcie', 'v100-16gb', 'v100-32gb', 'a10', 'a10g', 'a40', 'rtx-a6000', 'rtx-a5000', 'rtx-a4000', 'rtx-3090', 'rtx-4090', 'l4', 'l40s', 'h100-pcie', 'h100-nvl', 'h20', 'h200', 'b200', 'gb200', 'mi250x', 'mi300x']) {
     assert.ok(gpus[id] && gpus[id].sources.length > 40, id);
   }
   const params: Record<string, number> = { 'llama3-8b': 8.03e9, 'llama3-70b': 70.6e9, 'llama3.1-405b': 405.8e9, 'mistral-7b': 7.24e9, 'qwen2.5-7b': 7.6e9, 'qwen2.5-72b': 72.7e9, 'gpt-neox-20b': 20.55e9 };
