@@ -112,7 +112,9 @@ export function stepTime(ctx: PlanContext, s: ResolvedStrategy, memory: MemoryBr
 
   // Expert parallel: dispatch and combine all-to-alls forward and backward (and again with full recomputation) per MoE layer.
   const moeShare = m.moe ? moeLayerCount(m) / m.layers : 0;
-  const epLayer = m.moe && s.ep > 1 ? (4 + (s.recompute === 'full' ? 2 : 0)) * (tokens / (s.sequenceParallel ? s.tp : 1)) * m.moe.topK * m.hidden * act * ((s.ep - 1) / s.ep) * moeShare : 0;
+  // FP8 training dispatches tokens in FP8 (1 byte) and combines them in 16 bits (DeepSeek-V3, Transformer Engine).
+  const dispatchBytes = s.dtype === 'fp8' ? 1 : act;
+  const epLayer = m.moe && s.ep > 1 ? (2 + (s.recompute === 'full' ? 1 : 0)) * (dispatchBytes + act) * (tokens / (s.sequenceParallel ? s.tp : 1)) * m.moe.topK * m.hidden * ((s.ep - 1) / s.ep) * moeShare : 0;
   const epLayerSeconds = secondsOn('ep')(links.ep, epLayer, (tokens * (m.moe?.topK ?? 1) * m.hidden * act) / s.ep);
   const epExposedLayer = epLayerSeconds * (s.overlap ? 1 - EP_OVERLAP_HIDDEN : 1);
 
