@@ -10,10 +10,30 @@
  */
 export function balancedLayersPerStage(layers: number, pp: number, firstExtra: number, lastExtra: number): number[] {
   if (pp === 1) return [layers];
+  const key = `${layers}/${pp}/${firstExtra}/${lastExtra}`;
+  const known = splits.get(key);
+  if (known) return [...known];
+  const split = balance(layers, pp, firstExtra, lastExtra);
+  if (splits.size > 10_000) splits.clear();
+  splits.set(key, split);
+  return [...split];
+}
+
+/** Splits already computed (a search asks for the same few thousands of times). */
+const splits = new Map<string, number[]>();
+
+function balance(layers: number, pp: number, firstExtra: number, lastExtra: number): number[] {
   const extras = Array.from({ length: pp }, (_, i) => (i === 0 ? firstExtra : 0) + (i === pp - 1 ? lastExtra : 0));
   const capacity = (target: number) => extras.map((e) => Math.max(0, Math.floor(target - e + 1e-9)));
+  // The best largest stage cost is at least the average; try costs n + extra upwards from just below it.
+  const distinctExtras = [...new Set(extras)];
+  const average = (layers + firstExtra + lastExtra) / pp;
   const candidates = new Set<number>();
-  for (let n = 0; n <= layers; n += 1) for (const e of new Set(extras)) candidates.add(n + e);
+  for (let n = Math.max(0, Math.floor(average) - 2); n <= layers; n += 1) {
+    for (const e of distinctExtras) candidates.add(n + e);
+    if (n > average + 2) break;
+  }
+  candidates.add(layers + Math.max(...distinctExtras));
   const targets = [...candidates].sort((a, b) => a - b);
   let caps = capacity(targets[targets.length - 1]);
   for (const target of targets) {

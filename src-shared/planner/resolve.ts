@@ -132,7 +132,7 @@ export function resolveStrategy(ctx: PlanContext, input: StrategyInput): Resolve
   if (distributedOptimizer && zeroStage === 0) bad('the distributed optimizer shards optimizer states (ZeRO-1); it cannot be combined with --zero 0');
   if (pp > 1 && zeroStage > 1) bad(`ZeRO-${zeroStage} cannot be combined with pipeline parallelism (pp=${pp}); use --zero 0 or 1`);
   const shardGroup = input.shardGroup ?? dp;
-  if (input.shardGroup !== undefined && zeroStage < 3) bad('a shard group (HSDP) needs ZeRO-3/FSDP (--zero 3)');
+  if (shardGroup !== dp && zeroStage < 3) bad('a shard group (HSDP) needs ZeRO-3/FSDP (--zero 3)');
   if (dp % shardGroup !== 0) bad(`shard group ${shardGroup} does not divide dp=${dp}`);
   const offload = input.offload ?? 'none';
   if (offload === 'optimizer' && zeroStage < 2) bad('optimizer offload needs ZeRO stage 2 or 3');
