@@ -1,6 +1,7 @@
 /** Plain-text renderings of plans and searches, for the CLI's default (non-JSON) output. */
 import type { PlanResult } from './evaluate.js';
-import { formatBytes, memoryPartNames } from './explain.js';
+import { formatBytes } from '../units.js';
+import { memoryPartNames } from './explain.js';
 import type { SearchResult } from './search.js';
 
 const GIB = 2 ** 30;

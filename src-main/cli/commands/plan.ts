@@ -4,6 +4,7 @@ import { planStrategy, searchStrategies, smallestFittingCluster, type PlanReques
 import { objectiveSchema, recomputeSchema, dtypeSchema, offloadSchema, attentionSchema } from '../../../src-shared/planner/schemas.js';
 import { loadGpu, loadModel } from './plan-inputs.js';
 import { formatPlan, formatPlanTable, formatSearch, strategyLabel } from '../../../src-shared/planner/format-text.js';
+import { formatRate } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 
@@ -55,12 +56,13 @@ function summary(p: PlanResult) {
   return { gpus: p.cluster.gpus, strategy: p.strategy, memoryPerGpuBytes: p.memoryPerGpuBytes.total, stepTimeSeconds: p.stepTimeSeconds, tokensPerSecond: p.tokensPerSecond, joulesPerToken: p.joulesPerToken };
 }
 
-/** Strategies that do fit when the requested one does not: same cluster, same cluster with offload, and only when nothing fits it, the smallest cluster without offload. */
+/** Strategies that do fit when the requested one does not: same cluster, else with offload and the smallest cluster without offload. */
 function alternativesFor(request: PlanRequest) {
   const s = request.strategy ?? {};
   const base = { ...request, strategy: { globalBatch: s.globalBatch, seqLen: s.seqLen, dtype: s.dtype, attention: s.attention, overlap: s.overlap }, limit: 5 };
   const sameCluster = searchStrategies(base).candidates;
   const withOffload = sameCluster.length > 0 ? [] : searchStrategies({ ...base, allowOffload: true }).candidates;
+  // A bigger cluster is only worth naming when no strategy fits the one asked for.
   const smallest = sameCluster.length > 0 ? null : smallestFittingCluster(base);
   return { sameCluster, withOffload, smallestCluster: smallest?.best ?? null };
 }
@@ -113,7 +115,7 @@ export const planCommand: CliCommand = async (args, io) => {
     else printLine(io, `\nno strategy fits ${plan.cluster.gpus} x ${plan.cluster.gpu} without offload.`);
     if (alternatives.withOffload.length > 0) printLine(io, `with ZeRO-Offload (optimizer states, and parameters, in host memory):\n${formatPlanTable(alternatives.withOffload)}`);
     const s = alternatives.smallestCluster;
-    if (s) printLine(io, `smallest cluster that fits without offload: ${s.cluster.gpus} x ${s.cluster.gpu}, ${strategyLabel(s)} (${Math.round(s.tokensPerSecond)} tokens/s)`);
+    if (s) printLine(io, `smallest cluster that fits without offload: ${s.cluster.gpus} x ${s.cluster.gpu}, ${strategyLabel(s)} (${formatRate(s.tokensPerSecond, 'tokens/s')})`);
   }
   return 0;
 };
