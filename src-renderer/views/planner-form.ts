@@ -7,6 +7,10 @@ export interface StrategyFields {
   dp: number; tp: number; pp: number; cp: number; ep: number; virtualStages: number; microBatch: number;
   zeroStage: 0 | 1 | 2 | 3; recompute: 'none' | 'selective' | 'full'; sequenceParallel: boolean;
   offload: 'none' | 'optimizer' | 'all'; overlap: boolean;
+  /** Comma-separated layers per stage ('' = balanced). */
+  layersPerStage: string;
+  /** ZeRO-3 shard group for HSDP (0 = all dp ranks). */
+  shardGroup: number;
 }
 
 /** The shared cluster and workload inputs; 0 or 'default' leaves a figure to the model preset or catalogue. */
@@ -15,6 +19,8 @@ export interface ClusterFields {
   seqLen: number; globalBatch: number; dtype: 'default' | 'bf16' | 'fp16' | 'fp8' | 'fp32'; attention: 'default' | 'flash' | 'standard';
   /** GB/s per GPU between nodes (0: catalogue). */
   interNodeGBps: number;
+  /** GB/s per GPU inside a node (0: catalogue). */
+  intraNodeGBps: number;
   /** Watts (0: no cap). */
   powerCapWatts: number;
   /** Fixed fraction of peak (0: the efficiency model). */
@@ -90,18 +96,19 @@ export function clusterForm(models: string[], gpus: string[], initial: ClusterFi
   const dtype = select('dtype', ['default', 'bf16', 'fp16', 'fp8', 'fp32'], initial.dtype);
   const attention = select('attention', ['default', 'flash', 'standard'], initial.attention);
   const interNode = numberInput('interNodeGBps', initial.interNodeGBps, 0, 'any');
+  const intraNode = numberInput('intraNodeGBps', initial.intraNodeGBps, 0, 'any');
   const powerCap = numberInput('powerCapWatts', initial.powerCapWatts, 0);
   const efficiency = numberInput('efficiency', initial.efficiency, 0, '0.01');
   efficiency.max = '1';
   node.append(labelled('model', model), labelled('GPU', gpu), labelled('GPU spec file', gpuFile), labelled('GPUs', count), labelled('GPUs per node', perNode),
     labelled('seq. length (0: model)', seqLen), labelled('global batch (0: model)', globalBatch), labelled('dtype', dtype), labelled('attention', attention),
-    labelled('inter-node GB/s per GPU (0: catalogue)', interNode), labelled('power cap W (0: none)', powerCap), labelled('efficiency (0: model)', efficiency), fileError);
+    labelled('inter-node GB/s per GPU (0: catalogue)', interNode), labelled('intra-node GB/s (0: catalogue)', intraNode), labelled('power cap W (0: none)', powerCap), labelled('efficiency (0: model)', efficiency), fileError);
   return {
     node,
     read: () => ({
       model: model.value, gpu: gpu.value, gpus: Number(count.value), gpusPerNode: Number(perNode.value),
       seqLen: Number(seqLen.value), globalBatch: Number(globalBatch.value), dtype: dtype.value as ClusterFields['dtype'], attention: attention.value as ClusterFields['attention'],
-      interNodeGBps: Number(interNode.value), powerCapWatts: Number(powerCap.value), efficiency: Number(efficiency.value),
+      interNodeGBps: Number(interNode.value), intraNodeGBps: Number(intraNode.value), powerCapWatts: Number(powerCap.value), efficiency: Number(efficiency.value),
       gpuSpec: gpu.value.startsWith(GPU_FILE_PREFIX) ? loaded : undefined,
     }),
   };
@@ -120,18 +127,26 @@ export function strategyForm(label: string, initial: StrategyFields) {
   const offload = select('offload', ['none', 'optimizer', 'all'], initial.offload);
   const sp = checkbox('sequenceParallel', initial.sequenceParallel);
   const overlap = checkbox('overlap', initial.overlap);
+  const layersPerStage = el('input');
+  layersPerStage.name = 'layersPerStage';
+  layersPerStage.placeholder = 'balanced';
+  layersPerStage.value = initial.layersPerStage;
+  const shardGroup = numberInput('shardGroup', initial.shardGroup, 0);
   node.append(el('strong', 'strategy-label', label), labelled('dp', inputs.dp), labelled('tp', inputs.tp), labelled('pp', inputs.pp), labelled('cp', inputs.cp), labelled('ep', inputs.ep),
     labelled('virtual stages', inputs.virtualStages), labelled('micro-batch', inputs.microBatch), labelled('ZeRO', zero), labelled('recompute', recompute),
-    labelled('offload', offload), labelled('seq. parallel', sp), labelled('overlap comm.', overlap));
+    labelled('offload', offload), labelled('seq. parallel', sp), labelled('overlap comm.', overlap),
+    labelled('layers per stage', layersPerStage), labelled('HSDP shard group (0: dp)', shardGroup));
   const read = (): StrategyFields => ({
     dp: Number(inputs.dp.value), tp: Number(inputs.tp.value), pp: Number(inputs.pp.value), cp: Number(inputs.cp.value), ep: Number(inputs.ep.value),
     virtualStages: Number(inputs.virtualStages.value), microBatch: Number(inputs.microBatch.value),
     zeroStage: Number(zero.value) as StrategyFields['zeroStage'], recompute: recompute.value as StrategyFields['recompute'], sequenceParallel: sp.checked,
     offload: offload.value as StrategyFields['offload'], overlap: overlap.checked,
+    layersPerStage: layersPerStage.value.trim(), shardGroup: Number(shardGroup.value),
   });
   const write = (s: StrategyFields) => {
     for (const key of Object.keys(inputs) as (keyof typeof inputs)[]) inputs[key].value = String(s[key]);
     zero.value = String(s.zeroStage); recompute.value = s.recompute; sp.checked = s.sequenceParallel; offload.value = s.offload; overlap.checked = s.overlap;
+    layersPerStage.value = s.layersPerStage; shardGroup.value = String(s.shardGroup);
   };
   return { node, read, write };
 }
@@ -150,6 +165,7 @@ export function workloadStrategy(cluster: ClusterFields): StrategyInput {
 export function clusterRequest(cluster: ClusterFields): Pick<PlanRequest, 'model' | 'cluster' | 'overrides'> {
   const overrides = {
     ...(cluster.interNodeGBps > 0 ? { interNodeBytesPerSecond: cluster.interNodeGBps * 1e9 } : {}),
+    ...(cluster.intraNodeGBps > 0 ? { intraNodeBytesPerSecond: cluster.intraNodeGBps * 1e9 } : {}),
     ...(cluster.powerCapWatts > 0 ? { powerCapWatts: cluster.powerCapWatts } : {}),
     ...(cluster.efficiency > 0 ? { computeEfficiency: cluster.efficiency } : {}),
   };
@@ -167,6 +183,9 @@ export function toPlanRequest(cluster: ClusterFields, s: StrategyFields): PlanRe
     strategy: {
       ...workloadStrategy(cluster), dp: s.dp, tp: s.tp, pp: s.pp, cp: s.cp, ep: s.ep, virtualStages: s.virtualStages, microBatch: s.microBatch,
       zeroStage: s.zeroStage, recompute: s.recompute, sequenceParallel: s.sequenceParallel, offload: s.offload, overlap: s.overlap,
+      // A list that does not parse is passed as is so the planner names the problem (one entry per stage, whole numbers).
+      ...(s.layersPerStage !== '' ? { layersPerStage: s.layersPerStage.split(',').map((x) => Number(x.trim())) } : {}),
+      ...(s.shardGroup > 0 ? { shardGroup: s.shardGroup } : {}),
     },
   };
 }
@@ -176,5 +195,7 @@ export function fieldsOf(s: PlanRequest['strategy'] & { dp: number; tp: number; 
   return {
     dp: s.dp, tp: s.tp, pp: s.pp, cp: s.cp ?? 1, ep: s.ep ?? 1, virtualStages: s.virtualStages ?? 1, microBatch: s.microBatch ?? 1, zeroStage: s.zeroStage ?? 0,
     recompute: s.recompute ?? 'none', sequenceParallel: s.sequenceParallel ?? false, offload: s.offload ?? 'none', overlap: s.overlap ?? true,
+    layersPerStage: s.layersPerStage && new Set(s.layersPerStage).size > 1 ? s.layersPerStage.join(',') : '',
+    shardGroup: s.shardGroup !== undefined && s.shardGroup < s.dp ? s.shardGroup : 0,
   };
 }

@@ -8,9 +8,9 @@ import { mountSearchResults } from './planner-search.js';
 
 // The seed example: opt-66b does not fit 16 A100s with plain DP, and does with TP inside a node and PP across.
 const initialCluster: ClusterFields = {
-  model: 'opt-66b', gpu: 'a100-80gb', gpus: 16, gpusPerNode: 8, seqLen: 0, globalBatch: 0, dtype: 'default', attention: 'default', interNodeGBps: 0, powerCapWatts: 0, efficiency: 0,
+  model: 'opt-66b', gpu: 'a100-80gb', gpus: 16, gpusPerNode: 8, seqLen: 0, globalBatch: 0, dtype: 'default', attention: 'default', interNodeGBps: 0, intraNodeGBps: 0, powerCapWatts: 0, efficiency: 0,
 };
-const common = { cp: 1, ep: 1, virtualStages: 1, offload: 'none', overlap: true } as const;
+const common = { cp: 1, ep: 1, virtualStages: 1, offload: 'none', overlap: true, layersPerStage: '', shardGroup: 0 } as const;
 const initialA: StrategyFields = { ...common, dp: 16, tp: 1, pp: 1, microBatch: 1, zeroStage: 0, recompute: 'none', sequenceParallel: false };
 const initialB: StrategyFields = { ...common, dp: 1, tp: 4, pp: 4, microBatch: 1, zeroStage: 0, recompute: 'selective', sequenceParallel: true };
 

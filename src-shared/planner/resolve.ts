@@ -130,7 +130,7 @@ export function resolveStrategy(ctx: PlanContext, input: StrategyInput): Resolve
   const distributedOptimizer = input.distributedOptimizer ?? false;
   const zeroStage = input.zeroStage ?? (distributedOptimizer ? 1 : 0);
   if (distributedOptimizer && zeroStage === 0) bad('the distributed optimizer shards optimizer states (ZeRO-1); it cannot be combined with --zero 0');
-  if (pp > 1 && zeroStage > 1) bad(`ZeRO-${zeroStage} cannot be combined with pipeline parallelism (pp=${pp}); use --zero 0 or 1`);
+  // ZeRO-2/3 with pipeline stages: DeepSpeed refuses it, but FSDP/FSDP2 with PP trains (torchtitan, Llama 3-style); planned as such.
   const shardGroup = input.shardGroup ?? dp;
   if (shardGroup !== dp && zeroStage < 3) bad('a shard group (HSDP) needs ZeRO-3/FSDP (--zero 3)');
   if (dp % shardGroup !== 0) bad(`shard group ${shardGroup} does not divide dp=${dp}`);

@@ -112,6 +112,10 @@ test('workload fields reach the plan: sequence length, precision, attention, cp,
   for (const [name, value] of [['dp', '1'], ['tp', '4'], ['pp', '1'], ['cp', '4']] as const) await page.locator(`[data-strategy="B"] input[name="${name}"]`).fill(value);
   await nextPlan(page, () => page.locator('[data-strategy="B"] input[name="cp"]').dispatchEvent('change'));
   assert.match((await verdict(page, 'B').textContent()) ?? '', /cp=4/);
+  // Explicit uneven pipeline stages in column A.
+  for (const [name, value] of [['dp', '4'], ['tp', '1'], ['pp', '4'], ['layersPerStage', '7,9,9,7']] as const) await page.locator(`[data-strategy="A"] input[name="${name}"]`).fill(value);
+  await nextPlan(page, () => page.locator('[data-strategy="A"] input[name="layersPerStage"]').dispatchEvent('change'));
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /layers per stage 7,9,9,7/);
   await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-workload.png'), fullPage: true });
   await page.close();
 });

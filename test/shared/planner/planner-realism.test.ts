@@ -119,3 +119,10 @@ test('the catalogue holds the datasheet GPUs and modern presets, each with sourc
     assert.ok(models[id].source);
   }
 });
+
+test('FSDP with pipeline stages (torchtitan-style) is planned: each stage re-gathers its own shard every micro-batch', () => {
+  const at = (zeroStage: 0 | 1 | 3) => planStrategy({ model: 'llama3-70b', cluster: { gpu: 'h100-sxm', gpus: 64 }, strategy: { pp: 4, zeroStage, microBatch: 1, globalBatch: 64 } });
+  const fsdp = at(3);
+  assert.ok(fsdp.memoryPerGpuBytes.weights < at(1).memoryPerGpuBytes.weights / 8);
+  assert.ok(fsdp.commBytesPerStepPerGpu.dp > 3 * at(1).commBytesPerStepPerGpu.dp); // 3Ψ per micro-batch against 2Ψ per step
+});

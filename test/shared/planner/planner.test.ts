@@ -99,7 +99,6 @@ test('invalid strategies are bad-input with a one-line reason', () => {
   assert.throws(plan({ dp: 2, tp: 2, pp: 1 }), isBadInput(/dp×tp×pp = 2×2×1 = 4 is not the GPU count 8/));
   assert.throws(plan({ dp: 8, microBatch: 3, globalBatch: 100 }), isBadInput(/global batch 100 is not divisible/));
   assert.throws(plan({ pp: 5, layersPerStage: [20, 20, 20, 20, 20] }, 10), isBadInput(/--layers-per-stage sums to 100 layers but the model has 96/));
-  assert.throws(plan({ pp: 2, zeroStage: 3 }), isBadInput(/ZeRO-3 cannot be combined with pipeline/));
   assert.throws(() => planStrategy({ model: 'gpt5', cluster: { gpu: 'a100-80gb', gpus: 8 } }), isBadInput(/unknown model "gpt5"/));
   assert.throws(() => planStrategy({ model: 'tiny', cluster: { gpu: 'tpu', gpus: 8 } }), isBadInput(/unknown GPU "tpu"/));
   assert.throws(() => planStrategy({ model: { name: 'x', layers: 0, hidden: 8, heads: 2, vocab: 10, seqLen: 8 }, cluster: { gpu: 'cpu', gpus: 1 } }), isBadInput(/model.layers/));
