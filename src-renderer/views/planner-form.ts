@@ -1,5 +1,6 @@
 /** Inputs of the Planner view: the cluster and workload (model, GPU or GPU spec file, counts, sequence, batch, precision, links) and one column per strategy. */
-import { gpuSpecFromFile, type GpuSpec, type PlanRequest, type StrategyInput } from '../../src-shared/planner/index.js';
+import { gpuSpecFromFile, isHfConfig, modelFromHfConfig, modelSpecSchema, type GpuSpec, type ModelSpec, type PlanRequest, type StrategyInput } from '../../src-shared/planner/index.js';
+import { parseOrBadInput } from '../../src-shared/planner/schemas.js';
 import { el } from '../format.js';
 
 /** Knobs of one strategy column. */
@@ -27,9 +28,42 @@ export interface ClusterFields {
   efficiency: number;
   /** A GPU spec loaded from a file, used when `gpu` is its `file:` entry. */
   gpuSpec?: GpuSpec;
+  /** A model loaded from a file (shape JSON or Hugging Face config.json), used when `model` is its `file:` entry. */
+  modelSpec?: ModelSpec;
 }
 
-/** The value of the GPU picker's entry for a loaded spec file. */
+/** A model read from a file's text: a Hugging Face config.json or a model shape; bad input throws `bad-input`. */
+export function modelFromFileText(text: string, fileName: string): ModelSpec {
+  const json: unknown = JSON.parse(text);
+  const name = fileName.replace(/\.json$/, '');
+  return isHfConfig(json) ? parseOrBadInput(modelSpecSchema, modelFromHfConfig(json, name).spec, `config.json ${fileName}`) : parseOrBadInput(modelSpecSchema, json, `model file ${fileName}`);
+}
+
+/** A file input that parses the chosen file and adds a `file: NAME` entry to a picker; errors go to `error`. */
+function fileEntry<T>(name: string, picker: HTMLSelectElement, error: HTMLElement, parse: (text: string, fileName: string) => T): { input: HTMLInputElement; loaded: () => T | undefined } {
+  const input = el('input');
+  input.type = 'file';
+  input.name = name;
+  input.accept = '.json,application/json';
+  let loaded: T | undefined;
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      loaded = parse(await file.text(), file.name);
+      const value = `${GPU_FILE_PREFIX}${file.name}`;
+      for (const option of [...picker.options]) if (option.value.startsWith(GPU_FILE_PREFIX)) option.remove();
+      picker.append(new Option(value, value, false, true));
+      error.textContent = '';
+      picker.dispatchEvent(new Event('change', { bubbles: true }));
+    } catch (e) {
+      error.textContent = `${name === 'gpuFile' ? 'GPU' : 'model'} file: ${(e as Error).message}`;
+    }
+  });
+  return { input, loaded: () => loaded };
+}
+
+/** The value prefix of a picker's entry for a loaded file (GPU spec or model). */
 export const GPU_FILE_PREFIX = 'file: ';
 
 function labelled(label: string, input: HTMLElement): HTMLElement {
@@ -69,26 +103,9 @@ export function clusterForm(models: string[], gpus: string[], initial: ClusterFi
   node.dataset.form = 'cluster';
   const model = select('model', models, initial.model);
   const gpu = select('gpu', gpus, initial.gpu);
-  const gpuFile = el('input');
-  gpuFile.type = 'file';
-  gpuFile.name = 'gpuFile';
-  gpuFile.accept = '.json,application/json';
   const fileError = el('span', 'note');
-  let loaded: GpuSpec | undefined;
-  gpuFile.addEventListener('change', async () => {
-    const file = gpuFile.files?.[0];
-    if (!file) return;
-    try {
-      loaded = gpuSpecFromFile(JSON.parse(await file.text()), file.name);
-      const value = `${GPU_FILE_PREFIX}${file.name}`;
-      for (const option of [...gpu.options]) if (option.value.startsWith(GPU_FILE_PREFIX)) option.remove();
-      gpu.append(new Option(value, value, false, true));
-      fileError.textContent = '';
-      gpu.dispatchEvent(new Event('change', { bubbles: true }));
-    } catch (error) {
-      fileError.textContent = `GPU file: ${(error as Error).message}`;
-    }
-  });
+  const gpuFile = fileEntry('gpuFile', gpu, fileError, (text, fileName) => gpuSpecFromFile(JSON.parse(text), fileName));
+  const modelFile = fileEntry('modelFile', model, fileError, modelFromFileText);
   const count = numberInput('gpus', initial.gpus);
   const perNode = numberInput('gpusPerNode', initial.gpusPerNode);
   const seqLen = numberInput('seqLen', initial.seqLen, 0);
@@ -100,7 +117,7 @@ export function clusterForm(models: string[], gpus: string[], initial: ClusterFi
   const powerCap = numberInput('powerCapWatts', initial.powerCapWatts, 0);
   const efficiency = numberInput('efficiency', initial.efficiency, 0, '0.01');
   efficiency.max = '1';
-  node.append(labelled('model', model), labelled('GPU', gpu), labelled('GPU spec file', gpuFile), labelled('GPUs', count), labelled('GPUs per node', perNode),
+  node.append(labelled('model', model), labelled('model file (JSON or config.json)', modelFile.input), labelled('GPU', gpu), labelled('GPU spec file', gpuFile.input), labelled('GPUs', count), labelled('GPUs per node', perNode),
     labelled('seq. length (0: model)', seqLen), labelled('global batch (0: model)', globalBatch), labelled('dtype', dtype), labelled('attention', attention),
     labelled('inter-node GB/s per GPU (0: catalogue)', interNode), labelled('intra-node GB/s (0: catalogue)', intraNode), labelled('power cap W (0: none)', powerCap), labelled('efficiency (0: model)', efficiency), fileError);
   return {
@@ -109,7 +126,8 @@ export function clusterForm(models: string[], gpus: string[], initial: ClusterFi
       model: model.value, gpu: gpu.value, gpus: Number(count.value), gpusPerNode: Number(perNode.value),
       seqLen: Number(seqLen.value), globalBatch: Number(globalBatch.value), dtype: dtype.value as ClusterFields['dtype'], attention: attention.value as ClusterFields['attention'],
       interNodeGBps: Number(interNode.value), intraNodeGBps: Number(intraNode.value), powerCapWatts: Number(powerCap.value), efficiency: Number(efficiency.value),
-      gpuSpec: gpu.value.startsWith(GPU_FILE_PREFIX) ? loaded : undefined,
+      gpuSpec: gpu.value.startsWith(GPU_FILE_PREFIX) ? gpuFile.loaded() : undefined,
+      modelSpec: model.value.startsWith(GPU_FILE_PREFIX) ? modelFile.loaded() : undefined,
     }),
   };
 }
@@ -170,7 +188,7 @@ export function clusterRequest(cluster: ClusterFields): Pick<PlanRequest, 'model
     ...(cluster.efficiency > 0 ? { computeEfficiency: cluster.efficiency } : {}),
   };
   return {
-    model: cluster.model,
+    model: cluster.modelSpec ?? cluster.model,
     cluster: { gpu: cluster.gpuSpec ?? cluster.gpu, gpus: cluster.gpus, gpusPerNode: cluster.gpusPerNode },
     ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
   };

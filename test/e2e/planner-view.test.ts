@@ -116,6 +116,11 @@ test('workload fields reach the plan: sequence length, precision, attention, cp,
   for (const [name, value] of [['dp', '4'], ['tp', '1'], ['pp', '4'], ['layersPerStage', '7,9,9,7']] as const) await page.locator(`[data-strategy="A"] input[name="${name}"]`).fill(value);
   await nextPlan(page, () => page.locator('[data-strategy="A"] input[name="layersPerStage"]').dispatchEvent('change'));
   assert.match((await verdict(page, 'A').textContent()) ?? '', /layers per stage 7,9,9,7/);
+  // A Hugging Face config.json as the model: planned, and what is not understood is said on the cards.
+  const config = { model_type: 'mixtral', hidden_size: 4096, intermediate_size: 14336, num_attention_heads: 32, num_hidden_layers: 32, num_key_value_heads: 8, vocab_size: 32000, max_position_embeddings: 4096, num_local_experts: 8, num_experts_per_tok: 2, brand_new_key: true };
+  await nextPlan(page, () => page.locator('input[name="modelFile"]').setInputFiles({ name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(config)) }));
+  assert.equal(await page.locator('select[name="model"]').inputValue(), 'file: config.json');
+  assert.match((await verdict(page, 'B').textContent()) ?? '', /not understood \(ignored\): brand_new_key/);
   await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-workload.png'), fullPage: true });
   await page.close();
 });
