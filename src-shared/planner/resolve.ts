@@ -62,7 +62,8 @@ export function resolveContext(
   overrides: { computeEfficiency?: number; powerCapWatts?: number; intraNodeBytesPerSecond?: number; interNodeBytesPerSecond?: number } = {},
 ): PlanContext {
   const spec = typeof gpu === 'string' ? gpuSpec(gpu) : gpu;
-  const capped = overrides.powerCapWatts !== undefined && overrides.powerCapWatts < spec.tdpWatts;
+  const powerCapWatts = overrides.powerCapWatts ?? spec.powerCapWatts;
+  const capped = powerCapWatts !== undefined && powerCapWatts < spec.tdpWatts;
   return {
     model: resolveModel(typeof model === 'string' ? modelPreset(model) : model),
     gpuId: typeof gpu === 'string' ? gpu : spec.name,
@@ -70,8 +71,8 @@ export function resolveContext(
     gpus,
     gpusPerNode: Math.min(gpus, gpusPerNode ?? spec.defaultGpusPerNode),
     computeEfficiency: overrides.computeEfficiency,
-    clockFactor: powerCapClockFactor(spec, overrides.powerCapWatts),
-    powerCapWatts: capped ? overrides.powerCapWatts : undefined,
+    clockFactor: powerCapClockFactor(spec, powerCapWatts),
+    powerCapWatts: capped ? powerCapWatts : undefined,
     intraNodeBytesPerSecond: overrides.intraNodeBytesPerSecond ?? spec.intraNodeBytesPerSecond * LINK_EFFICIENCY,
     interNodeBytesPerSecond: overrides.interNodeBytesPerSecond ?? spec.interNodeBytesPerSecond * LINK_EFFICIENCY,
     hostLinkBytesPerSecond: spec.hostLinkBytesPerSecond * LINK_EFFICIENCY,

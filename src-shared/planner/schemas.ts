@@ -79,6 +79,8 @@ export const gpuSpecSchema = z.object({
   hostLinkBytesPerSecond: z.number().positive(),
   interNodeBytesPerSecond: z.number().positive(),
   defaultGpusPerNode: positiveInt,
+  /** A power cap below TDP the GPUs run at (e.g. an H100 capped at 500 W); `overrides.powerCapWatts` wins. */
+  powerCapWatts: z.number().positive().optional(),
   /** A fixed achieved fraction of peak: replaces the efficiency model (used for the CPU entry). */
   computeEfficiency: z.number().positive().max(1).optional(),
   runtimeOverheadBytes: z.number().nonnegative(),

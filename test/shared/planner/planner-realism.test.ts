@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { gpuSpec, listPresets, planStrategy } from '../../../src-shared/planner/index.js';
+import { gpuSpec, gpuSpecFromFile, listPresets, planStrategy } from '../../../src-shared/planner/index.js';
 import { balancedLayersPerStage } from '../../../src-shared/planner/pipeline-partition.js';
 
 const GIB = 2 ** 30;
@@ -105,6 +105,9 @@ test('a power cap slows compute and lowers power', () => {
   const full = at();
   assert.ok(capped.stepTimeSeconds > full.stepTimeSeconds * 1.05);
   assert.ok(capped.energyJoulesPerStep / capped.stepTimeSeconds < full.energyJoulesPerStep / full.stepTimeSeconds);
+  // The same cap given in a GPU spec file ({"base": "h100-sxm", "powerCapWatts": 500}).
+  const fromSpec = planStrategy({ model: 'llama2-7b', cluster: { gpu: gpuSpecFromFile({ base: 'h100-sxm', powerCapWatts: 500 }, 'capped.json'), gpus: 8 }, strategy: { zeroStage: 1 } });
+  assert.equal(fromSpec.stepTimeSeconds, capped.stepTimeSeconds);
 });
 
 test('the catalogue holds the datasheet GPUs and modern presets, each with sources', () => {
