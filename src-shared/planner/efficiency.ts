@@ -25,11 +25,12 @@ export const TOKENS_HALF = 128;
 /** FP8 GEMMs reach a lower fraction of their (doubled) peak: scaling, casts and transposes (Transformer Engine). */
 export const FP8_GEMM_FACTOR = 0.65;
 /**
- * Fraction of 16-bit peak flash attention (FlashAttention-2, fused SDPA) reaches forward + backward on the causal
- * half it computes, per generation (Dao 2023: ~55% of A100; FlashAttention-2 is not Hopper-tuned: ~33% of H100).
+ * Fraction of 16-bit peak flash attention reaches forward + backward on the causal half it computes, per
+ * generation: between FlashAttention-2's published figures (Dao 2023: ~50% of A100, ~30–35% of H100, not
+ * Hopper-tuned) and older Triton kernels (MosaicML's long-sequence rows run ~20–40% slower), see docs/planner.md.
  */
 export const flashAttentionFraction: Record<NonNullable<GpuSpec['arch']>, number> = {
-  volta: 0.3, ampere: 0.55, ada: 0.45, hopper: 0.33, blackwell: 0.33, cdna2: 0.25, cdna3: 0.3, cpu: 0.1,
+  volta: 0.25, ampere: 0.45, ada: 0.4, hopper: 0.28, blackwell: 0.3, cdna2: 0.22, cdna3: 0.26, cpu: 0.1,
 };
 /** Standard attention's batched GEMMs reach this fraction of the ceiling (they compute the whole s² matrix). */
 export const STANDARD_ATTENTION_FACTOR = 0.8;

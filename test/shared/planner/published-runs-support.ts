@@ -13,6 +13,8 @@ export interface PublishedRun {
   gpusPerNode?: number;
   strategy: StrategyInput;
   stack: string;
+  /** Checked after the efficiency constants were set (long sequences, FP8): reported, not part of the 80% goal. */
+  outOfSample?: boolean;
   published: { metric: 'tokensPerSecondPerGpu' | 'hardwareTflopsPerGpu' | 'mfu' | 'stepTimeSeconds'; value: number };
 }
 
