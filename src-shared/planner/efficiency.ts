@@ -103,12 +103,14 @@ export function achievedRates(gpu: GpuSpec, shape: GemmShape, attention: 'flash'
   const attentionOfCeiling = attention === 'flash' ? flashAttentionFraction[arch] / ceiling * 2 : STANDARD_ATTENTION_FACTOR;
   const attentionCeilingRate = calibrated16 !== undefined ? calibrated16 * clockFactor : peak16 * ceiling;
   const gemm = gemmCeilingRate * sizeFactor;
+  const flashCalibrated = attention === 'flash' ? gpu.calibration?.flashAttentionFlopsPerSecond : undefined;
   return {
     gemmFlopsPerSecond: gemm,
     // Flash computes only the causal half of what Megatron's formula counts, hence the factor 2.
-    attentionFlopsPerSecond: attentionCeilingRate * attentionOfCeiling * saturate(shape.tokensPerGpu, TOKENS_HALF),
+    attentionFlopsPerSecond: flashCalibrated !== undefined ? 2 * flashCalibrated * clockFactor
+      : attentionCeilingRate * attentionOfCeiling * saturate(shape.tokensPerGpu, TOKENS_HALF),
     gemmFraction: gemm / peak,
-    source: calibrated !== undefined ? 'calibration' : 'model',
+    source: calibrated !== undefined || flashCalibrated !== undefined ? 'calibration' : 'model',
   };
 }
 

@@ -49,6 +49,8 @@ const busPointSchema = z.object({ bytes: z.number().positive(), busBytesPerSecon
  */
 export const calibrationSchema = z.object({
   matmulFlopsPerSecond: z.object({ bf16: z.number().positive(), fp16: z.number().positive(), fp8: z.number().positive(), fp32: z.number().positive() }).partial().strict().optional(),
+  /** Achieved 16-bit flash attention forward + backward, FLOP/s on the causal half it computes (the kernel's own count). */
+  flashAttentionFlopsPerSecond: z.number().positive().optional(),
   intraNodeBusBandwidth: z.array(busPointSchema).min(1).optional(),
   interNodeBusBandwidth: z.array(busPointSchema).min(1).optional(),
   source: z.string().optional(),

@@ -95,6 +95,11 @@ test('a calibration in the GPU spec replaces the model: achieved matmul FLOP/s a
   assert.equal(calibrated.efficiency.source, 'calibration');
   assert.ok(calibrated.efficiency.gemmTflops < 300 && calibrated.efficiency.gemmTflops > 200);
   assert.ok(calibrated.commSecondsPerStep.dp > 5 * model.commSecondsPerStep.dp);
+  // A measured flash-attention rate moves long-sequence plans (attention-bound) and barely short ones.
+  const long = (gpu: typeof base) => planStrategy({ model: 'llama3-8b', cluster: { gpu, gpus: 8 }, strategy: { seqLen: 32768, cp: 2, globalBatch: 8, zeroStage: 1 } });
+  const slowAttention = { ...base, calibration: { flashAttentionFlopsPerSecond: 150e12 } };
+  assert.equal(long(slowAttention).efficiency.source, 'calibration');
+  assert.ok(long(slowAttention).stepTimeSeconds > 1.3 * long(base).stepTimeSeconds);
   const fixed = planStrategy({ model: 'llama2-7b', cluster: { gpu: 'h100-sxm', gpus: 8 }, overrides: { computeEfficiency: 0.3 } });
   assert.equal(fixed.efficiency.source, 'override');
 });
