@@ -42,6 +42,17 @@ export const STANDARD_SCORE_BYTES = 24;
 /** Exponent of the clock (and so FLOP rate) against a power cap below TDP: rate ∝ (cap/TDP)^0.4 (assumption, docs/planner.md). */
 export const POWER_CAP_EXPONENT = 0.4;
 
+/** The generation of a GPU: its `arch`, else read from its name (a spec file may leave it out), else Ampere. */
+export function archOf(gpu: GpuSpec): NonNullable<GpuSpec['arch']> {
+  if (gpu.arch) return gpu.arch;
+  const name = gpu.name.toLowerCase();
+  const rules: [RegExp, NonNullable<GpuSpec['arch']>][] = [
+    [/\b(h100|h200|h800|h20|gh200)\b/, 'hopper'], [/\b(b100|b200|gb200|b300|gb300)\b/, 'blackwell'], [/\b(l4|l40s?|rtx 40\d\d|rtx 6000 ada)\b/, 'ada'],
+    [/\bv100\b/, 'volta'], [/\bmi300/, 'cdna3'], [/\bmi2[05]0/, 'cdna2'], [/\bcpu\b/, 'cpu'],
+  ];
+  return rules.find(([re]) => re.test(name))?.[1] ?? 'ampere';
+}
+
 /** Peak dense FLOP/s of a precision on a GPU; null where it has no such units. */
 export function peakFlops(gpu: GpuSpec, dtype: Dtype): number | null {
   if (dtype === 'fp32') return gpu.fp32FlopsPerSecond;
@@ -93,12 +104,12 @@ export function achievedRates(gpu: GpuSpec, shape: GemmShape, attention: 'flash'
   }
   const balance = sixteenBitPeak(gpu) / gpu.memoryBandwidthBytesPerSecond;
   const sizeFactor = saturate(shape.widthPerGpu, WIDTH_HALF_PER_BALANCE * balance) * saturate(shape.tokensPerGpu, TOKENS_HALF);
-  const ceiling = gemmCeiling[gpu.arch ?? 'ampere'];
+  const arch = archOf(gpu);
+  const ceiling = gemmCeiling[arch];
   const calibrated = gpu.calibration?.matmulFlopsPerSecond?.[shape.dtype];
   const calibrated16 = gpu.calibration?.matmulFlopsPerSecond?.[shape.dtype === 'fp32' ? 'fp32' : 'bf16'];
   const precisionFactor = shape.dtype === 'fp8' ? FP8_GEMM_FACTOR : 1;
   const gemmCeilingRate = calibrated !== undefined ? calibrated * clockFactor : peak * ceiling * precisionFactor;
-  const arch = gpu.arch ?? 'ampere';
   // Relative to the GEMM ceiling, so that a calibrated matmul rate moves attention with it.
   const attentionOfCeiling = attention === 'flash' ? flashAttentionFraction[arch] / ceiling * 2 : STANDARD_ATTENTION_FACTOR;
   const attentionCeilingRate = calibrated16 !== undefined ? calibrated16 * clockFactor : peak16 * ceiling;

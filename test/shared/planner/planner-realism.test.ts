@@ -134,3 +134,10 @@ test('FSDP with pipeline stages (torchtitan-style) is planned: each stage re-gat
   assert.ok(fsdp.memoryPerGpuBytes.weights < at(1).memoryPerGpuBytes.weights / 8);
   assert.ok(fsdp.commBytesPerStepPerGpu.dp > 3 * at(1).commBytesPerStepPerGpu.dp); // 3Ψ per micro-batch against 2Ψ per step
 });
+
+test('a GPU spec file without arch gets its generation from its name', () => {
+  const { arch: _arch, ...h100 } = gpuSpec('h100-sxm');
+  const named = planStrategy({ model: 'llama2-7b', cluster: { gpu: { ...h100, name: 'My H100 SXM' }, gpus: 8 }, strategy: { zeroStage: 1 } });
+  const catalogue = planStrategy({ model: 'llama2-7b', cluster: { gpu: 'h100-sxm', gpus: 8 }, strategy: { zeroStage: 1 } });
+  assert.equal(named.stepTimeSeconds, catalogue.stepTimeSeconds);
+});
