@@ -1,0 +1,1 @@
+export { startSlurmCluster, slurmUnavailableReason, type SlurmCluster, type SlurmClusterOptions } from './cluster.js';
