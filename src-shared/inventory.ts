@@ -85,6 +85,8 @@ export interface HostInventory {
   /** `node --version` of a remote host (null when Node.js is missing there); absent for the local host. */
   nodeVersion?: string | null;
   discoveredAtMs: number;
+  /** A Slurm compute node: its cluster's login host, partitions and state (absent for other hosts). */
+  slurm?: { loginHost: string; partitions: string[]; state: string; reason: string | null; isAvailable: boolean };
 }
 
 /** The answer of discovery: every host asked. */
