@@ -3,15 +3,12 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { SlurmGres, SlurmNode, SlurmPartition } from '../../../src-shared/slurm.js';
 
 /**
- * One `scontrol -o` record as key -> value. Values may hold spaces (`OS=Linux 6.1 #1 SMP`), so a new
- * field starts only at ` Key=` with a capitalised key; `Reason=` is always last and taken whole.
+ * One `scontrol -o` record as key -> value. Values may hold spaces (`OS=Linux 6.1 #1 SMP`,
+ * `Reason=maint check`), so a new field starts only at ` Key=` with a capitalised key.
  */
 export function parseScontrolRecord(line: string): Record<string, string> {
   const record: Record<string, string> = {};
-  const reasonAt = line.search(/(^| )Reason=/);
-  const head = reasonAt >= 0 ? line.slice(0, reasonAt) : line;
-  if (reasonAt >= 0) record.Reason = line.slice(reasonAt).replace(/^ ?Reason=/, '').trim();
-  for (const field of head.trim().split(/ +(?=[A-Z][A-Za-z_:]*=)/)) {
+  for (const field of line.trim().split(/ +(?=[A-Z][A-Za-z_:]*=)/)) {
     const eq = field.indexOf('=');
     if (eq > 0) record[field.slice(0, eq)] = field.slice(eq + 1).trim();
   }
