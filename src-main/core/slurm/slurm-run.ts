@@ -111,7 +111,7 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
     let error: unknown;
     // A job that ended before its first poll saw it run still left its ranks' output to read.
     if (started.nodes.length === 0) {
-      error = endedError(started, jobId, signal?.aborted ?? false, true);
+      error = new ShardScopeError('worker-exit', `slurm job ${jobId} ended before it started`);
     } else {
       onNodes(started.nodes);
       const tasksPerNode = options.request.tasksPerNode;
@@ -131,14 +131,26 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
     }
     // The ranks are done: the job ends on its own within moments; one that lingers is cancelled.
     const final = await Promise.race([watch.ended, new Promise<null>((r) => setTimeout(() => r(null), 30_000).unref())]) ?? (cancel(), await watch.ended);
-    if (error && !(error instanceof ShardScopeError && error.kind === 'bad-input')) error = endedError(final, jobId, signal?.aborted ?? false, false, error);
+    const hasStarted = started.nodes.length > 0;
+    if (error && !(error instanceof ShardScopeError && error.kind === 'bad-input')) error = endedError(final, jobId, signal?.aborted ?? false, !hasStarted, hasStarted ? error : undefined);
     else if (!error && final.state !== 'COMPLETED') error = endedError(final, jobId, false, false);
+    await untilCompleted(shell, jobId);
     const accounting = await jobAccounting(shell, jobId).catch(() => null);
     if (accounting) emit('slurm-accounting', { ...accounting });
     return { summary, error, state: final.state, accounting };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     watch.stop();
+  }
+}
+
+/** Waits (up to 20 s) while Slurm is still ending the job's processes on its nodes (state COMPLETING). */
+async function untilCompleted(shell: SlurmShell, jobId: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const result = await shell.run(['squeue', '-h', '-j', jobId, '-t', 'COMPLETING', '-o', '%i']);
+    if (result.code !== 0 || result.stdout.trim() === '') return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -35,7 +35,7 @@ export interface SlurmCluster {
   env: Record<string, string>;
   /** Runs a Slurm client command (scontrol, squeue ...) against this cluster and returns its stdout. */
   slurm(command: string, args: string[]): string;
-  /** Pids of live processes started by this cluster's daemons or jobs (daemons excluded). */
+  /** Pids of live processes of this cluster's jobs (job steps and their tasks; the daemons and the controller's script helper excluded). */
   jobProcesses(): number[];
   stop(): Promise<void>;
 }
@@ -162,7 +162,7 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
       slurm: slurmClient,
       jobProcesses: () => {
         const daemons = new Set(children.map((c) => c.pid));
-        return processesWithEnv(`SLURM_CONF=${confPath}`).filter((pid) => !daemons.has(pid) && !/^slurmstepd/.test(commOf(pid)));
+        return processesWithEnv(`SLURM_CONF=${confPath}`).filter((pid) => !daemons.has(pid) && commOf(pid) !== 'slurmscriptd');
       },
       async stop() {
         if (isStopping) return;
