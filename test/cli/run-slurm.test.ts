@@ -109,6 +109,19 @@ test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the ru
   assert.equal(runs[0].slurmJobId, summary.slurm.jobId);
 });
 
+test('the built-in engine runs the same way: one worker per node, ranks from Slurm, trained and recorded', { skip }, async () => {
+  const db = join(home, 'builtin.db');
+  const run = start(['run', '--model', 'tiny', '--strategy', 'dp=2', '--steps', '6', '--slurm', 'local', '--nodes', '2', '--db', db, '--json']);
+  assert.equal(await run.exited, 0, run.stderr());
+  const summary = JSON.parse(run.stdout());
+  assert.deepEqual([summary.worldSize, summary.slurm.state], [2, 'COMPLETED']);
+  assert.ok(summary.loss < summary.losses[0], `loss falls: ${summary.losses[0]} -> ${summary.loss}`);
+  assert.ok(summary.bytes.allReduce.sent > 0);
+  assert.doesNotMatch(run.stderr(), /slurm node /, 'allocation changes (completing) are not reported as node trouble');
+  const { details } = storedRun(db, summary.runId);
+  assert.deepEqual(details.ranks.map((r) => r.host), ['node1', 'node2']);
+});
+
 test('a job asking for more nodes than exist is shown PENDING with its reason; Stop cancels it and the run is recorded cancelled', { skip }, async () => {
   const db = join(home, 'pending.db');
   const run = start(['run', '--model', 'tiny', '--strategy', 'dp=3', '--engine', 'torch', '--slurm', 'local', '--nodes', '3', '--steps', '2', '--global-batch', '12', '--db', db]);

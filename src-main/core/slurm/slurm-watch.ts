@@ -35,6 +35,12 @@ export function isTerminalState(state: string): boolean {
   return TERMINAL_JOB_STATES.includes(state);
 }
 
+/** The part of a node's state that is not its allocation (drain, down, fail, not responding ...): what a run must hear about. */
+export function healthOf(state: string): string {
+  const allocation = ['idle', 'mixed', 'allocated', 'completing', 'planned'];
+  return state.split('+').filter((flag) => !allocation.includes(flag)).join('+');
+}
+
 /** Starts watching. */
 export function watchJob(options: SlurmWatchOptions): SlurmWatch {
   const pollMs = options.pollMs ?? 1000;
@@ -72,8 +78,9 @@ export function watchJob(options: SlurmWatchOptions): SlurmWatch {
     if (result.code !== 0) return;
     for (const node of parseScontrolRecords(result.stdout).map(parseNode)) {
       const seen = nodeStates.get(node.name);
-      nodeStates.set(node.name, node.state);
-      if (seen !== undefined && seen !== node.state) options.onNode?.(node);
+      const health = healthOf(node.state);
+      nodeStates.set(node.name, health);
+      if (seen !== undefined && seen !== health) options.onNode?.(node);
     }
   };
   void poll();
