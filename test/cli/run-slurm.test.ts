@@ -71,7 +71,7 @@ function commandOf(pid: number): string {
 function storedRun(db: string, runId: string) {
   const store = RunStore.open(db, { readonly: true });
   try {
-    return { details: store.runDetails(runId), list: store.listRuns().find((r) => r.id === runId)! };
+    return { details: store.runDetails(runId), list: store.listRuns().find((r) => r.id === runId)!, series: store.runSeries(runId) };
   } finally {
     store.close();
   }
@@ -93,8 +93,13 @@ test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the ru
   assert.ok(run.stderr().includes(kept.trim()), 'the script printed is the script submitted');
   assert.match(kept, /#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n#SBATCH --gpus-per-task=1\n#SBATCH --partition=gpu\n#SBATCH --time=10/);
   assert.ok(run.stderr().indexOf('#!/bin/bash') < run.stderr().indexOf(`slurm job ${summary.slurm.jobId}: `), 'shown before the job exists');
-  const { details, list } = storedRun(db, summary.runId);
+  const { details, list, series } = storedRun(db, summary.runId);
   assert.equal(list.slurmJobId, summary.slurm.jobId);
+  // Telemetry from the sampler step inside the job: each node's GPUs, measured, attributed to the run.
+  const power = series.filter((s) => s.metric === 'powerWatts' && s.gpuIndex !== null);
+  assert.deepEqual([...new Set(power.map((s) => s.host))].sort(), ['node1', 'node2']);
+  assert.ok(power.every((s) => s.source === 'measured' && s.rawCount > 2 && s.run === summary.runId));
+  assert.ok(list.energyJoules > 0, 'GPU energy integrated from the nodes\' power samples');
   assert.equal(list.status, 'finished');
   assert.equal((details.run.plan as { slurm: { script: string } }).slurm.script, kept, 'the script is kept with the run');
   assert.deepEqual(details.ranks.map((r) => [r.rank, r.host]), [[0, 'node1'], [1, 'node2']]);

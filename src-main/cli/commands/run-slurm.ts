@@ -33,7 +33,7 @@ export const slurmRunFlags = {
 export interface SlurmRunFlagValues {
   slurm?: string; partition?: string; nodes?: string; 'gpus-per-node'?: string; time?: string; account?: string; qos?: string;
   'job-dir'?: string; 'dry-run'?: boolean; identity?: string[]; 'known-hosts'?: string; 'slurm-poll-ms'?: string;
-  json?: boolean; db?: string; script?: string; python?: string;
+  json?: boolean; db?: string; script?: string; python?: string; 'sample-ms'?: string;
 }
 
 /** Slurm flags need --slurm, and --slurm goes with neither --hosts nor --report. */
@@ -91,6 +91,8 @@ export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: Trai
     const result = await runOnSlurm({
       shell, request, config, engine, files, jobDir: jobDirBase, store: store!, writer: writer!, signal: io.signal,
       pollMs: intFlag('slurm-poll-ms', values['slurm-poll-ms'], 1000, 100),
+      // GPU samples from a sampler step inside the job (--sample-ms 0: none).
+      sampleMs: intFlag('sample-ms', values['sample-ms'], 1000, 0),
       onScript: (script, jobDir) => {
         note(`sbatch script (${jobDir}/job.sbatch):`);
         note(script);

@@ -17,6 +17,7 @@ import { buildSbatchScript } from './sbatch-script.js';
 import { cancelJob, jobAccounting, submitJob } from './slurm-job.js';
 import { slurmRankCommand, type SlurmEngineFiles } from './slurm-rank-command.js';
 import { slurmRankProcess } from './slurm-rank-process.js';
+import { startSlurmSampler } from './slurm-sampler.js';
 import type { SlurmShell } from './slurm-shell.js';
 import { watchJob } from './slurm-watch.js';
 
@@ -33,6 +34,10 @@ export interface SlurmRunOptions extends Omit<RecordedRunOptions, 'runner' | 'ho
   onJobStatus?: (status: SlurmJobStatus) => void;
   onNode?: (node: SlurmNode) => void;
   pollMs?: number;
+  /** GPU samples of the job's nodes every this many ms from a sampler step inside the job (0 = off). */
+  sampleMs?: number;
+  /** nvidia-smi on the nodes (default `nvidia-smi` from PATH). */
+  nvidiaSmi?: string;
 }
 
 /** The finished run with its job. */
@@ -120,6 +125,10 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
       }));
       const context = { shell, jobId, jobDir, jobEnded, cancel };
       const spawner = (request: { rank: number }) => slurmRankProcess(context, request.rank);
+      const sampler = options.sampleMs ? startSlurmSampler({
+        shell, jobId, nodes: started.nodes, gpusPerNode: options.request.gpusPerTask * tasksPerNode, intervalMs: options.sampleMs, nvidiaSmi: options.nvidiaSmi,
+        onBatch: (batch) => options.writer.addTelemetry(batch, runOptions.runId ?? null),
+      }) : null;
       try {
         summary = await runTraining({
           ...runOptions, workerPath: '', placements, masterPort: 0, masterAddr: started.nodes[0], exitGraceMs: 60_000,
@@ -127,6 +136,8 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
         });
       } catch (caught) {
         error = caught;
+      } finally {
+        sampler?.stop();
       }
     }
     // The ranks are done: the job ends on its own within moments; one that lingers is cancelled.

@@ -78,7 +78,13 @@ export function localSlurmShell(env: NodeJS.ProcessEnv = process.env): SlurmShel
     stream(argv) {
       const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'ignore'] });
       child.once('error', () => undefined);
-      return { stdout: child.stdout, stop: () => { child.kill('SIGKILL'); } };
+      // SIGTERM first: srun ends its step cleanly on it (SIGKILL would leave the step to Slurm's timeouts).
+      const stop = () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      };
+      return { stdout: child.stdout, stop };
     },
     close() {
       // nothing held

@@ -102,7 +102,7 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
   writeFileSync(confPath, slurmConf({ dir, clusterName: `ss${randomBytes(3).toString('hex')}`, controllerPort: await findFreePort(), mungeSocket, nodes, partition }));
   writeFileSync(join(dir, 'gres.conf'), gresConf(nodes));
   writeFileSync(join(dir, 'munge.key'), randomBytes(1024), { mode: 0o400 });
-  writeFakeSmi(join(dir, 'bin'), { kind: 'fixture', xmlFile: options.smiXmlFile ?? 'xml/telegraf_2x-rtx-2080_590.44.01_v13.xml', topoFile: null });
+  writeFakeSmi(join(dir, 'bin'), { kind: 'fixture', xmlFile: options.smiXmlFile ?? 'xml/telegraf_2x-rtx-2080_590.44.01_v13.xml', topoFile: null, queryCsvFile: 'query-gpu-csv/nvgpuexp_rtx-2080-super_591.86-windows_idle.csv', replicateGpus: gpusPerNode });
 
   const env: Record<string, string> = { SLURM_CONF: confPath, PATH: `${join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
   const daemonEnv = { ...process.env, ...env };
