@@ -11,6 +11,7 @@ import { addHostForm, importSshConfigForm } from './hosts-forms.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
+import { slurmClusterSection } from './slurm-cluster-form.js';
 
 const LOCAL_ID = 'local';
 const ENGINE_MODELS = ['tiny', 'bench'];
@@ -147,6 +148,8 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     toolbar, message, list, links,
     el('h2', undefined, 'Run on chosen hosts'), runForm, runs,
   );
+  const slurm = slurmClusterSection(api);
+  root.append(slurm.element);
 
   const offHosts = api.on('hosts', apply);
   const offRun = api.on('run', (update) => {
@@ -155,5 +158,5 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     else if (isLaunching || pending.has(update.runId)) pending.set(update.runId, [...(pending.get(update.runId) ?? []), update]);
   });
   api.listHosts().then(apply, report('could not read saved hosts'));
-  return () => { offHosts(); offRun(); };
+  return () => { offHosts(); offRun(); slurm.unmount(); };
 }

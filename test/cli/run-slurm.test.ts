@@ -148,6 +148,7 @@ test('scancel of a running job ends the run within 10 s with nothing left on the
   const [, runId] = await run.waitFor(/run (run-\S+) recorded/);
   await run.waitFor(/^step 1\//m, 'stdout');
   assert.ok(processesOfRun(runId).length >= 2, 'both ranks run on the nodes');
+  assert.ok(cluster.jobProcesses().length >= 2, 'the job\'s processes are seen (the check below can fail)');
   const cancelledAt = Date.now();
   cluster.slurm('scancel', [jobId]);
   assert.equal(await run.exited, 1);

@@ -5,19 +5,14 @@
  * there); the job's state goes to stderr while it runs; `--json` prints the summary with `slurm`.
  */
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { SlurmJobRequest } from '../../../src-shared/slurm.js';
-import { checkTorch } from '../../core/launch/torch-check.js';
-import { localSpawner } from '../../core/launch/spawner.js';
-import { eventHelperPath, referenceScriptPath } from '../../core/launch/torch-rank-command.js';
 import { checkTimeLimit } from '../../core/slurm/slurm-parse.js';
 import { openSlurmLogin } from '../../core/slurm/slurm-login.js';
 import { runOnSlurm } from '../../core/slurm/slurm-run.js';
-import type { SlurmEngineFiles } from '../../core/slurm/slurm-rank-command.js';
-import type { SlurmShell } from '../../core/slurm/slurm-shell.js';
+import { slurmEngineFiles, slurmJobDirBase } from '../../core/slurm/slurm-engine-files.js';
 import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
 import { intFlag } from '../args.js';
 import { printJson, printLine, type CliIo } from '../io.js';
@@ -60,19 +55,6 @@ export function slurmRequestOf(values: SlurmRunFlagValues, worldSize: number): S
   };
 }
 
-/** Engine files as the nodes see them: local paths on a `local` login host (shared file system); on an SSH login host the torch script and helper are copied into the job folder. */
-async function engineFiles(shell: SlurmShell, engine: 'tfjs' | 'torch', values: SlurmRunFlagValues, workerPath: string, jobDirBase: string): Promise<SlurmEngineFiles> {
-  const script = values.script ? resolve(values.script) : referenceScriptPath();
-  const torch = { script, helper: eventHelperPath(), python: values.python ?? 'python3' };
-  // On a local login host, the interpreter that imports torch here (login and compute nodes share their software).
-  if (shell.loginHost === 'local') return { node: process.execPath, workerPath, torch: engine === 'torch' ? { ...torch, python: (await checkTorch(localSpawner, 'local', values.python)).python } : torch };
-  if (engine === 'tfjs') throw new ShardScopeError('unavailable', `the built-in engine on an SSH login host needs Node.js and the worker on the nodes (runtime shipping, issue 16); use --engine torch, or run ShardScope on ${shell.loginHost} with --slurm local`);
-  const engineDir = `${jobDirBase}/engine`;
-  await shell.writeFile(`${engineDir}/train_script.py`, readFileSync(script, 'utf8'));
-  await shell.writeFile(`${engineDir}/shardscope_events.py`, readFileSync(torch.helper, 'utf8'));
-  return { node: 'node', workerPath: '', torch: { ...torch, script: `${engineDir}/train_script.py`, helper: `${engineDir}/shardscope_events.py` } };
-}
-
 /** Runs the config as a job; returns the exit code. */
 export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: TrainConfig, engine: 'tfjs' | 'torch', workerPath: string, io: CliIo): Promise<number> {
   const request = slurmRequestOf(values, worldSizeOf(config.strategy));
@@ -81,9 +63,8 @@ export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: Trai
   let store: RunStore | null = null;
   let writer: StoreWriter | null = null;
   try {
-    const remoteHome = shell.loginHost === 'local' ? null : (await shell.run(['sh', '-c', 'echo "$HOME"'])).stdout.trim();
-    const jobDirBase = values['job-dir'] ?? (remoteHome ? `${remoteHome}/.shardscope/slurm` : join(io.env.SHARDSCOPE_HOME || join(io.env.HOME || homedir(), '.shardscope'), 'slurm'));
-    const files = await engineFiles(shell, engine, values, workerPath, jobDirBase);
+    const jobDirBase = values['job-dir'] ?? await slurmJobDirBase(shell, join(io.env.SHARDSCOPE_HOME || join(io.env.HOME || homedir(), '.shardscope'), 'slurm'));
+    const files = await slurmEngineFiles(shell, engine, { script: values.script, python: values.python }, workerPath, jobDirBase);
     if (!values['dry-run']) {
       store = RunStore.open(values.db ?? defaultStorePath(io.env));
       writer = new StoreWriter(store);

@@ -17,6 +17,9 @@ import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts } from '../hosts/run-hosts.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
+import { slurmHandlers } from './slurm-handlers.js';
+import { SlurmRunService } from '../slurm/slurm-run-service.js';
+import { dirname, join } from 'node:path';
 
 /** What the app was started with. */
 export interface AppServicesOptions {
@@ -60,6 +63,10 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     sampleIntervalMs: options.sampleIntervalMs,
     prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
   });
+  const slurm = new SlurmRunService({
+    store, writer, workerPath: options.workerPath, localJobDir: join(dirname(options.storePath), 'slurm'),
+    emitRun: (update) => events.emit('run', update), emitJob: (event) => events.emit('slurmJob', event),
+  });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
     onBatch: (batch) => {
@@ -83,6 +90,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     recent,
     runs,
     hosts: hostsHandlers(hosts, { workerPath: options.workerPath }),
+    slurm: { ...slurmHandlers(slurm), stop: (runId) => slurm.stop(runId) },
   });
 
   return {
@@ -91,6 +99,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     close: async () => {
       hosts.close();
       await runs.close();
+      await slurm.close();
       await sampler.stop();
       writer.close();
       store.close();

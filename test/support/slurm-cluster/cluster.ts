@@ -162,7 +162,8 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
       slurm: slurmClient,
       jobProcesses: () => {
         const daemons = new Set(children.map((c) => c.pid));
-        return processesWithEnv(`SLURM_CONF=${confPath}`).filter((pid) => !daemons.has(pid) && commOf(pid) !== 'slurmscriptd');
+        // Job processes: slurmstepd and every task (they carry SLURM_JOB_ID); clients such as ShardScope itself do not.
+        return processesWithEnv(`SLURM_CONF=${confPath}`).filter((pid) => !daemons.has(pid) && (commOf(pid) === 'slurmstepd' || envOf(pid).some((e) => e.startsWith('SLURM_JOB_ID='))));
       },
       async stop() {
         if (isStopping) return;
@@ -181,6 +182,14 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
         rmSync(dir, { recursive: true, force: true });
       },
     };
+  }
+}
+
+function envOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return [];
   }
 }
 
