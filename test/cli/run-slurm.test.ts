@@ -182,3 +182,25 @@ test('a node drained mid-job: the job runs to its end, the drain is shown and re
     cluster.slurm('scontrol', ['update', 'nodename=node2', 'state=resume']);
   }
 });
+
+test('bad input is a one-line error before anything is submitted or recorded; --dry-run only prints the script', { skip }, async () => {
+  const db = join(home, 'bad.db');
+  const cases: Array<[string[], RegExp]> = [
+    [['--partition', 'gpu'], /--partition only applies with --slurm local\|HOST/],
+    [['--slurm', 'local', '--nodes', '3'], /--nodes 3 does not divide the 2 ranks/],
+    [['--slurm', 'local', '--time', 'soon'], /--time must be a Slurm time limit/],
+    [['--slurm', 'local', '--partition', 'nope'], /sbatch refused the job: Batch job submission failed: Invalid partition name specified$/m],
+  ];
+  for (const [flags, message] of cases) {
+    const run = start(['run', '--model', 'tiny', '--strategy', 'dp=2', '--db', db, ...flags]);
+    assert.equal(await run.exited, 2, `${flags.join(' ')}: ${run.stderr()}`);
+    assert.match(run.stderr(), message);
+    assert.equal(run.stderr().trim().split('\n').filter((l) => l.startsWith('shardscope')).length, 1);
+  }
+  const dry = start(['run', '--model', 'tiny', '--strategy', 'dp=2', '--slurm', 'local', '--nodes', '2', '--dry-run', '--db', db]);
+  assert.equal(await dry.exited, 0, dry.stderr());
+  assert.match(dry.stdout(), /#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n/);
+  assert.equal(cluster.slurm('squeue', ['-h']).trim(), '', 'nothing submitted');
+  const runs = JSON.parse(spawnSync(process.execPath, [cli, 'runs', '--db', db, '--json'], { encoding: 'utf8' }).stdout || '[]');
+  assert.deepEqual(runs, [], 'nothing recorded');
+});

@@ -67,7 +67,11 @@ export async function runOnSlurm(options: SlurmRunOptions): Promise<SlurmRunResu
   await shell.writeFile(`${jobDir}/config.json`, JSON.stringify(config));
   await shell.writeFile(`${jobDir}/secret`, randomBytes(32).toString('hex'), true);
   await shell.writeFile(`${jobDir}/job.sbatch`, script);
-  const jobId = await submitJob(shell, `${jobDir}/job.sbatch`, options.signal);
+  const jobId = await submitJob(shell, `${jobDir}/job.sbatch`, options.signal).catch(async (error: unknown) => {
+    // A refused job leaves nothing behind, its secret least of all.
+    await shell.run(['rm', '-rf', jobDir]).catch(() => undefined);
+    throw error;
+  });
   const info: SlurmRunInfo = { loginHost: shell.loginHost, jobId, script, jobDir, request };
   let nodes: string[] = [];
   let finalState = 'UNKNOWN';
