@@ -11,7 +11,7 @@ import type { EngineEvent } from '../../../src-shared/engine-events.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { SlurmJobAccounting, SlurmJobRequest, SlurmJobStatus, SlurmNode, SlurmRunInfo } from '../../../src-shared/slurm.js';
 import { newRunId, runTraining, type RunOptions } from '../launch/run-controller.js';
-import type { RunSummary } from '../launch/run-summary.js';
+import type { TrainingSummary } from '../launch/run-summary.js';
 import { runRecorded, type RecordedRunOptions } from '../runs/recorded-run.js';
 import { buildSbatchScript } from './sbatch-script.js';
 import { cancelJob, jobAccounting, submitJob } from './slurm-job.js';
@@ -42,7 +42,7 @@ export interface SlurmRunOptions extends Omit<RecordedRunOptions, 'runner' | 'ho
 
 /** The finished run with its job. */
 export interface SlurmRunResult {
-  summary: RunSummary;
+  summary: TrainingSummary;
   slurm: SlurmRunInfo & { state: string; accounting: SlurmJobAccounting | null };
 }
 
@@ -93,7 +93,7 @@ export async function runOnSlurm(options: SlurmRunOptions): Promise<SlurmRunResu
 }
 
 /** Watches the job, follows its ranks once it runs, and makes sure it has ended before returning. */
-async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: string, jobDir: string, onNodes: (nodes: string[]) => void): Promise<{ summary?: RunSummary; error?: unknown; state: string; accounting: SlurmJobAccounting | null }> {
+async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: string, jobDir: string, onNodes: (nodes: string[]) => void): Promise<{ summary?: TrainingSummary; error?: unknown; state: string; accounting: SlurmJobAccounting | null }> {
   const { shell, signal } = options;
   const emit = (type: string, data: Record<string, unknown>) => runOptions.onEvent?.(slurmEvent(type, data));
   emit('slurm-job', { jobId, loginHost: shell.loginHost, jobDir, request: options.request });
@@ -116,7 +116,7 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
   try {
     if (signal?.aborted) cancel();
     const started = await watch.started;
-    let summary: RunSummary | undefined;
+    let summary: TrainingSummary | undefined;
     let error: unknown;
     // A job that ended before its first poll saw it run still left its ranks' output to read.
     if (started.nodes.length === 0) {
