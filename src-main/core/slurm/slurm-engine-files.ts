@@ -1,6 +1,6 @@
 /** Where the engine's files are as a job's nodes see them, for a login host and an engine. */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { localSpawner } from '../launch/spawner.js';
 import { checkTorch } from '../launch/torch-check.js';
@@ -29,6 +29,9 @@ export async function slurmEngineFiles(shell: SlurmShell, engine: 'tfjs' | 'torc
   const engineDir = `${jobDirBase}/engine`;
   await shell.writeFile(`${engineDir}/train_script.py`, readFileSync(script, 'utf8'));
   await shell.writeFile(`${engineDir}/shardscope_events.py`, readFileSync(torch.helper, 'utf8'));
+  // The bundled script reads its training text from ../corpus next to itself.
+  const corpus = join(dirname(torch.helper), '..', 'corpus', 'licenses.txt');
+  if (existsSync(corpus)) await shell.writeFile(`${jobDirBase}/corpus/licenses.txt`, readFileSync(corpus, 'utf8'));
   return { node: 'node', workerPath: '', torch: { ...torch, script: `${engineDir}/train_script.py`, helper: `${engineDir}/shardscope_events.py` } };
 }
 
