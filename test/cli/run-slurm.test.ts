@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../../src-main/core/store/run-store.js';
@@ -181,6 +181,20 @@ test('a node drained mid-job: the job runs to its end, the drain is shown and re
   } finally {
     cluster.slurm('scontrol', ['update', 'nodename=node2', 'state=resume']);
   }
+});
+
+test('a rank that fails fails the job: the run ends FAILED with the rank\'s exit and its stderr streamed back', { skip }, async () => {
+  const db = join(home, 'failed.db');
+  const script = join(mkdtempSync(join(tmpdir(), 'ss-fail-')), 'fail.py');
+  writeFileSync(script, 'import os, sys\nprint("rank", os.environ["RANK"], "gives up", file=sys.stderr)\nsys.exit(3)\n');
+  const run = start(['run', ...torchPlan, '--steps', '2', '--script', script, '--db', db]);
+  const [, runId] = await run.waitFor(/run (run-\S+) recorded/);
+  assert.equal(await run.exited, 1);
+  assert.match(run.stderr(), /\[rank 0\] rank 0 gives up/);
+  assert.match(run.stderr(), /slurm job (\d+) ended FAILED \(NonZeroExitCode\): rank \d \(host node\d, gpu0, pid -1\) exited with code 3/);
+  const { list } = storedRun(db, runId);
+  assert.equal(list.status, 'failed');
+  assert.match(list.slurmJobId ?? '', /^\d+$/);
 });
 
 test('bad input is a one-line error before anything is submitted or recorded; --dry-run only prints the script', { skip }, async () => {

@@ -169,8 +169,8 @@ async function untilCompleted(shell: SlurmShell, jobId: string): Promise<void> {
   }
 }
 
-/** The run's error for a job that ended (or never started) with `status`. */
-function endedError(status: SlurmJobStatus, jobId: string, isCancelledHere: boolean, isBeforeStart: boolean, cause?: unknown): ShardScopeError {
+/** The run's error for a job that ended (or never started) with `status` (exported for its tests). */
+export function endedError(status: SlurmJobStatus, jobId: string, isCancelledHere: boolean, isBeforeStart: boolean, cause?: unknown): ShardScopeError {
   const when = isBeforeStart ? ' before it started' : '';
   const reason = status.reason ? ` (${status.reason})` : '';
   if (status.state === 'CANCELLED') {
