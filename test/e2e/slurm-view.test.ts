@@ -45,6 +45,12 @@ test('add a Slurm cluster, preview and submit a job from the Run view, watch it 
     assert.match(text, new RegExp(`^${node} \\[gpu\\] idle: 4 CPUs, .*rtx2080, rtx2080$`));
   }
   await page.screenshot({ path: join(testOutputDir('e2e'), 'slurm-hosts.png'), fullPage: true });
+  // The nodes join the cluster the app shows, with their partition and state.
+  await page.locator('button[data-view="cluster"]').click();
+  await page.waitForSelector('.host-card[data-host-id="node2"]');
+  const card = (await page.locator('.host-card[data-host-id="node1"] header').textContent()) ?? '';
+  assert.match(card, /node1Slurm node via local · gpu · idle/);
+  assert.equal(await page.locator('.host-card[data-host-id="node1"] .device-card').count(), 2);
 
   await page.locator('button[data-view="run"]').click();
   await page.waitForSelector('#slurm-run[data-clusters="1"]');
@@ -64,10 +70,11 @@ test('add a Slurm cluster, preview and submit a job from the Run view, watch it 
   assert.match(runId, /^run-/);
   const panel = page.locator(`.run-panel[data-run-id="${runId}"]`);
   await page.waitForFunction((id) => Number(document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-loss-points') ?? 0) >= 5, runId, { timeout: 60_000 });
-  await page.screenshot({ path: join(testOutputDir('e2e'), 'slurm-run.png'), fullPage: true });
 
   await panel.getByRole('button', { name: 'Stop' }).click();
   await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'cancelled', runId, { timeout: 20_000 });
   await page.waitForSelector('#slurm-job-state[data-state="CANCELLED"]');
+  // Taken once the run has stopped: a page with live charts can take longer than the screenshot timeout on a loaded machine.
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'slurm-run.png'), fullPage: true });
   assert.deepEqual(cluster.jobProcesses(), [], 'nothing of the job left on the nodes');
 });

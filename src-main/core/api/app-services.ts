@@ -4,7 +4,7 @@
  * Both the Electron app and the web server build one of these and serve its handlers.
  */
 import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
-import { LOCAL_HOST_ID, type Inventory } from '../../../src-shared/inventory.js';
+import { LOCAL_HOST_ID, type HostInventory, type Inventory } from '../../../src-shared/inventory.js';
 import { discoverLocalHost } from '../inventory/discover-local.js';
 import { RecentSamples } from '../telemetry/recent-samples.js';
 import { startHostSampler } from '../telemetry/host-sampler.js';
@@ -59,6 +59,9 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     return { hosts: [host] };
   }
 
+  let slurmNodes: HostInventory[] = [];
+  const withSlurmNodes = (local: Inventory): Inventory => ({ hosts: [...local.hosts, ...slurmNodes] });
+
   const hostId = (await inventory).hosts[0]?.id ?? LOCAL_HOST_ID;
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => {
@@ -89,17 +92,28 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
 
   const handlers = createApiHandlers({
     appInfo: { mode: options.mode, version: options.version, sampleIntervalMs: options.sampleIntervalMs },
-    getInventory: () => inventory,
+    // The UI's cluster: this machine, and the nodes of the Slurm clusters discovered in this session.
+    getInventory: () => inventory.then(withSlurmNodes),
     refreshInventory: async () => {
       inventory = discover();
-      const fresh = await inventory;
+      const fresh = withSlurmNodes(await inventory);
       events.emit('inventory', fresh);
       return fresh;
     },
     recent,
     runs,
     hosts: hostsHandlers(hosts, { workerPath: options.workerPath }),
-    slurm: { ...slurmHandlers(slurm), stop: (runId) => slurm.stop(runId) },
+    slurm: {
+      ...slurmHandlers(slurm),
+      discoverSlurm: async (args) => {
+        const found = await slurm.discover(args);
+        const isSame = (a: HostInventory, b: HostInventory) => a.id === b.id && a.slurm?.loginHost === b.slurm?.loginHost;
+        slurmNodes = [...slurmNodes.filter((h) => !found.hosts.some((n) => isSame(h, n))), ...found.hosts];
+        events.emit('inventory', withSlurmNodes(await inventory));
+        return found;
+      },
+      stop: (runId) => slurm.stop(runId),
+    },
   });
 
   return {
