@@ -100,6 +100,9 @@ test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the ru
   assert.deepEqual([...new Set(power.map((s) => s.host))].sort(), ['node1', 'node2']);
   assert.ok(power.every((s) => s.source === 'measured' && s.rawCount > 2 && s.run === summary.runId));
   assert.ok(list.energyJoules > 0, 'GPU energy integrated from the nodes\' power samples');
+  const cpu = series.filter((s) => s.metric === 'cpuUtilisationPercent');
+  assert.deepEqual(cpu.map((s) => s.host).sort(), ['node1', 'node2'], 'host samples of each node from the /proc sampler step');
+  assert.ok(cpu.every((s) => s.source === 'measured' && s.rawCount >= 2));
   assert.equal(list.status, 'finished');
   assert.equal((details.run.plan as { slurm: { script: string } }).slurm.script, kept, 'the script is kept with the run');
   assert.deepEqual(details.ranks.map((r) => [r.rank, r.host]), [[0, 'node1'], [1, 'node2']]);
