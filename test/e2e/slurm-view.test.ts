@@ -71,6 +71,8 @@ test('add a Slurm cluster, preview and submit a job from the Run view, watch it 
   const panel = page.locator(`.run-panel[data-run-id="${runId}"]`);
   await page.waitForFunction((id) => Number(document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-loss-points') ?? 0) >= 5, runId, { timeout: 60_000 });
 
+  // Live energy from the nodes' GPU samples (the sampler step inside the job).
+  await page.waitForFunction((id) => Number(document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-energy-joules') ?? 0) > 0, runId, { timeout: 20_000 });
   await panel.getByRole('button', { name: 'Stop' }).click();
   await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'cancelled', runId, { timeout: 20_000 });
   await page.waitForSelector('#slurm-job-state[data-state="CANCELLED"]');

@@ -78,6 +78,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const slurm = new SlurmRunService({
     store, writer, workerPath: options.workerPath, localJobDir: join(dirname(options.storePath), 'slurm'),
     emitRun: (update) => events.emit('run', update), emitJob: (event) => events.emit('slurmJob', event),
+    emitTelemetry: (batch) => { recent.add(batch); events.emit('telemetry', batch); },
   });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,

@@ -7,7 +7,9 @@ import type { SlurmDiscoveryResult, SlurmJobEvent, SlurmRunRequest } from '../..
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { RunUpdate } from '../../../src-shared/run-live.js';
 import type { SlurmJobRequest } from '../../../src-shared/slurm.js';
+import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import { newRunId } from '../launch/run-controller.js';
+import { RunEnergyMeter } from '../runs/run-energy-meter.js';
 import { checkReferencePlan } from '../launch/torch-run.js';
 import { enginePreset, trainConfigOf } from '../runs/train-config.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
@@ -25,6 +27,8 @@ export interface SlurmRunServiceDeps {
   localJobDir: string;
   emitRun: (update: RunUpdate) => void;
   emitJob: (event: SlurmJobEvent) => void;
+  /** The job's nodes' samples, for the live charts. */
+  emitTelemetry?: (batch: TelemetryBatch) => void;
   env?: NodeJS.ProcessEnv;
   sampleMs?: number;
 }
@@ -61,9 +65,15 @@ export class SlurmRunService {
     let onFailed: (error: unknown) => void = () => undefined;
     const recorded = new Promise<string>((resolve, reject) => { onRecorded = resolve; onFailed = reject; });
     let jobId = '';
+    const sampleMs = this.deps.sampleMs ?? 1000;
+    const energy = new RunEnergyMeter(3 * sampleMs);
     const done = this.withJob(request, runId, {
       signal: controller.signal,
-      onUpdate: (update) => this.deps.emitRun(update),
+      onUpdate: (update) => this.deps.emitRun({ ...update, energy: energy.snapshot() }),
+      onTelemetry: (batch) => {
+        energy.add(batch);
+        this.deps.emitTelemetry?.(batch);
+      },
       onJobStatus: (status) => { jobId = status.jobId; this.deps.emitJob({ runId, status }); },
       onNode: (node) => this.deps.emitJob({ runId, node }),
       onRecorded: () => queueMicrotask(() => onRecorded(jobId)),

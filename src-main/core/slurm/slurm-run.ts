@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import type { EngineEvent } from '../../../src-shared/engine-events.js';
+import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { SlurmJobAccounting, SlurmJobRequest, SlurmJobStatus, SlurmNode, SlurmRunInfo } from '../../../src-shared/slurm.js';
 import { newRunId, runTraining, type RunOptions } from '../launch/run-controller.js';
@@ -38,6 +39,8 @@ export interface SlurmRunOptions extends Omit<RecordedRunOptions, 'runner' | 'ho
   sampleMs?: number;
   /** nvidia-smi on the nodes (default `nvidia-smi` from PATH). */
   nvidiaSmi?: string;
+  /** Every batch of the nodes' samples, as it is stored (e.g. for live charts and live energy). */
+  onTelemetry?: (batch: TelemetryBatch) => void;
 }
 
 /** The finished run with its job. */
@@ -131,7 +134,10 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
       const spawner = (request: { rank: number }) => slurmRankProcess(context, request.rank);
       const sampler = options.sampleMs ? startSlurmSampler({
         shell, jobId, nodes: started.nodes, gpusPerNode: options.request.gpusPerTask * tasksPerNode, intervalMs: options.sampleMs, nvidiaSmi: options.nvidiaSmi,
-        onBatch: (batch) => options.writer.addTelemetry(batch, runOptions.runId ?? null),
+        onBatch: (batch) => {
+          options.writer.addTelemetry(batch, runOptions.runId ?? null);
+          options.onTelemetry?.(batch);
+        },
       }) : null;
       try {
         summary = await runTraining({
