@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INVENTORY_EVENT } from '../../src-main/core/report/report-inventory.js';
 import { RunStore } from '../../src-main/core/store/run-store.js';
 import { processesOfRun } from '../support/processes.js';
 import { slurmUnavailableReason, startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster/index.js';
@@ -108,6 +109,8 @@ test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the ru
   assert.deepEqual(details.ranks.map((r) => [r.rank, r.host]), [[0, 'node1'], [1, 'node2']]);
   const states = details.events.filter((e) => e.type === 'slurm-state').map((e) => e.data.state);
   assert.ok(states.includes('RUNNING') && states.at(-1) === 'COMPLETED', `states: ${states}`);
+  const inventory = details.events.find((e) => e.type === INVENTORY_EVENT)?.data as { hosts: Array<{ id: string; slurm: { state: string } }> } | undefined;
+  assert.deepEqual(inventory?.hosts.map((h) => h.id), ['node1', 'node2'], 'the job\'s nodes are kept with the run for its report');
   const accounting = details.events.find((e) => e.type === 'slurm-accounting')!.data;
   // The test cluster has no slurmdbd: elapsed comes from the controller, and no energy is invented.
   assert.equal(accounting.source, 'scontrol');

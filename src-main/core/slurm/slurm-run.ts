@@ -14,7 +14,10 @@ import type { SlurmJobAccounting, SlurmJobRequest, SlurmJobStatus, SlurmNode, Sl
 import { newRunId, runTraining, type RunOptions } from '../launch/run-controller.js';
 import type { TrainingSummary } from '../launch/run-summary.js';
 import { runRecorded, type RecordedRunOptions } from '../runs/recorded-run.js';
+import { INVENTORY_EVENT } from '../report/report-inventory.js';
 import { buildSbatchScript } from './sbatch-script.js';
+import { nodeHost } from './slurm-discover.js';
+import { parseNode, parseScontrolRecords } from './slurm-parse.js';
 import { cancelJob, jobAccounting, submitJob } from './slurm-job.js';
 import { slurmRankCommand, type SlurmEngineFiles } from './slurm-rank-command.js';
 import { slurmRankProcess } from './slurm-rank-process.js';
@@ -126,6 +129,9 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
       error = new ShardScopeError('worker-exit', `slurm job ${jobId} ended before it started`);
     } else {
       onNodes(started.nodes);
+      // The job's nodes as hosts, kept with the run for its report (what Slurm says of them; gres GPUs).
+      const shown = await shell.run(['scontrol', '-o', 'show', 'node', started.nodes.join(',')]).catch(() => null);
+      if (shown?.code === 0) emit(INVENTORY_EVENT, { hosts: parseScontrolRecords(shown.stdout).map(parseNode).map((n) => nodeHost(shell.loginHost, n, null)) });
       const tasksPerNode = options.request.tasksPerNode;
       const placements = Array.from({ length: options.request.nodes * tasksPerNode }, (_, rank) => ({
         rank, host: started.nodes[Math.floor(rank / tasksPerNode)], device: options.request.gpusPerTask > 0 ? `gpu${rank % tasksPerNode}` : 'cpu',
