@@ -52,14 +52,24 @@ export async function cancelJob(shell: SlurmShell, jobId: string): Promise<void>
  */
 export async function jobAccounting(shell: SlurmShell, jobId: string, signal?: AbortSignal): Promise<SlurmJobAccounting> {
   const sacct = await shell.run(['sacct', '-j', jobId, '-X', '-n', '-P', '-o', 'JobID,State,ElapsedRaw,ConsumedEnergyRaw,ExitCode'], { signal });
-  const line = sacct.code === 0 ? sacct.stdout.split('\n').find((l) => l.startsWith(`${jobId}|`)) : undefined;
-  if (line) {
-    const [, state, elapsed, energy, exitCode] = line.split('|');
-    const energyJoules = energy === '' || Number.isNaN(Number(energy)) ? null : Number(energy);
-    return { jobId, state: state.split(' ')[0], elapsedSeconds: elapsed === '' ? null : Number(elapsed), energyJoules, exitCode: exitCode || null, source: 'sacct' };
-  }
+  const fromSacct = sacct.code === 0 ? parseSacctJob(sacct.stdout, jobId) : null;
+  if (fromSacct) return fromSacct;
   const shown = await shell.run(['scontrol', '-o', 'show', 'job', jobId], { signal });
   if (shown.code !== 0) throw new ShardScopeError('not-found', `slurm on ${shell.loginHost}: job ${jobId} is neither in sacct nor in the controller`);
   const record = parseScontrolRecords(shown.stdout)[0] ?? {};
   return { jobId, state: (record.JobState ?? 'UNKNOWN').split(/\s/)[0], elapsedSeconds: parseSlurmDuration(record.RunTime), energyJoules: null, exitCode: record.ExitCode ?? null, source: 'scontrol' };
+}
+
+/**
+ * The job's line of `sacct -X -n -P -o JobID,State,ElapsedRaw,ConsumedEnergyRaw,ExitCode`, e.g.
+ * `42|CANCELLED by 0|73|1520|0:15`; ConsumedEnergyRaw is empty (or 0 with no plugin reading) where
+ * energy accounting is not configured: null then, never a made-up 0 J.
+ */
+export function parseSacctJob(text: string, jobId: string): SlurmJobAccounting | null {
+  const line = text.split('\n').find((l) => l.startsWith(`${jobId}|`));
+  if (!line) return null;
+  const [, state, elapsed, energy, exitCode] = line.split('|');
+  const energyValue = Number(energy);
+  const energyJoules = energy === '' || !Number.isFinite(energyValue) || energyValue <= 0 ? null : energyValue;
+  return { jobId, state: (state ?? 'UNKNOWN').split(' ')[0], elapsedSeconds: elapsed ? Number(elapsed) : null, energyJoules, exitCode: exitCode || null, source: 'sacct' };
 }
