@@ -11,7 +11,7 @@ import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.j
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
 import { discoverSlurmArgsSchema, slurmRunRequestSchema, type SlurmDiscoveryResult, type SlurmJobEvent } from './slurm-contract.js';
-import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
+import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, setHostRuntimeArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
 
@@ -40,6 +40,7 @@ export const apiArgSchemas = {
   discoverSlurm: z.tuple([discoverSlurmArgsSchema]),
   previewSlurmJob: z.tuple([slurmRunRequestSchema]),
   startSlurmRun: z.tuple([slurmRunRequestSchema]),
+  setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -74,6 +75,7 @@ export interface ApiResults {
   discoverSlurm: SlurmDiscoveryResult;
   previewSlurmJob: { script: string; jobDir: string };
   startSlurmRun: { runId: string; jobId: string };
+  setHostRuntime: HostsState;
 }
 
 /** Events pushed from main to the UI. */

@@ -64,7 +64,7 @@ export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: Trai
   let writer: StoreWriter | null = null;
   try {
     const jobDirBase = values['job-dir'] ?? await slurmJobDirBase(shell, join(io.env.SHARDSCOPE_HOME || join(io.env.HOME || homedir(), '.shardscope'), 'slurm'));
-    const files = await slurmEngineFiles(shell, engine, { script: values.script, python: values.python }, workerPath, jobDirBase);
+    const files = await slurmEngineFiles(shell, engine, { script: values.script, python: values.python, dataPath: config.dataPath }, workerPath, jobDirBase);
     if (!values['dry-run']) {
       store = RunStore.open(values.db ?? defaultStorePath(io.env));
       writer = new StoreWriter(store);

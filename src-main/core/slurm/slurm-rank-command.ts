@@ -5,8 +5,11 @@ import { fileWord, RANK_VARIABLES, type SlurmRankCommand } from './sbatch-script
 
 /** Where the engine's files are as the nodes see them. */
 export interface SlurmEngineFiles {
-  /** Node.js on the nodes (the built-in engine). */
+  /** Node.js on the nodes (the built-in engine), and the environment it needs (e.g. ELECTRON_RUN_AS_NODE). */
   node: string;
+  nodeEnv?: Record<string, string>;
+  /** Training data as the nodes see it, when it had to be copied there (else the config's own). */
+  dataPath?: string;
   workerPath: string;
   torch: Required<Pick<TorchEngineOptions, 'script' | 'helper' | 'python'>>;
 }
@@ -20,7 +23,7 @@ export function slurmRankCommand(engine: 'tfjs' | 'torch', config: TrainConfig, 
     return {
       command: files.node,
       args: [files.workerPath, 'train', '--config', fileWord('config.json'), '--rank', RANK_VARIABLES.rank, '--world-size', RANK_VARIABLES.worldSize, '--master', RANK_VARIABLES.master],
-      env: { SHARDSCOPE_RUN_ID: runId },
+      env: { ...files.nodeEnv, SHARDSCOPE_RUN_ID: runId },
       envFromFiles: { SHARDSCOPE_RUN_SECRET: 'secret' },
     };
   }

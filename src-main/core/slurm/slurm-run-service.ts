@@ -9,6 +9,7 @@ import type { RunUpdate } from '../../../src-shared/run-live.js';
 import type { SlurmJobRequest } from '../../../src-shared/slurm.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import { newRunId } from '../launch/run-controller.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { RunEnergyMeter } from '../runs/run-energy-meter.js';
 import { checkReferencePlan } from '../launch/torch-run.js';
 import { enginePreset, trainConfigOf } from '../runs/train-config.js';
@@ -31,6 +32,8 @@ export interface SlurmRunServiceDeps {
   emitTelemetry?: (batch: TelemetryBatch) => void;
   env?: NodeJS.ProcessEnv;
   sampleMs?: number;
+  /** The Node.js that runs the built-in engine's workers (the app's; default this process's). */
+  workerRuntime?: WorkerRuntime;
 }
 
 /** The app's Slurm calls. */
@@ -120,7 +123,7 @@ export class SlurmRunService {
     const shell = await openSlurmLogin(slurm.loginHost, { env: this.deps.env });
     try {
       const jobDir = await slurmJobDirBase(shell, this.deps.localJobDir);
-      const files = await slurmEngineFiles(shell, engine, {}, this.deps.workerPath, jobDir);
+      const files = await slurmEngineFiles(shell, engine, {}, this.deps.workerPath, jobDir, this.deps.workerRuntime);
       return await runOnSlurm({
         shell, request: jobRequest, config, engine, files, jobDir, runId, store: this.deps.store, writer: this.deps.writer,
         sampleMs: this.deps.sampleMs ?? 1000, ...extra,

@@ -63,7 +63,8 @@ export function jobDirOf(base: string, runId: string): string {
 
 /** Writes the job folder, submits, runs and records; resolves with the summary, or rejects after recording the failure. Null for a dry run. */
 export async function runOnSlurm(options: SlurmRunOptions): Promise<SlurmRunResult | null> {
-  const { shell, request, config } = options;
+  const { shell, request } = options;
+  const config = options.files.dataPath ? { ...options.config, dataPath: options.files.dataPath } : options.config;
   const runId = options.runId ?? newRunId();
   const jobDir = jobDirOf(options.jobDir, runId);
   const worldSize = request.nodes * request.tasksPerNode;

@@ -34,6 +34,8 @@ export interface SlurmStream {
 export interface SlurmShell {
   /** `local`, or the SSH target's id. */
   loginHost: string;
+  /** The SSH connection of an SSH login host (for SFTP deploys), absent for `local`. */
+  connection?: SshConnection;
   /** Runs argv there; resolves with its exit code and output (never rejects on a non-zero exit). */
   run(argv: string[], options?: SlurmCommandOptions): Promise<SlurmCommandResult>;
   /** Writes a file there (parent folders made), readable only by the user when `isPrivate`. */
@@ -97,6 +99,7 @@ export function sshSlurmShell(connection: SshConnection, env: Record<string, str
   const line = (argv: string[]) => buildRemoteCommand({ argv, env });
   return {
     loginHost: connection.target.id,
+    connection,
     async run(argv, options = {}) {
       const result = await connection.exec(line(argv), { timeoutMs: options.timeoutMs ?? defaultTimeoutMs, signal: options.signal });
       return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };

@@ -36,6 +36,7 @@ export async function startLoginSshd(cluster: SlurmCluster): Promise<LoginSshd> 
     'ListenAddress 127.0.0.1', `Port ${port}`, `HostKey ${hostKey}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     'PidFile none', 'StrictModes no', 'UsePAM no', 'PermitRootLogin prohibit-password', 'PubkeyAuthentication yes',
     'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UseDNS no', 'MaxSessions 64', 'LogLevel VERBOSE',
+    'Subsystem sftp /usr/lib/openssh/sftp-server',
     `SetEnv SLURM_CONF=${cluster.confPath} PATH=${cluster.env.PATH}`, '',
   ].join('\n'), { mode: 0o600 });
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
