@@ -14,6 +14,7 @@ import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.j
 import { requestOfForm, runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
 import { placementBox } from './placement-box.js';
+import { slurmClusterSection } from './slurm-cluster-form.js';
 
 const ENGINE_MODELS = ['tiny', 'bench'];
 
@@ -160,6 +161,8 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     toolbar, message, list, links,
     el('h2', undefined, 'Run on chosen hosts'), runForm, placement.element, runs,
   );
+  const slurm = slurmClusterSection(api);
+  root.append(slurm.element);
 
   const offHosts = api.on('hosts', apply);
   const offRun = api.on('run', (update) => {
@@ -170,5 +173,5 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   api.listHosts().then(apply, report('could not read saved hosts'));
   // ticking a host or changing its slots changes the placement
   list.addEventListener('change', () => placement.update({ ...requestOfForm(runForm), hosts: chosenHosts() }));
-  return () => { offHosts(); offRun(); placement.dispose(); panels.forEach((p) => p.dispose()); };
+  return () => { offHosts(); offRun(); slurm.unmount(); placement.dispose(); panels.forEach((p) => p.dispose()); };
 }

@@ -14,6 +14,7 @@ import { requestOfForm, runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
 import { placementBox } from './placement-box.js';
 import { takeLaunchIntent } from '../state/launch-intent.js';
+import { slurmRunSection } from './slurm-run-form.js';
 
 const HOST_WINDOW_MS = 10 * 60 * 1000;
 const REDRAW_MS = 250;
@@ -67,6 +68,9 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
     if (panels.has(runId)) return;
     const details = await api.getRun({ runId }).catch(() => null);
     if (panels.has(runId) || isDisposed) return;
+    // a run of this machine's service blocks Launch while it goes; a Slurm job does not (several may run)
+    if (details?.run.status === 'running' && !(details.run.plan as { slurm?: unknown } | null)?.slurm) running.add(runId);
+    refreshLaunchable();
     const prediction = (details?.run.prediction ?? null) as Parameters<typeof mountRunPanel>[3];
     const panel = mountRunPanel(runs, api, runId, prediction);
     panels.set(runId, panel);
@@ -76,11 +80,12 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
     pending.delete(runId);
   };
 
-  root.append(el('h2', undefined, 'Run'), form, placement.element, message, runs, el('h2', undefined, 'Hosts during the run'));
+  const slurm = slurmRunSection(api, ENGINE_MODELS);
+  root.append(el('h2', undefined, 'Run'), form, placement.element, message, slurm.element, runs, el('h2', undefined, 'Hosts during the run'));
   placement.update(requestOfForm(form));
 
   const offRun = api.on('run', (update) => {
-    if (update.status === 'running') running.add(update.runId); else running.delete(update.runId);
+    if (update.status !== 'running') running.delete(update.runId);
     refreshLaunchable();
     const panel = panels.get(update.runId);
     if (panel) panel.apply(update);
@@ -92,7 +97,7 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
   // A run still going (launched before a tab switch or a reload) is shown again with its whole history.
   api.listRuns().then((list) => {
     for (const run of list.filter((r) => r.status === 'running')) {
-      running.add(run.id);
+      if (!run.slurmJobId) running.add(run.id);
       void openPanel(run.id, true);
     }
     refreshLaunchable();
@@ -115,6 +120,7 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
     placement.dispose();
     live.dispose();
     panels.forEach((p) => p.dispose());
+    slurm.unmount();
   };
 }
 
