@@ -122,7 +122,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
         options.onLog?.(rank, line, stream);
       },
     });
-    await closeTelemetry(telemetry, remote);
+    await closeTelemetry(telemetry, remote, !options.runner);
     logs.finish();
     writer.flush();
     store.endRun(runId, { status: 'finished', endedAtMs: Date.now() });
@@ -131,7 +131,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   } catch (error) {
     const payload = toErrorPayload(error);
     const status = error instanceof ShardScopeError && error.kind === 'cancelled' ? 'cancelled' : 'failed';
-    await closeTelemetry(telemetry, remote);
+    await closeTelemetry(telemetry, remote, !options.runner);
     logs.finish();
     writer.flush();
     store.endRun(runId, { status, endedAtMs: Date.now(), error: payload });
@@ -140,8 +140,11 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   }
 }
 
-/** Stops the run's SSH-host samplers and keeps which devices the run used. */
-async function closeTelemetry(telemetry: RunTelemetry, remote: { stop(): Promise<void> } | null): Promise<void> {
+/**
+ * Stops the run's SSH-host samplers and keeps which devices the run used. A run with its own runner
+ * (a Slurm job: its nodes, placement and sampler are the job's) keeps no attribution from here.
+ */
+async function closeTelemetry(telemetry: RunTelemetry, remote: { stop(): Promise<void> } | null, isPlacedHere: boolean): Promise<void> {
   await remote?.stop();
-  telemetry.finish();
+  if (isPlacedHere) telemetry.finish();
 }
