@@ -27,7 +27,7 @@ function select(name: string, options: string[]): HTMLSelectElement {
 /** The request the form's fields describe now. */
 export function requestOfForm(form: HTMLFormElement): RunRequest {
   const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value;
-  const engine = value('engine');
+  const engine = (form.elements.namedItem('engine') as HTMLSelectElement | null)?.dataset.launchEngine === 'true' ? value('engine') : 'tfjs';
   return {
     model: value('model'), dp: Number(value('dp')), tp: Number(value('tp')), pp: Number(value('pp')), steps: Number(value('steps')),
     microBatches: Number(value('microBatches')), schedule: value('schedule') as '1f1b' | 'gpipe', zeroStage: Number(value('zero')) as 0 | 1,
@@ -48,7 +48,7 @@ function torchFieldsOf(form: HTMLFormElement): Pick<RunRequest, 'script' | 'scri
 }
 
 /** Builds the form; `onLaunch` gets the request when the researcher presses Launch, `onChange` whenever a field changes. */
-export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) => void, onChange?: (request: RunRequest) => void): HTMLFormElement {
+export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) => void, onChange?: (request: RunRequest) => void, options: { withEngine?: boolean } = {}): HTMLFormElement {
   const form = el('form', 'form-row');
   form.dataset.form = 'launch';
   const model = select('model', models);
@@ -60,6 +60,7 @@ export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) 
   const schedule = select('schedule', ['1f1b', 'gpipe']);
   const zero = select('zero', ['0', '1']);
   const engine = select('engine', ['tfjs', 'torch']);
+  engine.dataset.launchEngine = 'true';
   engine.options[0].textContent = 'built-in (tfjs)';
   engine.options[1].textContent = 'PyTorch';
   const recompute = el('input');
@@ -79,7 +80,8 @@ export function runLaunchForm(models: string[], onLaunch: (request: RunRequest) 
   const showTorch = () => torchFields.forEach((f) => { f.hidden = engine.value !== 'torch'; });
   engine.addEventListener('change', showTorch);
   showTorch();
-  form.append(field('engine', engine), ...torchFields, field('model', model), field('dp', dp), field('tp', tp), field('pp', pp), field('steps', steps),
+  // the engine fields are this form's unless its owner has its own (the Slurm form)
+  form.append(...(options.withEngine === false ? [] : [field('engine', engine), ...torchFields]), field('model', model), field('dp', dp), field('tp', tp), field('pp', pp), field('steps', steps),
     field('micro-batches', micro), field('schedule', schedule), field('ZeRO', zero), field('recompute', recompute), launch);
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -75,7 +75,7 @@ export function slurmRunSection(api: ShardScopeApi, models: string[]): { element
       message.dataset.state = 'ok';
       submit.hidden = false;
     }, fail('cannot build the job'));
-  });
+  }, undefined, { withEngine: false });
   plan.dataset.form = 'slurm-plan';
   const previewButton = plan.querySelector('button[type="submit"]');
   if (previewButton) previewButton.textContent = 'Preview sbatch script';
