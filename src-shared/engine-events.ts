@@ -51,6 +51,8 @@ export interface StepEvent {
   frameworkMemoryPeakBytes: number;
   /** Resident memory of the rank's process (tensors, optimizer state, runtime): what a device would hold. */
   processMemoryBytes?: number;
+  /** Peak resident memory of the rank's process so far (Linux VmHWM, /proc/self/status): the measured side of per-rank memory. Absent where /proc is not readable and from older workers. */
+  processMemoryPeakBytes?: number;
   timestampMs: number;
 }
 

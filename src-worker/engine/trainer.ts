@@ -12,6 +12,7 @@ import { gpipeSchedule } from './schedules/gpipe.js';
 import { oneFOneBSchedule } from './schedules/one-f-one-b.js';
 import type { PipelineOp } from './schedules/types.js';
 import { StageRunner, type MicroBatch } from './stage.js';
+import { processPeakMemoryBytes } from './process-peak-memory.js';
 import { StepClock } from './step-clock.js';
 import { OptimizerStep } from './strategies/optimizer-step.js';
 
@@ -116,6 +117,7 @@ export class Trainer {
       frameworkMemoryBytes: tf.memory().numBytes,
       frameworkMemoryPeakBytes: peakBytes,
       processMemoryBytes: process.memoryUsage().rss,
+      ...peakMemoryField(),
     };
   }
 
@@ -149,4 +151,10 @@ function bytesByKind(before: CollectiveStats | undefined, after: CollectiveStats
     if (sent || received) out[kind] = { sent, received };
   }
   return out;
+}
+
+/** `processMemoryPeakBytes` when /proc says it. */
+function peakMemoryField(): { processMemoryPeakBytes?: number } {
+  const peak = processPeakMemoryBytes();
+  return peak === null ? {} : { processMemoryPeakBytes: peak };
 }

@@ -8,6 +8,7 @@ import { benchCommand } from './bench.js';
 import { runCommand } from './run.js';
 import { reportCommand } from './report.js';
 import { hostsCommand } from './hosts.js';
+import { calibrateCommand } from './calibrate.js';
 
 export const commands: Record<string, CliCommand> = {
   bench: benchCommand,
@@ -18,6 +19,7 @@ export const commands: Record<string, CliCommand> = {
   run: runCommand,
   report: reportCommand,
   hosts: hostsCommand,
+  calibrate: calibrateCommand,
 };
 
 export const usage = `shardscope - cluster profiler and launcher for sharded LLM training
@@ -37,6 +39,7 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope hosts [list] [--json]
   shardscope hosts import --ssh-config FILE
   shardscope hosts probe --hosts FILE [--known-hosts FILE] [--seconds S] [--json]
+  shardscope calibrate [--model ID|FILE] [--global-batch B] [--reps N] [--show] [--db PATH] [--json]
   shardscope runs [--json] [--db PATH]
   shardscope report RUN[,RUN...]|latest --format html|pdf|json|csv|trace --out FILE [--db PATH] [--json]
   shardscope bench allreduce [--ranks N] [--sizes-mb 1,16,64] [--reps N] [--json]

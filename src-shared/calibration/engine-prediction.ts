@@ -1,0 +1,180 @@
+/**
+ * Prediction of a run of the built-in engine (src-worker) from a host's calibration: the segments it
+ * really runs (fp32, TP/PP sub-layers whose backward re-runs their forward, recomputation, the fused
+ * tape of dp-only ranks), the real schedule, Adam on typed arrays, the runtime's memory baseline and
+ * the collectives' measured times at the sizes the step sends. Pure: the caller passes the calibration.
+ */
+import type { TrainConfig } from '../engine-config.js';
+import type { CollectiveOp, CollectiveTiming, EngineCalibration, EngineSegment, HostCalibration } from './calibration-record.js';
+import { engineRankShapes, microBatchSequences, ringBytesSent, type EngineRankShape } from './engine-shapes.js';
+import { playSchedule, type OpCost, type ScheduleOp } from './engine-schedule.js';
+import { interpolate } from './interpolate.js';
+import { predictRankMemory, type RankMemoryParts } from './engine-memory.js';
+
+/** One rank's predicted step. */
+export interface RankPrediction {
+  rank: number;
+  stage: number;
+  stepSeconds: { compute: number; communication: number; bubble: number; total: number };
+  bytesSentPerStep: { dp: number; tp: number; pp: number };
+  memoryBytes: RankMemoryParts;
+}
+
+/** The prediction of one run, shaped like the planner's result where the figures are the same. */
+export interface EnginePrediction {
+  kind: 'engine-calibrated';
+  basis: { hostId: string; calibrationId: number | null; measuredAtMs: number; origin: string; engine: string; backend: string };
+  stepTimeSeconds: number;
+  tokensPerSecond: number;
+  /** Mean over ranks, as the measured breakdown is averaged. */
+  timeBreakdownSeconds: { compute: number; communication: number; bubble: number };
+  bubbleFraction: number;
+  /** Mean over ranks of bytes sent per step, by the group they go through (as the engine counts them). */
+  commBytesPerStepPerGpu: { dp: number; tp: number; pp: number };
+  /** The rank with the largest predicted peak resident memory (VmHWM). */
+  memoryPerGpuBytes: RankMemoryParts;
+  ranks: RankPrediction[];
+  /** Figures the calibration lacked (the prediction extrapolated or left them out). */
+  gaps: string[];
+}
+
+/** Why no prediction can be made from this calibration. */
+export class MissingCalibration extends Error {
+  readonly kind = 'not-found';
+}
+
+function segmentSeconds(engine: EngineCalibration, segment: EngineSegment, tp: number, batch: number, gaps: Set<string>): number {
+  const points = engine.segments.filter((s) => s.segment === segment && s.tp === tp).map((s) => [s.batch, s.seconds] as const);
+  const value = interpolate(points, batch);
+  if (value === null) throw new MissingCalibration(`no ${segment} timing for a TP shard of ${tp} in the calibration of ${engine.model.name}`);
+  if (!points.some(([b]) => b === batch)) gaps.add(`${segment} at micro-batch ${batch} interpolated`);
+  return value;
+}
+
+/** Seconds of one collective call; null group = no call. */
+function collectiveSeconds(collectives: CollectiveTiming[], op: CollectiveOp, groupSize: number, bytes: number, scope: 'host' | 'cross-host', gaps: Set<string>): number {
+  if (groupSize <= 1) return 0;
+  let points = collectives.filter((c) => c.op === op && c.groupSize === groupSize && c.scope === scope);
+  if (points.length === 0) {
+    points = collectives.filter((c) => c.op === op && c.scope === scope);
+    gaps.add(`${op} in groups of ${groupSize} (${scope}) not measured: ${points.length ? `scaled from groups of ${points[0].groupSize}` : 'left at 0'}`);
+    const ratio = points.length ? ((groupSize - 1) / groupSize) / ((points[0].groupSize - 1) / points[0].groupSize) : 0;
+    points = points.filter((p) => p.groupSize === points[0].groupSize).map((p) => ({ ...p, seconds: p.seconds * ratio }));
+  }
+  return interpolate(points.map((c) => [c.bytes, c.seconds] as const), bytes) ?? 0;
+}
+
+/** Where the run's groups sit: `cross-host` when a group spans hosts (the caller knows the placement). */
+export interface PredictionPlacement {
+  ranksPerHost: number;
+  crossHost: { dp: boolean; tp: boolean; pp: boolean };
+}
+
+/** Predicts a run of the built-in engine on a calibrated host. Throws MissingCalibration when the calibration lacks what the run needs. */
+export function predictEngineRun(config: TrainConfig, calibration: HostCalibration, placement: PredictionPlacement): EnginePrediction {
+  const engine = calibration.engines.find((e) => e.engine === 'tfjs' && sameShape(e.model, config.model));
+  if (!engine) throw new MissingCalibration(`host ${calibration.hostId} has no calibration of the built-in engine at the shapes of ${config.model.name}: run shardscope calibrate --model ${config.model.name}`);
+  const gaps = new Set<string>();
+  const { dp, tp, pp } = config.strategy;
+  const { model } = config;
+  const b = microBatchSequences(config);
+  const activationBytes = b * model.seqLen * model.hidden * 4;
+  const slowdown = interpolate(engine.concurrency.map((c) => [c.processes, c.slowdown] as const), placement.ranksPerHost) ?? 1;
+  if (engine.concurrency.length === 0 && placement.ranksPerHost > 1) gaps.add('no contention measurement: ranks sharing the host assumed not to slow each other');
+  const scope = (kind: 'dp' | 'tp' | 'pp') => (placement.crossHost[kind] ? 'cross-host' : 'host') as 'host' | 'cross-host';
+  const seg = (s: EngineSegment, shard = tp) => segmentSeconds(engine, s, shard, b, gaps) * slowdown;
+  const copySeconds = (bytes: number) => (2 * bytes) / engine.memoryBandwidthBytesPerSecond;
+  const tpAllReduce = (bytes: number) => collectiveSeconds(calibration.collectives, 'allReduce', tp, bytes, scope('tp'), gaps) + 2 * copySeconds(bytes);
+  const ppSend = collectiveSeconds(calibration.collectives, 'send', pp, activationBytes, scope('pp'), gaps) + copySeconds(activationBytes);
+  const shapes = engineRankShapes(config);
+  const isFused = tp === 1 && pp === 1 && !config.recompute;
+  const stageShape = (s: number) => shapes.find((r) => r.stage === s) as EngineRankShape;
+
+  const cost = (s: number, op: ScheduleOp): OpCost => {
+    const r = stageShape(s);
+    const layers = r.endLayer - r.firstLayer;
+    if (isFused) return op.kind === 'forward' ? { computeSeconds: seg('fused', 1), communicationSeconds: 0, handOverSeconds: 0 } : { computeSeconds: 0, communicationSeconds: 0, handOverSeconds: 0 };
+    const forwardLayers = layers * (seg('attn-forward') + seg('mlp-forward')) + (r.hasEmbedding ? seg('embed-forward') : 0);
+    const forwardTp = 2 * layers * tpAllReduce(activationBytes);
+    if (op.kind === 'forward') {
+      const sends = !r.hasHead;
+      return { computeSeconds: forwardLayers + (r.hasHead ? seg('head') : 0), communicationSeconds: forwardTp + (sends ? ppSend : 0), handOverSeconds: 0 };
+    }
+    const recompute = config.recompute ? forwardLayers : 0;
+    const backward = layers * (seg('attn-backward') + seg('mlp-backward')) + (r.hasEmbedding ? seg('embed-backward') : 0);
+    const backwardTp = 2 * layers * tpAllReduce(activationBytes + 2 * model.hidden * 4) + (config.recompute ? forwardTp : 0);
+    return { computeSeconds: recompute + backward, communicationSeconds: backwardTp + (r.hasEmbedding ? 0 : ppSend), handOverSeconds: 0 };
+  };
+  const timelines = playSchedule(config.schedule, config.microBatches, pp, cost);
+
+  const ranks: RankPrediction[] = shapes.map((r) => {
+    const t = timelines[r.stage];
+    const optimizer = optimizerSeconds(config, r, engine, calibration.collectives, scope('dp'), gaps);
+    const compute = t.computeSeconds + optimizer.compute * slowdown;
+    const communication = t.communicationSeconds + optimizer.communication;
+    const total = t.endSeconds + optimizer.compute * slowdown + optimizer.communication;
+    return {
+      rank: r.rank, stage: r.stage,
+      stepSeconds: { compute, communication, bubble: t.bubbleSeconds, total },
+      bytesSentPerStep: bytesSent(config, r),
+      memoryBytes: predictRankMemory(config, r, engine, t.maxInFlight, isFused),
+    };
+  });
+  const stepTimeSeconds = Math.max(...ranks.map((r) => r.stepSeconds.total));
+  const mean = (f: (r: RankPrediction) => number) => ranks.reduce((sum, r) => sum + f(r), 0) / ranks.length;
+  const worst = ranks.reduce((a, r) => (r.memoryBytes.total > a.memoryBytes.total ? r : a), ranks[0]);
+  const bubble = mean((r) => r.stepSeconds.bubble);
+  return {
+    kind: 'engine-calibrated',
+    basis: {
+      hostId: calibration.hostId, calibrationId: calibration.id ?? null, measuredAtMs: calibration.measuredAtMs,
+      origin: calibration.origin.kind === 'run' ? `refined from run ${calibration.origin.runId}` : 'shardscope calibrate', engine: 'tfjs', backend: engine.backend,
+    },
+    stepTimeSeconds,
+    tokensPerSecond: (config.globalBatch * model.seqLen) / stepTimeSeconds,
+    timeBreakdownSeconds: { compute: mean((r) => r.stepSeconds.compute), communication: mean((r) => r.stepSeconds.communication), bubble },
+    bubbleFraction: stepTimeSeconds > 0 ? bubble / stepTimeSeconds : 0,
+    commBytesPerStepPerGpu: { dp: mean((r) => r.bytesSentPerStep.dp), tp: mean((r) => r.bytesSentPerStep.tp), pp: mean((r) => r.bytesSentPerStep.pp) },
+    memoryPerGpuBytes: worst.memoryBytes,
+    ranks,
+    gaps: [...gaps],
+  };
+}
+
+/** Gradient sync and Adam (optimizer-step.ts), the parameter refresh, the loss all-reduce of the last stage. */
+function optimizerSeconds(config: TrainConfig, r: EngineRankShape, engine: EngineCalibration, collectives: CollectiveTiming[], scope: 'host' | 'cross-host', gaps: Set<string>): { compute: number; communication: number } {
+  const { dp } = config.strategy;
+  const gradBytes = r.params * 4;
+  const elementPass = (elements: number) => (8 * elements) / engine.memoryBandwidthBytesPerSecond;
+  const adam = (r.optimizerStateElements / 2) * engine.adamSecondsPerElement;
+  // zeroing the gradients at step start, scaling by 1/dp, rebuilding the tensors after the update
+  let compute = elementPass(r.params) / 2 + adam + r.params * engine.refreshSecondsPerElement + (dp > 1 ? elementPass(r.params / (config.zeroStage === 1 ? dp : 1)) : 0);
+  let communication = 0;
+  if (dp > 1) {
+    if (config.zeroStage === 1) {
+      communication += collectiveSeconds(collectives, 'reduceScatter', dp, gradBytes, scope, gaps) + collectiveSeconds(collectives, 'allGather', dp, gradBytes, scope, gaps);
+      compute += elementPass(r.params / dp) / 2;
+    } else communication += collectiveSeconds(collectives, 'allReduce', dp, gradBytes, scope, gaps);
+    if (r.hasHead) communication += collectiveSeconds(collectives, 'allReduce', dp, 4, scope, gaps);
+  }
+  return { compute, communication };
+}
+
+/** Payload bytes the rank sends per step through each group, as the engine's collectives count them. */
+export function bytesSent(config: TrainConfig, r: EngineRankShape): { dp: number; tp: number; pp: number } {
+  const { dp, tp, pp } = config.strategy;
+  const { model, microBatches: m } = config;
+  const activation = microBatchSequences(config) * model.seqLen * model.hidden * 4;
+  const layers = r.endLayer - r.firstLayer;
+  const grads = r.params * 4;
+  const dpBytes = dp <= 1 ? 0 : (config.zeroStage === 1 ? ringBytesSent('reduceScatter', grads, dp) + ringBytesSent('allGather', grads, dp) : ringBytesSent('allReduce', grads, dp))
+    + (r.hasHead ? ringBytesSent('allReduce', 4, dp) : 0);
+  const forwardPasses = config.recompute ? 2 : 1;
+  const tpBytes = tp <= 1 ? 0 : m * 2 * layers * (forwardPasses * ringBytesSent('allReduce', activation, tp) + ringBytesSent('allReduce', activation + 2 * model.hidden * 4, tp));
+  const ppBytes = pp <= 1 ? 0 : m * activation * ((r.hasHead ? 0 : 1) + (r.hasEmbedding ? 0 : 1));
+  return { dp: dpBytes, tp: tpBytes, pp: ppBytes };
+}
+
+function sameShape(a: TrainConfig['model'], b: TrainConfig['model']): boolean {
+  return a.layers === b.layers && a.hidden === b.hidden && a.heads === b.heads && a.vocab === b.vocab && a.seqLen === b.seqLen;
+}
