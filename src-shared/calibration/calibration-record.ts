@@ -47,6 +47,11 @@ export interface EngineCalibration {
   memoryBandwidthBytesPerSecond: number;
   /** Peak resident memory (VmHWM) of a worker once its backend is up and has run a first kernel, before any model is built. */
   runtimeBaselineBytes: number;
+  /**
+   * Resident bytes (VmHWM growth) per byte of the framework's activation peak (tf.profile), measured on the whole-model
+   * tape in a fresh process: the backend's heap does not hold every byte the framework counts at once.
+   */
+  activationResidentFraction: number;
   /** Compute slowdown when `processes` ranks compute at once on this host (1 = none), from the same workload run alone and together. */
   concurrency: Array<{ processes: number; slowdown: number }>;
 }

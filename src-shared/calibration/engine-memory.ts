@@ -36,12 +36,13 @@ export function predictRankMemory(config: TrainConfig, r: EngineRankShape, engin
   const layers = r.endLayer - r.firstLayer;
   const params = r.params * 4;
   let activations: number;
-  if (isFused) activations = framework(engine, 'fused', 1, b);
+  const resident = engine.activationResidentFraction ?? 1;
+  if (isFused) activations = resident * framework(engine, 'fused', 1, b);
   else {
     const keptPerMicroBatch = config.recompute ? activation : (2 * layers + 1) * activation;
     const recomputed = config.recompute ? 2 * layers * activation : 0;
     const transient = Math.max(...(['attn-backward', 'mlp-backward', 'head', 'embed-backward'] as const).map((s) => framework(engine, s, tp, b)));
-    activations = maxInFlight * keptPerMicroBatch + recomputed + transient;
+    activations = maxInFlight * keptPerMicroBatch + recomputed + resident * transient;
   }
   const zeroBuffers = config.zeroStage === 1 && dp > 1 ? params + (2 * params) / dp : 0;
   const parts = {

@@ -5,7 +5,9 @@
  * the engine's segments per micro-batch size and TP shard, Adam and the parameter refresh per element,
  * memory bandwidth. Progress lines on stderr; the result as one JSON line on stdout.
  * `--probe N` instead times N repetitions of the whole-model tape at the first batch size and prints
- * {seconds} (run alone and side by side by the caller to measure contention between ranks).
+ * {seconds, runtimeBaselineBytes, peakResidentBytes, heldBytes, frameworkPeakBytes} (run alone and side by side by the
+ * caller to measure contention between ranks; alone, its peak resident memory against the framework's peak says how much of
+ * the framework's peak becomes resident memory).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
@@ -84,8 +86,12 @@ export async function calibrateEngineCommand(args: string[]): Promise<number> {
       const grads = new GradBuffer(store);
       const n = batches[0] * model.seqLen;
       const data = { tokens: new Int32Array(n).fill(1), targets: new Int32Array(n).fill(2), batch: batches[0], seqLen: model.seqLen };
-      const seconds = await medianSeconds(list(values.probe, [5], 'probe')[0], async () => { await fusedForwardBackward(store, grads, model.layers, model.heads, data, 1); });
-      process.stdout.write(`${JSON.stringify({ seconds })}\n`);
+      const fused = async () => { await fusedForwardBackward(store, grads, model.layers, model.heads, data, 1); };
+      const seconds = await medianSeconds(list(values.probe, [5], 'probe')[0], fused);
+      const before = tf.memory().numBytes;
+      const frameworkPeakBytes = (await tf.profile(fused)).peakBytes - before;
+      // resident bytes the probe holds besides activations: parameters twice (flat + tensors) and the flat gradients
+      process.stdout.write(`${JSON.stringify({ seconds, runtimeBaselineBytes, peakResidentBytes: processPeakMemoryBytes(), heldBytes: 12 * store.size, frameworkPeakBytes })}\n`);
       return 0;
     }
     const say = (line: string) => process.stderr.write(`${line}\n`);

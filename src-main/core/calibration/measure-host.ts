@@ -49,17 +49,24 @@ function batchSizes(globalBatch: number): number[] {
   return Array.from({ length: globalBatch }, (_, i) => i + 1).filter((b) => globalBatch % b === 0);
 }
 
-async function measureContention(options: MeasureHostOptions, modelJson: string, cores: number): Promise<EngineCalibration['concurrency']> {
-  const probe = (n: number) => Promise.all(Array.from({ length: n }, () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, options.globalBatch / 2)), '--probe', '5'])))
-    .then((outs) => outs.map((o) => (JSON.parse(o.trim()) as { seconds: number }).seconds));
-  const [alone] = await probe(1);
+interface ProbeResult { seconds: number; runtimeBaselineBytes: number | null; peakResidentBytes: number | null; heldBytes: number; frameworkPeakBytes: number }
+
+async function measureContention(options: MeasureHostOptions, modelJson: string, cores: number): Promise<Pick<EngineCalibration, 'concurrency' | 'activationResidentFraction'>> {
+  const runProbe = (n: number) => Promise.all(Array.from({ length: n }, () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, options.globalBatch / 2)), '--probe', '5'])))
+    .then((outs) => outs.map((o) => JSON.parse(o.trim()) as ProbeResult));
+  const probe = (n: number) => runProbe(n).then((results) => results.map((r) => r.seconds));
+  const [first] = await runProbe(1);
+  const alone = first.seconds;
+  const activationResidentFraction = first.peakResidentBytes !== null && first.runtimeBaselineBytes !== null && first.frameworkPeakBytes > 0
+    ? Math.max(0, (first.peakResidentBytes - first.runtimeBaselineBytes - first.heldBytes) / first.frameworkPeakBytes) : 1;
+  options.onProgress?.(`memory: ${(activationResidentFraction * 100).toFixed(0)}% of the framework's activation peak became resident (VmHWM) at micro-batch ${Math.max(1, options.globalBatch / 2)}`);
   const out = [{ processes: 1, slowdown: 1 }];
   for (const n of [...new Set([2, cores])].filter((n) => n >= 2)) {
     const together = await probe(n);
     out.push({ processes: n, slowdown: together.reduce((a, s) => a + s, 0) / together.length / alone });
     options.onProgress?.(`contention: ${n} ranks computing at once run ${out[out.length - 1].slowdown.toFixed(2)}x slower than one`);
   }
-  return out;
+  return { concurrency: out, activationResidentFraction };
 }
 
 async function measureCollectives(options: MeasureHostOptions, groupSize: number): Promise<CollectiveTiming[]> {
@@ -81,7 +88,7 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   const engineOut = await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', batchSizes(options.globalBatch).join(','), '--tp', tps.join(','), '--reps', String(options.reps ?? 5)]);
   const { tfjsVersion, ...engine } = JSON.parse(engineOut.trim()) as Omit<EngineCalibration, 'concurrency'> & { tfjsVersion: string };
   say(`${options.hostId}: contention between ranks on ${cores} cores`);
-  const concurrency = await measureContention(options, modelJson, cores);
+  const contention = await measureContention(options, modelJson, cores);
   say(`${options.hostId}: collectives (all-reduce, reduce-scatter, all-gather, send) against message size, 2 ranks`);
   const collectives = await measureCollectives(options, 2);
   return {
@@ -90,7 +97,7 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
     origin: { kind: 'calibrate' },
     software: { node: process.versions.node, shardscope: options.shardscopeVersion, tfjs: tfjsVersion, backend: `${engine.backend} (${engine.device})` },
     cpu: { model: cpus()[0]?.model ?? 'unknown', cores },
-    engines: [{ ...engine, concurrency }],
+    engines: [{ ...engine, ...contention }],
     collectives,
     power: null,
     missing: [

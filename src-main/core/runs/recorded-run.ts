@@ -14,6 +14,7 @@ import type { TorchEngineOptions } from '../launch/torch-rank-command.js';
 import type { RunSummary } from '../launch/run-summary.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import { INVENTORY_EVENT } from '../report/report-inventory.js';
+import { CalibrationStore } from '../calibration/calibration-store.js';
 import { predictLocalRun } from './run-prediction.js';
 import { RunUpdateBatcher } from './update-batcher.js';
 
@@ -48,7 +49,8 @@ export async function runRecorded(options: RecordedRunOptions): Promise<RunSumma
   const { config, store, writer } = options;
   const runId = options.runId ?? newRunId();
   const startedAtMs = Date.now();
-  const prediction = predictLocalRun(config);
+  const prediction = options.engine === 'torch' ? predictLocalRun(config) : predictLocalRun(config, new CalibrationStore(store.db).latest(options.hostId),
+    (rank) => options.launch?.placements?.[rank]?.host ?? options.hostId);
   store.createRun({
     id: runId, engine: options.engine ?? 'tfjs',
     strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute, globalBatch: config.globalBatch },

@@ -1,0 +1,60 @@
+/**
+ * How well a calibration predicts the built-in engine's runs: `shardscope calibrate` (unless
+ * --no-calibrate), then the bench model's runs dp=1, dp=2, tp=2, pp=2 (4 micro-batches) and dp=2 ZeRO-1,
+ * one after the other, each compared with the prediction kept with it (report --format json):
+ * step time (slowest rank, after the warm-up step) and every rank's peak resident memory (VmHWM).
+ * error = (measured - predicted) / predicted. Prints a Markdown table (docs/benchmarks.md).
+ * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only dp=2,...]`
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: {
+  model: { type: 'string', default: 'bench' }, steps: { type: 'string', default: '12' }, db: { type: 'string' },
+  'no-calibrate': { type: 'boolean', default: false }, only: { type: 'string' },
+} });
+const cli = join(__dirname, '..', 'bin', 'shardscope.cjs');
+const dir = mkdtempSync(join(tmpdir(), 'shardscope-bench-calibration-'));
+const db = values.db ?? join(dir, 'runs.db');
+
+const cases: Array<{ label: string; args: string[] }> = [
+  { label: 'dp=1', args: ['--strategy', 'dp=1'] },
+  { label: 'dp=2', args: ['--strategy', 'dp=2'] },
+  { label: 'tp=2', args: ['--strategy', 'tp=2'] },
+  { label: 'pp=2, 4 micro-batches', args: ['--strategy', 'pp=2', '--micro-batches', '4'] },
+  { label: 'dp=2 ZeRO-1', args: ['--strategy', 'dp=2', '--zero', '1'] },
+].filter((c) => !values.only || values.only.split(';').includes(c.label));
+
+function cliJson(args: string[]): any {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (result.status !== 0) throw new Error(`shardscope ${args[0]}: ${result.stderr.trim().split('\n').pop()}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop() as string);
+}
+
+const pct = (e: number | null) => (e === null ? '–' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`);
+const mib = (b: number | null) => (b === null ? '–' : `${(b / 2 ** 20).toFixed(1)}`);
+
+if (!values['no-calibrate']) {
+  const started = Date.now();
+  cliJson(['calibrate', '--model', values.model as string, '--db', db, '--json']);
+  console.error(`calibrated in ${((Date.now() - started) / 1000).toFixed(0)} s (load average ${loadavg()[0].toFixed(2)})`);
+}
+console.log(`| run | step time predicted / measured (s) | error | peak VmHWM per rank predicted / measured (MiB) | error per rank | load avg |`);
+console.log('|---|---|---|---|---|---|');
+for (const c of cases) {
+  const run = cliJson(['run', '--model', values.model as string, '--steps', values.steps as string, '--db', db, '--json', ...c.args]);
+  const report = cliJson(['report', run.runId, '--format', 'json', '--out', join(dir, `${run.runId}.json`), '--db', db, '--json']);
+  void report;
+  const full = JSON.parse(require('node:fs').readFileSync(join(dir, `${run.runId}.json`), 'utf8'));
+  const r = full.runs?.[0] ?? full;
+  const checks: Array<{ metric: string; predicted: number | null; measured: number | null; errorFraction: number | null }> = r.predictionChecks;
+  const step = checks.find((x) => x.metric === 'stepTimeSeconds');
+  const ranks = checks.filter((x) => x.metric.startsWith('peakMemoryBytes.rank'));
+  const note = (r.prediction as { note?: string } | null)?.note ?? 'no prediction';
+  console.log(`| ${c.label} | ${step?.predicted?.toFixed(3)} / ${step?.measured?.toFixed(3)} | ${pct(step?.errorFraction ?? null)} | `
+    + `${ranks.map((x) => `${mib(x.predicted)} / ${mib(x.measured)}`).join('; ')} | ${ranks.map((x) => pct(x.errorFraction)).join('; ')} | ${loadavg()[0].toFixed(1)} |`);
+  console.error(`${c.label}: ${note}`);
+}
