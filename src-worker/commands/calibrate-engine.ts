@@ -107,7 +107,7 @@ export async function calibrateEngineCommand(args: string[]): Promise<number> {
     }
     const perElement = await perElementSeconds(model, reps);
     say(`adam ${(perElement.adam * 1e9).toFixed(2)} ns/element, memory bandwidth ${(perElement.bandwidth / 1e9).toFixed(2)} GB/s`);
-    const result: Omit<EngineCalibration, 'concurrency'> = {
+    const result: Omit<EngineCalibration, 'concurrency' | 'activationResidentFraction'> = {
       engine: 'tfjs', backend: backend.name, device: backend.device, model, segments, matmul,
       adamSecondsPerElement: perElement.adam, refreshSecondsPerElement: perElement.refresh,
       memoryBandwidthBytesPerSecond: perElement.bandwidth, runtimeBaselineBytes: runtimeBaselineBytes ?? 0,

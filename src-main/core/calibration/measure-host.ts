@@ -86,7 +86,7 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   const tps = [1, 2, 4].filter((tp) => options.model.heads % tp === 0 && tp <= Math.max(2, cores));
   say(`${options.hostId}: built-in engine at the shapes of ${options.model.name} (micro-batches ${batchSizes(options.globalBatch).join(', ')}; TP shards ${tps.map((t) => `1/${t}`).join(', ')})`);
   const engineOut = await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', batchSizes(options.globalBatch).join(','), '--tp', tps.join(','), '--reps', String(options.reps ?? 5)]);
-  const { tfjsVersion, ...engine } = JSON.parse(engineOut.trim()) as Omit<EngineCalibration, 'concurrency'> & { tfjsVersion: string };
+  const { tfjsVersion, ...engine } = JSON.parse(engineOut.trim()) as Omit<EngineCalibration, 'concurrency' | 'activationResidentFraction'> & { tfjsVersion: string };
   say(`${options.hostId}: contention between ranks on ${cores} cores`);
   const contention = await measureContention(options, modelJson, cores);
   say(`${options.hostId}: collectives (all-reduce, reduce-scatter, all-gather, send) against message size, 2 ranks`);
