@@ -61,3 +61,18 @@ export function ringBytesSent(op: 'allReduce' | 'reduceScatter' | 'allGather', b
 export function microBatchSequences(config: TrainConfig): number {
   return config.globalBatch / config.strategy.dp / config.microBatches;
 }
+
+/** Payload bytes the rank sends per step through each group, as the engine's collectives count them. */
+export function bytesSent(config: TrainConfig, r: EngineRankShape): { dp: number; tp: number; pp: number } {
+  const { dp, tp, pp } = config.strategy;
+  const { model, microBatches: m } = config;
+  const activation = microBatchSequences(config) * model.seqLen * model.hidden * 4;
+  const layers = r.endLayer - r.firstLayer;
+  const grads = r.params * 4;
+  const dpBytes = dp <= 1 ? 0 : (config.zeroStage === 1 ? ringBytesSent('reduceScatter', grads, dp) + ringBytesSent('allGather', grads, dp) : ringBytesSent('allReduce', grads, dp))
+    + (r.hasHead ? ringBytesSent('allReduce', 4, dp) : 0);
+  const forwardPasses = config.recompute ? 2 : 1;
+  const tpBytes = tp <= 1 ? 0 : m * 2 * layers * (forwardPasses * ringBytesSent('allReduce', activation, tp) + ringBytesSent('allReduce', activation + 2 * model.hidden * 4, tp));
+  const ppBytes = pp <= 1 ? 0 : m * activation * ((r.hasHead ? 0 : 1) + (r.hasEmbedding ? 0 : 1));
+  return { dp: dpBytes, tp: tpBytes, pp: ppBytes };
+}
