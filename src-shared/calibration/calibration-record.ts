@@ -52,6 +52,11 @@ export interface EngineCalibration {
    * tape in a fresh process: the backend's heap does not hold every byte the framework counts at once.
    */
   activationResidentFraction: number;
+  /**
+   * Resident bytes a segmented stage (the TP/PP path) holds beyond its tensors — copies between segments and for
+   * collectives that the JS heap frees only at its next collection — measured on a TP stage in a fresh process.
+   */
+  segmentedOverheadBytes: number;
   /** Compute slowdown when `processes` ranks compute at once on this host (1 = none), from the same workload run alone and together. */
   concurrency: Array<{ processes: number; slowdown: number }>;
 }

@@ -42,9 +42,11 @@ export function predictRankMemory(config: TrainConfig, r: EngineRankShape, engin
     const keptPerMicroBatch = config.recompute ? activation : (2 * layers + 1) * activation;
     const recomputed = config.recompute ? 2 * layers * activation : 0;
     const transient = Math.max(...(['attn-backward', 'mlp-backward', 'head', 'embed-backward'] as const).map((s) => framework(engine, s, tp, b)));
-    activations = maxInFlight * keptPerMicroBatch + recomputed + resident * transient;
+    activations = resident * (maxInFlight * keptPerMicroBatch + recomputed + transient) + (engine.segmentedOverheadBytes ?? 0);
   }
-  const zeroBuffers = config.zeroStage === 1 && dp > 1 ? params + (2 * params) / dp : 0;
+  // ZeRO-1 (optimizer-step.ts, process-group.ts): reduce-scatter works on a copy of the gradients and returns this rank's
+  // chunk; the update takes a slice of the parameters; all-gather returns a new full array
+  const zeroBuffers = config.zeroStage === 1 && dp > 1 ? 2 * params + (2 * params) / dp : 0;
   const parts = {
     runtime: engine.runtimeBaselineBytes,
     weights: 2 * params,

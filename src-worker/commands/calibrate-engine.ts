@@ -4,7 +4,8 @@
  * runtime's peak memory before any model (VmHWM), matrix-product FLOP/s at the model's GEMM shapes,
  * the engine's segments per micro-batch size and TP shard, Adam and the parameter refresh per element,
  * memory bandwidth. Progress lines on stderr; the result as one JSON line on stdout.
- * `--probe N` instead times N repetitions of the whole-model tape at the first batch size and prints
+ * `--probe N [--probe-tp T]` instead times N repetitions of the whole-model tape (or, with --probe-tp, a segmented
+ * first stage on a TP shard of T: calibrate/memory-probes.ts) at the first batch size and prints
  * {seconds, runtimeBaselineBytes, peakResidentBytes, heldBytes, frameworkPeakBytes} (run alone and side by side by the
  * caller to measure contention between ranks; alone, its peak resident memory against the framework's peak says how much of
  * the framework's peak becomes resident memory).
@@ -18,6 +19,7 @@ import { Adam } from '../engine/adam.js';
 import { initBackend, parseBackendName } from '../engine/backend/index.js';
 import { processPeakMemoryBytes } from '../engine/process-peak-memory.js';
 import { medianSeconds, shardStore, timeSegments } from '../calibrate/segment-timer.js';
+import { probeFused, probeStage } from '../calibrate/memory-probes.js';
 
 function list(text: string | undefined, fallback: number[], what: string): number[] {
   if (text === undefined) return fallback;
@@ -69,7 +71,7 @@ function parseJson(text: string): unknown {
 export async function calibrateEngineCommand(args: string[]): Promise<number> {
   try {
     const { values } = parseArgs({ args, strict: true, options: {
-      model: { type: 'string' }, batches: { type: 'string' }, tp: { type: 'string' }, reps: { type: 'string' }, backend: { type: 'string' }, probe: { type: 'string' },
+      model: { type: 'string' }, batches: { type: 'string' }, tp: { type: 'string' }, reps: { type: 'string' }, backend: { type: 'string' }, probe: { type: 'string' }, 'probe-tp': { type: 'string' },
     } });
     if (!values.model) throw new ShardScopeError('bad-input', 'calibrate-engine: --model JSON is required');
     const model = validateModel(parseJson(values.model));
@@ -80,18 +82,9 @@ export async function calibrateEngineCommand(args: string[]): Promise<number> {
     tf.matMul(tf.ones([8, 8]) as tf.Tensor2D, tf.ones([8, 8]) as tf.Tensor2D).dataSync();
     const runtimeBaselineBytes = processPeakMemoryBytes();
     if (values.probe !== undefined) {
-      const store = shardStore(model, 1, true);
-      const { GradBuffer } = await import('../engine/grad-buffer.js');
-      const { fusedForwardBackward } = await import('../engine/fused-step.js');
-      const grads = new GradBuffer(store);
-      const n = batches[0] * model.seqLen;
-      const data = { tokens: new Int32Array(n).fill(1), targets: new Int32Array(n).fill(2), batch: batches[0], seqLen: model.seqLen };
-      const fused = async () => { await fusedForwardBackward(store, grads, model.layers, model.heads, data, 1); };
-      const seconds = await medianSeconds(list(values.probe, [5], 'probe')[0], fused);
-      const before = tf.memory().numBytes;
-      const frameworkPeakBytes = (await tf.profile(fused)).peakBytes - before;
-      // resident bytes the probe holds besides activations: parameters twice (flat + tensors) and the flat gradients
-      process.stdout.write(`${JSON.stringify({ seconds, runtimeBaselineBytes, peakResidentBytes: processPeakMemoryBytes(), heldBytes: 12 * store.size, frameworkPeakBytes })}\n`);
+      const probeReps = list(values.probe, [5], 'probe')[0];
+      const result = values['probe-tp'] === undefined ? await probeFused(model, batches[0], probeReps) : await probeStage(model, batches[0], list(values['probe-tp'], [2], 'probe-tp')[0], probeReps);
+      process.stdout.write(`${JSON.stringify({ ...result, runtimeBaselineBytes })}\n`);
       return 0;
     }
     const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -107,7 +100,7 @@ export async function calibrateEngineCommand(args: string[]): Promise<number> {
     }
     const perElement = await perElementSeconds(model, reps);
     say(`adam ${(perElement.adam * 1e9).toFixed(2)} ns/element, memory bandwidth ${(perElement.bandwidth / 1e9).toFixed(2)} GB/s`);
-    const result: Omit<EngineCalibration, 'concurrency' | 'activationResidentFraction'> = {
+    const result: Omit<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes'> = {
       engine: 'tfjs', backend: backend.name, device: backend.device, model, segments, matmul,
       adamSecondsPerElement: perElement.adam, refreshSecondsPerElement: perElement.refresh,
       memoryBandwidthBytesPerSecond: perElement.bandwidth, runtimeBaselineBytes: runtimeBaselineBytes ?? 0,

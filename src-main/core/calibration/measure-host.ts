@@ -51,7 +51,7 @@ function batchSizes(globalBatch: number): number[] {
 
 interface ProbeResult { seconds: number; runtimeBaselineBytes: number | null; peakResidentBytes: number | null; heldBytes: number; frameworkPeakBytes: number }
 
-async function measureContention(options: MeasureHostOptions, modelJson: string, cores: number): Promise<Pick<EngineCalibration, 'concurrency' | 'activationResidentFraction'>> {
+async function measureContention(options: MeasureHostOptions, modelJson: string, cores: number): Promise<Pick<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes'>> {
   const runProbe = (n: number) => Promise.all(Array.from({ length: n }, () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, options.globalBatch / 2)), '--probe', '5'])))
     .then((outs) => outs.map((o) => JSON.parse(o.trim()) as ProbeResult));
   const probe = (n: number) => runProbe(n).then((results) => results.map((r) => r.seconds));
@@ -60,13 +60,18 @@ async function measureContention(options: MeasureHostOptions, modelJson: string,
   const activationResidentFraction = first.peakResidentBytes !== null && first.runtimeBaselineBytes !== null && first.frameworkPeakBytes > 0
     ? Math.max(0, (first.peakResidentBytes - first.runtimeBaselineBytes - first.heldBytes) / first.frameworkPeakBytes) : 1;
   options.onProgress?.(`memory: ${(activationResidentFraction * 100).toFixed(0)}% of the framework's activation peak became resident (VmHWM) at micro-batch ${Math.max(1, options.globalBatch / 2)}`);
+  const probeTp = options.model.heads % 2 === 0 ? 2 : 1;
+  const stage = JSON.parse((await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, options.globalBatch / 2)), '--probe', '5', '--probe-tp', String(probeTp)])).trim()) as ProbeResult;
+  const segmentedOverheadBytes = stage.peakResidentBytes !== null && stage.runtimeBaselineBytes !== null
+    ? Math.max(0, stage.peakResidentBytes - stage.runtimeBaselineBytes - stage.heldBytes - activationResidentFraction * stage.frameworkPeakBytes) : 0;
+  options.onProgress?.(`memory: a segmented stage (TP shard 1/${probeTp}) holds ${(segmentedOverheadBytes / 2 ** 20).toFixed(1)} MiB more than its tensors (copies between segments)`);
   const out = [{ processes: 1, slowdown: 1 }];
   for (const n of [...new Set([2, cores])].filter((n) => n >= 2)) {
     const together = await probe(n);
     out.push({ processes: n, slowdown: together.reduce((a, s) => a + s, 0) / together.length / alone });
     options.onProgress?.(`contention: ${n} ranks computing at once run ${out[out.length - 1].slowdown.toFixed(2)}x slower than one`);
   }
-  return { concurrency: out, activationResidentFraction };
+  return { concurrency: out, activationResidentFraction, segmentedOverheadBytes };
 }
 
 async function measureCollectives(options: MeasureHostOptions, groupSize: number): Promise<CollectiveTiming[]> {
@@ -86,7 +91,7 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   const tps = [1, 2, 4].filter((tp) => options.model.heads % tp === 0 && tp <= Math.max(2, cores));
   say(`${options.hostId}: built-in engine at the shapes of ${options.model.name} (micro-batches ${batchSizes(options.globalBatch).join(', ')}; TP shards ${tps.map((t) => `1/${t}`).join(', ')})`);
   const engineOut = await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', batchSizes(options.globalBatch).join(','), '--tp', tps.join(','), '--reps', String(options.reps ?? 5)]);
-  const { tfjsVersion, ...engine } = JSON.parse(engineOut.trim()) as Omit<EngineCalibration, 'concurrency' | 'activationResidentFraction'> & { tfjsVersion: string };
+  const { tfjsVersion, ...engine } = JSON.parse(engineOut.trim()) as Omit<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes'> & { tfjsVersion: string };
   say(`${options.hostId}: contention between ranks on ${cores} cores`);
   const contention = await measureContention(options, modelJson, cores);
   say(`${options.hostId}: collectives (all-reduce, reduce-scatter, all-gather, send) against message size, 2 ranks`);
