@@ -28,7 +28,7 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope app [--web] [--port N] [--no-open] [--nvidia-smi PATH] [--interval-ms N]
   shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--identity FILE]...
                  [--known-hosts FILE] [--nvidia-smi PATH] [--json]
-  shardscope plan --model ID|FILE --gpu ID --gpus N [--gpus-per-node N] [--dp D] [--tp T] [--pp P]
+  shardscope plan --model ID|FILE (--gpu ID --gpus N [--gpus-per-node N] | --cluster local [--nvidia-smi PATH]) [--dp D] [--tp T] [--pp P]
                  [--virtual-stages V] [--micro-batch b] [--global-batch B] [--seq-len S] [--zero 0|1|2|3]
                  [--recompute none|selective|full] [--sequence-parallel] [--dtype bf16|fp16|fp32] [--offload none|optimizer|all]
                  [--search [--objective throughput|energy|memory] [--limit N]] [--json]
