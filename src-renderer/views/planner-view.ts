@@ -2,6 +2,7 @@
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { PlanResult } from '../../src-shared/planner/index.js';
 import { el } from '../format.js';
+import { calibratePanel } from './calibrate-panel.js';
 import { clusterForm, strategyForm, toPlanRequest, type StrategyFields } from './planner-form.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
 
@@ -19,7 +20,8 @@ function fieldsOf(plan: PlanResult): StrategyFields {
 export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => void {
   root.append(el('h2', undefined, 'Planner'));
   const status = el('p', 'loading', 'Loading the catalogue…');
-  root.append(status);
+  const calibration = calibratePanel(api);
+  root.append(status, calibration.node);
   let alive = true;
 
   api.getPlannerCatalogue().then((catalogue) => {
@@ -85,5 +87,8 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
   }, (error: Error) => {
     status.replaceWith(el('div', 'error-box', `Planner unavailable: ${error.message}`));
   });
-  return () => { alive = false; };
+  return () => {
+    alive = false;
+    calibration.dispose();
+  };
 }

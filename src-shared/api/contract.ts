@@ -10,6 +10,7 @@ import type { TelemetryBatch } from '../telemetry.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
+import type { CalibrationState, HostCalibration } from '../calibration/calibration-record.js';
 import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, type AcceptHostKeyResult, type HostsState } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
@@ -36,6 +37,8 @@ export const apiArgSchemas = {
   discoverHosts: z.tuple([discoverHostsArgsSchema]),
   acceptHostKey: z.tuple([acceptHostKeyArgsSchema]),
   probeLinks: z.tuple([probeLinksArgsSchema]),
+  calibrate: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/) }).strict()]),
+  getCalibration: z.tuple([]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -67,6 +70,8 @@ export interface ApiResults {
   discoverHosts: HostsState;
   acceptHostKey: AcceptHostKeyResult;
   probeLinks: HostsState;
+  calibrate: HostCalibration;
+  getCalibration: CalibrationState;
 }
 
 /** Events pushed from main to the UI. */
@@ -75,6 +80,7 @@ export interface ApiEvents {
   inventory: Inventory;
   run: RunUpdate;
   hosts: HostsState;
+  calibration: { hostId: string; line: string };
 }
 
 export type ApiMethodName = keyof typeof apiArgSchemas;
@@ -87,7 +93,7 @@ export type ApiParsedArgs<K extends ApiMethodName> = z.output<(typeof apiArgSche
 /** The fixed list of calls, for the preload and the web client (never a generic send). */
 export const apiMethodNames = Object.keys(apiArgSchemas) as ApiMethodName[];
 /** The fixed list of pushed events. */
-export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts'];
+export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts', 'calibration'];
 
 /** Calls as the renderer sees them. */
 export type ShardScopeApiCalls = {

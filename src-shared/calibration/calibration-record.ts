@@ -105,3 +105,10 @@ export function calibrationAge(measuredAtMs: number, nowMs: number): string {
   if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h ago`;
   return `${Math.round(seconds / 86400)} days ago`;
 }
+
+/** This host's latest calibration and the ones before it (what changed, when, from what), for the app. */
+export interface CalibrationState {
+  hostId: string;
+  latest: HostCalibration | null;
+  history: Array<{ id: number; measuredAtMs: number; origin: CalibrationOrigin }>;
+}

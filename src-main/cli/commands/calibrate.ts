@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { defaultGlobalBatch } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { CalibrationStore } from '../../core/calibration/calibration-store.js';
-import { describeCalibration } from '../../core/calibration/describe-calibration.js';
+import { describeCalibration } from '../../../src-shared/calibration/describe-calibration.js';
 import { measureHost } from '../../core/calibration/measure-host.js';
 import { LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
 import { defaultStorePath } from '../../core/store/open-store.js';

@@ -5,6 +5,7 @@ import type { RunService } from '../runs/run-service.js';
 import type { RecentSamples } from '../telemetry/recent-samples.js';
 import { plannerHandlers } from './planner-handlers.js';
 import type { hostsHandlers } from './hosts-handlers.js';
+import type { calibrationHandlers } from './calibration-handlers.js';
 
 /** What the handlers read from; side effects come in as these functions. */
 export interface HandlerDeps {
@@ -15,6 +16,8 @@ export interface HandlerDeps {
   runs: RunService;
   /** The Hosts calls (hosts-handlers.ts). */
   hosts: ReturnType<typeof hostsHandlers>;
+  /** The calibration calls (calibration-handlers.ts). */
+  calibration: ReturnType<typeof calibrationHandlers>;
 }
 
 /** Builds the handler table from its dependencies. */
@@ -32,5 +35,6 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getRunSeries: async ({ runId, maxPoints }) => deps.runs.series(runId, maxPoints),
     exportReport: (request) => deps.runs.exportReport(request),
     ...deps.hosts,
+    ...deps.calibration,
   };
 }

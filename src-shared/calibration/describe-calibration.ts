@@ -1,5 +1,5 @@
 /** One calibration as lines a researcher reads: what was measured, when (its age), with what, and what is missing or stale. */
-import { calibrationAge, calibrationStaleAfterMs, type HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import { calibrationAge, calibrationStaleAfterMs, type HostCalibration } from './calibration-record.js';
 
 function gb(value: number): string {
   return `${(value / 1e9).toFixed(2)}`;
