@@ -55,6 +55,10 @@ function segmentSeconds(engine: EngineCalibration, segment: EngineSegment, tp: n
 function collectiveSeconds(collectives: CollectiveTiming[], op: CollectiveOp, groupSize: number, bytes: number, scope: 'host' | 'cross-host', gaps: Set<string>): number {
   if (groupSize <= 1) return 0;
   let points = collectives.filter((c) => c.op === op && c.groupSize === groupSize && c.scope === scope);
+  if (points.length === 0 && scope === 'cross-host' && collectives.some((c) => c.op === op && c.scope === 'host')) {
+    gaps.add(`${op} across hosts not calibrated: this host's own figures used (right only when the hosts' link is as fast as loopback)`);
+    return collectiveSeconds(collectives, op, groupSize, bytes, 'host', gaps);
+  }
   if (points.length === 0) {
     points = collectives.filter((c) => c.op === op && c.scope === scope);
     gaps.add(`${op} in groups of ${groupSize} (${scope}) not measured: ${points.length ? `scaled from groups of ${points[0].groupSize}` : 'left at 0'}`);

@@ -27,6 +27,7 @@ import type { RunSummary } from '../../core/launch/run-summary.js';
 import { intFlag, parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { packageVersion } from '../runtime-paths.js';
+import { printPredictionLines } from '../prediction-lines.js';
 import { reportFormatOfPath } from './report.js';
 import { buildReport } from '../../core/report/build-report.js';
 import { writeReport, type ReportFormat } from '../../core/report/write-report.js';
@@ -154,6 +155,7 @@ export const runCommand: CliCommand = async (args, io) => {
     writer.close();
     store.close();
   }
+  if (!values.json && engine === 'tfjs') printPredictionLines(storePath, finishedRunId, io);
   if (values.report && reportFormat) await writeRunReport(storePath, finishedRunId, values.report, reportFormat, values.json ?? false, io);
   return 0;
 };
