@@ -4,7 +4,9 @@
  * one after the other, each compared with the prediction kept with it (report --format json):
  * step time (slowest rank, after the warm-up step) and every rank's peak resident memory (VmHWM).
  * error = (measured - predicted) / predicted. Prints a Markdown table (docs/benchmarks.md).
- * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only dp=2,...]`
+ * With --two-host, also dp=2 and pp=2 (4 micro-batches) on this machine + one sshd host of the test cluster
+ * (test/support/ssh-cluster: an sshd on this same machine, so its rank shares these cores).
+ * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only 'dp=2;tp=2'] [--two-host]`
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: {
   model: { type: 'string', default: 'bench' }, steps: { type: 'string', default: '12' }, db: { type: 'string' },
-  'no-calibrate': { type: 'boolean', default: false }, only: { type: 'string' },
+  'no-calibrate': { type: 'boolean', default: false }, only: { type: 'string' }, 'two-host': { type: 'boolean', default: false },
 } });
 const cli = join(__dirname, '..', 'bin', 'shardscope.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'shardscope-bench-calibration-'));
@@ -44,7 +46,32 @@ if (!values['no-calibrate']) {
 }
 console.log(`| run | step time predicted / measured (s) | error | peak VmHWM per rank predicted / measured (MiB) | error per rank | load avg |`);
 console.log('|---|---|---|---|---|---|');
-for (const c of cases) {
+async function twoHostCases(): Promise<{ cases: typeof cases; stop: () => Promise<void> }> {
+  const { startSshCluster } = await import('../test/support/ssh-cluster/index.js');
+  const cluster = await startSshCluster();
+  const host = cluster.host('gpu-a100');
+  const file = join(dir, 'two-hosts.json');
+  require('node:fs').writeFileSync(file, JSON.stringify([{ local: true, slots: 1 }, { id: 'sshd-host', host: host.address, user: cluster.user, identityFile: cluster.clientKeyFile, slots: 1 }]));
+  const remote = ['--hosts', file, '--known-hosts', cluster.knownHostsFile];
+  return {
+    cases: [
+      { label: 'two hosts dp=2', args: ['--strategy', 'dp=2', ...remote] },
+      { label: 'two hosts pp=2, 4 micro-batches', args: ['--strategy', 'pp=2', '--micro-batches', '4', ...remote] },
+    ],
+    stop: () => cluster.stop(),
+  };
+}
+
+async function main(): Promise<void> {
+  const remote = values['two-host'] ? await twoHostCases() : null;
+  try {
+    for (const c of [...cases, ...(remote?.cases ?? [])]) measureCase(c);
+  } finally {
+    await remote?.stop();
+  }
+}
+
+function measureCase(c: (typeof cases)[number]): void {
   const run = cliJson(['run', '--model', values.model as string, '--steps', values.steps as string, '--db', db, '--json', ...c.args]);
   const report = cliJson(['report', run.runId, '--format', 'json', '--out', join(dir, `${run.runId}.json`), '--db', db, '--json']);
   void report;
@@ -56,5 +83,7 @@ for (const c of cases) {
   const note = (r.prediction as { note?: string } | null)?.note ?? 'no prediction';
   console.log(`| ${c.label} | ${step?.predicted?.toFixed(3)} / ${step?.measured?.toFixed(3)} | ${pct(step?.errorFraction ?? null)} | `
     + `${ranks.map((x) => `${mib(x.predicted)} / ${mib(x.measured)}`).join('; ')} | ${ranks.map((x) => pct(x.errorFraction)).join('; ')} | ${loadavg()[0].toFixed(1)} |`);
-  console.error(`${c.label}: ${note}`);
+  console.error(`${c.label}: ${note}${(r.prediction?.gaps ?? []).map((g: string) => `; ${g}`).join('')}`);
 }
+
+void main();
