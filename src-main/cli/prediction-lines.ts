@@ -1,5 +1,6 @@
 /** The CLI's predicted-vs-measured lines of a finished run: the report's checks (one convention everywhere), read back from the store. */
 import { formatErrorFraction } from '../../src-shared/measured-vs-predicted.js';
+import { formatBytes, formatDuration, formatSignificant } from '../../src-shared/units.js';
 import { buildReport } from '../core/report/build-report.js';
 import { RunStore } from '../core/store/run-store.js';
 import { printLine, type CliIo } from './io.js';
@@ -9,8 +10,9 @@ const shown = /^(stepTimeSeconds|peakMemoryPerGpuBytes|peakMemoryBytes\.rank\d+|
 
 function value(unit: string, v: number | null): string {
   if (v === null) return '-';
-  if (unit === 'bytes') return `${(v / 2 ** 20).toFixed(2)} MiB`;
-  return `${v.toPrecision(4)} ${unit}`;
+  if (unit === 'bytes') return formatBytes(v);
+  if (unit === 's') return formatDuration(v);
+  return `${formatSignificant(v)} ${unit}`;
 }
 
 /** Prints the run's prediction basis and its checks (step time, each rank's VmHWM, bytes by parallelism). */

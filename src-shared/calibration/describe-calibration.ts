@@ -1,4 +1,5 @@
 /** One calibration as lines a researcher reads: what was measured, when (its age), with what, and what is missing or stale. */
+import { formatBytes, formatDuration } from '../units.js';
 import { calibrationAge, calibrationStaleAfterMs, type HostCalibration } from './calibration-record.js';
 
 function gb(value: number): string {
@@ -19,14 +20,14 @@ export function describeCalibration(c: HostCalibration, nowMs: number): string[]
     lines.push(`    matrix products at the model's GEMM shapes: ${gb(worst)}-${gb(best)} GFLOP/s fp32 (measured)`);
     const fused = e.segments.filter((s) => s.segment === 'fused').map((s) => `${s.batch}: ${(s.seconds * 1e3).toFixed(1)} ms`);
     if (fused.length) lines.push(`    whole-model forward+backward per micro-batch size: ${fused.join(', ')}`);
-    lines.push(`    Adam ${(e.adamSecondsPerElement * 1e9).toFixed(2)} ns/element; memory bandwidth ${gb(e.memoryBandwidthBytesPerSecond)} GB/s; runtime baseline ${(e.runtimeBaselineBytes / 2 ** 20).toFixed(1)} MiB VmHWM`);
+    lines.push(`    Adam ${(e.adamSecondsPerElement * 1e9).toFixed(2)} ns/element; memory bandwidth ${gb(e.memoryBandwidthBytesPerSecond)} GB/s; runtime baseline ${formatBytes(e.runtimeBaselineBytes)} VmHWM`);
     lines.push(`    contention: ${e.concurrency.map((x) => `${x.processes} rank${x.processes > 1 ? 's' : ''} x${x.slowdown.toFixed(2)}`).join(', ')}`);
   }
   const ops = [...new Set(c.collectives.map((x) => `${x.op}/${x.groupSize}/${x.scope}`))];
   for (const key of ops) {
     const [op, size, scope] = key.split('/');
     const points = c.collectives.filter((x) => x.op === op && String(x.groupSize) === size && x.scope === scope);
-    lines.push(`  ${op}, ${size} ranks (${scope}): ${points.map((p) => `${p.bytes >= 2 ** 20 ? `${p.bytes / 2 ** 20} MiB` : p.bytes >= 1024 ? `${p.bytes / 1024} KiB` : `${p.bytes} B`} ${(p.seconds * 1e3).toFixed(2)} ms`).join(', ')}`);
+    lines.push(`  ${op}, ${size} ranks (${scope}): ${points.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}`);
   }
   for (const m of c.missing) lines.push(`  missing: ${m}`);
   return lines;

@@ -10,7 +10,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { CalibrationStore } from '../../core/calibration/calibration-store.js';
 import { describeCalibration } from '../../../src-shared/calibration/describe-calibration.js';
 import { measureHost } from '../../core/calibration/measure-host.js';
-import { LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { defaultStorePath } from '../../core/store/open-store.js';
 import { RunStore } from '../../core/store/run-store.js';
 import { intFlag, parseFlags } from '../args.js';

@@ -8,6 +8,7 @@ import type { HostCalibration } from '../../../src-shared/calibration/calibratio
 import { MissingCalibration, predictEngineRun, type EnginePrediction, type PredictionPlacement } from '../../../src-shared/calibration/engine-prediction.js';
 import { engineRankShapes } from '../../../src-shared/calibration/engine-shapes.js';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { gpuSpec, planStrategy, type PlanResult } from '../../../src-shared/planner/index.js';
 
 /** What a run's prediction was made from, kept with it. */
@@ -61,7 +62,7 @@ function plannerPrediction(config: TrainConfig): PlanResult | null {
  * that runs rank 0; cross-host groups use its cross-host figures where measured), else the planner's
  * catalogue estimate with a note saying the calibration is missing. Null when neither can represent the run.
  */
-export function predictLocalRun(config: TrainConfig, calibration: HostCalibration | null = null, hostOfRank: (rank: number) => string = () => 'local'): RunPrediction | null {
+export function predictLocalRun(config: TrainConfig, calibration: HostCalibration | null = null, hostOfRank: (rank: number) => string = () => LOCAL_HOST_ID): RunPrediction | null {
   let missing = calibration ? '' : 'this host has no calibration (run shardscope calibrate)';
   if (calibration) {
     try {
