@@ -6,6 +6,7 @@ import { compareBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { bytesIn } from '../../src-shared/units.js';
 import { el, formatBytes, formatCount, formatDateTime, formatDuration, formatRate } from '../format.js';
 import { reportExportControl } from './report-export.js';
+import { formatErrorFraction } from '../../src-shared/measured-vs-predicted.js';
 
 function strategyLabel(strategy: Record<string, unknown>): string {
   const { dp = 1, tp = 1, pp = 1 } = strategy as { dp?: number; tp?: number; pp?: number };
@@ -23,8 +24,17 @@ function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => vo
   cell.append(box);
   tr.append(cell, el('td', undefined, run.id), el('td', undefined, run.engine), el('td', undefined, strategyLabel(run.strategy)), el('td', 'run-status', run.status),
     el('td', undefined, formatDateTime(run.startedAt)), el('td', undefined, formatDuration(run.durationSeconds)),
-    el('td', undefined, formatRate(run.tokensPerSecond, 'tokens/s')), el('td', undefined, formatRate(run.joulesPerToken, 'J/token')), el('td', undefined, formatBytes(run.bytesMoved)));
+    el('td', undefined, formatRate(run.tokensPerSecond, 'tokens/s')), el('td', undefined, formatRate(run.joulesPerToken, 'J/token')), el('td', undefined, formatBytes(run.bytesMoved)), stepErrorCell(run));
   return tr;
+}
+
+/** (measured - predicted) / predicted of the step time, with both figures on hover (one convention: src-shared/measured-vs-predicted.ts). */
+function stepErrorCell(run: RunListItem): HTMLTableCellElement {
+  const check = run.stepTimeCheck;
+  const cell = el('td', undefined, formatErrorFraction(check?.errorFraction ?? null));
+  cell.dataset.col = 'step-time-error';
+  if (check) cell.title = `measured ${formatDuration(check.measuredSeconds)} (slowest rank, after step 1), predicted ${formatDuration(check.predictedSeconds)}`;
+  return cell;
 }
 
 /** Renders the view into `root`; returns a function that unmounts it. */
@@ -52,7 +62,7 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
     runs = list;
     note.textContent = list.length ? `${list.length} runs` : 'No runs yet: launch one from the Run view or with `shardscope run`.';
     const head = el('tr');
-    for (const h of ['', 'run', 'engine', 'strategy', 'status', 'started', 'duration', 'tokens/s', 'J/token', 'bytes moved']) head.append(el('th', undefined, h));
+    for (const h of ['', 'run', 'engine', 'strategy', 'status', 'started', 'duration', 'tokens/s', 'J/token', 'bytes moved', 'step time error']) head.append(el('th', undefined, h));
     table.replaceChildren(head, ...list.map((run) => runRow(run, onToggle)));
   }, (error: Error) => { note.textContent = `could not list runs: ${error.message}`; });
 

@@ -60,6 +60,11 @@ test('calibrate measures, stores and shows; a run is then predicted from that ca
     assert.ok(c.measured > engine.runtimeBaselineBytes * 0.8, `rank ${rank} measured its VmHWM`);
     assert.equal(c.errorFraction, (c.measured - c.predicted) / c.predicted);
   }
+  // the History list carries the same step-time check as the report
+  const listed = await runCli(['runs', '--json'], home);
+  const item = JSON.parse(listed.stdout).find((r: { id: string }) => r.id === run.id);
+  const step = check('stepTimeSeconds');
+  assert.deepEqual(item.stepTimeCheck, { predictedSeconds: step.predicted, measuredSeconds: step.measured, errorFraction: step.errorFraction });
 });
 
 test('calibrate --hosts is said to be unsupported, and --show before any calibration says so', async () => {
