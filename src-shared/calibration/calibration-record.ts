@@ -112,3 +112,15 @@ export interface CalibrationState {
   latest: HostCalibration | null;
   history: Array<{ id: number; measuredAtMs: number; origin: CalibrationOrigin }>;
 }
+
+/** What a calibrate-engine probe prints (src-worker/calibrate/memory-probes.ts): its time and its fresh process's memory. */
+export interface CalibrationProbeResult {
+  seconds: number;
+  /** VmHWM once the backend ran a first kernel (null where /proc is not readable). */
+  runtimeBaselineBytes: number | null;
+  peakResidentBytes: number | null;
+  /** Resident bytes it holds besides activations: parameters twice (flat + tensors) and the flat gradients. */
+  heldBytes: number;
+  /** tf.profile's peak above the bytes held before one repetition. */
+  frameworkPeakBytes: number;
+}

@@ -4,6 +4,7 @@
  * copies between segments), each run like a training step for a few repetitions.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { CalibrationProbeResult } from '../../src-shared/calibration/calibration-record.js';
 import type { ModelConfig } from '../../src-shared/engine-config.js';
 import { fusedForwardBackward } from '../engine/fused-step.js';
 import { GradBuffer } from '../engine/grad-buffer.js';
@@ -13,15 +14,8 @@ import { StageRunner } from '../engine/stage.js';
 import { StepClock } from '../engine/step-clock.js';
 import { medianSeconds, shardStore } from './segment-timer.js';
 
-/** What a probe reports. */
-export interface ProbeResult {
-  seconds: number;
-  peakResidentBytes: number | null;
-  /** Resident bytes it holds besides activations: parameters twice (flat + tensors) and the flat gradients. */
-  heldBytes: number;
-  /** tf.profile's peak above the bytes held before one repetition. */
-  frameworkPeakBytes: number;
-}
+/** What a probe reports (the command adds the runtime baseline). */
+export type ProbeResult = Omit<CalibrationProbeResult, 'runtimeBaselineBytes'>;
 
 function batchOf(model: ModelConfig, batch: number) {
   const n = batch * model.seqLen;

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import type { CollectiveTiming, EngineCalibration, HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import type { CalibrationProbeResult, CollectiveTiming, EngineCalibration, HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
 import type { ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from '../launch/free-port.js';
@@ -49,19 +49,18 @@ function batchSizes(globalBatch: number): number[] {
   return Array.from({ length: globalBatch }, (_, i) => i + 1).filter((b) => globalBatch % b === 0);
 }
 
-interface ProbeResult { seconds: number; runtimeBaselineBytes: number | null; peakResidentBytes: number | null; heldBytes: number; frameworkPeakBytes: number }
 
 async function measureContention(options: MeasureHostOptions, modelJson: string, cores: number): Promise<Pick<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes'>> {
-  const runProbe = (n: number) => Promise.all(Array.from({ length: n }, () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, options.globalBatch / 2)), '--probe', '5'])))
-    .then((outs) => outs.map((o) => JSON.parse(o.trim()) as ProbeResult));
+  const runProbe = (n: number) => Promise.all(Array.from({ length: n }, () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5'])))
+    .then((outs) => outs.map((o) => JSON.parse(o.trim()) as CalibrationProbeResult));
   const probe = (n: number) => runProbe(n).then((results) => results.map((r) => r.seconds));
   const [first] = await runProbe(1);
   const alone = first.seconds;
   const activationResidentFraction = first.peakResidentBytes !== null && first.runtimeBaselineBytes !== null && first.frameworkPeakBytes > 0
     ? Math.max(0, (first.peakResidentBytes - first.runtimeBaselineBytes - first.heldBytes) / first.frameworkPeakBytes) : 1;
-  options.onProgress?.(`memory: ${(activationResidentFraction * 100).toFixed(0)}% of the framework's activation peak became resident (VmHWM) at micro-batch ${Math.max(1, options.globalBatch / 2)}`);
+  options.onProgress?.(`memory: ${(activationResidentFraction * 100).toFixed(0)}% of the framework's activation peak became resident (VmHWM) at micro-batch ${Math.max(1, Math.floor(options.globalBatch / 2))}`);
   const probeTp = options.model.heads % 2 === 0 ? 2 : 1;
-  const stage = JSON.parse((await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, options.globalBatch / 2)), '--probe', '5', '--probe-tp', String(probeTp)])).trim()) as ProbeResult;
+  const stage = JSON.parse((await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5', '--probe-tp', String(probeTp)])).trim()) as CalibrationProbeResult;
   const segmentedOverheadBytes = stage.peakResidentBytes !== null && stage.runtimeBaselineBytes !== null
     ? Math.max(0, stage.peakResidentBytes - stage.runtimeBaselineBytes - stage.heldBytes - activationResidentFraction * stage.frameworkPeakBytes) : 0;
   options.onProgress?.(`memory: a segmented stage (TP shard 1/${probeTp}) holds ${(segmentedOverheadBytes / 2 ** 20).toFixed(1)} MiB more than its tensors (copies between segments)`);
