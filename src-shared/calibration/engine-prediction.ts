@@ -84,7 +84,10 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
   const { model } = config;
   const b = microBatchSequences(config);
   const activationBytes = b * model.seqLen * model.hidden * 4;
-  const slowdown = interpolate(engine.concurrency.map((c) => [c.processes, c.slowdown] as const), placement.ranksPerHost) ?? 1;
+  const slowdownAt = (computing: number) => interpolate(engine.concurrency.map((c) => [c.processes, c.slowdown] as const), computing) ?? 1;
+  // ranks slow each other only while they compute at the same time: all of them under DP/TP (lockstep),
+  // fewer under a pipeline (waits); settled by replaying with the concurrency the last pass showed
+  let slowdown = slowdownAt(placement.ranksPerHost);
   if (engine.concurrency.length === 0 && placement.ranksPerHost > 1) gaps.add('no contention measurement: ranks sharing the host assumed not to slow each other');
   const scope = (kind: 'dp' | 'tp' | 'pp') => (placement.crossHost[kind] ? 'cross-host' : 'host') as 'host' | 'cross-host';
   const seg = (s: EngineSegment, shard = tp) => segmentSeconds(engine, s, shard, b, gaps) * slowdown;
@@ -110,10 +113,11 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
     const backwardTp = 2 * layers * tpAllReduce(activationBytes + 2 * model.hidden * 4) + (config.recompute ? forwardTp : 0);
     return { computeSeconds: recompute + backward, communicationSeconds: backwardTp + (r.hasEmbedding ? 0 : ppSend), handOverSeconds: 0 };
   };
-  const timelines = playSchedule(config.schedule, config.microBatches, pp, cost);
-
-  const ranks: RankPrediction[] = shapes.map((r) => {
-    const t = timelines[r.stage];
+  const play = (): RankPrediction[] => {
+    const timelines = playSchedule(config.schedule, config.microBatches, pp, cost);
+    return shapes.map((r) => rankOf(r, timelines[r.stage]));
+  };
+  const rankOf = (r: EngineRankShape, t: ReturnType<typeof playSchedule>[number]): RankPrediction => {
     const optimizer = optimizerSeconds(config, r, engine, calibration.collectives, scope('dp'), gaps);
     const compute = t.computeSeconds + optimizer.compute * slowdown;
     const communication = t.communicationSeconds + optimizer.communication;
@@ -124,7 +128,15 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
       bytesSentPerStep: bytesSent(config, r),
       memoryBytes: predictRankMemory(config, r, engine, t.maxInFlight, isFused),
     };
-  });
+  };
+  let ranks = play();
+  for (let pass = 0; pp > 1 && placement.ranksPerHost > 1 && pass < 3; pass += 1) {
+    const step = Math.max(...ranks.map((r) => r.stepSeconds.total));
+    const hosts = Math.max(1, shapes.length / placement.ranksPerHost);
+    const computing = Math.min(placement.ranksPerHost, Math.max(1, ranks.reduce((a, r) => a + r.stepSeconds.compute, 0) / hosts / step));
+    slowdown = slowdownAt(computing);
+    ranks = play();
+  }
   const stepTimeSeconds = Math.max(...ranks.map((r) => r.stepSeconds.total));
   const mean = (f: (r: RankPrediction) => number) => ranks.reduce((sum, r) => sum + f(r), 0) / ranks.length;
   const worst = ranks.reduce((a, r) => (r.memoryBytes.total > a.memoryBytes.total ? r : a), ranks[0]);
