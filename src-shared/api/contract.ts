@@ -11,7 +11,7 @@ import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.j
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
 import type { CalibrationState, HostCalibration } from '../calibration/calibration-record.js';
-import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
+import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, setHostRuntimeArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
 
@@ -37,6 +37,7 @@ export const apiArgSchemas = {
   discoverHosts: z.tuple([discoverHostsArgsSchema]),
   acceptHostKey: z.tuple([acceptHostKeyArgsSchema]),
   probeLinks: z.tuple([probeLinksArgsSchema]),
+  setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
   calibrate: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/) }).strict()]),
   getCalibration: z.tuple([]),
 } as const;
@@ -70,6 +71,7 @@ export interface ApiResults {
   discoverHosts: HostsState;
   acceptHostKey: AcceptHostKeyResult;
   probeLinks: HostsState;
+  setHostRuntime: HostsState;
   calibrate: HostCalibration;
   getCalibration: CalibrationState;
 }
