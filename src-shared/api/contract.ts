@@ -11,6 +11,7 @@ import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.j
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
 import type { CalibrationState, HostCalibration } from '../calibration/calibration-record.js';
+import { discoverSlurmArgsSchema, slurmRunRequestSchema, type SlurmDiscoveryResult, type SlurmJobEvent } from './slurm-contract.js';
 import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, setHostRuntimeArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
@@ -37,6 +38,9 @@ export const apiArgSchemas = {
   discoverHosts: z.tuple([discoverHostsArgsSchema]),
   acceptHostKey: z.tuple([acceptHostKeyArgsSchema]),
   probeLinks: z.tuple([probeLinksArgsSchema]),
+  discoverSlurm: z.tuple([discoverSlurmArgsSchema]),
+  previewSlurmJob: z.tuple([slurmRunRequestSchema]),
+  startSlurmRun: z.tuple([slurmRunRequestSchema]),
   setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
   calibrate: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/) }).strict()]),
   getCalibration: z.tuple([]),
@@ -71,6 +75,9 @@ export interface ApiResults {
   discoverHosts: HostsState;
   acceptHostKey: AcceptHostKeyResult;
   probeLinks: HostsState;
+  discoverSlurm: SlurmDiscoveryResult;
+  previewSlurmJob: { script: string; jobDir: string };
+  startSlurmRun: { runId: string; jobId: string };
   setHostRuntime: HostsState;
   calibrate: HostCalibration;
   getCalibration: CalibrationState;
@@ -83,6 +90,7 @@ export interface ApiEvents {
   run: RunUpdate;
   hosts: HostsState;
   calibration: { hostId: string; line: string };
+  slurmJob: SlurmJobEvent;
 }
 
 export type ApiMethodName = keyof typeof apiArgSchemas;
@@ -95,7 +103,7 @@ export type ApiParsedArgs<K extends ApiMethodName> = z.output<(typeof apiArgSche
 /** The fixed list of calls, for the preload and the web client (never a generic send). */
 export const apiMethodNames = Object.keys(apiArgSchemas) as ApiMethodName[];
 /** The fixed list of pushed events. */
-export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts', 'calibration'];
+export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts', 'slurmJob', 'calibration'];
 
 /** Calls as the renderer sees them. */
 export type ShardScopeApiCalls = {

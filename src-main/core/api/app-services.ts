@@ -4,7 +4,7 @@
  * Both the Electron app and the web server build one of these and serve its handlers.
  */
 import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
-import { LOCAL_HOST_ID, type Inventory } from '../../../src-shared/inventory.js';
+import { LOCAL_HOST_ID, type HostInventory, type Inventory } from '../../../src-shared/inventory.js';
 import { discoverLocalHost } from '../inventory/discover-local.js';
 import { RecentSamples } from '../telemetry/recent-samples.js';
 import { startHostSampler } from '../telemetry/host-sampler.js';
@@ -18,6 +18,9 @@ import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts } from '../hosts/run-hosts.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
+import { slurmHandlers } from './slurm-handlers.js';
+import { SlurmRunService } from '../slurm/slurm-run-service.js';
+import { dirname, join } from 'node:path';
 import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { loggerFromEnv, type Logger } from '../log/logger.js';
 
@@ -60,6 +63,9 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     return { hosts: [host] };
   }
 
+  let slurmNodes: HostInventory[] = [];
+  const withSlurmNodes = (local: Inventory): Inventory => ({ hosts: [...local.hosts, ...slurmNodes] });
+
   const hostId = (await inventory).hosts[0]?.id ?? LOCAL_HOST_ID;
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => {
@@ -72,6 +78,11 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
     sampleIntervalMs: options.sampleIntervalMs, log,
     prepareHosts: (choices, worldSize, signal, engine) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, engine, signal }),
+  });
+  const slurm = new SlurmRunService({
+    store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, localJobDir: join(dirname(options.storePath), 'slurm'),
+    emitRun: (update) => events.emit('run', update), emitJob: (event) => events.emit('slurmJob', event),
+    emitTelemetry: (batch) => { recent.add(batch); events.emit('telemetry', batch); },
   });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
@@ -86,10 +97,11 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
 
   const handlers = createApiHandlers({
     appInfo: { mode: options.mode, version: options.version, sampleIntervalMs: options.sampleIntervalMs },
-    getInventory: () => inventory,
+    // The UI's cluster: this machine, and the nodes of the Slurm clusters discovered in this session.
+    getInventory: () => inventory.then(withSlurmNodes),
     refreshInventory: async () => {
       inventory = discover();
-      const fresh = await inventory;
+      const fresh = withSlurmNodes(await inventory);
       events.emit('inventory', fresh);
       return fresh;
     },
@@ -97,6 +109,17 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     runs,
     hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
     calibration: calibrationHandlers({ db: store.db, workerPath: options.workerPath, hostId, version: options.version, emit: (line) => events.emit('calibration', { hostId, line }) }),
+    slurm: {
+      ...slurmHandlers(slurm),
+      discoverSlurm: async (args) => {
+        const found = await slurm.discover(args);
+        const isSame = (a: HostInventory, b: HostInventory) => a.id === b.id && a.slurm?.loginHost === b.slurm?.loginHost;
+        slurmNodes = [...slurmNodes.filter((h) => !found.hosts.some((n) => isSame(h, n))), ...found.hosts];
+        events.emit('inventory', withSlurmNodes(await inventory));
+        return found;
+      },
+      stop: (runId) => slurm.stop(runId),
+    },
   });
 
   return {
@@ -106,6 +129,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     close: async () => {
       hosts.close();
       await runs.close();
+      await slurm.close();
       await sampler.stop();
       writer.close();
       store.close();

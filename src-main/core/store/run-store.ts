@@ -171,6 +171,7 @@ export class RunStore {
         bytesMoved: summary.bytesMoved,
         hosts: run.hosts,
         stepTimeCheck: this.stepTimeCheck(run.id, run.prediction),
+        ...slurmJobIdOf(run.plan),
       };
     });
   }
@@ -198,4 +199,10 @@ export class RunStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** `{slurmJobId}` of a run launched as a Slurm job (its plan keeps the job), else nothing. */
+function slurmJobIdOf(plan: unknown): { slurmJobId?: string } {
+  const jobId = (plan as { slurm?: { jobId?: unknown } } | null)?.slurm?.jobId;
+  return typeof jobId === 'string' ? { slurmJobId: jobId } : {};
 }
