@@ -1,7 +1,8 @@
 /**
  * `shardscope run --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M]
  *  [--schedule 1f1b|gpipe] [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X]
- *  [--data FILE] [--backend NAME] [--db PATH] [--report FILE] [--engine tfjs|torch [--script FILE] [--python PATH]] [--json]`:
+ *  [--data FILE] [--backend NAME] [--db PATH] [--report FILE] [--engine tfjs|torch [--script FILE] [--python PATH]]
+ *  [--trace-steps A-B|none] [--json]`:
  *  a local sharded training run, one worker per rank (the built-in engine, or a PyTorch script per
  *  rank with `--engine torch`), kept in the run history. `--hosts FILE [--master-addr ADDR] [--known-hosts FILE]`
  *  places the ranks on remote hosts over SSH (and `local`), with either engine: docs/remote-runs.md.
@@ -11,6 +12,7 @@ import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { parseStepRange } from '../../../src-shared/trace-spans.js';
 import { discoverLocalHost, LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
 import { resolveNvidiaSmi } from '../runtime-paths.js';
 import { runRecorded } from '../../core/runs/recorded-run.js';
@@ -79,6 +81,7 @@ export const runCommand: CliCommand = async (args, io) => {
     'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
     db: { type: 'string' }, engine: { type: 'string' }, script: { type: 'string' }, python: { type: 'string' }, 'sample-ms': { type: 'string' },
     hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' }, report: { type: 'string' },
+    'trace-steps': { type: 'string' },
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
   const strategy = parseStrategy(values.strategy ?? 'dp=1');
@@ -102,6 +105,8 @@ export const runCommand: CliCommand = async (args, io) => {
     learningRate: numberFlag('lr', values.lr, DEFAULT_LEARNING_RATE),
     ...(values.data ? { dataPath: resolve(values.data) } : {}),
     ...(values.backend ? { backend: values.backend } : {}),
+    // Spans of every step by default (a few per micro-batch: cheap, see docs/benchmarks.md); A-B or none to bound them.
+    ...(values['trace-steps'] !== undefined ? { traceSteps: parseStepRange(values['trace-steps'], '--trace-steps') } : {}),
   });
   if (engine === 'torch' && !values.script) checkReferencePlan(config);
   const reportFormat = values.report ? reportFormatOfPath(values.report) : null;

@@ -5,6 +5,7 @@ import type { RunStore } from '../store/run-store.js';
 import { compareRuns, predictionChecksOf } from './report-comparison.js';
 import { lossOf, measuredFiguresOf, rankStepsOf } from './report-figures.js';
 import { inventoryOf } from './report-inventory.js';
+import { runSpansOf, spanSummaryOf } from '../../../src-shared/run-spans.js';
 
 /** Options of buildReport. */
 export interface BuildReportOptions {
@@ -54,6 +55,9 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
   const rankSteps = rankStepsOf(details.events);
   const worldSize = worldSizeOf(run.strategy, details.ranks.length);
   const measured = measuredFiguresOf(details, rankSteps, series, worldSize);
+  const runSpans = runSpansOf(details.events);
+  const stages = typeof run.strategy.pp === 'number' ? run.strategy.pp : 1;
+  const microBatches = typeof run.strategy.microBatches === 'number' ? run.strategy.microBatches : 1;
   return {
     id: run.id, engine: run.engine, status: run.status, error: run.error,
     startedAtMs: run.startedAtMs, endedAtMs: run.endedAtMs,
@@ -65,6 +69,7 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
     measured,
     predictionChecks: predictionChecksOf(run.prediction, run.plan, measured),
     rankSteps, loss: lossOf(rankSteps), series,
+    ...(runSpans.windows.length > 0 ? { spans: { ...runSpans, summary: spanSummaryOf(runSpans, stages, microBatches) } } : {}),
   };
 }
 
