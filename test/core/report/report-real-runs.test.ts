@@ -179,6 +179,9 @@ test('HTML report opened offline in Chromium shows every section and chart (no J
         const section = page.locator(`section.run[data-run-id="${run.id}"]`);
         const headings = await section.locator('h3').allTextContents();
         assert.deepEqual(headings, Object.values(RUN_SECTION_TITLES));
+        // Per-rank span summary beside the prediction: one row per rank; pipeline runs also compare the bubble with (p-1)/(m+p-1).
+        assert.equal(await section.locator('table.spans tbody tr').count(), run.ranks.length);
+        assert.equal(await section.locator('table.bubble').count(), Number(run.strategy.pp) > 1 ? 1 : 0);
         const charts = section.locator('figure.chart');
         const ids = await charts.evaluateAll((els) => els.map((el) => el.getAttribute('data-chart-id')));
         for (const prefix of ['memory-', 'memory-peak-', 'framework-memory-', 'bandwidth-', 'power-', 'steptime-', 'loss-']) {
