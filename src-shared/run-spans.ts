@@ -1,6 +1,6 @@
 /** A stored run's spans (from its `spans` and `run-start` events) and what they add up to, for reports, the trace and the timeline. */
 import type { RunStartEvent, SpansEvent } from './engine-events.js';
-import type { StoredEvent } from './run-record.js';
+import type { RankRecord, StoredEvent } from './run-record.js';
 import { idealBubbleFraction, summariseSteps, type RankStepWindow, type StepSpanSummary } from './span-summary.js';
 import type { ClockAlignment, RankSpan } from './trace-spans.js';
 
@@ -69,4 +69,11 @@ export function spanSummaryOf(run: RunSpans, stages: number, microBatches: numbe
     bubbleFractionError: measured !== null && ideal ? (measured - ideal) / ideal : null,
     steps,
   };
+}
+
+/** What the timeline view gets for a run: its ranks (host, device), spans, clocks and their summary. */
+export interface RunTimeline extends RunSpans {
+  runId: string;
+  ranks: RankRecord[];
+  summary: SpanSummary | null;
 }

@@ -5,6 +5,7 @@ import { echarts } from '../charts/echarts-setup.js';
 import { compareBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { el, formatBytes } from '../format.js';
 import { reportExportControl } from './report-export.js';
+import { mountTimeline } from './timeline-view.js';
 
 function strategyLabel(strategy: Record<string, unknown>): string {
   const { dp = 1, tp = 1, pp = 1 } = strategy as { dp?: number; tp?: number; pp?: number };
@@ -12,7 +13,7 @@ function strategyLabel(strategy: Record<string, unknown>): string {
   return [`dp${dp}`, Number(tp) > 1 ? `tp${tp}` : '', Number(pp) > 1 ? `pp${pp}` : ''].filter(Boolean).join('x') + (extras.length ? ` (${extras.join(', ')})` : '');
 }
 
-function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => void): HTMLTableRowElement {
+function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => void, onTimeline: (id: string) => void): HTMLTableRowElement {
   const tr = el('tr');
   tr.dataset.runId = run.id;
   const box = el('input');
@@ -24,6 +25,12 @@ function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => vo
   tr.append(cell, el('td', undefined, run.id), el('td', undefined, run.engine), el('td', undefined, strategyLabel(run.strategy)), el('td', 'run-status', run.status),
     el('td', undefined, new Date(run.startedAt).toLocaleString('en-GB')), el('td', undefined, `${run.durationSeconds.toFixed(0)} s`),
     el('td', undefined, fmt(run.tokensPerSecond)), el('td', undefined, fmt(run.joulesPerToken)), el('td', undefined, formatBytes(run.bytesMoved)));
+  const timeline = el('button', undefined, 'Timeline');
+  timeline.type = 'button';
+  timeline.addEventListener('click', () => onTimeline(run.id));
+  const actionCell = el('td');
+  actionCell.append(timeline);
+  tr.append(actionCell);
   return tr;
 }
 
@@ -39,8 +46,14 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
   const selected = new Set<string>();
   const actions = el('div', 'actions');
   actions.append(compareButton, reportExportControl(api, () => [...selected].slice(0, 4)));
-  root.append(el('h2', undefined, 'History'), note, table, actions, comparison);
+  const timelineBox = el('div');
+  root.append(el('h2', undefined, 'History'), note, table, actions, timelineBox, comparison);
   let runs: RunListItem[] = [];
+  let unmountTimeline = () => {};
+  const onTimeline = (id: string) => {
+    unmountTimeline();
+    unmountTimeline = mountTimeline(timelineBox, api, id);
+  };
 
   const onToggle = (id: string, checked: boolean) => {
     if (checked) selected.add(id); else selected.delete(id);
@@ -52,8 +65,8 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
     runs = list;
     note.textContent = list.length ? `${list.length} runs` : 'No runs yet: launch one from the Run view or with `shardscope run`.';
     const head = el('tr');
-    for (const h of ['', 'run', 'engine', 'strategy', 'status', 'started', 'duration', 'tokens/s', 'J/token', 'bytes moved']) head.append(el('th', undefined, h));
-    table.replaceChildren(head, ...list.map((run) => runRow(run, onToggle)));
+    for (const h of ['', 'run', 'engine', 'strategy', 'status', 'started', 'duration', 'tokens/s', 'J/token', 'bytes moved', '']) head.append(el('th', undefined, h));
+    table.replaceChildren(head, ...list.map((run) => runRow(run, onToggle, onTimeline)));
   }, (error: Error) => { note.textContent = `could not list runs: ${error.message}`; });
 
   compareButton.addEventListener('click', async () => {
@@ -80,5 +93,5 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
       echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 240 }).setOption(option);
     }
   });
-  return () => undefined;
+  return () => unmountTimeline();
 }

@@ -30,6 +30,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     listRuns: async () => deps.runs.list(),
     getRun: async ({ runId }) => deps.runs.get(runId),
     getRunSeries: async ({ runId, maxPoints }) => deps.runs.series(runId, maxPoints),
+    getRunTimeline: async ({ runId }) => deps.runs.timeline(runId),
     exportReport: (request) => deps.runs.exportReport(request),
     ...deps.hosts,
   };

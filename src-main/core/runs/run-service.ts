@@ -16,6 +16,8 @@ import { checkReferencePlan } from '../launch/torch-run.js';
 import { runRecorded } from './recorded-run.js';
 import { exportReport } from './report-export.js';
 import { enginePreset, trainConfigOf } from './train-config.js';
+import { runSpansOf, spanSummaryOf, type RunTimeline } from '../../../src-shared/run-spans.js';
+import { spanEventsOf } from '../store/span-events.js';
 
 /** What the service needs from the app. */
 export interface RunServiceDeps {
@@ -105,6 +107,16 @@ export class RunService {
   get(runId: string): RunDetails {
     if (!this.deps.store.getRun(runId)) throw new ShardScopeError('not-found', `no run "${runId}"`);
     return this.deps.store.runDetails(runId);
+  }
+
+  /** A run's spans, clocks and span summary for the timeline. */
+  timeline(runId: string): RunTimeline {
+    const run = this.deps.store.getRun(runId);
+    if (!run) throw new ShardScopeError('not-found', `no run "${runId}"`);
+    const { ranks } = this.deps.store.runDetails(runId, 1);
+    const spans = runSpansOf(spanEventsOf(this.deps.store, runId));
+    const num = (value: unknown) => (typeof value === 'number' ? value : 1);
+    return { runId, ranks, ...spans, summary: spanSummaryOf(spans, num(run.strategy.pp), num(run.strategy.microBatches)) };
   }
 
   /** A run's sample series, downsampled for display. */
