@@ -26,6 +26,38 @@ export interface Lane {
   comm: RankSpan[];
   /** Longest span of each row (bounds the binary search's look-back). */
   longestMs: [number, number];
+  /** Coarser copies of the rows for zoomed-out views (see coarsen), finest first. */
+  levels: CoarseLevel[];
+}
+
+/** A row's spans with neighbours of one colour less than `gapMs` apart merged into one. */
+export interface CoarseLevel {
+  gapMs: number;
+  compute: RankSpan[];
+  comm: RankSpan[];
+  longestMs: [number, number];
+}
+
+/** Gaps merged by the coarse levels: a level is used once a pixel covers more than its gap. */
+const LEVEL_GAPS_MS = [1, 10, 100, 1000];
+
+function colourOf(s: RankSpan): string {
+  return s.kind === 'collective' ? SPAN_COLOURS[(s.group as 'dp' | 'tp' | 'pp') ?? 'collective'] ?? SPAN_COLOURS.collective : SPAN_COLOURS[s.kind];
+}
+
+/** Merges neighbours of one colour closer than gapMs (waits are dropped: they are under a pixel at these zooms). */
+export function coarsen(list: RankSpan[], gapMs: number): RankSpan[] {
+  const out: RankSpan[] = [];
+  let open: RankSpan | null = null;
+  for (const s of list) {
+    if (open && colourOf(open) === colourOf(s) && s.startMs - (open.startMs + open.durationMs) < gapMs) {
+      open.durationMs = Math.max(open.durationMs, s.startMs + s.durationMs - open.startMs);
+      continue;
+    }
+    open = { ...s, waitMs: undefined };
+    out.push(open);
+  }
+  return out;
 }
 
 /** Builds the lanes (ranks in order) from a run's spans. */
@@ -43,8 +75,14 @@ export function buildLanes(spans: RankSpan[], ranks: RankRecord[], clocks: Array
     const placed = ranks.find((r) => r.rank === rank);
     const clock = clocks.find((c) => c.rank === rank);
     const longest = (list: RankSpan[]) => list.reduce((m, s) => Math.max(m, s.durationMs), 0);
+    const levels: CoarseLevel[] = [];
+    let [coarseCompute, coarseComm] = [compute, comm];
+    for (const gapMs of LEVEL_GAPS_MS) {
+      [coarseCompute, coarseComm] = [coarsen(coarseCompute, gapMs), coarsen(coarseComm, gapMs)];
+      levels.push({ gapMs, compute: coarseCompute, comm: coarseComm, longestMs: [longest(coarseCompute), longest(coarseComm)] });
+    }
     return {
-      rank, compute, comm, longestMs: [longest(compute), longest(comm)],
+      rank, compute, comm, longestMs: [longest(compute), longest(comm)], levels,
       label: `rank ${rank}${placed ? ` · ${placed.host}` : ''}`,
       detail: `${placed?.device ?? ''}${clock && rank !== 0 ? ` · clock ±${clock.errorMs.toFixed(2)} ms` : ''}`,
     };
@@ -79,34 +117,69 @@ export function timeAt(view: Viewport, x: number): number {
   return view.startMs + ((x - LAYOUT.gutterPx) / (view.widthPx - LAYOUT.gutterPx)) * (view.endMs - view.startMs);
 }
 
+/**
+ * Rectangles of one row, merged per colour while they touch (less than a pixel apart): a zoomed-out
+ * run draws a few runs of colour instead of a rectangle per span.
+ */
+class RowPainter {
+  /** Open rectangle per colour: [x0, x1], NaN when none. */
+  private readonly open = new Map<string, Float64Array>();
+
+  constructor(private readonly ctx: CanvasRenderingContext2D, private readonly y: number) {}
+
+  add(colour: string, x0: number, x1: number): void {
+    let rect = this.open.get(colour);
+    if (!rect) this.open.set(colour, rect = new Float64Array([NaN, NaN]));
+    if (x0 <= rect[1] + 1) {
+      if (x1 > rect[1]) rect[1] = x1;
+      return;
+    }
+    if (rect[0] === rect[0]) this.fill(colour, rect);
+    rect[0] = x0;
+    rect[1] = x1;
+  }
+
+  flush(): void {
+    for (const [colour, rect] of this.open) if (rect[0] === rect[0]) this.fill(colour, rect);
+    this.open.clear();
+  }
+
+  private fill(colour: string, rect: Float64Array): void {
+    this.ctx.fillStyle = colour;
+    this.ctx.fillRect(rect[0], this.y, Math.max(1, rect[1] - rect[0]), LAYOUT.rowPx);
+  }
+}
+
 function drawRow(ctx: CanvasRenderingContext2D, view: Viewport, list: RankSpan[], longestMs: number, y: number, isComm: boolean): number {
   let drawn = 0;
   let lastColumn = -1;
   const right = view.widthPx;
+  const painter = new RowPainter(ctx, y);
   for (let i = firstVisible(list, view.startMs, longestMs); i < list.length; i += 1) {
     const s = list[i];
     if (s.startMs > view.endMs) break;
     const x0 = Math.max(LAYOUT.gutterPx, xOf(view, s.startMs));
     const x1 = Math.min(right, xOf(view, s.startMs + s.durationMs));
     if (x1 < LAYOUT.gutterPx) continue;
-    const width = x1 - x0;
-    if (width < 1) {
-      // Sub-pixel spans: one mark per pixel column.
+    if (x1 - x0 < 1) {
+      // Sub-pixel spans: one mark per pixel column. A row's spans do not overlap (one rank's compute, or
+      // its blocking collectives), so only the last span starting in a column can reach past it: jump there.
       const column = Math.floor(x0);
-      if (column === lastColumn) continue;
+      if (column === lastColumn) {
+        const last = firstVisible(list, timeAt(view, column + 1), 0) - 1;
+        if (last > i) i = last - 1;
+        continue;
+      }
       lastColumn = column;
     }
-    ctx.fillStyle = isComm ? SPAN_COLOURS[(s.group as 'dp' | 'tp' | 'pp') ?? 'collective'] ?? SPAN_COLOURS.collective : SPAN_COLOURS[s.kind];
-    ctx.fillRect(x0, y, Math.max(1, width), LAYOUT.rowPx);
+    painter.add(colourOf(s), x0, x1);
     if (isComm && s.waitMs) {
       const xw = Math.min(x1, xOf(view, s.startMs + Math.min(s.waitMs, s.durationMs)));
-      if (xw - x0 >= 1) {
-        ctx.fillStyle = SPAN_COLOURS.wait;
-        ctx.fillRect(x0, y, xw - x0, LAYOUT.rowPx);
-      }
+      if (xw - x0 >= 1) painter.add(SPAN_COLOURS.wait, x0, xw);
     }
     drawn += 1;
   }
+  painter.flush();
   return drawn;
 }
 
@@ -141,14 +214,17 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, lanes: Lane[], view:
     ctx.stroke();
   }
   let drawn = 0;
+  const msPerPixel = (view.endMs - view.startMs) / Math.max(1, view.widthPx - LAYOUT.gutterPx);
   lanes.forEach((lane, i) => {
+    // The coarsest level whose merged gaps are still under a pixel looks the same and costs less.
+    const level = [...lane.levels].reverse().find((l) => l.gapMs < msPerPixel) ?? lane;
     const top = LAYOUT.axisPx + i * LAYOUT.lanePx;
     ctx.fillStyle = '#c9d1d9';
     ctx.fillText(fit(ctx, lane.label, LAYOUT.gutterPx - 10), 6, top + LAYOUT.lanePx / 2 - 7);
     ctx.fillStyle = '#8b93a1';
     ctx.fillText(fit(ctx, lane.detail, LAYOUT.gutterPx - 10), 6, top + LAYOUT.lanePx / 2 + 8);
-    drawn += drawRow(ctx, view, lane.compute, lane.longestMs[0], top + LAYOUT.rowGapPx, false);
-    drawn += drawRow(ctx, view, lane.comm, lane.longestMs[1], top + LAYOUT.rowGapPx * 2 + LAYOUT.rowPx, true);
+    drawn += drawRow(ctx, view, level.compute, level.longestMs[0], top + LAYOUT.rowGapPx, false);
+    drawn += drawRow(ctx, view, level.comm, level.longestMs[1], top + LAYOUT.rowGapPx * 2 + LAYOUT.rowPx, true);
   });
   return drawn;
 }
