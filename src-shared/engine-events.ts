@@ -1,6 +1,6 @@
 /** Events a training worker writes on stdout, one JSON object per line, and a sans-IO parser for them. */
 import type { ErrorKind } from './errors.js';
-import type { ClockAlignment, EngineSpan } from './trace-spans.js';
+import type { ClockAlignment, EngineSpan, OperatorTotal } from './trace-spans.js';
 
 /** Bytes this rank sent and received in one collective kind during a step. */
 export interface ByteCounts {
@@ -41,6 +41,8 @@ export interface SpansEvent {
   stepStartMs: number;
   stepEndMs: number;
   spans: EngineSpan[];
+  /** Top operators of the step by self time (torch.profiler runs). */
+  operators?: OperatorTotal[];
   timestampMs: number;
 }
 

@@ -6,9 +6,10 @@ const nullableNumber = z.number().nullable();
 /** One span of one rank at its real time on the run clock (epoch ms). */
 export const rankSpanSchema = z.object({
   rank: z.number().int(), step: z.number().int(),
-  kind: z.enum(['forward', 'backward', 'optimizer', 'data', 'collective']), name: z.string(),
+  kind: z.enum(['forward', 'backward', 'optimizer', 'data', 'operator', 'collective']), name: z.string(),
   startMs: z.number(), durationMs: z.number(), stage: z.number().int(),
   microBatch: z.number().int().optional(), group: z.string().optional(), bytes: z.number().optional(), waitMs: z.number().optional(),
+  thread: z.number().int().optional(),
 });
 
 const rankStepSpanSchema = z.object({
@@ -21,6 +22,8 @@ export const runSpansReportSchema = z.object({
   spans: z.array(rankSpanSchema),
   windows: z.array(z.object({ rank: z.number().int(), step: z.number().int(), stepStartMs: z.number(), stepEndMs: z.number() })),
   clocks: z.array(z.object({ rank: z.number().int(), offsetMs: z.number(), errorMs: z.number(), roundTrips: z.number().int() })),
+  /** torch.profiler runs: per rank, operators over the profiled steps, most self time first. */
+  operators: z.array(z.object({ rank: z.number().int(), name: z.string(), calls: z.number().int(), selfMs: z.number(), totalMs: z.number() })),
   summary: z.object({
     tracedSteps: z.number().int(),
     perRank: z.array(rankStepSpanSchema.omit({ step: true }).extend({ slowestInSteps: z.number().int() })),

@@ -2,13 +2,15 @@
 import type { RunStartEvent, SpansEvent } from './engine-events.js';
 import type { RankRecord, StoredEvent } from './run-record.js';
 import { idealBubbleFraction, summariseSteps, type RankStepWindow, type StepSpanSummary } from './span-summary.js';
-import type { ClockAlignment, RankSpan } from './trace-spans.js';
+import type { ClockAlignment, OperatorTotal, RankSpan } from './trace-spans.js';
 
 /** Every span of a run with the step windows and the clock alignment of each rank. */
 export interface RunSpans {
   spans: RankSpan[];
   windows: RankStepWindow[];
   clocks: Array<ClockAlignment & { rank: number }>;
+  /** Per rank, operators summed over the profiled steps, most self time first (torch.profiler runs; empty otherwise). */
+  operators: Array<OperatorTotal & { rank: number }>;
 }
 
 /** Per-rank means over the traced steps, and the pipeline bubble against its ideal. */
@@ -29,12 +31,18 @@ export function runSpansOf(events: StoredEvent[]): RunSpans {
   const spans: RankSpan[] = [];
   const windows: RankStepWindow[] = [];
   const clocks: RunSpans['clocks'] = [];
+  const operators = new Map<string, OperatorTotal & { rank: number }>();
   for (const e of events) {
     if (e.type === 'spans') {
       const d = e.data as unknown as SpansEvent;
       if (!Array.isArray(d.spans) || typeof d.step !== 'number') continue;
       windows.push({ rank: d.rank, step: d.step, stepStartMs: d.stepStartMs, stepEndMs: d.stepEndMs });
       for (const s of d.spans) spans.push({ ...s, rank: d.rank, step: d.step });
+      for (const op of d.operators ?? []) {
+        const key = `${d.rank}\u0000${op.name}`;
+        const sum = operators.get(key) ?? { rank: d.rank, name: op.name, calls: 0, selfMs: 0, totalMs: 0 };
+        operators.set(key, { ...sum, calls: sum.calls + op.calls, selfMs: sum.selfMs + op.selfMs, totalMs: sum.totalMs + op.totalMs });
+      }
     } else if (e.type === 'run-start') {
       const d = e.data as unknown as RunStartEvent;
       if (d.clock) clocks.push({ rank: d.rank, ...d.clock });
@@ -43,7 +51,8 @@ export function runSpansOf(events: StoredEvent[]): RunSpans {
   spans.sort((a, b) => a.startMs - b.startMs);
   windows.sort((a, b) => a.step - b.step || a.rank - b.rank);
   clocks.sort((a, b) => a.rank - b.rank);
-  return { spans, windows, clocks };
+  const topOperators = [...operators.values()].sort((a, b) => a.rank - b.rank || b.selfMs - a.selfMs);
+  return { spans, windows, clocks, operators: topOperators };
 }
 
 /** The summary of a run's spans; `stages` and `microBatches` come from its strategy. Null when no step was traced. */

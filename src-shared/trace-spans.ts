@@ -5,11 +5,11 @@
  */
 import { ShardScopeError } from './errors.js';
 
-/** What a span is: compute (forward, backward, optimizer, data), a collective, or a wait inside one. */
-export type SpanKind = 'forward' | 'backward' | 'optimizer' | 'data' | 'collective';
+/** What a span is: compute (forward, backward, optimizer, data; `operator` from torch.profiler), or a collective. */
+export type SpanKind = 'forward' | 'backward' | 'optimizer' | 'data' | 'operator' | 'collective';
 
 /** Kinds that keep the rank's compute busy (the rest is communication or waiting). */
-export const COMPUTE_SPAN_KINDS: readonly SpanKind[] = ['forward', 'backward', 'optimizer', 'data'];
+export const COMPUTE_SPAN_KINDS: readonly SpanKind[] = ['forward', 'backward', 'optimizer', 'data', 'operator'];
 
 /** One span of one rank, as the worker emits it (rank and step are on the enclosing event). */
 export interface EngineSpan {
@@ -28,6 +28,16 @@ export interface EngineSpan {
   bytes?: number;
   /** Of a collective: time from its start until the first byte from a peer arrived (waiting, not transfer). */
   waitMs?: number;
+  /** Thread of a torch.profiler span (0, 1, ... in order of appearance); absent for the built-in engine. */
+  thread?: number;
+}
+
+/** One operator's totals over a profiled step (torch.profiler's key averages). */
+export interface OperatorTotal {
+  name: string;
+  calls: number;
+  selfMs: number;
+  totalMs: number;
 }
 
 /** A span with the rank and step it belongs to (as stored and exported). */

@@ -18,7 +18,7 @@ import sys
 import time
 
 try:
-    from shardscope_events import CommMeter, EventWriter, ddp_comm_hook, exit_now, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
+    from shardscope_events import CommMeter, EventWriter, StepProfiler, ddp_comm_hook, exit_now, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
 except ImportError:  # deployed under a content-hashed name (data-<hash>-shardscope_events.py) next to this script
     import glob
     import importlib.util
@@ -30,7 +30,7 @@ except ImportError:  # deployed under a content-hashed name (data-<hash>-shardsc
     _spec.loader.exec_module(_helper)
     CommMeter, EventWriter, ddp_comm_hook, memory_bytes = _helper.CommMeter, _helper.EventWriter, _helper.ddp_comm_hook, _helper.memory_bytes
     ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce = _helper.ring_all_reduce_bytes, _helper.start_stdin_lifeline, _helper.timed_all_reduce
-    exit_now = _helper.exit_now
+    exit_now, StepProfiler = _helper.exit_now, _helper.StepProfiler
 
 events = EventWriter()
 start_stdin_lifeline()
@@ -212,10 +212,22 @@ def main():
         model.register_comm_hook(meter, ddp_comm_hook)
     params_on_rank = sum(p.numel() for p in model.parameters())
     opt = torch.optim.Adam(model.parameters(), a.lr)
+    # `--profile-steps A-B`: torch.profiler on those steps, sent as spans on rank 0's clock (no-op otherwise).
+    profiler = StepProfiler(events)
+    clock = profiler.align_clock(dist if distributed else None)
     events.run_start(backend=f"torch-{torch.__version__}-{backend}" + ("-fsdp" if a.fsdp and distributed else "-ddp" if distributed else ""),
                      device=str(device), params_on_rank=params_on_rank, optimizer_state_on_rank=2 * params_on_rank,
-                     coords={"dpIndex": rank, "tpIndex": 0, "ppIndex": 0})
+                     coords={"dpIndex": rank, "tpIndex": 0, "ppIndex": 0}, clock=clock)
+    with profiler:
+        train_steps(a, model, opt, corpus, meter, profiler, device, rank, world, local_batch, micro, params, distributed, use_cuda)
+    events.run_end(a.steps)
+    # No destroy_process_group() and no interpreter teardown: in torch 1.13 the DDP reducer's Gloo
+    # group can deadlock in its destructor (see exit_now); every collective has completed by now.
+    exit_now(0)
 
+
+def train_steps(a, model, opt, corpus, meter, profiler, device, rank, world, local_batch, micro, params, distributed, use_cuda):
+    """The training loop; `profiler.step()` closes each step for torch.profiler's schedule."""
     for step in range(a.steps):
         meter.reset()
         if use_cuda:
@@ -251,10 +263,7 @@ def main():
         total = time.perf_counter() - started
         memory, peak = memory_bytes(device)
         events.step(step, loss_value if rank == 0 else None, a.global_batch * a.seq_len, total, meter, memory, peak)
-    events.run_end(a.steps)
-    # No destroy_process_group() and no interpreter teardown: in torch 1.13 the DDP reducer's Gloo
-    # group can deadlock in its destructor (see exit_now); every collective has completed by now.
-    exit_now(0)
+        profiler.step()
 
 
 class _nothing:

@@ -9,7 +9,7 @@ import type { RankSpan, SpanKind } from '../../src-shared/trace-spans.js';
 
 /** Colours by kind (collectives by group); `wait` is the waiting part of a collective. */
 export const SPAN_COLOURS: Record<SpanKind | 'wait' | 'dp' | 'tp' | 'pp', string> = {
-  forward: '#4c9be8', backward: '#9b6be8', optimizer: '#e8a94c', data: '#8c8c8c', collective: '#4ce88c',
+  forward: '#4c9be8', backward: '#9b6be8', optimizer: '#e8a94c', data: '#8c8c8c', operator: '#5fb3b3', collective: '#4ce88c',
   dp: '#4ce88c', tp: '#e8e04c', pp: '#e86b4c', wait: '#5a5f6a',
 };
 

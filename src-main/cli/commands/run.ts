@@ -2,7 +2,7 @@
  * `shardscope run --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M]
  *  [--schedule 1f1b|gpipe] [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X]
  *  [--data FILE] [--backend NAME] [--db PATH] [--report FILE] [--engine tfjs|torch [--script FILE] [--python PATH]]
- *  [--trace-steps A-B|none] [--json]`:
+ *  [--trace-steps A-B|none] [--profile-steps A-B (torch)] [--json]`:
  *  a local sharded training run, one worker per rank (the built-in engine, or a PyTorch script per
  *  rank with `--engine torch`), kept in the run history. `--hosts FILE [--master-addr ADDR] [--known-hosts FILE]`
  *  places the ranks on remote hosts over SSH (and `local`), with either engine: docs/remote-runs.md.
@@ -81,7 +81,7 @@ export const runCommand: CliCommand = async (args, io) => {
     'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
     db: { type: 'string' }, engine: { type: 'string' }, script: { type: 'string' }, python: { type: 'string' }, 'sample-ms': { type: 'string' },
     hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' }, report: { type: 'string' },
-    'trace-steps': { type: 'string' },
+    'trace-steps': { type: 'string' }, 'profile-steps': { type: 'string' },
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
   const strategy = parseStrategy(values.strategy ?? 'dp=1');
@@ -92,6 +92,9 @@ export const runCommand: CliCommand = async (args, io) => {
   if (engine !== 'tfjs' && engine !== 'torch') throw new ShardScopeError('bad-input', `--engine must be tfjs or torch, got "${engine}"`);
   if (engine !== 'torch' && (values.script || values.python)) throw new ShardScopeError('bad-input', '--script and --python go with --engine torch');
   if (values.script && !existsSync(values.script)) throw new ShardScopeError('bad-input', `--script: no such file ${values.script}`);
+  if (engine !== 'torch' && values['profile-steps'] !== undefined) throw new ShardScopeError('bad-input', '--profile-steps goes with --engine torch (the built-in engine records spans: --trace-steps)');
+  if (engine === 'torch' && values['trace-steps'] !== undefined) throw new ShardScopeError('bad-input', '--trace-steps is for the built-in engine; torch runs use --profile-steps A-B');
+  const profileSteps = values['profile-steps'] === undefined ? null : parseStepRange(values['profile-steps'], '--profile-steps');
   const config = trainConfigOf({
     model: resolveModel(values.model),
     ...strategy,
@@ -113,7 +116,9 @@ export const runCommand: CliCommand = async (args, io) => {
   if (values.report && !existsSync(dirname(resolve(values.report)))) throw new ShardScopeError('bad-input', `--report: folder ${dirname(resolve(values.report))} does not exist`);
   if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
   const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, io) : null;
-  const localTorch: TorchEngineOptions = { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) };
+  const localTorch: TorchEngineOptions = {
+    ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}), ...(profileSteps ? { profileSteps } : {}),
+  };
   let torch = localTorch;
   try {
     // Remote torch ranks run the script and helper copied next to the data on their hosts.

@@ -82,6 +82,7 @@ export function renderTrace(report: Report): TraceFile {
 function spanEvents(run: RunReport, pidOf: (rank: number) => number, us: (ms: number) => number): TraceEvent[] {
   const spans = run.spans!;
   const out: TraceEvent[] = [];
+  const threads = new Set<string>();
   for (const w of spans.windows) {
     const loss = run.rankSteps.find((s) => s.step === w.step && s.rank === w.rank)?.loss ?? null;
     out.push({
@@ -92,7 +93,12 @@ function spanEvents(run: RunReport, pidOf: (rank: number) => number, us: (ms: nu
   for (const s of spans.spans) {
     const args = { rank: s.rank, stage: s.stage, step: s.step, ...(s.microBatch === undefined ? {} : { microBatch: s.microBatch }), ...(s.bytes === undefined ? {} : { bytes: s.bytes }) };
     const name = s.microBatch === undefined || s.kind === 'collective' ? s.name : `${s.name} mb ${s.microBatch}`;
-    const tid = s.kind === 'collective' ? COMMUNICATION_TID : COMPUTE_TID;
+    // torch.profiler operators keep their threads (autograd runs backward on its own): threads 2, 3, ...
+    const tid = s.kind === 'collective' ? COMMUNICATION_TID : s.thread === undefined ? COMPUTE_TID : 2 + s.thread;
+    if (s.thread !== undefined && !threads.has(`${s.rank}:${s.thread}`)) {
+      threads.add(`${s.rank}:${s.thread}`);
+      out.push(meta(pidOf(s.rank), tid, 'thread_name', { name: `torch.profiler thread ${s.thread}` }));
+    }
     const cat = s.kind === 'collective' ? `collective,${s.group ?? ''}` : s.kind;
     out.push({ name, cat, ph: 'X', ts: us(s.startMs), dur: s.durationMs * 1000, pid: pidOf(s.rank), tid, args: s.waitMs === undefined ? args : { ...args, waitMs: s.waitMs } });
     if (s.kind === 'collective' && (s.waitMs ?? 0) > 0) {
