@@ -83,3 +83,15 @@ test('dp=2 with rank 1 on a clock 5 s ahead: alignment corrects it within 2 ms a
     assert.ok(aEnd >= b.startMs && bEnd >= a.startMs);
   }
 });
+
+test('--trace-steps bounds what is recorded: a window keeps only its steps, none keeps nothing', async () => {
+  const windowed = await run(config({ dp: 2, tp: 1, pp: 1 }, { steps: 4, traceSteps: { firstStep: 1, lastStep: 2 } }));
+  const traced = windowed.filter((e): e is SpansEvent => e.type === 'spans');
+  assert.deepEqual([...new Set(traced.map((e) => e.step))], [1, 2]);
+  assert.equal(traced.length, 4, 'both ranks, steps 1 and 2');
+  assert.ok(traced.every((e) => e.spans.some((s) => s.kind === 'optimizer') && e.spans.every((s) => s.startMs >= e.stepStartMs - 0.01 && s.startMs + s.durationMs <= e.stepEndMs + 0.01)),
+    'every span lies inside its step');
+  const untraced = await run(config({ dp: 1, tp: 1, pp: 1 }, { steps: 2, traceSteps: null }));
+  assert.equal(untraced.filter((e) => e.type === 'spans').length, 0);
+  assert.equal(untraced.filter((e) => e.type === 'step').length, 2, 'the run itself is unchanged');
+});
