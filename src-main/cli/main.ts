@@ -2,6 +2,9 @@
 import { ShardScopeError } from '../../src-shared/errors.js';
 import { commands, usage } from './commands/index.js';
 import type { CliIo } from './io.js';
+import { commandUsage, isHelpRequest, isVersionRequest } from './command-help.js';
+import { packageVersion } from './runtime-paths.js';
+import { loggerFromEnv } from '../core/log/logger.js';
 
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
@@ -19,7 +22,16 @@ async function main(argv: string[]): Promise<number> {
     io.stdout.write(usage);
     return 0;
   }
+  if (isVersionRequest(argv)) {
+    io.stdout.write(`shardscope ${packageVersion()}\n`);
+    return 0;
+  }
   const command = commands[name as keyof typeof commands];
+  const help = name in commands && isHelpRequest(rest) ? commandUsage(name) : null;
+  if (help) {
+    io.stdout.write(help);
+    return 0;
+  }
   if (!command) {
     io.stderr.write(`shardscope: unknown command "${name}" (try: ${Object.keys(commands).join(', ')})\n`);
     return 2;
@@ -35,7 +47,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`shardscope runs | head -2`) closes the pipe: that ends the output, it is no crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (error) => { console.error(error); process.exitCode = 1; },
+  (error) => {
+    console.error(error);
+    loggerFromEnv(process.env).error(`shardscope ${process.argv.slice(2, 3).join('')} crashed`, error);
+    process.exitCode = 1;
+  },
 );

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiHandlers } from '../../src-shared/api/contract.js';
 import { wireRequestSchema, type WireEvent, type WireResponse } from '../../src-shared/api/wire.js';
-import { toErrorPayload } from '../../src-shared/errors.js';
-import { dispatchCall } from '../core/api/dispatch.js';
+import { answerCall } from '../core/api/dispatch.js';
+import type { Logger } from '../core/log/logger.js';
 import type { ApiEventBus } from '../core/api/event-bus.js';
 import { AccessGuard, TOKEN_COOKIE } from './access-guard.js';
 import { serveStatic } from './static-files.js';
@@ -23,6 +23,8 @@ export interface WebServerOptions {
   port: number;
   /** Fixed token for tests; random (32 bytes) otherwise. */
   token?: string;
+  /** Internal errors of calls and refused requests are logged here. */
+  log: Logger;
 }
 
 /** A running web-mode server. */
@@ -41,12 +43,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const guard = new AccessGuard(token, () => port);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const server = createServer((req, res) => {
-    handleHttp(req, res, guard, options.rendererDir).catch(() => res.writeHead(500).end());
+    res.on('finish', () => { if (res.statusCode === 401 || res.statusCode === 403) options.log.warn(`web server refused ${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}: ${res.statusCode} (host ${req.headers.host ?? 'none'})`); });
+    handleHttp(req, res, guard, options.rendererDir).catch((error: unknown) => {
+      options.log.error(`web server failed on ${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`, error); // never the query: it may hold the token
+      res.writeHead(500).end();
+    });
   });
 
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path !== '/api' || !guard.isOwnHost(req) || !guard.isOwnOrigin(req) || !guard.hasTokenCookie(req)) {
+      options.log.warn(`web server refused a WebSocket on ${path} (host ${req.headers.host ?? 'none'}, origin ${req.headers.origin ?? 'none'})`);
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -104,14 +111,12 @@ function serveSocket(ws: WebSocket, options: WebServerOptions): void {
     try {
       request = wireRequestSchema.parse(JSON.parse(data.toString()));
     } catch {
+      options.log.warn('web server closed a WebSocket that sent a malformed request');
       ws.close(1008, 'malformed request');
       return;
     }
     const { id, method, args } = request;
-    dispatchCall(options.handlers, method, args).then(
-      (result) => send({ id, ok: true, result }),
-      (error) => send({ id, ok: false, error: toErrorPayload(error) }),
-    );
+    void answerCall(options.handlers, method, args, options.log).then((answer) => send({ id, ...answer }));
   });
 }
 

@@ -71,9 +71,30 @@ export function addHosts(file: string, hosts: SavedHost[]): HostSettings {
   return next;
 }
 
-/** Imports every concrete Host of an ssh config file. */
-export function importSshConfigHosts(file: string, sshConfigFile: string): HostSettings {
-  return addHosts(file, loadSshConfigHosts(sshConfigFile).map((t) => savedHostOf(t, 'ssh-config')));
+/** The saved host that `candidate` would duplicate: the same id, or the same address and port (under another name). */
+export function duplicateOf(saved: readonly SavedHost[], candidate: Pick<SavedHost, 'id' | 'host' | 'port'>): SavedHost | undefined {
+  return saved.find((h) => h.id === candidate.id) ?? saved.find((h) => h.host.toLowerCase() === candidate.host.toLowerCase() && h.port === candidate.port);
+}
+
+/** A host the import left out because it is already listed. */
+export interface SkippedImport {
+  id: string;
+  /** The saved host it duplicates. */
+  existingId: string;
+}
+
+/** Imports every concrete Host of an ssh config file, skipping hosts already listed (same name, or same address and port). */
+export function importSshConfigHosts(file: string, sshConfigFile: string): { settings: HostSettings; imported: string[]; skipped: SkippedImport[] } {
+  const saved = [...loadHostSettings(file).hosts];
+  const fresh: SavedHost[] = [];
+  const skipped: SkippedImport[] = [];
+  for (const target of loadSshConfigHosts(sshConfigFile)) {
+    const existing = duplicateOf([...saved, ...fresh], target);
+    if (existing) skipped.push({ id: target.id, existingId: existing.id });
+    else fresh.push(savedHostOf(target, 'ssh-config'));
+  }
+  const settings = fresh.length > 0 ? addHosts(file, fresh) : loadHostSettings(file);
+  return { settings, imported: fresh.map((h) => h.id), skipped };
 }
 
 /** Removes a host (and its link measurements). */

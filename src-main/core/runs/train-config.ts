@@ -4,7 +4,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { RunRequest } from '../../../src-shared/run-live.js';
 import type { TraceWindow } from '../../../src-shared/trace-spans.js';
 
-/** Default learning rate of the built-in engine's Adam. */
+/** Default learning rate of Adam (both engines). */
 export const DEFAULT_LEARNING_RATE = 3e-3;
 
 /** A request with its model already resolved (the CLI also accepts model files). */
@@ -21,7 +21,7 @@ export type ResolvedRunRequest = Omit<RunRequest, 'model'> & {
 /** Looks up a built-in model preset; unknown ids are `bad-input` naming the choices. */
 export function enginePreset(id: string): ModelConfig {
   const preset = modelPresets[id];
-  if (!preset) throw new ShardScopeError('bad-input', `unknown model "${id}" (built-in engine presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
+  if (!preset) throw new ShardScopeError('bad-input', `unknown model "${id}" (engine presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
   return { ...preset };
 }
 
