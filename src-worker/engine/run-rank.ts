@@ -25,6 +25,9 @@ export interface RankOptions {
   timeoutMs?: number;
 }
 
+/** Ping round trips per rank at rendezvous: the fastest one sets the offset, so more of them tighten it on a busy host. */
+const CLOCK_ROUND_TRIPS = 16;
+
 /** Trains `config.steps` steps on this rank; throws on failure (the caller reports it). */
 export async function runRank(options: RankOptions): Promise<void> {
   const { config, rank, worldSize, emit } = options;
@@ -33,7 +36,7 @@ export async function runRank(options: RankOptions): Promise<void> {
     : null;
   try {
     // One clock for the run: every rank's spans are put on rank 0's clock, aligned here at rendezvous.
-    const clock = comm ? await alignClocks(comm.world, () => workerClockMs()) : { offsetMs: 0, errorMs: 0, roundTrips: 0 };
+    const clock = comm ? await alignClocks(comm.world, () => workerClockMs(), CLOCK_ROUND_TRIPS) : { offsetMs: 0, errorMs: 0, roundTrips: 0 };
     const stage = coordsOf(rank, config.strategy).ppIndex;
     const recorder = config.traceSteps === null ? null : new SpanRecorder(config.traceSteps, stage, clock);
     if (recorder) comm?.traceOps((op) => recorder.addOp(op));
