@@ -83,6 +83,8 @@ export function spanSummaryOf(run: RunSpans, stages: number, microBatches: numbe
 /** What the timeline view gets for a run: its ranks (host, device), spans, clocks and their summary. */
 export interface RunTimeline extends RunSpans {
   runId: string;
+  /** The steps this timeline holds, and all the steps the run traced (a long run is shown a window at a time). */
+  steps: { firstStep: number; lastStep: number; tracedFirstStep: number; tracedLastStep: number } | null;
   ranks: RankRecord[];
   summary: SpanSummary | null;
 }

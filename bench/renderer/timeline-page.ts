@@ -40,7 +40,7 @@ function syntheticTimeline(): RunTimeline {
     }
   }
   const ranks = Array.from({ length: config.ranks }, (_, rank) => ({ rank, host: `node${Math.floor(rank / 8)}`, device: `cuda:${rank % 8}`, backend: 'bench', paramsOnRank: 0 }));
-  return { runId: 'bench', ranks, spans, windows, clocks: ranks.map((r) => ({ rank: r.rank, offsetMs: 0, errorMs: 0.05, roundTrips: 8 })), operators: [], summary: null };
+  return { runId: 'bench', ranks, spans, windows, clocks: ranks.map((r) => ({ rank: r.rank, offsetMs: 0, errorMs: 0.05, roundTrips: 8 })), operators: [], summary: null, steps: null };
 }
 
 async function main(): Promise<void> {

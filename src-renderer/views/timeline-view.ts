@@ -152,7 +152,10 @@ export function showTimeline(box: HTMLElement, timeline: RunTimeline): () => voi
   const headline = s?.bubbleFractionIdeal != null
     ? `Pipeline bubble measured ${((s.bubbleFractionMeasured ?? 0) * 100).toFixed(1)} % vs (p-1)/(m+p-1) = ${(s.bubbleFractionIdeal * 100).toFixed(1)} %`
     : `${s?.tracedSteps ?? 0} traced steps`;
-  box.append(el('h2', undefined, `Timeline · ${timeline.runId}`), el('p', 'note', `${headline} · times on rank 0's clock, ranks aligned at rendezvous`), legend(), canvas, info, stepTable(timeline, onPick));
+  const range = timeline.steps;
+  const windowNote = range && (range.firstStep > range.tracedFirstStep || range.lastStep < range.tracedLastStep)
+    ? ` · showing steps ${range.firstStep}-${range.lastStep} of ${range.tracedFirstStep}-${range.tracedLastStep}` : '';
+  box.append(el('h2', undefined, `Timeline · ${timeline.runId}`), el('p', 'note', `${headline}${windowNote} · times on rank 0's clock, ranks aligned at rendezvous`), legend(), canvas, info, stepTable(timeline, onPick));
   const resize = new ResizeObserver(redraw);
   resize.observe(canvas);
   redraw();

@@ -29,7 +29,7 @@ export const apiArgSchemas = {
   listRuns: z.tuple([]),
   getRun: z.tuple([z.object({ runId: runIdSchema })]),
   getRunSeries: z.tuple([z.object({ runId: runIdSchema, maxPoints: z.number().int().min(10).max(5000) })]),
-  getRunTimeline: z.tuple([z.object({ runId: runIdSchema })]),
+  getRunTimeline: z.tuple([z.object({ runId: runIdSchema, fromStep: z.number().int().min(0).optional(), toStep: z.number().int().min(0).optional() })]),
   exportReport: z.tuple([reportExportRequestSchema]),
   listHosts: z.tuple([]),
   addHost: z.tuple([addHostArgsSchema]),
