@@ -219,51 +219,46 @@ def main():
                      device=str(device), params_on_rank=params_on_rank, optimizer_state_on_rank=2 * params_on_rank,
                      coords={"dpIndex": rank, "tpIndex": 0, "ppIndex": 0}, clock=clock)
     with profiler:
-        train_steps(a, model, opt, corpus, meter, profiler, device, rank, world, local_batch, micro, params, distributed, use_cuda)
+        for step in range(a.steps):
+            meter.reset()
+            if use_cuda:
+                torch.cuda.reset_peak_memory_stats(device)
+            started = time.perf_counter()
+            tokens, targets = global_batch(corpus, step, a)
+            tokens = tokens[rank * local_batch:(rank + 1) * local_batch].to(device)
+            targets = targets[rank * local_batch:(rank + 1) * local_batch].to(device)
+            opt.zero_grad(set_to_none=True)
+            loss_sum = torch.zeros((), device=device)
+            for first in range(0, local_batch, micro):
+                last = first + micro >= local_batch
+                sync = model.no_sync() if distributed and not last else _nothing()
+                with sync:
+                    logits = model(tokens[first:first + micro])
+                    loss = F.cross_entropy(logits.reshape(-1, a.vocab), targets[first:first + micro].reshape(-1)) * (micro / local_batch)
+                    loss.backward()
+                loss_sum += loss.detach()
+            opt.step()
+            if distributed:
+                timed_all_reduce(meter, loss_sum)
+                loss_sum /= world
+            if distributed and a.fsdp:
+                # FSDP's collectives run inside forward/backward: their bytes follow from the flat parameters
+                # (all-gather in forward and backward, reduce-scatter of gradients); their time stays in compute.
+                full = params * 4
+                moved = ring_all_reduce_bytes(full, world) // 2
+                meter.add("allGather", 2 * moved, 2 * moved, 0.0)
+                meter.add("reduceScatter", moved, moved, 0.0)
+            loss_value = loss_sum.item()
+            if use_cuda:
+                torch.cuda.synchronize(device)
+            total = time.perf_counter() - started
+            memory, peak = memory_bytes(device)
+            events.step(step, loss_value if rank == 0 else None, a.global_batch * a.seq_len, total, meter, memory, peak)
+            profiler.step()
     events.run_end(a.steps)
     # No destroy_process_group() and no interpreter teardown: in torch 1.13 the DDP reducer's Gloo
     # group can deadlock in its destructor (see exit_now); every collective has completed by now.
     exit_now(0)
-
-
-def train_steps(a, model, opt, corpus, meter, profiler, device, rank, world, local_batch, micro, params, distributed, use_cuda):
-    """The training loop; `profiler.step()` closes each step for torch.profiler's schedule."""
-    for step in range(a.steps):
-        meter.reset()
-        if use_cuda:
-            torch.cuda.reset_peak_memory_stats(device)
-        started = time.perf_counter()
-        tokens, targets = global_batch(corpus, step, a)
-        tokens = tokens[rank * local_batch:(rank + 1) * local_batch].to(device)
-        targets = targets[rank * local_batch:(rank + 1) * local_batch].to(device)
-        opt.zero_grad(set_to_none=True)
-        loss_sum = torch.zeros((), device=device)
-        for first in range(0, local_batch, micro):
-            last = first + micro >= local_batch
-            sync = model.no_sync() if distributed and not last else _nothing()
-            with sync:
-                logits = model(tokens[first:first + micro])
-                loss = F.cross_entropy(logits.reshape(-1, a.vocab), targets[first:first + micro].reshape(-1)) * (micro / local_batch)
-                loss.backward()
-            loss_sum += loss.detach()
-        opt.step()
-        if distributed:
-            timed_all_reduce(meter, loss_sum)
-            loss_sum /= world
-        if distributed and a.fsdp:
-            # FSDP's collectives run inside forward/backward: their bytes follow from the flat parameters
-            # (all-gather in forward and backward, reduce-scatter of gradients); their time stays in compute.
-            full = params * 4
-            moved = ring_all_reduce_bytes(full, world) // 2
-            meter.add("allGather", 2 * moved, 2 * moved, 0.0)
-            meter.add("reduceScatter", moved, moved, 0.0)
-        loss_value = loss_sum.item()
-        if use_cuda:
-            torch.cuda.synchronize(device)
-        total = time.perf_counter() - started
-        memory, peak = memory_bytes(device)
-        events.step(step, loss_value if rank == 0 else None, a.global_batch * a.seq_len, total, meter, memory, peak)
-        profiler.step()
 
 
 class _nothing:
