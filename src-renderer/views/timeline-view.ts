@@ -7,6 +7,7 @@
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { RunTimeline } from '../../src-shared/run-spans.js';
 import type { RankSpan } from '../../src-shared/trace-spans.js';
+import { formatPercent } from '../../src-shared/units.js';
 import { el, formatBytes } from '../format.js';
 import { buildLanes, drawTimeline, LAYOUT, SPAN_COLOURS, spanAt, timeAt, type Viewport } from './timeline-canvas.js';
 
@@ -53,7 +54,7 @@ function stepTable(timeline: RunTimeline, onPick: (step: number) => void): HTMLE
     tr.dataset.step = String(s.step);
     const max = (pick: (r: (typeof s.ranks)[number]) => number) => Math.max(...s.ranks.map(pick)).toFixed(2);
     tr.append(el('td', undefined, String(s.step)), el('td', undefined, max((r) => r.totalMs)), el('td', undefined, max((r) => r.exposedCommunicationMs)),
-      el('td', undefined, max((r) => r.bubbleMs)), el('td', undefined, s.bubbleFraction === null ? '–' : `${(s.bubbleFraction * 100).toFixed(1)} %`),
+      el('td', undefined, max((r) => r.bubbleMs)), el('td', undefined, formatPercent(s.bubbleFraction)),
       el('td', undefined, String(s.slowestRank)));
     tr.addEventListener('click', () => onPick(s.step));
     table.append(tr);
@@ -150,7 +151,7 @@ export function showTimeline(box: HTMLElement, timeline: RunTimeline): () => voi
   };
   const s = timeline.summary;
   const headline = s?.bubbleFractionIdeal != null
-    ? `Pipeline bubble measured ${((s.bubbleFractionMeasured ?? 0) * 100).toFixed(1)} % vs (p-1)/(m+p-1) = ${(s.bubbleFractionIdeal * 100).toFixed(1)} %`
+    ? `Pipeline bubble measured ${formatPercent(s.bubbleFractionMeasured)} vs (p-1)/(m+p-1) = ${formatPercent(s.bubbleFractionIdeal)}`
     : `${s?.tracedSteps ?? 0} traced steps`;
   const range = timeline.steps;
   const windowNote = range && (range.firstStep > range.tracedFirstStep || range.lastStep < range.tracedLastStep)

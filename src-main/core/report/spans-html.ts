@@ -1,5 +1,6 @@
 /** The report's per-rank span summary (exposed communication, bubble, waits, idle), the measured pipeline bubble against its ideal, and torch.profiler's top operators. */
 import type { RunReport } from '../../../src-shared/report-schema.js';
+import { formatPercent } from '../../../src-shared/units.js';
 import { esc, fmtNumber, fmtPercent, table } from './html-parts.js';
 
 const NOTE = 'Compute excludes the collectives it calls; exposed communication is collective time after the first byte arrived '
@@ -25,7 +26,7 @@ export function spansHtml(run: RunReport): string {
   ];
   if (summary.bubbleFractionIdeal !== null) {
     parts.push(table(['figure', 'predicted (p-1)/(m+p-1)', 'measured from spans', 'error'], [[
-      'pipeline bubble fraction', fmtPercent(summary.bubbleFractionIdeal), fmtPercent(summary.bubbleFractionMeasured), fmtPercent(summary.bubbleFractionError),
+      'pipeline bubble fraction', formatPercent(summary.bubbleFractionIdeal), formatPercent(summary.bubbleFractionMeasured), fmtPercent(summary.bubbleFractionError),
     ]], 'bubble'));
     parts.push(`<p class="note">Bubble predicted with p = ${esc(run.strategy.pp)} stages and m = ${esc(run.strategy.microBatches)} micro-batches; measured as pp waits over each step's forward/backward window, mean over ranks and steps.</p>`);
   }
