@@ -6,6 +6,10 @@ import { compareRuns, predictionChecksOf } from './report-comparison.js';
 import { lossOf, measuredFiguresOf, rankStepsOf } from './report-figures.js';
 import { inventoryOf } from './report-inventory.js';
 import { runSpansOf, spanSummaryOf } from '../../../src-shared/run-spans.js';
+import { spanEventsOf, tracedStepRange } from '../store/span-events.js';
+
+/** Traced steps a report carries (the latest ones): enough for a trace and a summary, without the whole of a long run. */
+export const REPORT_SPAN_STEPS = 200;
 
 /** Options of buildReport. */
 export interface BuildReportOptions {
@@ -55,7 +59,8 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
   const rankSteps = rankStepsOf(details.events);
   const worldSize = worldSizeOf(run.strategy, details.ranks.length);
   const measured = measuredFiguresOf(details, rankSteps, series, worldSize);
-  const runSpans = runSpansOf(details.events);
+  const traced = tracedStepRange(store, id);
+  const runSpans = runSpansOf(traced ? spanEventsOf(store, id, Math.max(traced.firstStep, traced.lastStep - REPORT_SPAN_STEPS + 1), traced.lastStep) : []);
   const stages = typeof run.strategy.pp === 'number' ? run.strategy.pp : 1;
   const microBatches = typeof run.strategy.microBatches === 'number' ? run.strategy.microBatches : 1;
   return {
