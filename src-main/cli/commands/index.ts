@@ -37,6 +37,9 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope hosts [list] [--json]
   shardscope hosts import --ssh-config FILE
   shardscope hosts probe --hosts FILE [--known-hosts FILE] [--seconds S] [--json]
+  shardscope hosts trust HOST [--fingerprint SHA256:... | --yes] [--known-hosts FILE] [--json]
+  shardscope hosts clean HOST... [--hosts FILE] [--identity FILE] [--known-hosts FILE] [--json]
+  shardscope hosts set HOST [--node PATH] [--python PATH]
   shardscope runs [--json] [--db PATH]
   shardscope report RUN[,RUN...]|latest --format html|pdf|json|csv|trace --out FILE [--db PATH] [--json]
   shardscope bench allreduce [--ranks N] [--sizes-mb 1,16,64] [--reps N] [--json]
