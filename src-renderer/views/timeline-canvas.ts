@@ -84,7 +84,8 @@ export function buildLanes(spans: RankSpan[], ranks: RankRecord[], clocks: Array
     return {
       rank, compute, comm, longestMs: [longest(compute), longest(comm)], levels,
       label: `rank ${rank}${placed ? ` · ${placed.host}` : ''}`,
-      detail: `${placed?.device ?? ''}${clock && rank !== 0 ? ` · clock ±${clock.errorMs.toFixed(2)} ms` : ''}`,
+      // The clock error first: a long device name is cut at the gutter's edge.
+      detail: `${clock && rank !== 0 ? `clock ±${clock.errorMs.toFixed(2)} ms · ` : ''}${placed?.device ?? ''}`,
     };
   });
 }
