@@ -26,14 +26,19 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope app [--web] [--port N] [--no-open] [--nvidia-smi PATH] [--interval-ms N]
   shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--identity FILE]...
                  [--known-hosts FILE] [--nvidia-smi PATH] [--json]
-  shardscope plan --model ID|FILE --gpu ID --gpus N [--gpus-per-node N] [--dp D] [--tp T] [--pp P]
-                 [--virtual-stages V] [--micro-batch b] [--global-batch B] [--seq-len S] [--zero 0|1|2|3]
-                 [--recompute none|selective|full] [--sequence-parallel] [--dtype bf16|fp16|fp32] [--offload none|optimizer|all]
+                 | --slurm local|[user@]host[:port] [--partition P] [--probe-gpus] [--json]
+  shardscope plan --model ID|FILE|config.json --gpu ID|FILE --gpus N [--gpus-per-node N] [--dp D] [--tp T] [--pp P]
+                 [--cp C] [--ep E] [--virtual-stages V] [--layers-per-stage 5,6,...] [--micro-batch b] [--global-batch B]
+                 [--seq-len S] [--zero 0|1|2|3] [--distributed-optimizer] [--shard-group G] [--recompute none|selective|full]
+                 [--sequence-parallel] [--attention flash|standard] [--dtype bf16|fp16|fp8|fp32] [--offload none|optimizer|all]
+                 [--no-overlap] [--efficiency F] [--inter-node-bandwidth GB/s] [--intra-node-bandwidth GB/s] [--power-cap W]
                  [--search [--objective throughput|energy|memory] [--limit N]] [--json]
   shardscope run  --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M] [--schedule 1f1b|gpipe]
                  [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X] [--data FILE] [--backend NAME]
                  [--engine tfjs|torch [--script FILE] [--python PATH]] [--sample-ms N] [--db PATH]
                  [--hosts FILE [--master-addr ADDR] [--known-hosts FILE]] [--report FILE] [--json]
+                 [--slurm local|HOST [--partition P] [--nodes N] [--gpus-per-node G] [--time T] [--account A]
+                  [--qos Q] [--job-dir DIR] [--dry-run]]   (a Slurm job: docs/slurm.md)
   shardscope hosts [list] [--json]
   shardscope hosts import --ssh-config FILE
   shardscope hosts probe --hosts FILE [--known-hosts FILE] [--seconds S] [--json]

@@ -167,6 +167,7 @@ export class RunStore {
         joulesPerToken: summary.energy.joulesPerToken,
         bytesMoved: summary.bytesMoved,
         hosts: run.hosts,
+        ...slurmJobIdOf(run.plan),
       };
     });
   }
@@ -186,4 +187,10 @@ export class RunStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** `{slurmJobId}` of a run launched as a Slurm job (its plan keeps the job), else nothing. */
+function slurmJobIdOf(plan: unknown): { slurmJobId?: string } {
+  const jobId = (plan as { slurm?: { jobId?: unknown } } | null)?.slurm?.jobId;
+  return typeof jobId === 'string' ? { slurmJobId: jobId } : {};
 }
