@@ -1,5 +1,6 @@
 /** The versioned JSON report of one run or a comparison of runs (zod schema + types), shared by the CLI, the app and the UI. */
 import { z } from 'zod';
+import { runSpansReportSchema } from './report-spans-schema.js';
 
 /** Version of the report layout; bump it (and docs/report-schema.md) on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -105,6 +106,8 @@ export const runReportSchema = z.object({
   rankSteps: z.array(rankStepSchema),
   loss: z.array(z.object({ step: z.number().int(), loss: z.number() })),
   series: z.array(reportSeriesSchema),
+  /** Per-rank spans at real times and their summary (exposed communication, bubble, idle); absent when the run recorded none. */
+  spans: runSpansReportSchema.optional(),
 });
 
 /** The runs side by side, and which was fastest / used least energy per token, from measured data. */

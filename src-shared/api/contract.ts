@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Inventory } from '../inventory.js';
 import type { TelemetryBatch } from '../telemetry.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
+import type { RunTimeline } from '../run-spans.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
 import type { CalibrationState, HostCalibration } from '../calibration/calibration-record.js';
@@ -30,6 +31,7 @@ export const apiArgSchemas = {
   listRuns: z.tuple([]),
   getRun: z.tuple([z.object({ runId: runIdSchema })]),
   getRunSeries: z.tuple([z.object({ runId: runIdSchema, maxPoints: z.number().int().min(10).max(5000) })]),
+  getRunTimeline: z.tuple([z.object({ runId: runIdSchema, fromStep: z.number().int().min(0).optional(), toStep: z.number().int().min(0).optional() })]),
   exportReport: z.tuple([reportExportRequestSchema]),
   listHosts: z.tuple([]),
   addHost: z.tuple([addHostArgsSchema]),
@@ -67,6 +69,7 @@ export interface ApiResults {
   listRuns: RunListItem[];
   getRun: RunDetails;
   getRunSeries: DownsampledSeries[];
+  getRunTimeline: RunTimeline;
   exportReport: ExportedReport;
   listHosts: HostsState;
   addHost: HostsState;

@@ -40,6 +40,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     listRuns: async () => deps.runs.list(),
     getRun: async ({ runId }) => deps.runs.get(runId),
     getRunSeries: async ({ runId, maxPoints }) => deps.runs.series(runId, maxPoints),
+    getRunTimeline: async ({ runId, fromStep, toStep }) => deps.runs.timeline(runId, fromStep, toStep),
     exportReport: (request) => deps.runs.exportReport(request),
     ...deps.hosts,
     ...deps.calibration,

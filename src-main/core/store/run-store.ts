@@ -84,7 +84,7 @@ export class RunStore {
       ranksOf: db.prepare('SELECT rank, host, device, backend, params_on_rank AS paramsOnRank FROM ranks WHERE run = ? ORDER BY rank'),
       insertEvent: db.prepare('INSERT INTO events (run, rank, timestamp_ms, type, data_json) VALUES (?, ?, ?, ?, ?)'),
       eventsOf: db.prepare(`SELECT * FROM (SELECT id, rank, timestamp_ms AS timestampMs, type, data_json FROM events
-        WHERE run = ? ORDER BY timestamp_ms DESC, id DESC LIMIT ?) ORDER BY timestampMs, id`),
+        WHERE run = ? AND type != 'spans' ORDER BY timestamp_ms DESC, id DESC LIMIT ?) ORDER BY timestampMs, id`),
     };
     this.writeBatchTx = db.transaction((batch: StoreBatch) => {
       for (const { run, ranks } of batch.ranks ?? []) {
@@ -144,7 +144,7 @@ export class RunStore {
     return this.requireRun(id).summary ?? this.summariser.summarise(id);
   }
 
-  /** A run with its ranks, its latest `eventLimit` events (default 10 000) and its summary. */
+  /** A run with its ranks, its latest `eventLimit` events (default 10 000; `spans` events are read apart, see span-events.ts) and its summary. */
   runDetails(id: string, eventLimit = 10_000): RunDetails {
     const run = this.requireRun(id);
     const ranks = this.statements.ranksOf.all(id) as RankRecord[];
