@@ -1,5 +1,6 @@
 /** The `shardscope` command: dispatches to sub-commands; exit 0 ok, 1 failed, 2 bad usage/input. */
 import { ShardScopeError } from '../../src-shared/errors.js';
+import { defaultStorePath, sweepInterruptedRuns } from '../core/store/index.js';
 import { commands, usage } from './commands/index.js';
 import type { CliIo } from './io.js';
 
@@ -19,17 +20,25 @@ async function main(argv: string[]): Promise<number> {
     io.stdout.write(usage);
     return 0;
   }
-  const command = commands[name as keyof typeof commands];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     io.stderr.write(`shardscope: unknown command "${name}" (try: ${Object.keys(commands).join(', ')})\n`);
     return 2;
   }
+  // Runs whose controller died (killed, crashed) are marked `interrupted` whenever ShardScope starts.
+  sweepInterruptedRuns(defaultStorePath(io.env));
   try {
     return await command(rest, io);
   } catch (error) {
     if (error instanceof ShardScopeError) {
       io.stderr.write(`shardscope ${name}: ${error.message}\n`);
       return error.kind === 'bad-input' ? 2 : 1;
+    }
+    const sqliteCode = (error as { code?: unknown }).code;
+    if (typeof sqliteCode === 'string' && /^SQLITE_(CORRUPT|NOTADB|FULL|IOERR|READONLY|CANTOPEN)/.test(sqliteCode)) {
+      // The store went bad while in use (it is checked when opened): say so in one line, keep the file.
+      io.stderr.write(`shardscope ${name}: the store could not be read or written (${sqliteCode}: ${(error as Error).message.split('\n')[0]}); it was left as it is\n`);
+      return 1;
     }
     throw error;
   }
