@@ -18,7 +18,7 @@ const options = {
 
 /** A preset id, or a JSON model file `{name, layers, hidden, heads, vocab, seqLen}`. */
 function loadModel(value: string): string | ModelSpec {
-  if (listPresets().models[value]) return value;
+  if (Object.hasOwn(listPresets().models, value)) return value;
   let text: string;
   try {
     text = readFileSync(value, 'utf8');

@@ -33,7 +33,7 @@ import { writeReport, type ReportFormat } from '../../core/report/write-report.j
 
 /** Resolves a preset id or a JSON model file. */
 export function resolveModel(idOrFile: string): ModelConfig {
-  const preset = modelPresets[idOrFile];
+  const preset = Object.hasOwn(modelPresets, idOrFile) ? modelPresets[idOrFile] : undefined;
   if (preset) return { ...preset };
   if (!existsSync(idOrFile)) throw new ShardScopeError('bad-input', `--model: unknown model "${idOrFile}" (presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
   let value: unknown;
