@@ -2,6 +2,7 @@
 import type { EngineEvent } from '../../src-shared/engine-events.js';
 import type { TrainConfig } from '../../src-shared/engine-config.js';
 import type { CollectiveOptions, Communicator } from '../collective/types.js';
+import { ShardScopeError } from '../../src-shared/errors.js';
 import { Trainer } from './trainer.js';
 
 /** Who this rank is and how it reaches the others. */
@@ -37,6 +38,10 @@ export async function runRank(options: RankOptions): Promise<void> {
     for (let step = 0; step < config.steps; step += 1) {
       const result = await trainer.step(step);
       emit({ type: 'step', rank, ...result, timestampMs: Date.now() });
+      // A NaN or infinite loss never recovers: end the run as failed, naming the step (shown 1-based, like the progress lines).
+      if (result.loss !== null && !Number.isFinite(result.loss)) {
+        throw new ShardScopeError('diverged', `loss is ${result.loss} at step ${step + 1}: training diverged (try a lower --lr)`, { step: step + 1 });
+      }
     }
     // No rank closes its sockets while a peer may still be waiting on it.
     if (comm) await comm.world.barrier();

@@ -3,7 +3,8 @@
  * `shardscope hosts import --ssh-config FILE`; `shardscope hosts probe --hosts FILE [--known-hosts FILE]
  * [--seconds S] [--json]` — latency and bandwidth between every pair of the file's hosts, saved for the planner.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../../core/files/read-input-file.js';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
@@ -41,7 +42,7 @@ export const hostsCommand: CliCommand = async (args, io) => {
   if (!existsSync(values.hosts)) throw new ShardScopeError('bad-input', `--hosts: no such file ${values.hosts}`);
   const seconds = Number(values.seconds ?? 2);
   if (!(seconds > 0 && seconds <= 60)) throw new ShardScopeError('bad-input', `--seconds must be in (0, 60], got "${values.seconds}"`);
-  const hosts = parseHostsFile(readFileSync(values.hosts, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${values.hosts}`)
+  const hosts = parseHostsFile(readInputFile(values.hosts, '--hosts'), io.env.USER ?? userInfo().username, `--hosts ${values.hosts}`)
     .map((h) => ({ ...h, devices: [h.devices[0]] }));
   if (hosts.length < 2) throw new ShardScopeError('bad-input', 'hosts probe needs at least two hosts');
   const workerPath = findWorkerBundle();

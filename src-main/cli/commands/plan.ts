@@ -1,5 +1,6 @@
 /** `shardscope plan`: memory, communication, time and energy of one strategy, or a search over all of them. */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../../core/files/read-input-file.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { listPresets, planStrategy, searchStrategies, smallestFittingCluster, modelSpecSchema, type ModelSpec, type PlanRequest, type PlanResult, type StrategyInput } from '../../../src-shared/planner/index.js';
 import { parseOrBadInput, objectiveSchema, recomputeSchema, dtypeSchema, offloadSchema } from '../../../src-shared/planner/schemas.js';
@@ -19,12 +20,10 @@ const options = {
 /** A preset id, or a JSON model file `{name, layers, hidden, heads, vocab, seqLen}`. */
 function loadModel(value: string): string | ModelSpec {
   if (Object.hasOwn(listPresets().models, value)) return value;
-  let text: string;
-  try {
-    text = readFileSync(value, 'utf8');
-  } catch {
+  if (!existsSync(value)) {
     throw new ShardScopeError('bad-input', `--model "${value}" is neither a preset (${Object.keys(listPresets().models).join(', ')}) nor a readable JSON file`);
   }
+  const text = readInputFile(value, '--model');
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -6,9 +6,8 @@ import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { buildReport, resolveRunIds } from '../../core/report/build-report.js';
 import { REPORT_FORMATS, writeReport, type ReportFormat } from '../../core/report/write-report.js';
-import { defaultStorePath } from '../../core/store/open-store.js';
 import { RunStore } from '../../core/store/run-store.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { packageVersion } from '../runtime-paths.js';
 
@@ -31,7 +30,7 @@ export const reportCommand: CliCommand = async (args, io) => {
   const format = values.format as ReportFormat | undefined;
   if (!format || !REPORT_FORMATS.includes(format)) throw new ShardScopeError('bad-input', `--format must be one of ${REPORT_FORMATS.join(', ')}${values.format ? `, got "${values.format}"` : ''}`);
   if (!values.out) throw new ShardScopeError('bad-input', '--out FILE is required');
-  const path = values.db ?? defaultStorePath(io.env);
+  const path = storePathFlag(values.db, io.env);
   if (!existsSync(path)) throw new ShardScopeError('bad-input', `no store at ${path} (no runs recorded yet)`);
   const store = RunStore.open(path, { readonly: true });
   let report;

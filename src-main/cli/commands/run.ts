@@ -6,7 +6,8 @@
  *  rank with `--engine torch`), kept in the run history. `--hosts FILE [--master-addr ADDR] [--known-hosts FILE]`
  *  places the ranks on remote hosts over SSH (and `local`), with either engine: docs/remote-runs.md.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../../core/files/read-input-file.js';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
@@ -22,9 +23,9 @@ import { deployTorchToHosts } from '../../core/launch/torch-deploy.js';
 import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js';
 import { startHostSampler } from '../../core/telemetry/host-sampler.js';
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
-import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
+import { RunStore, StoreWriter } from '../../core/store/index.js';
 import type { RunSummary } from '../../core/launch/run-summary.js';
-import { intFlag, parseFlags } from '../args.js';
+import { intFlag, parseFlags, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { packageVersion } from '../runtime-paths.js';
 import { reportFormatOfPath } from './report.js';
@@ -38,8 +39,9 @@ export function resolveModel(idOrFile: string): ModelConfig {
   if (!existsSync(idOrFile)) throw new ShardScopeError('bad-input', `--model: unknown model "${idOrFile}" (presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(idOrFile, 'utf8'));
-  } catch {
+    value = JSON.parse(readInputFile(idOrFile, '--model'));
+  } catch (error) {
+    if (error instanceof ShardScopeError) throw error;
     throw new ShardScopeError('bad-input', `--model: ${idOrFile} is not valid JSON`);
   }
   return validateModel(value);
@@ -81,6 +83,7 @@ export const runCommand: CliCommand = async (args, io) => {
     hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' }, report: { type: 'string' },
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
+  const storePath = storePathFlag(values.db, io.env);
   const strategy = parseStrategy(values.strategy ?? 'dp=1');
   const schedule = values.schedule ?? '1f1b';
   if (schedule !== '1f1b' && schedule !== 'gpipe') throw new ShardScopeError('bad-input', `--schedule must be 1f1b or gpipe, got "${schedule}"`);
@@ -118,7 +121,6 @@ export const runCommand: CliCommand = async (args, io) => {
     throw error;
   }
   // Every run is kept in the history (`shardscope runs`, reports), like runs launched from the app.
-  const storePath = values.db ?? defaultStorePath(io.env);
   const store = RunStore.open(storePath);
   const writer = new StoreWriter(store);
   // This host as discovered, and its samples every --sample-ms (default 500; 0 = off) — CPU power for
@@ -179,7 +181,7 @@ async function writeRunReport(storePath: string, runId: string, outPath: string,
 async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'known-hosts'?: string }, config: { dataPath?: string }, worldSize: number, io: Parameters<CliCommand>[1]): Promise<PreparedRun> {
   const file = values.hosts!;
   if (!existsSync(file)) throw new ShardScopeError('bad-input', `--hosts: no such file ${file}`);
-  const hosts = parseHostsFile(readFileSync(file, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${file}`);
+  const hosts = parseHostsFile(readInputFile(file, '--hosts'), io.env.USER ?? userInfo().username, `--hosts ${file}`);
   const workerPath = findWorkerBundle();
   return prepareRun({
     hosts, worldSize, bundle: workerBundleOf(dirname(workerPath)),

@@ -1,21 +1,15 @@
 /** Imports hosts from an OpenSSH client config (`~/.ssh/config`) with the maintained `ssh-config` parser. */
-import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import SSHConfig from 'ssh-config';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { readInputFile } from '../files/read-input-file.js';
 import { parseHostSpec, parsePort, type RemoteTarget } from './target.js';
 
 type Computed = Record<string, string | string[] | undefined>;
 
 /** Every concrete `Host` alias of the file (no wildcards or negations), resolved like `ssh -G` would. */
 export function loadSshConfigHosts(file: string): RemoteTarget[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ShardScopeError('bad-input', `cannot read ssh config ${file}: ${(error as Error).message}`);
-  }
-  return parseSshConfigHosts(text, file);
+  return parseSshConfigHosts(readInputFile(file, 'ssh config'), file);
 }
 
 /** Same as loadSshConfigHosts, from text (`file` is only used in messages). */
