@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readInputFile } from '../../core/files/read-input-file.js';
+import { checkOutputFile } from '../../core/files/write-output-file.js';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
@@ -109,6 +110,7 @@ export const runCommand: CliCommand = async (args, io) => {
   if (engine === 'torch' && !values.script) checkReferencePlan(config);
   const reportFormat = values.report ? reportFormatOfPath(values.report) : null;
   if (values.report && !existsSync(dirname(resolve(values.report)))) throw new ShardScopeError('bad-input', `--report: folder ${dirname(resolve(values.report))} does not exist`);
+  if (values.report && reportFormat !== 'csv') checkOutputFile(values.report, '--report');
   if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
   const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, io) : null;
   const localTorch: TorchEngineOptions = { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) };
