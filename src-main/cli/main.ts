@@ -4,6 +4,9 @@ import { defaultStorePath, sweepInterruptedRuns } from '../core/store/index.js';
 import { commands, usage } from './commands/index.js';
 import type { CliIo } from './io.js';
 
+/** How long a command may take to stop after the first Ctrl-C before the process exits anyway. */
+const STOP_DEADLINE_MS = 8000;
+
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -11,6 +14,8 @@ async function main(argv: string[]): Promise<number> {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
     controller.abort(new ShardScopeError('cancelled', 'interrupted'));
+    // One Ctrl-C always stops: whatever does not wind down in time is cut short (probes die with us).
+    setTimeout(() => process.exit(130), STOP_DEADLINE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

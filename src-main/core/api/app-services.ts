@@ -5,7 +5,7 @@
  */
 import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
 import type { Inventory } from '../../../src-shared/inventory.js';
-import { discoverLocalHost } from '../inventory/discover-local.js';
+import { discoverLocalHost, LOCAL_HOST_ID } from '../inventory/discover-local.js';
 import { RecentSamples } from '../telemetry/recent-samples.js';
 import { startHostSampler } from '../telemetry/host-sampler.js';
 import { RunService } from '../runs/run-service.js';
@@ -43,14 +43,17 @@ export interface AppServices {
 export async function startAppServices(options: AppServicesOptions): Promise<AppServices> {
   const events = new ApiEventBus();
   const recent = new RecentSamples({ maxAgeMs: 60 * 60 * 1000 });
+  // Discovery runs in the background (a hung nvidia-smi must not hold the app's start); close() stops it.
+  const stopping = new AbortController();
   let inventory: Promise<Inventory> = discover();
 
-  async function discover(): Promise<Inventory> {
-    const host = await discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath });
-    return { hosts: [host] };
+  function discover(): Promise<Inventory> {
+    const found = discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath, signal: stopping.signal }).then((host) => ({ hosts: [host] }));
+    found.catch(() => {}); // callers that await it see the failure; nobody awaiting is not an error
+    return found;
   }
 
-  const hostId = (await inventory).hosts[0]?.id ?? 'local';
+  const hostId = LOCAL_HOST_ID;
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => console.error(`store: ${error instanceof Error ? error.message : String(error)}`) });
   // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
@@ -89,6 +92,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     handlers,
     events,
     close: async () => {
+      stopping.abort();
       hosts.close();
       await runs.close();
       await sampler.stop();
