@@ -117,3 +117,19 @@ test('a flood of searches on one connection is bounded, and stopRun does not wai
   assert.ok(searchesBeforeStop < served / 2, `stopRun answered after ${searchesBeforeStop} of ${served} searches: the searches block the event loop`);
   api.close();
 });
+
+test('searches from many connections run off the event loop: a plain GET is answered while they queue', async () => {
+  const clients = await Promise.all(Array.from({ length: 8 }, () => connectApi(app)));
+  const request = { model: 'llama2-7b', cluster: { gpu: 'rtx-4090', gpus: 8 }, limit: 3 };
+  const order: string[] = [];
+  const searches = clients.flatMap((c) => Array.from({ length: 8 }, () => c.call('searchPlans', request).then(() => order.push('search'), () => order.push('refused'))));
+  // Give the server the messages before the GET goes out.
+  await new Promise((resolve) => setImmediate(resolve));
+  const page = await fetch(`${app.origin}/`, { redirect: 'manual' });
+  order.push('get');
+  assert.equal(page.status, 401);
+  await Promise.all(searches);
+  const searchesBeforeGet = order.indexOf('get');
+  assert.ok(searchesBeforeGet < 32, `the GET was answered after ${searchesBeforeGet} of 64 searches`);
+  for (const c of clients) c.close();
+});

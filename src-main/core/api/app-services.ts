@@ -17,6 +17,8 @@ import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts } from '../hosts/run-hosts.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
+import { PlannerThread } from '../planner/planner-thread.js';
+import type { SearchRequest } from '../../../src-shared/planner/index.js';
 
 /** What the app was started with. */
 export interface AppServicesOptions {
@@ -28,6 +30,8 @@ export interface AppServicesOptions {
   storePath: string;
   /** dist/worker.cjs, the program each rank runs. */
   workerPath: string;
+  /** dist/planner-thread.cjs: strategy searches run there, off the event loop (in this thread when absent). */
+  plannerThreadPath?: string;
   /** Where SSH passwords may be kept (Electron: safeStorage); none in web mode, so they are used once. */
   secrets?: SecretStore;
 }
@@ -74,7 +78,9 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
   });
 
+  const planner = options.plannerThreadPath ? new PlannerThread(options.plannerThreadPath) : null;
   const handlers = createApiHandlers({
+    ...(planner ? { searchPlans: (request: SearchRequest) => planner.search(request) } : {}),
     appInfo: { mode: options.mode, version: options.version, sampleIntervalMs: options.sampleIntervalMs },
     getInventory: () => inventory,
     refreshInventory: async () => {
@@ -93,6 +99,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     events,
     close: async () => {
       stopping.abort();
+      await planner?.close();
       hosts.close();
       await runs.close();
       await sampler.stop();

@@ -15,6 +15,8 @@ export interface HandlerDeps {
   runs: RunService;
   /** The Hosts calls (hosts-handlers.ts). */
   hosts: ReturnType<typeof hostsHandlers>;
+  /** Where strategy searches run (default: in this thread). */
+  searchPlans?: Parameters<typeof plannerHandlers>[0];
 }
 
 /** Builds the handler table from its dependencies. */
@@ -24,7 +26,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getInventory: () => deps.getInventory(),
     refreshInventory: () => deps.refreshInventory(),
     getRecentTelemetry: async ({ windowMs }) => deps.recent.window(windowMs),
-    ...plannerHandlers(),
+    ...plannerHandlers(deps.searchPlans),
     startRun: (request) => deps.runs.start(request),
     stopRun: ({ runId }) => deps.runs.stop(runId),
     listRuns: async () => deps.runs.list(),
