@@ -53,10 +53,11 @@ function frame(firstByte: number, payload: Buffer, announcedLength?: bigint): Bu
 
 async function sendAndWaitClosed(bytes: Buffer): Promise<void> {
   const socket = await rawSocket();
-  socket.on('error', () => {});
+  socket.on('error', () => {}); // the server may reset the connection while we still write: that is the point
+  const closed = new Promise((resolve) => socket.on('close', resolve));
   socket.write(bytes);
   socket.resume();
-  await once(socket, 'close');
+  await closed;
 }
 
 async function assertStillServing(): Promise<void> {
