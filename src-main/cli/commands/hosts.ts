@@ -34,6 +34,7 @@ export const hostsCommand: CliCommand = async (args, io) => {
   if (sub === 'import') {
     if (!values['ssh-config']) throw new ShardScopeError('bad-input', 'hosts import needs --ssh-config FILE');
     const settings = importSshConfigHosts(file, values['ssh-config']);
+    for (const { alias, reason } of settings.skipped) io.stderr.write(`shardscope hosts: skipped Host ${alias}: ${reason}\n`);
     printLine(io, `${settings.hosts.length} host(s) saved in ${file}`);
     return 0;
   }

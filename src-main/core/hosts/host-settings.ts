@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { loadSshConfigHosts } from '../ssh/ssh-config-import.js';
+import { loadSshConfigEntries, type SshConfigHosts } from '../ssh/ssh-config-import.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import type { LinkMeasurement } from '../probe/link-probe.js';
 
@@ -71,9 +71,10 @@ export function addHosts(file: string, hosts: SavedHost[]): HostSettings {
   return next;
 }
 
-/** Imports every concrete Host of an ssh config file. */
-export function importSshConfigHosts(file: string, sshConfigFile: string): HostSettings {
-  return addHosts(file, loadSshConfigHosts(sshConfigFile).map((t) => savedHostOf(t, 'ssh-config')));
+/** Imports every concrete Host of an ssh config file that resolves; the others are returned in `skipped` with their reason. */
+export function importSshConfigHosts(file: string, sshConfigFile: string): HostSettings & Pick<SshConfigHosts, 'skipped'> {
+  const { hosts, skipped } = loadSshConfigEntries(sshConfigFile);
+  return { ...addHosts(file, hosts.map((t) => savedHostOf(t, 'ssh-config'))), skipped };
 }
 
 /** Removes a host (and its link measurements). */
