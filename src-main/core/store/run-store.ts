@@ -1,5 +1,5 @@
 /** The run history: runs, ranks, events and sample series in one SQLite file, read and written synchronously. */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type {
@@ -252,6 +252,7 @@ export class RunStore {
 export function sweepInterruptedRuns(path: string): void {
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
+    if (statSync(path).size === 0) return; // an empty file is an empty history: nothing to mark, nothing to create
     RunStore.open(path).close();
   } catch {
     // reported, if it matters, by the command that opens the store for its own work
