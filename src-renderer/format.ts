@@ -1,12 +1,7 @@
 /** Display formatting shared by the views. */
 
-/** Bytes as GiB/MiB/KiB with one decimal. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${Math.round(bytes)} B`;
-}
+// Figures are written by src-shared/units.ts, the same as in the CLI and the reports.
+export { formatBytes, formatBytesPerSecond, formatCount, formatDateTime, formatDuration, formatRate } from '../src-shared/units.js';
 
 /** Creates an element with a class and text. */
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {

@@ -1,5 +1,8 @@
 /** Inventory of hosts and their devices, as discovery reports it (units in names). */
 
+/** The id of this machine everywhere: inventory, samples, run hosts and placements, the Hosts view. */
+export const LOCAL_HOST_ID = 'local';
+
 /** One NVIDIA GPU as read from `nvidia-smi -q -x`. */
 export interface GpuInfo {
   index: number;

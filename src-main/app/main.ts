@@ -6,9 +6,8 @@ import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type Web
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { apiEventNames, apiMethodNames, ipcChannel, ipcEventChannel } from '../../src-shared/api/contract.js';
-import { toErrorPayload } from '../../src-shared/errors.js';
 import { startAppServices, type AppServices } from '../core/api/app-services.js';
-import { dispatchCall } from '../core/api/dispatch.js';
+import { answerCall } from '../core/api/dispatch.js';
 import { defaultStorePath } from '../core/store/index.js';
 import { CONTENT_SECURITY_POLICY } from '../server/static-files.js';
 import { hardenWebContents, secureWebPreferences } from './window-hardening.js';
@@ -25,12 +24,11 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
 function registerIpc(services: AppServices): void {
   for (const method of apiMethodNames) {
     ipcMain.handle(ipcChannel(method), async (event, ...args: unknown[]) => {
-      if (!isTrustedSender(event)) return { ok: false, error: { kind: 'auth', message: 'untrusted sender' } };
-      try {
-        return { ok: true, result: await dispatchCall(services.handlers, method, args) };
-      } catch (error) {
-        return { ok: false, error: toErrorPayload(error) };
+      if (!isTrustedSender(event)) {
+        services.log.warn(`refused IPC call "${method}" from an untrusted sender (${event.senderFrame?.url ?? 'no frame'})`);
+        return { ok: false, error: { kind: 'auth', message: 'untrusted sender' } };
       }
+      return answerCall(services.handlers, method, args, services.log);
     });
   }
   services.events.subscribe((event, payload) => {

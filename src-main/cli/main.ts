@@ -3,6 +3,9 @@ import { ShardScopeError } from '../../src-shared/errors.js';
 import { defaultStorePath, sweepInterruptedRuns } from '../core/store/index.js';
 import { commands, usage } from './commands/index.js';
 import type { CliIo } from './io.js';
+import { commandUsage, isHelpRequest, isVersionRequest } from './command-help.js';
+import { packageVersion } from './runtime-paths.js';
+import { loggerFromEnv } from '../core/log/logger.js';
 
 /** How long a command may take to stop after the first Ctrl-C before the process exits anyway. */
 const STOP_DEADLINE_MS = 8000;
@@ -25,7 +28,16 @@ async function main(argv: string[]): Promise<number> {
     io.stdout.write(usage);
     return 0;
   }
+  if (isVersionRequest(argv)) {
+    io.stdout.write(`shardscope ${packageVersion()}\n`);
+    return 0;
+  }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  const help = command && isHelpRequest(rest) ? commandUsage(name) : null;
+  if (help) {
+    io.stdout.write(help);
+    return 0;
+  }
   if (!command) {
     io.stderr.write(`shardscope: unknown command "${name}" (try: ${Object.keys(commands).join(', ')})\n`);
     return 2;
@@ -49,7 +61,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`shardscope runs | head -2`) closes the pipe: that ends the output, it is no crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (error) => { console.error(error); process.exitCode = 1; },
+  (error) => {
+    console.error(error);
+    loggerFromEnv(process.env).error(`shardscope ${process.argv.slice(2, 3).join('')} crashed`, error);
+    process.exitCode = 1;
+  },
 );

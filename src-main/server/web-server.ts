@@ -11,7 +11,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiHandlers } from '../../src-shared/api/contract.js';
 import { wireRequestSchema, type WireEvent, type WireResponse } from '../../src-shared/api/wire.js';
 import { toErrorPayload } from '../../src-shared/errors.js';
-import { dispatchCall } from '../core/api/dispatch.js';
+import { answerCall } from '../core/api/dispatch.js';
+import type { Logger } from '../core/log/logger.js';
 import type { ApiEventBus } from '../core/api/event-bus.js';
 import { AccessGuard, API_PROTOCOL } from './access-guard.js';
 import { CallLimiter } from './call-limiter.js';
@@ -26,6 +27,8 @@ export interface WebServerOptions {
   port: number;
   /** Fixed token for tests; random (32 bytes) otherwise. */
   token?: string;
+  /** Internal errors of calls and refused requests are logged here. */
+  log: Logger;
 }
 
 /** A running web-mode server. */
@@ -49,7 +52,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
   wss.on('error', () => {});
   const server = createServer((req, res) => {
-    handleHttp(req, res, guard, options.rendererDir).catch(() => {
+    res.on('finish', () => { if (res.statusCode === 401 || res.statusCode === 403) options.log.warn(`web server refused ${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}: ${res.statusCode} (host ${req.headers.host ?? 'none'})`); });
+    handleHttp(req, res, guard, options.rendererDir).catch((error: unknown) => {
+      options.log.error(`web server failed on ${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`, error); // never the query: it may hold the token
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
@@ -61,6 +66,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path !== '/api' || !guard.isOwnHost(req) || !guard.isOwnOrigin(req) || !guard.hasTokenProtocol(req)) {
+      options.log.warn(`web server refused a WebSocket on ${path} (host ${req.headers.host ?? 'none'}, origin ${req.headers.origin ?? 'none'})`);
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -128,13 +134,14 @@ function serveSocket(ws: WebSocket, options: WebServerOptions): void {
     try {
       request = wireRequestSchema.parse(JSON.parse(data.toString()));
     } catch {
+      options.log.warn('web server closed a WebSocket that sent a malformed request');
       ws.close(1008, 'malformed request');
       return;
     }
     const { id, method, args } = request;
-    limiter.run(method, () => dispatchCall(options.handlers, method, args)).then(
-      (result) => send({ id, ok: true, result }),
-      (error) => send({ id, ok: false, error: toErrorPayload(error) }),
+    limiter.run(method, () => answerCall(options.handlers, method, args, options.log)).then(
+      (answer) => send({ id, ...answer }),
+      (error: unknown) => send({ id, ok: false, error: toErrorPayload(error) }), // refused by the limiter
     );
   });
 }

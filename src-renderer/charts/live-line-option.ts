@@ -1,4 +1,5 @@
 /** Builds the ECharts option of a rolling time-axis line chart (pure: data in, option out). */
+import { formatSignificant } from '../../src-shared/units.js';
 import type { Series } from '../state/telemetry-buffer.js';
 
 /** How one chart is labelled. */
@@ -16,7 +17,7 @@ export function buildLiveLineOption(series: Series[], spec: LiveChartSpec, nowMs
     animation: false,
     grid: { left: 56, right: 16, top: 32, bottom: 28 },
     legend: { top: 0, textStyle: { color: '#d8e0e8' }, type: 'scroll' as const },
-    tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${Number(v).toFixed(2)} ${spec.unit}` },
+    tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${formatSignificant(Number(v))} ${spec.unit}` },
     xAxis: {
       type: 'time' as const,
       min: Math.max(nowMs - spec.windowMs, earliestMs - 1000),

@@ -1,4 +1,5 @@
 /** ECharts options comparing planned strategies side by side (pure: plan results in, options out). */
+import { formatSignificant } from '../../src-shared/units.js';
 import type { PlanResult } from '../../src-shared/planner/index.js';
 
 const GIB = 1024 ** 3;
@@ -15,7 +16,7 @@ function stackedBars(plans: LabelledPlan[], unit: string, parts: { name: string;
     animation: false,
     grid: { left: 64, right: 16, top: 36, bottom: 28 },
     legend: { top: 0, textStyle: { color: '#d8e0e8' } },
-    tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${Number(v).toPrecision(4)} ${unit}` },
+    tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${formatSignificant(Number(v))} ${unit}` },
     xAxis: { type: 'category' as const, data: plans.map((p) => p.label), ...axisStyle },
     yAxis: { type: 'value' as const, name: unit, ...axisStyle },
     series: parts.map((part) => ({ name: part.name, type: 'bar' as const, stack: 'total', data: plans.map((p) => part.value(p.plan)) })),

@@ -1,4 +1,8 @@
 /** ECharts options of the Run and History views (pure: data in, option out). */
+import { formatSignificant } from '../../src-shared/units.js';
+
+/** Tooltip values as people read them (about three significant digits, never e-notation), with the unit. */
+const tooltipIn = (unit: string) => ({ trigger: 'axis' as const, valueFormatter: (v: unknown) => `${formatSignificant(Number(v))} ${unit}` });
 
 const axis = { axisLabel: { color: '#8794a3' }, nameTextStyle: { color: '#8794a3' }, splitLine: { lineStyle: { color: '#2a3441' } } };
 const legend = { top: 0, textStyle: { color: '#d8e0e8' }, type: 'scroll' as const };
@@ -14,7 +18,7 @@ export interface StepLine {
 export function stepLinesOption(lines: StepLine[], unit: string, xName = 'step') {
   return {
     animation: false, grid, legend,
-    tooltip: { trigger: 'axis' as const },
+    tooltip: tooltipIn(unit),
     xAxis: { type: 'value' as const, name: xName, minInterval: 1, ...axis },
     yAxis: { type: 'value' as const, name: unit, scale: true, ...axis },
     series: lines.map((l) => ({ name: l.name, type: 'line' as const, showSymbol: l.points.length < 40, data: l.points })),
@@ -25,7 +29,7 @@ export function stepLinesOption(lines: StepLine[], unit: string, xName = 'step')
 export function stackedBarsOption(categories: string[], parts: { name: string; values: number[] }[], unit: string) {
   return {
     animation: false, grid, legend,
-    tooltip: { trigger: 'axis' as const },
+    tooltip: tooltipIn(unit),
     xAxis: { type: 'category' as const, data: categories, ...axis },
     yAxis: { type: 'value' as const, name: unit, ...axis },
     series: parts.map((p) => ({ name: p.name, type: 'bar' as const, stack: 'total', data: p.values })),
@@ -36,9 +40,9 @@ export function stackedBarsOption(categories: string[], parts: { name: string; v
 export function compareBarsOption(runs: string[], values: (number | null)[], unit: string) {
   return {
     animation: false, grid,
-    tooltip: { trigger: 'axis' as const },
+    tooltip: tooltipIn(unit),
     xAxis: { type: 'category' as const, data: runs, ...axis },
     yAxis: { type: 'value' as const, name: unit, ...axis },
-    series: [{ type: 'bar' as const, data: values.map((v) => v ?? 0), label: { show: true, position: 'top' as const, color: '#d8e0e8', formatter: (p: { value: number }) => p.value.toPrecision(3) } }],
+    series: [{ type: 'bar' as const, data: values.map((v) => v ?? 0), label: { show: true, position: 'top' as const, color: '#d8e0e8', formatter: (p: { value: number }) => formatSignificant(p.value) } }],
   };
 }

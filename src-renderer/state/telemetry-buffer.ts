@@ -3,6 +3,7 @@
  * is held as min/max buckets of windowMs / MAX_BUCKETS, so an hour of 2 Hz data for 64 GPUs stays a
  * few hundred points per line: spikes and dips survive, and a redraw costs the same at any run length.
  */
+import { BYTES_PER } from '../../src-shared/units.js';
 import type { TelemetryBatch } from '../../src-shared/telemetry.js';
 
 /** One named series of points. */
@@ -15,13 +16,13 @@ export interface Series {
 export interface TelemetrySeries {
   cpuPercent: Series[];
   memoryGiB: Series[];
-  networkMBps: Series[];
+  networkMiBps: Series[];
   gpuMemoryGiB: Series[];
   gpuPowerWatts: Series[];
 }
 
-const GIB = 1024 ** 3;
-const MB = 1e6;
+const GIB = BYTES_PER.GiB;
+const MIB = BYTES_PER.MiB;
 /** Buckets per series over the whole window (about a chart's width in pixels). */
 export const MAX_BUCKETS = 300;
 
@@ -86,8 +87,8 @@ export class TelemetryBuffer {
     for (const s of batch.hosts) {
       this.push('cpuPercent', `${s.hostId} CPU`, s.timestampMs, s.cpuUtilisationPercent);
       this.push('memoryGiB', `${s.hostId} used`, s.timestampMs, s.memoryUsedBytes / GIB);
-      this.push('networkMBps', `${s.hostId} rx`, s.timestampMs, s.networkRxBytesPerSecond / MB);
-      this.push('networkMBps', `${s.hostId} tx`, s.timestampMs, s.networkTxBytesPerSecond / MB);
+      this.push('networkMiBps', `${s.hostId} rx`, s.timestampMs, s.networkRxBytesPerSecond / MIB);
+      this.push('networkMiBps', `${s.hostId} tx`, s.timestampMs, s.networkTxBytesPerSecond / MIB);
     }
     for (const g of batch.gpus) {
       const name = `${g.hostId} GPU${g.gpuIndex}`;
@@ -112,7 +113,7 @@ export class TelemetryBuffer {
     return {
       cpuPercent: group('cpuPercent'),
       memoryGiB: group('memoryGiB'),
-      networkMBps: group('networkMBps'),
+      networkMiBps: group('networkMiBps'),
       gpuMemoryGiB: group('gpuMemoryGiB'),
       gpuPowerWatts: group('gpuPowerWatts'),
     };

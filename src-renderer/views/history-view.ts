@@ -3,7 +3,8 @@ import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { RunListItem } from '../../src-shared/run-record.js';
 import { echarts } from '../charts/echarts-setup.js';
 import { compareBarsOption, stepLinesOption } from '../charts/run-options.js';
-import { el, formatBytes } from '../format.js';
+import { bytesIn } from '../../src-shared/units.js';
+import { el, formatBytes, formatCount, formatDateTime, formatDuration, formatRate } from '../format.js';
 import { reportExportControl } from './report-export.js';
 
 function strategyLabel(strategy: Record<string, unknown>): string {
@@ -20,10 +21,9 @@ function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => vo
   box.addEventListener('change', () => onToggle(run.id, box.checked));
   const cell = el('td');
   cell.append(box);
-  const fmt = (v: number | null, digits = 3) => (v === null ? '–' : v.toPrecision(digits));
   tr.append(cell, el('td', undefined, run.id), el('td', undefined, run.engine), el('td', undefined, strategyLabel(run.strategy)), el('td', 'run-status', run.status),
-    el('td', undefined, new Date(run.startedAt).toLocaleString('en-GB')), el('td', undefined, `${run.durationSeconds.toFixed(0)} s`),
-    el('td', undefined, fmt(run.tokensPerSecond)), el('td', undefined, fmt(run.joulesPerToken)), el('td', undefined, formatBytes(run.bytesMoved)));
+    el('td', undefined, formatDateTime(run.startedAt)), el('td', undefined, formatDuration(run.durationSeconds)),
+    el('td', undefined, formatRate(run.tokensPerSecond, 'tokens/s')), el('td', undefined, formatRate(run.joulesPerToken, 'J/token')), el('td', undefined, formatBytes(run.bytesMoved)));
   return tr;
 }
 
@@ -45,7 +45,7 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
   const onToggle = (id: string, checked: boolean) => {
     if (checked) selected.add(id); else selected.delete(id);
     compareButton.disabled = selected.size < 2 || selected.size > 4;
-    note.textContent = selected.size > 4 ? 'select at most 4 runs to compare' : `${runs.length} runs`;
+    note.textContent = selected.size > 4 ? 'select at most 4 runs to compare' : formatCount(runs.length, 'run');
   };
 
   api.listRuns().then((list) => {
@@ -63,7 +63,7 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
     const panels: [string, string, Record<string, unknown>][] = [
       ['tokens-per-second', 'Tokens per second', compareBarsOption(labels, chosen.map((r) => r.tokensPerSecond), 'tokens/s')],
       ['joules-per-token', 'Energy per token', compareBarsOption(labels, chosen.map((r) => r.joulesPerToken), 'J/token')],
-      ['bytes-moved', 'Bytes moved', compareBarsOption(labels, chosen.map((r) => r.bytesMoved / 1e6), 'MB')],
+      ['bytes-moved', 'Bytes moved', compareBarsOption(labels, chosen.map((r) => bytesIn('MiB', r.bytesMoved)), 'MiB')],
       ['loss', 'Loss', stepLinesOption(details.map((d, i) => ({
         name: labels[i],
         points: d.events.filter((e) => e.type === 'step' && typeof e.data.loss === 'number').map((e) => [Number(e.data.step), Number(e.data.loss)] as [number, number]),

@@ -6,13 +6,14 @@
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { HostsState } from '../../src-shared/api/hosts-contract.js';
 import type { RunUpdate } from '../../src-shared/run-live.js';
-import { el, formatBytes } from '../format.js';
+import { LOCAL_HOST_ID } from '../../src-shared/inventory.js';
+import { el, formatBytesPerSecond, formatDuration } from '../format.js';
 import { addHostForm, importSshConfigForm } from './hosts-forms.js';
+import { discoveryMessage, importMessage, type HostsMessage } from './hosts-messages.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
 
-const LOCAL_ID = 'local';
 const ENGINE_MODELS = ['tiny', 'bench'];
 
 /** Renders the view into `root`; returns a function that unmounts it. */
@@ -29,6 +30,8 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
 
   const report = (text: string) => (error: Error) => { message.textContent = `${text}: ${error.message}`; message.dataset.state = 'error'; };
   const say = (text: string): void => { message.textContent = text; message.dataset.state = 'ok'; };
+  const tell = (m: HostsMessage): void => { message.textContent = m.text; message.dataset.state = m.state; };
+  const rejectedKeys = (): Set<string> => new Set([...choices].filter(([, c]) => c.isKeyRejected).map(([id]) => id));
   const apply = (next: HostsState): void => { state = next; render(); };
 
   const discover = (hostIds?: string[], credentials?: Record<string, { password: string }>): void => {
@@ -37,7 +40,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     for (const [id, choice] of choices) if (!hostIds || hostIds.includes(id)) choices.set(id, { ...choice, isKeyRejected: false });
     api.discoverHosts({ ...(hostIds ? { hostIds } : {}), ...(credentials ? { credentials } : {}) }).then((next) => {
       apply(next);
-      say(`discovered ${hostIds ? hostIds.join(', ') : 'all hosts'}`);
+      tell(discoveryMessage(next, hostIds, rejectedKeys()));
     }, report('discovery failed'));
   };
 
@@ -61,18 +64,18 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
 
   function localRow(): HTMLElement {
     const row = el('section', 'host-card host-row');
-    row.dataset.hostId = LOCAL_ID;
+    row.dataset.hostId = LOCAL_HOST_ID;
     const header = el('header');
     const use = el('input');
     use.type = 'checkbox';
     use.name = 'use';
-    use.checked = choiceOf(LOCAL_ID).isChosen;
+    use.checked = choiceOf(LOCAL_HOST_ID).isChosen;
     const slots = el('input');
     slots.type = 'number';
     slots.name = 'slots';
     slots.min = '1';
-    slots.value = String(choiceOf(LOCAL_ID).slots);
-    const emit = (): void => actions.choose(LOCAL_ID, use.checked, Math.max(1, Number(slots.value) || 1));
+    slots.value = String(choiceOf(LOCAL_HOST_ID).slots);
+    const emit = (): void => actions.choose(LOCAL_HOST_ID, use.checked, Math.max(1, Number(slots.value) || 1));
     use.addEventListener('change', emit);
     slots.addEventListener('change', emit);
     const title = el('label', 'host-title');
@@ -91,7 +94,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     list.replaceChildren(localRow(), ...(rows.length ? rows : [el('p', 'note', 'No saved hosts yet: add one or import your ssh config.')]));
     list.dataset.discovering = String(current.discovering.length);
     links.replaceChildren(...current.links.map((l) => {
-      const line = el('p', 'note', `${l.from} ↔ ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${formatBytes(l.bytesPerSecond)}/s`);
+      const line = el('p', 'note', `${l.from} ↔ ${l.to}: ${formatDuration(l.latencyMs / 1000)}, ${formatBytesPerSecond(l.bytesPerSecond)}`);
       line.dataset.link = `${l.from}|${l.to}`;
       return line;
     }));
@@ -111,7 +114,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   toolbar.append(discoverButton, probeButton);
 
   const chosenHosts = (): { id: string; slots: number }[] => {
-    const order = [LOCAL_ID, ...(state?.hosts.map((h) => h.id) ?? [])];
+    const order = [LOCAL_HOST_ID, ...(state?.hosts.map((h) => h.id) ?? [])];
     return order.filter((id) => choiceOf(id).isChosen).map((id) => ({ id, slots: choiceOf(id).slots }));
   };
 
@@ -143,7 +146,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   root.append(
     el('h2', undefined, 'Hosts'),
     addHostForm((args) => api.addHost(args).then((next) => { apply(next); say(`added ${args.host}`); }, report('could not add host'))),
-    importSshConfigForm((args) => api.importSshConfig(args).then((next) => { apply(next); say(`imported ${args.path ?? '~/.ssh/config'}`); }, report('import failed'))),
+    importSshConfigForm((args) => api.importSshConfig(args).then((next) => { apply(next); tell(importMessage(next, args.path ?? '~/.ssh/config')); }, report('import failed'))),
     toolbar, message, list, links,
     el('h2', undefined, 'Run on chosen hosts'), runForm, runs,
   );

@@ -14,7 +14,7 @@ interface Panel {
 const panels: Panel[] = [
   { key: 'cpuPercent', title: 'CPU utilisation', spec: { unit: '%', yMax: 100 }, emptyText: 'waiting for the first sample…' },
   { key: 'memoryGiB', title: 'Memory used', spec: { unit: 'GiB' }, emptyText: 'waiting for the first sample…' },
-  { key: 'networkMBps', title: 'Network', spec: { unit: 'MB/s' }, emptyText: 'waiting for the first sample…' },
+  { key: 'networkMiBps', title: 'Network', spec: { unit: 'MiB/s' }, emptyText: 'waiting for the first sample…' },
   { key: 'gpuMemoryGiB', title: 'GPU memory used', spec: { unit: 'GiB' }, emptyText: 'no GPU samples: this host has no NVIDIA GPU (or nvidia-smi is not on PATH)' },
   { key: 'gpuPowerWatts', title: 'GPU power', spec: { unit: 'W' }, emptyText: 'no GPU power samples' },
 ];

@@ -3,11 +3,12 @@ import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { RunUpdate } from '../../src-shared/run-live.js';
 import { echarts } from '../charts/echarts-setup.js';
 import { stackedBarsOption, stepLinesOption } from '../charts/run-options.js';
-import { el, formatBytes } from '../format.js';
+import { BYTES_PER } from '../../src-shared/units.js';
+import { el, formatBytes, formatDuration } from '../format.js';
 import { RunState } from '../state/run-state.js';
 import { reportExportControl } from './report-export.js';
 
-const MB = 1e6;
+const MiB = BYTES_PER.MiB;
 
 type ChartKey = 'loss' | 'throughput' | 'step-split' | 'bytes' | 'bytes-parallelism' | 'memory' | 'energy';
 const chartTitles: Record<ChartKey, string> = {
@@ -84,7 +85,7 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     const timed = state.points.length > 1 ? state.points.slice(1) : state.points;
     const measuredStep = timed.length ? timed.reduce((s, p) => s + p.stepSeconds, 0) / timed.length : null;
     const rows: [string, number | null | undefined, number | null, (v: number) => string][] = [
-      ['step time', prediction?.stepTimeSeconds, measuredStep, (v) => `${v.toFixed(3)} s`],
+      ['step time', prediction?.stepTimeSeconds, measuredStep, formatDuration],
       ['memory per rank (peak; measured: process RSS)', prediction?.memoryPerGpuBytes?.total, state.processMemoryPeakBytes || null, formatBytes],
     ];
     // Communication per rank per step by kind; the planner counts bytes sent per GPU (see docs/training-engine.md for where conventions differ).
@@ -132,13 +133,13 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     charts.get('step-split')!.setOption(stackedBarsOption(ranks.map((r) => `rank ${r}`), (['compute', 'communication', 'bubble'] as const).map((part) => ({
       name: part, values: ranks.map((r) => split.get(r)?.[part] ?? 0),
     })), 's'), { notMerge: true });
-    const byteLines = [...state.bytesPerStepByKind].map(([kind, perStep]) => ({ name: kind, points: [...perStep].sort((a, b) => a[0] - b[0]).map(([s, b]) => [s, b / MB] as [number, number]) }));
+    const byteLines = [...state.bytesPerStepByKind].map(([kind, perStep]) => ({ name: kind, points: [...perStep].sort((a, b) => a[0] - b[0]).map(([s, b]) => [s, b / MiB] as [number, number]) }));
     panel.dataset.bytesMoved = String(byteLines.reduce((n, l) => n + l.points.reduce((m, [, v]) => m + v, 0), 0));
-    charts.get('bytes')!.setOption(stepLinesOption(byteLines, 'MB'), { notMerge: true });
-    const parallelismLines = [...state.bytesPerStepByParallelism].map(([kind, perStep]) => ({ name: kind.toUpperCase(), points: [...perStep].sort((a, b) => a[0] - b[0]).map(([s, b]) => [s, b / MB] as [number, number]) }));
+    charts.get('bytes')!.setOption(stepLinesOption(byteLines, 'MiB'), { notMerge: true });
+    const parallelismLines = [...state.bytesPerStepByParallelism].map(([kind, perStep]) => ({ name: kind.toUpperCase(), points: [...perStep].sort((a, b) => a[0] - b[0]).map(([s, b]) => [s, b / MiB] as [number, number]) }));
     panel.dataset.bytesByParallelism = JSON.stringify(Object.fromEntries([...state.bytesPerStepByParallelism].map(([kind, perStep]) => [kind, [...perStep.values()].reduce((a, b) => a + b, 0)])));
-    charts.get('bytes-parallelism')!.setOption(stepLinesOption(parallelismLines, 'MB'), { notMerge: true });
-    charts.get('memory')!.setOption(stepLinesOption([...state.memoryByRank].map(([rank, pts]) => ({ name: `rank ${rank}`, points: pts.map(([s, b]) => [s, b / MB] as [number, number]) })), 'MB'), { notMerge: true });
+    charts.get('bytes-parallelism')!.setOption(stepLinesOption(parallelismLines, 'MiB'), { notMerge: true });
+    charts.get('memory')!.setOption(stepLinesOption([...state.memoryByRank].map(([rank, pts]) => ({ name: `rank ${rank}`, points: pts.map(([s, b]) => [s, b / MiB] as [number, number]) })), 'MiB'), { notMerge: true });
     const cpuLabel = `CPU (${state.energy.at(-1)?.cpuSource ?? 'no data'})`;
     const startMs = state.energy[0]?.timestampMs ?? 0;
     charts.get('energy')!.setOption(stepLinesOption([

@@ -10,7 +10,7 @@ import type { TelemetryBatch } from '../telemetry.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
-import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, type AcceptHostKeyResult, type HostsState } from './hosts-contract.js';
+import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
 
@@ -62,7 +62,7 @@ export interface ApiResults {
   exportReport: ExportedReport;
   listHosts: HostsState;
   addHost: HostsState;
-  importSshConfig: HostsState;
+  importSshConfig: ImportSshConfigResult;
   removeHost: HostsState;
   discoverHosts: HostsState;
   acceptHostKey: AcceptHostKeyResult;

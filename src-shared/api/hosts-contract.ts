@@ -19,7 +19,7 @@ export const addHostArgsSchema = z.object({
   id: hostIdSchema.optional(),
 }).strict();
 
-/** importSshConfig: the ssh config file to read (default ~/.ssh/config of the app's user). */
+/** importSshConfig: the ssh config file to read (default ~/.ssh/config of the app's user). Hosts already listed are skipped. */
 export const importSshConfigArgsSchema = z.object({ path: z.string().min(1).max(4096).optional() }).strict();
 
 /** A password and/or key passphrase for one host, used for the call it comes with. */
@@ -106,4 +106,10 @@ export interface AcceptHostKeyResult {
   knownHostsFile: string;
   /** True when the key was already trusted (nothing written). */
   wasKnown: boolean;
+}
+
+/** What importSshConfig did: the new state, the hosts it added, and those it skipped as already listed (and under which name). */
+export interface ImportSshConfigResult extends HostsState {
+  imported: string[];
+  skipped: { id: string; existingId: string }[];
 }

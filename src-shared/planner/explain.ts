@@ -1,14 +1,6 @@
 /** Human explanations of plan results: byte formatting and why a strategy does not fit. */
 import type { PlanResult } from './evaluate.js';
-
-/** Formats bytes in binary units (GiB, as nvidia-smi's MiB), e.g. "78.3 GiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
-  return `${value.toFixed(value >= 100 || unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
+import { formatBytes } from '../units.js';
 
 const partNames = { weights: 'weights', gradients: 'gradients', optimizer: 'optimizer states', activations: 'activations', overhead: 'runtime overhead' } as const;
 

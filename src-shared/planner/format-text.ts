@@ -1,6 +1,6 @@
 /** Plain-text renderings of plans and searches, for the CLI's default (non-JSON) output. */
 import type { PlanResult } from './evaluate.js';
-import { formatBytes } from './explain.js';
+import { formatBytes } from '../units.js';
 import type { SearchResult } from './search.js';
 
 const GIB = 2 ** 30;

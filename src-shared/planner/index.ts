@@ -4,7 +4,7 @@ export { searchStrategies, searchContext, smallestFittingCluster, paretoFront, t
 export { listPresets, modelPreset, gpuSpec } from './catalogue.js';
 export { evaluateStrategy, type PlanResult, type MemoryBreakdown } from './evaluate.js';
 export { resolveContext, resolveStrategy, type PlanContext, type ResolvedStrategy } from './resolve.js';
-export { formatBytes, explainMisfit } from './explain.js';
+export { explainMisfit } from './explain.js';
 export {
   modelSpecSchema, gpuSpecSchema, strategyInputSchema, planRequestSchema, searchRequestSchema, objectiveSchema,
   type ModelSpec, type GpuSpec, type StrategyInput, type PlanRequest, type SearchRequest, type Objective,

@@ -37,7 +37,7 @@ async function runWebMode(io: CliIo, opts: { port: number; sampleIntervalMs: num
     mode: 'web', version: packageVersion(), sampleIntervalMs: opts.sampleIntervalMs, nvidiaSmiPath: opts.nvidiaSmiPath,
     storePath: defaultStorePath(io.env), workerPath: join(distDir(), 'worker.cjs'), plannerThreadPath: join(distDir(), 'planner-thread.cjs'),
   });
-  const server = await startWebServer({ handlers: services.handlers, events: services.events, rendererDir: join(distDir(), 'renderer'), port: opts.port });
+  const server = await startWebServer({ handlers: services.handlers, events: services.events, log: services.log, rendererDir: join(distDir(), 'renderer'), port: opts.port });
   printLine(io, `ShardScope web mode: ${server.url}`);
   const opened = opts.open ? openBrowser(server.url, io.env) : null;
   printLine(io, opened ? `opened in ${opened}` : 'open the URL above in a browser (Ctrl-C stops)');

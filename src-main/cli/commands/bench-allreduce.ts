@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { formatBytes, formatCount } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
 import { runChild } from '../child-output.js';
 import { peerScript } from '../runtime-paths.js';
@@ -103,12 +104,12 @@ export async function benchAllreduceCommand(args: string[], io: CliIo): Promise<
     if (glooNote) io.stderr.write(`${glooNote}\n`);
     return 0;
   }
-  printLine(io, `all-reduce, ${ranks} rank${ranks > 1 ? 's' : ''} on this host, float32, mean of ${reps} (busbw = algbw * 2(n-1)/n)`);
+  printLine(io, `all-reduce, ${formatCount(ranks, 'rank')} on this host, float32, mean of ${reps} (busbw = algbw * 2(n-1)/n, in decimal GB/s as nccl-tests and PyTorch report it)`);
   printLine(io, `${'size'.padEnd(8)}${'shardscope ms'.padStart(14)}${'busbw GB/s'.padStart(12)}${'gloo ms'.padStart(10)}${'busbw GB/s'.padStart(12)}${'ratio'.padStart(8)}`);
   for (const mine of ours) {
     const peer = gloo.find((g) => g.bytes === mine.bytes);
     const ratio = peer && peer.busbwGBps > 0 ? (mine.busbwGBps / peer.busbwGBps).toFixed(2) : '-';
-    printLine(io, `${`${(mine.bytes / 1048576).toFixed(0)} MB`.padEnd(8)}${mine.ms.toFixed(2).padStart(14)}${mine.busbwGBps.toFixed(3).padStart(12)}`
+    printLine(io, `${formatBytes(mine.bytes).padEnd(8)}${mine.ms.toFixed(2).padStart(14)}${mine.busbwGBps.toFixed(3).padStart(12)}`
       + `${(peer ? peer.ms.toFixed(2) : '-').padStart(10)}${(peer ? peer.busbwGBps.toFixed(3) : '-').padStart(12)}${ratio.padStart(8)}`);
   }
   if (glooNote) printLine(io, glooNote);

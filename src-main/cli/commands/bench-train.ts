@@ -1,5 +1,5 @@
 /**
- * `shardscope bench train [--json] [--steps N]`: the bench GPT (../shared/peers/torch_gpt.py: 4 layers, hidden 256,
+ * `shardscope bench train [--json] [--steps N]`: the bench GPT (resources/peers/torch_gpt.py: 4 layers, hidden 256,
  * 4 heads, seq 128, vocab 256, batch 8) trained by our engine on 1 rank and dp=2, and by PyTorch on 1 thread and
  * DDP over 2 ranks, in one run; prints tokens/s and the ratios. Runs one measurement at a time so they do not
  * share cores; timings on a shared machine are noisy, ratios within one run are what count.
@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { formatCount } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
 import { runChild } from '../child-output.js';
 import { peerScript } from '../runtime-paths.js';
@@ -46,7 +47,7 @@ export async function runTorchPeer(ranks: number, steps: number, io: CliIo): Pro
   }, io.signal));
   const outputs = await Promise.all(runs);
   const failed = outputs.find((o) => o.code !== 0);
-  if (failed) throw new ShardScopeError('worker-exit', `PyTorch (${ranks} rank${ranks > 1 ? 's' : ''}) failed: ${lastLine(failed.stderr) || `exit ${failed.code}`}`);
+  if (failed) throw new ShardScopeError('worker-exit', `PyTorch (${formatCount(ranks, 'rank')}) failed: ${lastLine(failed.stderr) || `exit ${failed.code}`}`);
   const result = JSON.parse(lastLine(outputs[0].stdout)) as { msPerStep: number; tokensPerSecond: number };
   return { engine: 'torch', ranks, msPerStep: result.msPerStep, tokensPerSecond: result.tokensPerSecond };
 }

@@ -6,25 +6,23 @@ import { discoverHosts } from '../../core/inventory/discover-hosts.js';
 import { createSshRemoteDiscoverer } from '../../core/inventory/remote-discoverer.js';
 import { loadSshConfigEntries } from '../../core/ssh/ssh-config-import.js';
 import { parseHostSpec } from '../../core/ssh/target.js';
+import { formatBytes } from '../../../src-shared/units.js';
 import { parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand, type CliIo } from '../io.js';
 
-function gib(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-}
 
 function printHost(io: CliIo, host: HostInventory): void {
   const head = `${host.hostname} (${host.isLocal ? 'local' : host.id})  ${host.os.distro} ${host.os.release} ${host.os.arch}`;
   printLine(io, head);
   if (host.error) printLine(io, `  error: ${host.error.kind}: ${host.error.message}`);
-  printLine(io, `  cpu: ${host.cpu.model}, ${host.cpu.physicalCores} cores / ${host.cpu.logicalCores} threads; memory ${gib(host.memoryBytes)}`);
+  printLine(io, `  cpu: ${host.cpu.model}, ${host.cpu.physicalCores} cores / ${host.cpu.logicalCores} threads; memory ${formatBytes(host.memoryBytes)}`);
   if (host.gpuNote) printLine(io, `  gpus: none (${host.gpuNote})`);
   if (host.topologyNote) printLine(io, `  topology: unknown (${host.topologyNote})`);
   printLine(io, '  devices:');
   for (const device of host.devices) {
     const power = device.powerLimitWatts === null ? '' : `  ${device.powerLimitWatts} W`;
     const links = device.links.length > 0 ? `  ${device.links.join(', ')}` : '';
-    printLine(io, `    ${device.id.padEnd(6)} ${device.kind.padEnd(4)} ${device.name}  ${gib(device.memoryTotalBytes)}${power}${links}`);
+    printLine(io, `    ${device.id.padEnd(6)} ${device.kind.padEnd(4)} ${device.name}  ${formatBytes(device.memoryTotalBytes)}${power}${links}`);
   }
   const nics = host.nics.filter((nic) => !nic.isVirtual).map((nic) => `${nic.name}${nic.ip4 ? ` ${nic.ip4}` : ''}${nic.speedMbps ? ` ${nic.speedMbps} Mb/s` : ''}`);
   if (nics.length > 0) printLine(io, `  nics: ${nics.join('; ')}`);

@@ -8,6 +8,7 @@ import { readInputFile } from '../../core/files/read-input-file.js';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { formatBytesPerSecond, formatCount, formatDuration } from '../../../src-shared/units.js';
 import { defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, saveLinks } from '../../core/hosts/host-settings.js';
 import { prepareRun } from '../../core/launch/remote-launch.js';
 import { parseHostsFile } from '../../core/launch/remote-placement.js';
@@ -27,15 +28,16 @@ export const hostsCommand: CliCommand = async (args, io) => {
     if (values.json) printJson(io, settings);
     else {
       settings.hosts.forEach((h) => printLine(io, `${h.id}  ${h.user}@${h.host}:${h.port}  (${h.source})`));
-      settings.links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${(l.bytesPerSecond / 1e6).toFixed(0)} MB/s`));
+      settings.links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${formatDuration(l.latencyMs / 1000)}, ${formatBytesPerSecond(l.bytesPerSecond)}`));
     }
     return 0;
   }
   if (sub === 'import') {
     if (!values['ssh-config']) throw new ShardScopeError('bad-input', 'hosts import needs --ssh-config FILE');
-    const settings = importSshConfigHosts(file, values['ssh-config']);
-    for (const { alias, reason } of settings.skipped) io.stderr.write(`shardscope hosts: skipped Host ${alias}: ${reason}\n`);
-    printLine(io, `${settings.hosts.length} host(s) saved in ${file}`);
+    const { settings, imported, skipped, invalid } = importSshConfigHosts(file, values['ssh-config']);
+    for (const { alias, reason } of invalid) io.stderr.write(`shardscope hosts: skipped Host ${alias}: ${reason}\n`);
+    printLine(io, `imported ${formatCount(imported.length, 'host')}${imported.length ? ` (${imported.join(', ')})` : ''}; ${formatCount(settings.hosts.length, 'host')} saved in ${file}`);
+    if (skipped.length > 0) printLine(io, `skipped ${formatCount(skipped.length, 'host')} already listed: ${skipped.map((s) => (s.id === s.existingId ? s.id : `${s.id} (as ${s.existingId})`)).join(', ')}`);
     return 0;
   }
   if (sub !== 'probe') throw new ShardScopeError('bad-input', `hosts: unknown sub-command "${sub}" (list, import, probe)`);
@@ -55,7 +57,7 @@ export const hostsCommand: CliCommand = async (args, io) => {
     const links = await probeLinks(prepared, { workerPath, seconds, signal: io.signal });
     saveLinks(file, links);
     if (values.json) printJson(io, { links, interNodeBytesPerSecond: interNodeBytesPerSecondOf(links) });
-    else links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${l.latencyMs.toFixed(3)} ms, ${(l.bytesPerSecond / 1e6).toFixed(0)} MB/s`));
+    else links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${formatDuration(l.latencyMs / 1000)}, ${formatBytesPerSecond(l.bytesPerSecond)}`));
     return 0;
   } finally {
     prepared.close();

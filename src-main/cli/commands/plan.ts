@@ -5,6 +5,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { listPresets, planStrategy, searchStrategies, smallestFittingCluster, modelSpecSchema, type ModelSpec, type PlanRequest, type PlanResult, type StrategyInput } from '../../../src-shared/planner/index.js';
 import { parseOrBadInput, objectiveSchema, recomputeSchema, dtypeSchema, offloadSchema } from '../../../src-shared/planner/schemas.js';
 import { formatPlan, formatPlanTable, formatSearch, strategyLabel } from '../../../src-shared/planner/format-text.js';
+import { formatRate } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 
@@ -48,12 +49,13 @@ function summary(p: PlanResult) {
   return { gpus: p.cluster.gpus, strategy: p.strategy, memoryPerGpuBytes: p.memoryPerGpuBytes.total, stepTimeSeconds: p.stepTimeSeconds, tokensPerSecond: p.tokensPerSecond, joulesPerToken: p.joulesPerToken };
 }
 
-/** Strategies that do fit when the requested one does not: same cluster, same cluster with offload, the smallest cluster without offload. */
+/** Strategies that do fit when the requested one does not: same cluster, else with offload and the smallest cluster without offload. */
 function alternativesFor(request: PlanRequest) {
   const base = { ...request, strategy: { globalBatch: request.strategy?.globalBatch, seqLen: request.strategy?.seqLen, dtype: request.strategy?.dtype }, limit: 5 };
   const sameCluster = searchStrategies(base).candidates;
   const withOffload = sameCluster.length > 0 ? [] : searchStrategies({ ...base, allowOffload: true }).candidates;
-  const smallest = smallestFittingCluster(base);
+  // A bigger cluster is only worth naming when no strategy fits the one asked for.
+  const smallest = sameCluster.length > 0 ? null : smallestFittingCluster(base);
   return { sameCluster, withOffload, smallestCluster: smallest?.best ?? null };
 }
 
@@ -94,7 +96,7 @@ export const planCommand: CliCommand = async (args, io) => {
     else printLine(io, `\nno strategy fits ${plan.cluster.gpus} x ${plan.cluster.gpu} without offload.`);
     if (alternatives.withOffload.length > 0) printLine(io, `with ZeRO-Offload (optimizer states, and parameters, in host memory):\n${formatPlanTable(alternatives.withOffload)}`);
     const s = alternatives.smallestCluster;
-    if (s) printLine(io, `smallest cluster that fits without offload: ${s.cluster.gpus} x ${s.cluster.gpu}, ${strategyLabel(s)} (${Math.round(s.tokensPerSecond)} tokens/s)`);
+    if (s) printLine(io, `smallest cluster that fits without offload: ${s.cluster.gpus} x ${s.cluster.gpu}, ${strategyLabel(s)} (${formatRate(s.tokensPerSecond, 'tokens/s')})`);
   }
   return 0;
 };

@@ -10,14 +10,15 @@ import { RunStore } from '../../core/store/run-store.js';
 import { parseFlags, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { packageVersion } from '../runtime-paths.js';
+import { formatBytes, formatCount } from '../../../src-shared/units.js';
 
-/** The report format a file name asks for (`run --report FILE`): .html, .pdf, .json, .trace.json, .csv/.zip; else `bad-input`. */
+/** The report format a file name asks for (`run --report FILE`): .html, .pdf, .json, .trace.json, .zip (csv files); else `bad-input`. */
 export function reportFormatOfPath(path: string): ReportFormat {
   const name = path.toLowerCase();
   if (name.endsWith('.trace.json') || name.endsWith('.trace')) return 'trace';
-  const byExtension: Record<string, ReportFormat> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.json': 'json', '.csv': 'csv', '.zip': 'csv' };
+  const byExtension: Record<string, ReportFormat> = { '.html': 'html', '.htm': 'html', '.pdf': 'pdf', '.json': 'json', '.zip': 'csv' };
   const format = Object.entries(byExtension).find(([ext]) => name.endsWith(ext))?.[1];
-  if (!format) throw new ShardScopeError('bad-input', `--report ${path}: name it .html, .pdf, .json, .trace.json or .zip (csv) to choose the format`);
+  if (!format) throw new ShardScopeError('bad-input', `--report ${path}: name it .html, .pdf, .json, .trace.json or .zip (the CSV files, zipped) to choose the format`);
   return format;
 }
 
@@ -42,7 +43,7 @@ export const reportCommand: CliCommand = async (args, io) => {
   const written = await writeReport(report, { format, outPath: values.out, signal: io.signal });
   if (values.json) printJson(io, { ...written, runs: report.runs.map((r) => r.id), verdict: report.comparison?.verdict ?? null });
   else {
-    printLine(io, `wrote ${format} report of ${report.runs.map((r) => r.id).join(', ')} to ${written.path} (${written.files.length} file(s), ${written.bytes} bytes)`);
+    printLine(io, `wrote ${format} report of ${report.runs.map((r) => r.id).join(', ')} to ${written.path} (${formatCount(written.files.length, 'file')}, ${formatBytes(written.bytes)})`);
     if (report.comparison) printLine(io, report.comparison.verdict);
   }
   return 0;

@@ -13,7 +13,8 @@ import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { discoverLocalHost, LOCAL_HOST_ID } from '../../core/inventory/discover-local.js';
+import { discoverLocalHost } from '../../core/inventory/discover-local.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { resolveNvidiaSmi } from '../runtime-paths.js';
 import { runRecorded } from '../../core/runs/recorded-run.js';
 import { prepareRun, type PreparedRun } from '../../core/launch/remote-launch.js';
@@ -25,9 +26,11 @@ import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js
 import { startHostSampler } from '../../core/telemetry/host-sampler.js';
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
 import { RunStore, StoreWriter } from '../../core/store/index.js';
-import type { RunSummary } from '../../core/launch/run-summary.js';
+import type { TrainingSummary } from '../../core/launch/run-summary.js';
 import { intFlag, parseFlags, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
+import { stepProgress } from '../progress-line.js';
+import { formatBytes, formatCount, formatDuration, formatRate } from '../../../src-shared/units.js';
 import { packageVersion } from '../runtime-paths.js';
 import { reportFormatOfPath } from './report.js';
 import { buildReport } from '../../core/report/build-report.js';
@@ -63,14 +66,14 @@ function numberFlag(name: string, value: string | undefined, fallback: number): 
   return parsed;
 }
 
-function formatSummary(s: RunSummary): string[] {
+function formatSummary(s: TrainingSummary): string[] {
   const t = s.stepTimeSeconds;
-  const mb = Object.entries(s.bytes).map(([k, b]) => `${k} ${(b.sent / 1e6).toFixed(2)} MB`).join(', ') || 'none';
+  const sent = Object.entries(s.bytes).map(([k, b]) => `${k} ${formatBytes(b.sent)}`).join(', ') || 'none';
   return [
-    `run ${s.runId}: ${s.model} dp=${s.strategy.dp} tp=${s.strategy.tp} pp=${s.strategy.pp} on ${s.worldSize} rank(s), backend ${s.backend}`,
-    `loss ${s.losses[0]?.toFixed(4)} -> ${s.loss.toFixed(4)} over ${s.steps} steps; ${s.tokensPerSecond.toFixed(0)} tokens/s`,
-    `step time ${(t.total * 1e3).toFixed(1)} ms: compute ${(t.compute * 1e3).toFixed(1)}, communication ${(t.communication * 1e3).toFixed(1)}, bubble ${(t.bubble * 1e3).toFixed(1)}`,
-    `bytes sent: ${mb}; params per rank: ${s.paramsPerRank.join(', ')}`,
+    `run ${s.runId}: ${s.model} dp=${s.strategy.dp} tp=${s.strategy.tp} pp=${s.strategy.pp} on ${formatCount(s.worldSize, 'rank')}, backend ${s.backend}`,
+    `loss ${s.losses[0]?.toFixed(4)} -> ${s.loss.toFixed(4)} over ${formatCount(s.steps, 'step')}; ${formatRate(s.tokensPerSecond, 'tokens/s')}`,
+    `step time ${formatDuration(t.total)}: compute ${formatDuration(t.compute)}, communication ${formatDuration(t.communication)}, bubble ${formatDuration(t.bubble)}`,
+    `bytes sent: ${sent}; params per rank: ${s.paramsPerRank.join(', ')}`,
   ];
 }
 
@@ -135,6 +138,7 @@ export const runCommand: CliCommand = async (args, io) => {
     intervalMs: sampleMs, onBatch: (batch) => { if (sampledRunId) writer.addTelemetry(batch, sampledRunId); },
   });
   let finishedRunId = '';
+  const progress = stepProgress(io); // one updating line with ETA on a terminal, a line per step when piped
   try {
     const summary = await runRecorded({
       config, store, writer, hostId: LOCAL_HOST_ID, inventory: [host],
@@ -143,16 +147,17 @@ export const runCommand: CliCommand = async (args, io) => {
       engine, torch,
       signal: io.signal,
       onRecorded: (id) => { sampledRunId = id; },
-      onUpdate: values.json ? undefined : (update) => update.points.forEach((p) =>
-        printLine(io, `step ${p.step + 1}/${update.steps} loss ${p.loss?.toFixed(4) ?? '-'} ${(p.stepSeconds * 1e3).toFixed(0)} ms ${p.tokensPerSecond.toFixed(0)} tokens/s`)),
+      onUpdate: values.json ? undefined : (update) => update.points.forEach((p) => progress.add(p, update.steps)),
       onLog: (rank, line, stream) => {
-        if (stream === 'stderr') io.stderr.write(`[rank ${rank}] ${line}\n`);
+        if (stream === 'stderr') progress.above(() => io.stderr.write(`[rank ${rank}] ${line}\n`));
       },
     });
+    progress.end();
     if (values.json) printJson(io, summary);
     else formatSummary(summary).forEach((line) => printLine(io, line));
     finishedRunId = summary.runId;
   } finally {
+    progress.end();
     prepared?.close();
     await sampler?.stop();
     writer.close();

@@ -3,12 +3,10 @@ import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { RunListItem } from '../../../src-shared/run-record.js';
 import { RunStore } from '../../core/store/run-store.js';
+import { formatBytes, formatDateTime, formatDuration, formatJoules, formatRate } from '../../../src-shared/units.js';
 import { parseFlags, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliCommand, type CliIo } from '../io.js';
 
-function figure(value: number | null, digits: number, unit: string): string {
-  return value === null ? '-' : `${value.toFixed(digits)} ${unit}`;
-}
 
 function printTable(io: CliIo, runs: RunListItem[]): void {
   if (runs.length === 0) {
@@ -18,9 +16,9 @@ function printTable(io: CliIo, runs: RunListItem[]): void {
   for (const run of runs) {
     const strategy = Object.entries(run.strategy).filter(([, v]) => typeof v === 'number' || typeof v === 'string').slice(0, 3).map(([k, v]) => `${k}=${v}`).join(',');
     printLine(io, [
-      run.id, run.status.padEnd(9), run.engine, strategy, run.startedAt, `${run.durationSeconds.toFixed(1)} s`,
-      figure(run.tokensPerSecond, 1, 'tok/s'), `${run.energyJoules.toFixed(0)} J`, figure(run.joulesPerToken, 4, 'J/tok'),
-      `${(run.bytesMoved / 1e6).toFixed(1)} MB`, run.hosts.join(','),
+      run.id, run.status.padEnd(9), run.engine, strategy, formatDateTime(run.startedAt), formatDuration(run.durationSeconds),
+      formatRate(run.tokensPerSecond, 'tokens/s'), formatJoules(run.energyJoules), formatRate(run.joulesPerToken, 'J/token'),
+      formatBytes(run.bytesMoved), run.hosts.join(','),
     ].join('  '));
   }
 }

@@ -4,8 +4,8 @@
  * Both the Electron app and the web server build one of these and serve its handlers.
  */
 import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
-import type { Inventory } from '../../../src-shared/inventory.js';
-import { discoverLocalHost, LOCAL_HOST_ID } from '../inventory/discover-local.js';
+import { LOCAL_HOST_ID, type Inventory } from '../../../src-shared/inventory.js';
+import { discoverLocalHost } from '../inventory/discover-local.js';
 import { RecentSamples } from '../telemetry/recent-samples.js';
 import { startHostSampler } from '../telemetry/host-sampler.js';
 import { RunService } from '../runs/run-service.js';
@@ -17,6 +17,7 @@ import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts } from '../hosts/run-hosts.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
+import { loggerFromEnv, type Logger } from '../log/logger.js';
 import { PlannerThread } from '../planner/planner-thread.js';
 import type { SearchRequest } from '../../../src-shared/planner/index.js';
 
@@ -34,18 +35,23 @@ export interface AppServicesOptions {
   plannerThreadPath?: string;
   /** Where SSH passwords may be kept (Electron: safeStorage); none in web mode, so they are used once. */
   secrets?: SecretStore;
+  /** Core's log (default: the file in the data folder, level from SHARDSCOPE_LOG_LEVEL). */
+  log?: Logger;
 }
 
 /** Running services; `close()` stops the sampler and leaves no child process. */
 export interface AppServices {
   handlers: ApiHandlers;
   events: ApiEventBus;
+  /** Where the transports log internal errors and refused senders. */
+  log: Logger;
   close(): Promise<void>;
 }
 
 /** Discovers this machine, starts the local sampler and returns the handlers that serve them. */
 export async function startAppServices(options: AppServicesOptions): Promise<AppServices> {
-  const events = new ApiEventBus();
+  const log = options.log ?? loggerFromEnv(process.env);
+  const events = new ApiEventBus(log);
   const recent = new RecentSamples({ maxAgeMs: 60 * 60 * 1000 });
   // Discovery runs in the background (a hung nvidia-smi must not hold the app's start); close() stops it.
   const stopping = new AbortController();
@@ -59,12 +65,15 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
 
   const hostId = LOCAL_HOST_ID;
   const store = RunStore.open(options.storePath);
-  const writer = new StoreWriter(store, { onError: (error) => console.error(`store: ${error instanceof Error ? error.message : String(error)}`) });
+  const writer = new StoreWriter(store, { onError: (error) => {
+    console.error(`store: ${error instanceof Error ? error.message : String(error)}`);
+    log.error('store writer failed', error);
+  } });
   // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
   const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, onChange: (state) => events.emit('hosts', state) });
   const runs = new RunService({
     store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
-    sampleIntervalMs: options.sampleIntervalMs,
+    sampleIntervalMs: options.sampleIntervalMs, log,
     prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
   });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
@@ -97,6 +106,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   return {
     handlers,
     events,
+    log,
     close: async () => {
       stopping.abort();
       await planner?.close();

@@ -71,10 +71,34 @@ export function addHosts(file: string, hosts: SavedHost[]): HostSettings {
   return next;
 }
 
-/** Imports every concrete Host of an ssh config file that resolves; the others are returned in `skipped` with their reason. */
-export function importSshConfigHosts(file: string, sshConfigFile: string): HostSettings & Pick<SshConfigHosts, 'skipped'> {
-  const { hosts, skipped } = loadSshConfigEntries(sshConfigFile);
-  return { ...addHosts(file, hosts.map((t) => savedHostOf(t, 'ssh-config'))), skipped };
+/** The saved host that `candidate` would duplicate: the same id, or the same address and port (under another name). */
+export function duplicateOf(saved: readonly SavedHost[], candidate: Pick<SavedHost, 'id' | 'host' | 'port'>): SavedHost | undefined {
+  return saved.find((h) => h.id === candidate.id) ?? saved.find((h) => h.host.toLowerCase() === candidate.host.toLowerCase() && h.port === candidate.port);
+}
+
+/** A host the import left out because it is already listed. */
+export interface SkippedImport {
+  id: string;
+  /** The saved host it duplicates. */
+  existingId: string;
+}
+
+/**
+ * Imports every concrete Host of an ssh config file, skipping hosts already listed (same name, or
+ * same address and port); Hosts the config gets wrong (e.g. a bad Port) are left out alone, in `invalid` with their reason.
+ */
+export function importSshConfigHosts(file: string, sshConfigFile: string): { settings: HostSettings; imported: string[]; skipped: SkippedImport[]; invalid: SshConfigHosts['skipped'] } {
+  const saved = [...loadHostSettings(file).hosts];
+  const fresh: SavedHost[] = [];
+  const skipped: SkippedImport[] = [];
+  const entries = loadSshConfigEntries(sshConfigFile);
+  for (const target of entries.hosts) {
+    const existing = duplicateOf([...saved, ...fresh], target);
+    if (existing) skipped.push({ id: target.id, existingId: existing.id });
+    else fresh.push(savedHostOf(target, 'ssh-config'));
+  }
+  const settings = fresh.length > 0 ? addHosts(file, fresh) : loadHostSettings(file);
+  return { settings, imported: fresh.map((h) => h.id), skipped, invalid: entries.skipped };
 }
 
 /** Removes a host (and its link measurements). */

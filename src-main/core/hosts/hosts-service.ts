@@ -8,12 +8,12 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import type { acceptHostKeyArgsSchema, addHostArgsSchema, AcceptHostKeyResult, discoverHostsArgsSchema, HostsState, HostStatusView, importSshConfigArgsSchema } from '../../../src-shared/api/hosts-contract.js';
+import type { acceptHostKeyArgsSchema, addHostArgsSchema, AcceptHostKeyResult, discoverHostsArgsSchema, HostsState, HostStatusView, importSshConfigArgsSchema, ImportSshConfigResult } from '../../../src-shared/api/hosts-contract.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { discoverRemoteHost } from '../inventory/remote-discovery.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import { acceptPresentedKey, presentedHostKey } from './host-key-check.js';
-import { addHosts, importSshConfigHosts, loadHostSettings, removeHost, savedHostOf, targetOfSaved, type SavedHost } from './host-settings.js';
+import { addHosts, duplicateOf, importSshConfigHosts, loadHostSettings, removeHost, savedHostOf, targetOfSaved, type SavedHost } from './host-settings.js';
 import type { HostSecrets, SecretStore } from './secret-store.js';
 
 /** Where the service keeps things and how it reaches hosts. */
@@ -64,23 +64,28 @@ export class HostsService {
     };
   }
 
-  /** Adds (or replaces) one host typed by the user; its identity file must exist. */
+  /** Adds one host typed by the user; its identity file must exist, and a host already listed is refused (never replaced). */
   add(args: AddHostArgs): HostsState {
     const identityFile = args.identityFile ? expandHome(args.identityFile) : undefined;
     if (identityFile && !existsSync(identityFile)) throw new ShardScopeError('bad-input', `identity file ${identityFile} does not exist`);
     const id = args.id ?? (args.port === 22 ? args.host : `${args.host}:${args.port}`);
+    const existing = duplicateOf(loadHostSettings(this.options.settingsFile).hosts, { id, host: args.host, port: args.port });
+    if (existing) {
+      const as = existing.id === id ? '' : ` as "${existing.id}"`;
+      throw new ShardScopeError('bad-input', `${args.user}@${args.host}:${args.port} is already listed${as} (user ${existing.user}, port ${existing.port}); remove it first to change it`);
+    }
     const target: RemoteTarget = { id, host: args.host, port: args.port, user: args.user, ...(identityFile ? { identityFiles: [identityFile] } : {}) };
     addHosts(this.options.settingsFile, [savedHostOf(target, 'manual')]);
     this.statuses.delete(id);
     return this.changed();
   }
 
-  /** Imports every concrete Host of an ssh config file (default ~/.ssh/config). */
-  importSshConfig(args: z.output<typeof importSshConfigArgsSchema>): HostsState {
+  /** Imports every concrete Host of an ssh config file (default ~/.ssh/config); hosts already listed are skipped and named. */
+  importSshConfig(args: z.output<typeof importSshConfigArgsSchema>): ImportSshConfigResult {
     const file = expandHome(args.path ?? join(homedir(), '.ssh', 'config'));
     if (!existsSync(file)) throw new ShardScopeError('bad-input', `no ssh config at ${file}`);
-    importSshConfigHosts(this.options.settingsFile, file);
-    return this.changed();
+    const { imported, skipped } = importSshConfigHosts(this.options.settingsFile, file);
+    return { ...this.changed(), imported, skipped };
   }
 
   /** Forgets a host: its settings, status and any kept secret. */

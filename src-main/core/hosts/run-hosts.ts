@@ -9,7 +9,8 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { LinkMeasurement } from '../probe/link-probe.js';
 import { probeLinks } from '../probe/link-probe.js';
 import { prepareRun, type PreparedRun } from '../launch/remote-launch.js';
-import { localRunHostId, type RunHost } from '../launch/remote-placement.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
+import type { RunHost } from '../launch/remote-placement.js';
 import { workerBundleOf } from '../ssh/deploy.js';
 import { saveLinks } from './host-settings.js';
 import type { HostsService } from './hosts-service.js';
@@ -27,7 +28,7 @@ export function runHostsOf(service: HostsService, choices: readonly RunHostChoic
   if (dup) throw new ShardScopeError('bad-input', `host "${dup}" is chosen twice`);
   return choices.map((choice): RunHost => {
     const devices = Array.from({ length: choice.slots ?? 1 }, (_, i) => `cpu:${i}`);
-    if (choice.id === localRunHostId) return { kind: 'local', id: localRunHostId, devices };
+    if (choice.id === LOCAL_HOST_ID) return { kind: 'local', id: LOCAL_HOST_ID, devices };
     return { kind: 'remote', id: choice.id, target: service.targetOf(service.savedHost(choice.id)), devices };
   });
 }

@@ -1,5 +1,4 @@
 /** Discovery of every host asked for: this machine, and remote hosts through a discoverer the SSH layer provides. */
-import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { HostInventory, Inventory } from '../../../src-shared/inventory.js';
 import { discoverLocalHost, type DiscoverLocalOptions } from './discover-local.js';
 
@@ -20,12 +19,13 @@ export interface DiscoverHostsOptions extends DiscoverLocalOptions {
   discoverRemote?: RemoteDiscoverer;
 }
 
-/** Discovers the local host and/or remote hosts concurrently; remote needs a discoverer, else `unavailable`. */
+/** Discovers the local host and/or remote hosts concurrently; remote needs a discoverer (a bug otherwise). */
 export async function discoverHosts(options: DiscoverHostsOptions): Promise<Inventory> {
   const remote = options.remote ?? [];
   const discoverRemote = options.discoverRemote;
   if (remote.length > 0 && !discoverRemote) {
-    throw new ShardScopeError('unavailable', 'remote discovery is not available yet in this build');
+    // A caller's bug, not something the user can act on: fail loudly.
+    throw new Error('discoverHosts: remote hosts given without a discoverRemote');
   }
   const jobs: Promise<HostInventory>[] = [];
   if (options.local) jobs.push(discoverLocalHost(options));

@@ -2,15 +2,13 @@
 import { hostname as osHostname } from 'node:os';
 import * as si from 'systeminformation';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import type { GpuInfo, HostInventory, NicInfo, Topology } from '../../../src-shared/inventory.js';
+import { LOCAL_HOST_ID, type GpuInfo, type HostInventory, type NicInfo, type Topology } from '../../../src-shared/inventory.js';
 import { buildDevices } from './devices.js';
 import { locateNvidiaSmi } from './nvidia-smi-locate.js';
 import { runNvidiaSmi } from './nvidia-smi-run.js';
 import { parseNvidiaSmiXml } from './smi-xml-parse.js';
 import { parseNvidiaSmiTopo } from './smi-topo-parse.js';
 
-/** The id of this machine in inventories and telemetry. */
-export const LOCAL_HOST_ID = 'local';
 
 /** Options of local discovery. */
 export interface DiscoverLocalOptions {

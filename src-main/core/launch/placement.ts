@@ -1,5 +1,6 @@
 /** Placement of ranks on devices: round-robin over the devices given (local CPU cores by default). */
 import { cpus } from 'node:os';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 
 /** Where one rank runs. */
 export interface RankPlacement {
@@ -15,7 +16,7 @@ export function localCpuDevices(): string[] {
 }
 
 /** Places `worldSize` ranks on `devices` of `host` in rank order (more ranks than devices share them). */
-export function placeRanks(worldSize: number, devices: string[] = localCpuDevices(), host = 'localhost'): RankPlacement[] {
+export function placeRanks(worldSize: number, devices: string[] = localCpuDevices(), host = LOCAL_HOST_ID): RankPlacement[] {
   return Array.from({ length: worldSize }, (_, rank) => ({ rank, host, device: devices[rank % devices.length] }));
 }
 

@@ -7,6 +7,7 @@
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { connectSsh, type SshConnection } from '../ssh/connect.js';
 import { shellQuote } from '../ssh/shell-quote.js';
+import { REMOTE_COMMAND_TIMEOUT_MS } from '../ssh/exec.js';
 import { deployDataFile, deployWorkerBundle, type DeployResult, type WorkerBundle } from '../ssh/deploy.js';
 import { findFreePort } from './free-port.js';
 import type { RankPlacement } from './placement.js';
@@ -43,7 +44,7 @@ export interface PreparedRun {
   /** Where the training data was copied on each remote host (none for a link probe). */
   dataPathByHost: Record<string, string>;
   /** A TCP port free right now on a used host. */
-  freePort(hostId: string): Promise<number>;
+  freePort(hostId: string, signal?: AbortSignal): Promise<number>;
   /**
    * Copies more local files (e.g. an engine's scripts) to every used remote host over the open
    * connections, content-hashed like the data; per host, each local path's remote path.
@@ -74,7 +75,7 @@ export async function prepareRun(options: PrepareRunOptions): Promise<PreparedRu
       const connection = connections.get(h.id)!;
       deploys[h.id] = await deployWorkerBundle(connection, options.bundle, options.signal);
       if (options.dataPath) dataPaths[h.id] = await deployDataFile(connection, options.dataPath, deploys[h.id].homeDir);
-      seen[h.id] = await sshConnectionAddresses(connection);
+      seen[h.id] = await sshConnectionAddresses(connection, options.signal);
     }));
     const spawners: Record<string, Spawner> = {};
     for (const h of remotes) {
@@ -86,14 +87,14 @@ export async function prepareRun(options: PrepareRunOptions): Promise<PreparedRu
     let masterPort: number | undefined;
     if (rank0Remote) {
       masterAddr = options.masterAddr ?? seen[rank0Remote.id].serverAddr;
-      masterPort = await remoteFreePort(connections.get(rank0Remote.id)!);
+      masterPort = await remoteFreePort(connections.get(rank0Remote.id)!, options.signal);
     } else {
       // Rank 0 is here: the remote hosts reach this machine at the address they see us coming from.
       masterAddr = options.masterAddr ?? (remotes.length > 0 ? seen[remotes[0].id].clientAddr : '127.0.0.1');
     }
     const localAddr = remotes.length > 0 ? seen[remotes[0].id].clientAddr : '127.0.0.1';
     const addresses = Object.fromEntries([...usedIds].map((id) => [id, seen[id]?.serverAddr ?? localAddr]));
-    const freePort = (hostId: string): Promise<number> => (connections.has(hostId) ? remoteFreePort(connections.get(hostId)!) : findFreePort(addresses[hostId]));
+    const freePort = (hostId: string, signal?: AbortSignal): Promise<number> => (connections.has(hostId) ? remoteFreePort(connections.get(hostId)!, signal) : findFreePort(addresses[hostId]));
     const deployFiles = async (localPaths: readonly string[], signal?: AbortSignal): Promise<Record<string, Record<string, string>>> => {
       const byHost: Record<string, Record<string, string>> = {};
       await Promise.all(remotes.map(async (h) => {
@@ -113,17 +114,17 @@ export async function prepareRun(options: PrepareRunOptions): Promise<PreparedRu
 }
 
 /** `$SSH_CONNECTION` of a session: the address the host sees us at, and its own address as we reached it. */
-export async function sshConnectionAddresses(connection: SshConnection): Promise<{ clientAddr: string; serverAddr: string }> {
-  const result = await connection.exec('printf %s "$SSH_CONNECTION"', { timeoutMs: 15_000 });
+export async function sshConnectionAddresses(connection: SshConnection, signal?: AbortSignal): Promise<{ clientAddr: string; serverAddr: string }> {
+  const result = await connection.exec('printf %s "$SSH_CONNECTION"', { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
   const [clientAddr, , serverAddr] = result.stdout.trim().split(/\s+/);
   if (!clientAddr || !serverAddr) throw new ShardScopeError('protocol', `host ${connection.target.id}: SSH_CONNECTION is not set; pass --master-addr`);
   return { clientAddr, serverAddr };
 }
 
 /** A TCP port free on the host right now (asked from its Node.js). */
-async function remoteFreePort(connection: SshConnection): Promise<number> {
+async function remoteFreePort(connection: SshConnection, signal?: AbortSignal): Promise<number> {
   const script = "const s=require('net').createServer();s.listen(0,()=>{process.stdout.write(String(s.address().port));s.close()})";
-  const result = await connection.exec(shellQuote(['node', '-e', script]), { timeoutMs: 15_000 });
+  const result = await connection.exec(shellQuote(['node', '-e', script]), { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
   const port = Number(result.stdout.trim());
   if (!(port > 0)) throw new ShardScopeError('protocol', `host ${connection.target.id}: could not find a free port for the rendezvous (${result.stderr.trim()})`);
   return port;

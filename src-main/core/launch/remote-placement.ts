@@ -1,11 +1,10 @@
 /** Placement of ranks across hosts: each host's devices filled in order, host after host. */
 import { z } from 'zod';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import { localCpuDevices, type RankPlacement } from './placement.js';
 
-/** Id of this machine in a mixed run. */
-export const localRunHostId = 'local';
 
 /** One host of a run: this machine or an SSH target, with the devices its ranks use. */
 export type RunHost =
@@ -14,7 +13,7 @@ export type RunHost =
 
 const deviceSchema = z.string().regex(/^(cpu|cuda):\d+$/, 'a device is cpu:N or cuda:N');
 const entrySchema = z.union([
-  z.literal('local'),
+  z.literal(LOCAL_HOST_ID),
   z.object({ local: z.literal(true), slots: z.number().int().min(1).max(64).optional(), devices: z.array(deviceSchema).min(1).optional() }).strict(),
   z.object({
     id: z.string().min(1).max(100).optional(),
@@ -41,8 +40,8 @@ export function parseHostsFile(text: string, defaultUser: string, source = 'host
   }
   const hosts = parsed.data.map((entry): RunHost => {
     if (entry === 'local' || 'local' in entry) {
-      const e: { slots?: number; devices?: string[] } = entry === 'local' ? {} : entry;
-      return { kind: 'local', id: localRunHostId, devices: devicesOf(e.devices, e.slots, localCpuDevices().length) };
+      const e: { slots?: number; devices?: string[] } = entry === LOCAL_HOST_ID ? {} : entry;
+      return { kind: 'local', id: LOCAL_HOST_ID, devices: devicesOf(e.devices, e.slots, localCpuDevices().length) };
     }
     const port = entry.port ?? 22;
     const target: RemoteTarget = { id: entry.id ?? entry.host, host: entry.host, port, user: entry.user ?? defaultUser, ...(entry.identityFile ? { identityFiles: [entry.identityFile] } : {}) };

@@ -6,11 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { EngineEventParser, RANK_HEARTBEAT_TIMEOUT_MS, type EngineEvent, type ErrorEvent, type LogLine, type WorkerOutput } from '../../../src-shared/engine-events.js';
 import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from './free-port.js';
 import { RankLiveness } from './rank-liveness.js';
 import { deviceEnv, placeRanks, type RankPlacement } from './placement.js';
-import { RunAggregator, type RunSummary, type StepProgress } from './run-summary.js';
+import { RunAggregator, type TrainingSummary, type StepProgress } from './run-summary.js';
 import { localSpawner, type RankExit, type RankProcess, type Spawner } from './spawner.js';
 
 /** What to run and how to report. */
@@ -86,7 +87,7 @@ export function newRunId(): string {
 }
 
 /** Starts a run and resolves with its summary; rejects with `worker-exit` naming the failed rank, or `cancelled`. */
-export async function runTraining(options: RunOptions): Promise<RunSummary> {
+export async function runTraining(options: RunOptions): Promise<TrainingSummary> {
   const { config } = options;
   const worldSize = worldSizeOf(config.strategy);
   const runId = options.runId ?? newRunId();
@@ -223,7 +224,7 @@ function describeFailure(ranks: RankState[], runId: string): ShardScopeError {
   const culprit = silent ?? reported;
   if (!culprit) return new ShardScopeError('worker-exit', `run ${runId} failed: a rank exited before finishing`);
   const { rank, device, host } = culprit.placement;
-  const where = host === 'localhost' ? device : `host ${host}, ${device}`;
+  const where = host === LOCAL_HOST_ID ? device : `host ${host}, ${device}`;
   if (culprit === silent && culprit.exit) {
     const how = culprit.exit.reason ? `lost: ${culprit.exit.reason}` : culprit.exit.signal ? `was killed by ${culprit.exit.signal}` : `exited with code ${culprit.exit.code}`;
     const tail = culprit.exit.reason ? undefined : culprit.stderrTail.trim().split('\n').pop();

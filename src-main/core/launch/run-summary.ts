@@ -12,8 +12,8 @@ export interface StepProgress {
   tokensPerSecond: number;
 }
 
-/** The summary of a finished run (the `--json` output of `shardscope run`). */
-export interface RunSummary {
+/** What the engine reports at the end of a training (the `--json` output of `shardscope run`); the stored figures of a run are `RunSummary` in src-shared/run-record.ts. */
+export interface TrainingSummary {
   runId: string;
   model: string;
   strategy: StrategyGrid & { microBatches: number; schedule: string; zeroStage: number; recompute: boolean };
@@ -61,7 +61,7 @@ export class RunAggregator {
   }
 
   /** The summary once all ranks ended. */
-  summary(base: Pick<RunSummary, 'runId' | 'model' | 'strategy' | 'wallSeconds'>): RunSummary {
+  summary(base: Pick<TrainingSummary, 'runId' | 'model' | 'strategy' | 'wallSeconds'>): TrainingSummary {
     const steps = [...this.byStep.keys()].sort((a, b) => a - b).map((s) => this.byStep.get(s) as StepEvent[]);
     const timed = steps.length > 1 ? steps.slice(1) : steps;
     const losses = steps.map((list) => lossOf(list) ?? Number.NaN);

@@ -7,7 +7,7 @@ import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { placeRanks } from './placement.js';
 import { runTraining, type RunOptions } from './run-controller.js';
-import type { RunSummary } from './run-summary.js';
+import type { TrainingSummary } from './run-summary.js';
 import { localSpawner } from './spawner.js';
 import { checkTorch, type TorchProbe } from './torch-check.js';
 import { eventHelperPath, referenceScriptPath, torchRankCommand, type TorchEngineOptions } from './torch-rank-command.js';
@@ -29,7 +29,7 @@ export function checkReferencePlan(config: TrainConfig): void {
 }
 
 /** Checks the plan and every host's Python + torch, then runs; rejects like runTraining (or `unavailable`/`bad-input` before starting). */
-export async function runTorchTraining(options: TorchRunOptions): Promise<RunSummary> {
+export async function runTorchTraining(options: TorchRunOptions): Promise<TrainingSummary> {
   const torch = options.torch ?? {};
   const isReference = !torch.script && !torch.scriptByHost;
   if (isReference) checkReferencePlan(options.config);

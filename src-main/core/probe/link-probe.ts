@@ -45,7 +45,7 @@ export function interNodeBytesPerSecondOf(links: readonly LinkMeasurement[]): nu
 
 async function probePair(prepared: Pick<PreparedRun, 'addresses' | 'freePort' | 'spawners'>, from: string, to: string, options: ProbeOptions): Promise<LinkMeasurement> {
   const seconds = options.seconds ?? 2;
-  const port = await prepared.freePort(from);
+  const port = await prepared.freePort(from, options.signal);
   const master = `${prepared.addresses[from]}:${port}`;
   const secret = randomBytes(32).toString('hex');
   const spawnerOf = (id: string): Spawner => prepared.spawners[id] ?? localSpawner;

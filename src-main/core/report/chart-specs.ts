@@ -1,5 +1,6 @@
 /** Pure ECharts option builders of the report's charts, each with the table of data behind it. */
 import type { Report, ReportSeries, RunReport } from '../../../src-shared/report-schema.js';
+import { BYTES_PER } from '../../../src-shared/units.js';
 
 /** One chart: its ECharts option and its data as a table (columns carry units). */
 export interface ChartSpec {
@@ -9,7 +10,7 @@ export interface ChartSpec {
   data: { columns: string[]; rows: Array<Array<string | number | null>> };
 }
 
-const MiB = 1024 * 1024;
+const MiB = BYTES_PER.MiB;
 const round = (value: number, digits = 4) => Number(value.toPrecision(digits));
 
 function seriesName(s: ReportSeries): string {
@@ -99,7 +100,7 @@ export function runCharts(run: RunReport): ChartSpec[] {
   const kinds = Object.keys(run.measured.bandwidthBytesPerSecondByKind);
   const charts: ChartSpec[] = [...memoryCharts(run)];
   charts.push(bar(`bandwidth-${run.id}`, 'Bandwidth by collective kind (bytes sent by all ranks / training time)', kinds,
-    kinds.map((k) => run.measured.bandwidthBytesPerSecondByKind[k]), 'MB/s', 'bytesPerSecond', 1e6));
+    kinds.map((k) => run.measured.bandwidthBytesPerSecondByKind[k]), 'MiB/s', 'bytesPerSecond', MiB));
   const power = timeChart(run, `power-${run.id}`, 'Power over time', ['powerWatts', 'cpuPowerWatts'], 'W', 1);
   if (power) charts.push(power);
   charts.push(stepTimeChart(run), lossChart(run));

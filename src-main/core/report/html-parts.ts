@@ -7,22 +7,8 @@ export function esc(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-/** A number with `digits` significant digits, or a dash. */
-export function fmtNumber(value: number | null | undefined, digits = 4): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  if (Math.abs(value) >= 1e6 || (Math.abs(value) < 1e-3 && value !== 0)) return value.toExponential(digits - 1);
-  return Number(value.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 6 });
-}
-
-/** Bytes as B / KiB / MiB / GiB. */
-export function fmtBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '–';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
-  return `${fmtNumber(value, 4)} ${units[unit]}`;
-}
+/** A number for readers: about three significant digits, thousands separators, never e-notation (src-shared/units.ts). */
+export { formatSignificant as fmtNumber, formatBytes as fmtBytes } from '../../../src-shared/units.js';
 
 /** A relative error as a signed percentage. */
 export function fmtPercent(fraction: number | null | undefined): string {

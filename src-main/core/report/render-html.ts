@@ -1,6 +1,7 @@
 /** The report as ONE self-contained HTML file: inline CSS, charts as inline SVG (ECharts SSR), the data behind every chart, no scripts to run. */
 import type { Report, RunReport } from '../../../src-shared/report-schema.js';
 import { comparisonCharts, runCharts, type ChartSpec } from './chart-specs.js';
+import { formatBytesPerSecond } from '../../../src-shared/units.js';
 import { chartFigure, esc, fmtBytes, fmtNumber, fmtPercent, keyValues, REPORT_CSS, scriptJson, table } from './html-parts.js';
 
 /** Titles of the sections every run has (tests and readers find them by these). */
@@ -26,7 +27,7 @@ function inventoryHtml(run: RunReport): string {
     inv.hosts.map((h) => [h.id, h.hostname, h.cpuModel ?? '–', h.logicalCores ?? '–', fmtBytes(h.memoryBytes), h.gpus.length]));
   const gpus = inv.hosts.flatMap((h) => h.gpus.map((g) => [h.id, g.index, g.name, fmtBytes(g.memoryTotalBytes), fmtNumber(g.powerLimitWatts), g.pcieGeneration ? `PCIe ${g.pcieGeneration} x${g.pcieWidth ?? '?'}` : '–']));
   const links = inv.hosts.flatMap((h) => h.links.map((l) => [h.id, l.from, l.to, l.connection]));
-  const bandwidth = inv.measuredBandwidth.map((b) => [b.from, b.to, b.kind, `${fmtNumber(b.bytesPerSecond / 1e9)} GB/s`]);
+  const bandwidth = inv.measuredBandwidth.map((b) => [b.from, b.to, b.kind, formatBytesPerSecond(b.bytesPerSecond)]);
   const ranks = table(['rank', 'host', 'device', 'backend', 'parameters on rank'], run.ranks.map((r) => [r.rank, r.host, r.device, r.backend, r.paramsOnRank]));
   return [
     inv.origin === 'ranks' ? '<p class="note">No inventory was recorded with this run; hosts and devices are those its ranks reported.</p>' : '',
@@ -92,7 +93,7 @@ function parallelismTable(run: RunReport): string {
   const stepSeconds = run.measured.steps > 0 ? run.measured.trainingSeconds / run.measured.steps : 0;
   const rows = (['dp', 'tp', 'pp'] as const).map((k) => {
     const p = predicted?.commBytesPerStepPerGpu?.[k];
-    return [k.toUpperCase(), typeof p === 'number' ? fmtBytes(p) : '–', fmtBytes(measured[k]), stepSeconds > 0 ? fmtNumber(measured[k] / stepSeconds) : '–'];
+    return [k.toUpperCase(), typeof p === 'number' ? fmtBytes(p) : '–', fmtBytes(measured[k]), stepSeconds > 0 ? formatBytesPerSecond(measured[k] / stepSeconds) : '–'];
   });
   return `<h4>By parallelism kind (bytes sent per rank per step)</h4>\n${table(['kind', 'predicted', 'measured', 'bytes/s per rank'], rows, 'parallelism')}`;
 }
@@ -100,7 +101,7 @@ function parallelismTable(run: RunReport): string {
 function runHtml(run: RunReport): string {
   const charts = runCharts(run);
   const m = run.measured;
-  const bandwidthTable = table(['kind', 'bytes sent (all ranks)', 'bytes/s'], Object.keys(m.bytesSentByKind).map((k) => [k, fmtBytes(m.bytesSentByKind[k]), fmtNumber(m.bandwidthBytesPerSecondByKind[k])]));
+  const bandwidthTable = table(['kind', 'bytes sent (all ranks)', 'bytes/s'], Object.keys(m.bytesSentByKind).map((k) => [k, fmtBytes(m.bytesSentByKind[k]), formatBytesPerSecond(m.bandwidthBytesPerSecondByKind[k])]));
   return `<section class="run" data-run-id="${esc(run.id)}"><h2>Run ${esc(run.id)} — ${esc(run.strategyLabel)}</h2>
 ${section('inventory', inventoryHtml(run))}
 ${section('plan', planHtml(run))}

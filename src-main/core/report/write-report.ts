@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { checkOutputFile, outputFileError, placeNewFile, tempSibling, writeOutputFile } from '../files/write-output-file.js';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { Report } from '../../../src-shared/report-schema.js';
 import { chromiumPrinter, type PrintToPdf } from './print-pdf.js';
@@ -23,7 +23,7 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /** Where and how to write. */
 export interface WriteReportOptions {
   format: ReportFormat;
-  /** The file; for csv a `.zip` file, or a folder (any other name, e.g. one ending in `/`). */
+  /** The file; for csv (several files) a `.zip` file, or a folder: a name ending in `/` or an existing folder. */
   outPath: string;
   /** PDF printer (default: headless Chromium); the desktop app passes Electron's printToPDF. */
   printToPdf?: PrintToPdf;
@@ -94,11 +94,23 @@ function writeCsvFolder(report: Report, folder: string): { files: string[]; byte
   }
 }
 
+/**
+ * Where the CSV export goes: it is several files, so `X.zip` is one zip archive and `X/` (or an existing
+ * folder) a folder of them; any other name (`x.csv`) is `bad-input` naming both, and nothing is created.
+ */
+export function csvDestinationOf(outPath: string): 'zip' | 'folder' {
+  if (outPath.toLowerCase().endsWith('.zip')) return 'zip';
+  if (/[\\/]$/.test(outPath) || (existsSync(outPath) && statSync(outPath).isDirectory())) return 'folder';
+  const stem = basename(outPath).replace(/\.csv$/i, '') || 'report';
+  throw new ShardScopeError('bad-input', `--out ${outPath}: the CSV export is several files (one per series, rank-steps.csv, loss.csv): name a zip archive (${join(dirname(outPath), `${stem}.zip`)}) or a folder ending in / (${join(dirname(outPath), stem)}/)`);
+}
+
 /** Renders `report` as `format` and writes it to `outPath`. */
 export async function writeReport(report: Report, options: WriteReportOptions): Promise<WrittenReport> {
   const { format, outPath } = options;
-  const isZip = format === 'csv' && outPath.toLowerCase().endsWith('.zip');
-  const isFolder = format === 'csv' && !isZip;
+  const csvDestination = format === 'csv' ? csvDestinationOf(outPath) : null;
+  const isZip = csvDestination === 'zip';
+  const isFolder = csvDestination === 'folder';
   checkDestination(outPath, isFolder);
   options.signal?.throwIfAborted();
   const done = (bytes: number, files = [outPath]): WrittenReport => ({ format, path: outPath, files, bytes });

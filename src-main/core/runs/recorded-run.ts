@@ -1,5 +1,5 @@
 /**
- * One training run of the built-in engine, kept in the store as it goes: the run record with its
+ * One training run (built-in engine or torch), kept in the store as it goes: the run record with its
  * plan and prediction first, then ranks, events and the end state (finished, failed or cancelled),
  * while live updates go to the caller. Used by the app and by `shardscope run`.
  */
@@ -11,7 +11,7 @@ import type { RunUpdate } from '../../../src-shared/run-live.js';
 import { newRunId, runTraining, type RunOptions } from '../launch/run-controller.js';
 import { runTorchTraining } from '../launch/torch-run.js';
 import type { TorchEngineOptions } from '../launch/torch-rank-command.js';
-import type { RunSummary } from '../launch/run-summary.js';
+import type { TrainingSummary } from '../launch/run-summary.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import { INVENTORY_EVENT } from '../report/report-inventory.js';
 import { predictLocalRun } from './run-prediction.js';
@@ -44,7 +44,7 @@ export interface RecordedRunOptions {
 }
 
 /** Runs and records; resolves with the summary, or rejects after recording the failure. */
-export async function runRecorded(options: RecordedRunOptions): Promise<RunSummary> {
+export async function runRecorded(options: RecordedRunOptions): Promise<TrainingSummary> {
   const { config, store, writer } = options;
   const runId = options.runId ?? newRunId();
   const startedAtMs = Date.now();

@@ -3,7 +3,7 @@ import { defaultGlobalBatch, modelPresets, validateTrainConfig, type ModelConfig
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { RunRequest } from '../../../src-shared/run-live.js';
 
-/** Default learning rate of the built-in engine's Adam. */
+/** Default learning rate of Adam (both engines). */
 export const DEFAULT_LEARNING_RATE = 3e-3;
 
 /** A request with its model already resolved (the CLI also accepts model files). */
@@ -18,7 +18,7 @@ export type ResolvedRunRequest = Omit<RunRequest, 'model'> & {
 /** Looks up a built-in model preset; unknown ids are `bad-input` naming the choices. */
 export function enginePreset(id: string): ModelConfig {
   const preset = Object.hasOwn(modelPresets, id) ? modelPresets[id] : undefined;
-  if (!preset) throw new ShardScopeError('bad-input', `unknown model "${id}" (built-in engine presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
+  if (!preset) throw new ShardScopeError('bad-input', `unknown model "${id}" (engine presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
   return { ...preset };
 }
 

@@ -11,6 +11,7 @@ import type { SFTPWrapper } from 'ssh2';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { launcherFileName, launcherSource } from '../launch/remote-wrapper.js';
 import type { SshConnection } from './connect.js';
+import { REMOTE_COMMAND_TIMEOUT_MS } from './exec.js';
 import { shellQuote } from './shell-quote.js';
 import { describeTarget } from './target.js';
 
@@ -53,7 +54,7 @@ export function nodeMajorOf(versionText: string): number | null {
 /** Checks that `node` on the host's PATH is >= minNodeMajor; `node-missing` / `node-too-old` otherwise. */
 export async function checkRemoteNode(connection: SshConnection, signal?: AbortSignal): Promise<string> {
   const who = `host ${describeTarget(connection.target)}`;
-  const result = await connection.exec('command -v node >/dev/null 2>&1 || exit 127; node --version', { timeoutMs: 15_000, signal });
+  const result = await connection.exec('command -v node >/dev/null 2>&1 || exit 127; node --version', { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
   if (result.exitCode === 127) throw new ShardScopeError('node-missing', `${who}: Node.js not found on PATH — install Node.js ${minNodeMajor} or newer there (the worker runs on it)`, { host: connection.target.id });
   const version = result.stdout.trim();
   const major = nodeMajorOf(version);
@@ -86,7 +87,8 @@ export async function deployWorkerBundle(connection: SshConnection, bundle: Work
         if (await readHash(sftp, dir) !== bundle.hash) throw new ShardScopeError('protocol', `host ${describeTarget(connection.target)}: could not move the bundle into ${dir}: ${error.message}`);
       });
     } finally {
-      await connection.exec(`rm -rf ${shellQuote([tmp])}`, { timeoutMs: 15_000 }).catch(() => undefined);
+      // Cleanup runs even after a cancel (its own limit still bounds it), so a cancelled deploy leaves no temporary folder.
+      await connection.exec(`rm -rf ${shellQuote([tmp])}`, { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS }).catch(() => undefined);
     }
     return { ...paths, wasSkipped: false };
   } finally {
@@ -124,7 +126,7 @@ async function readHash(sftp: SFTPWrapper, dir: string): Promise<string | null> 
 }
 
 async function mkdirs(connection: SshConnection, dir: string, signal?: AbortSignal): Promise<void> {
-  const result = await connection.exec(`mkdir -p ${shellQuote([dir])}`, { timeoutMs: 15_000, signal });
+  const result = await connection.exec(`mkdir -p ${shellQuote([dir])}`, { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
   if (result.exitCode !== 0) throw new ShardScopeError('protocol', `host ${describeTarget(connection.target)}: could not create ${dir}: ${result.stderr.trim()}`);
 }
 

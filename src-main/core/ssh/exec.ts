@@ -3,6 +3,12 @@ import type { Client, ClientChannel } from 'ssh2';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { describeTarget, type RemoteTarget } from './target.js';
 
+/**
+ * Limit of a short remote command (a probe, `mkdir`, a free port, `$SSH_CONNECTION`): long enough for a
+ * slow login shell on a loaded host, short enough that a hung host is reported while the user waits.
+ */
+export const REMOTE_COMMAND_TIMEOUT_MS = 15_000;
+
 /** Limits for one remote command. */
 export interface ExecOptions {
   timeoutMs?: number;

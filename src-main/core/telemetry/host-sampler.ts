@@ -2,6 +2,7 @@
  * "A sampler per host", uniformly: this machine or an SSH host, the same TelemetryBatch outputs
  * (GPU samples with PCIe/NVLink rates, host samples with CPU power, notices for every gap).
  */
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import type { RemoteTarget } from '../ssh/target.js';
@@ -47,7 +48,7 @@ export function startHostSampler(target: HostSamplerTarget, options: HostSampler
     const remote = startRemoteSampler({ ...options, target: target.target, knownHostsFile: target.knownHostsFile, hostId, nvidiaSmi: target.nvidiaSmi });
     return { hostId, get processIds() { return remote.remotePids; }, stop: () => remote.stop() };
   }
-  const hostId = target.hostId ?? 'local';
+  const hostId = target.hostId ?? LOCAL_HOST_ID;
   const local = startLocalHostSampler({ ...options, hostId, nvidiaSmiPath: target.nvidiaSmiPath, env: target.env });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopped ??= local.stop());

@@ -9,6 +9,7 @@ import type { Client } from 'ssh2';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { GpuSample, HostSample, TelemetryBatch } from '../../../src-shared/telemetry.js';
 import { connectSsh, type SshConnection } from '../ssh/connect.js';
+import { REMOTE_COMMAND_TIMEOUT_MS } from '../ssh/exec.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import { startRestartingStream, type RestartingStream } from './host-sampler-stream.js';
 import { GpuLinkRates, NvlinkDeltas } from './host-sampler-merge.js';
@@ -106,7 +107,7 @@ export function startRemoteSampler(options: RemoteSamplerOptions): RemoteSampler
       const sample = frame ? hostRates.next(frame, now()) : null;
       if (sample) pendingHosts.push(sample);
     }));
-    const probe = await current.exec(commands.probe, { timeoutMs: 15_000, signal: abortConnect.signal }).catch((error: Error) => ({ exitCode: -1, stdout: '', stderr: error.message }));
+    const probe = await current.exec(commands.probe, { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal: abortConnect.signal }).catch((error: Error) => ({ exitCode: -1, stdout: '', stderr: error.message }));
     if (connection !== current || isStopping) return;
     if (probe.exitCode === 127) { notice(`GPU telemetry off: ${smiPath} not found on the host`); return; }
     let hasBadLine = false;

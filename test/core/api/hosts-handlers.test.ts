@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
-import type { HostsState } from '../../../src-shared/api/hosts-contract.js';
+import type { HostsState, ImportSshConfigResult } from '../../../src-shared/api/hosts-contract.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { dispatchCall } from '../../../src-main/core/api/dispatch.js';
 import { hostsHandlers } from '../../../src-main/core/api/hosts-handlers.js';
@@ -87,6 +87,8 @@ test('a wrong key is an ssh-auth error for that host only; a changed key is refu
   // The 2080 host's entry now holds another key: the 4090's. Its real key is "changed" -> refused, no prompt.
   const goodKey = publicKeyLine(good.hostPublicKeyFile);
   writeFileSync(service.knownHostsFile, `${good.address} ${goodKey}\n${bad.address} ${goodKey}\n`);
+  await rejectsWith(call('addHost', { host: bad.address, user: cluster.user, identityFile: cluster.clientKeyFile, id: 'stranger' }), 'bad-input', /already listed \(user /);
+  await call('removeHost', { hostId: 'stranger' });
   await call('addHost', { host: bad.address, user: cluster.user, identityFile: cluster.clientKeyFile, id: 'stranger' });
   const changed = statusOf(await call<HostsState>('discoverHosts', { hostIds: ['stranger'] }), 'stranger');
   assert.equal(changed.inventory.error?.kind, 'host-key-mismatch');
@@ -126,7 +128,11 @@ test('bad input: unknown ids, missing files, bad host names are one-line errors 
   await rejectsWith(call('importSshConfig', { path: join(dir, 'no-config') }), 'bad-input', /no ssh config/);
   const config = join(dir, 'ssh_config');
   writeFileSync(config, `Host box1\n  HostName 10.1.2.3\n  User alice\n  Port 2222\n  IdentityFile ${cluster.clientKeyFile}\nHost *\n  User nobody\n`);
-  const imported = await call<HostsState>('importSshConfig', { path: config });
+  const imported = await call<ImportSshConfigResult>('importSshConfig', { path: config });
   assert.deepEqual(imported.hosts.map((h) => [h.id, h.host, h.port, h.user, h.source]), [['box1', '10.1.2.3', 2222, 'alice', 'ssh-config']]);
+  assert.deepEqual([imported.imported, imported.skipped], [['box1'], []]);
+  const again = await call<ImportSshConfigResult>('importSshConfig', { path: config });
+  assert.deepEqual([again.imported, again.skipped, again.hosts.length], [[], [{ id: 'box1', existingId: 'box1' }], 1], 'a second import skips what is listed');
+  await rejectsWith(call('addHost', { host: '10.1.2.3', user: 'bob', port: 2222 }), 'bad-input', /bob@10\.1\.2\.3:2222 is already listed as "box1" \(user alice, port 2222\); remove it first/);
   rmSync(dir, { recursive: true, force: true });
 });

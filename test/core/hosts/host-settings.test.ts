@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { addHosts, defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, removeHost, saveLinks, savedHostOf, targetOfSaved } from '../../../src-main/core/hosts/host-settings.js';
 
-test('hosts are added, imported, replaced by id and removed; passwords and passphrases are never written', () => {
+test('hosts are added, imported (skipping those already listed) and removed; passwords and passphrases are never written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-hosts-'));
   const file = defaultHostSettingsPath({ SHARDSCOPE_HOME: dir });
   assert.equal(file, join(dir, 'hosts.json'));
@@ -15,9 +15,13 @@ test('hosts are added, imported, replaced by id and removed; passwords and passp
   const secret = `pw-${Math.random().toString(36).slice(2)}`;
   addHosts(file, [savedHostOf({ id: 'gpu1', host: '10.0.0.5', port: 2222, user: 'alice', password: secret, passphrase: secret, identityFiles: ['/k/id'] }, 'manual')]);
   const sshConfig = join(dir, 'config');
-  writeFileSync(sshConfig, 'Host gpu2\n  HostName 10.0.0.6\n  User bob\n  Port 2200\nHost gpu1\n  HostName 10.0.0.9\n  User carol\n');
-  const settings = importSshConfigHosts(file, sshConfig);
-  assert.deepEqual(settings.hosts.map((h) => [h.id, h.host, h.user, h.port, h.source]), [['gpu2', '10.0.0.6', 'bob', 2200, 'ssh-config'], ['gpu1', '10.0.0.9', 'carol', 22, 'ssh-config']]);
+  writeFileSync(sshConfig, 'Host gpu2\n  HostName 10.0.0.6\n  User bob\n  Port 2200\nHost gpu1\n  HostName 10.0.0.9\n  User carol\nHost box5\n  HostName 10.0.0.5\n  Port 2222\n  User dave\nHost gpu2b\n  HostName 10.0.0.6\n  Port 2200\n');
+  const { settings: imported, skipped } = importSshConfigHosts(file, sshConfig);
+  assert.deepEqual(imported.hosts.map((h) => [h.id, h.host, h.user, h.port, h.source]), [['gpu1', '10.0.0.5', 'alice', 2222, 'manual'], ['gpu2', '10.0.0.6', 'bob', 2200, 'ssh-config']], 'hosts already listed are kept as they were');
+  assert.deepEqual(skipped, [{ id: 'gpu1', existingId: 'gpu1' }, { id: 'box5', existingId: 'gpu1' }, { id: 'gpu2b', existingId: 'gpu2' }], 'same name, or same address and port under another name');
+  const again = importSshConfigHosts(file, sshConfig);
+  assert.deepEqual([again.imported, again.skipped.length, again.settings.hosts.length], [[], 4, 2], 'importing twice adds nothing');
+  const settings = { hosts: [imported.hosts[1]] };
   const text = readFileSync(file, 'utf8');
   assert.ok(!text.includes(secret), 'no secret in hosts.json');
   assert.equal(statSync(file).mode & 0o777, 0o600);

@@ -7,7 +7,7 @@
  */
 import { discoverLocalHost } from '../../../../src-main/core/inventory/discover-local.js';
 import { runTraining } from '../../../../src-main/core/launch/run-controller.js';
-import type { RunSummary as ControllerSummary } from '../../../../src-main/core/launch/run-summary.js';
+import type { TrainingSummary as ControllerSummary } from '../../../../src-main/core/launch/run-summary.js';
 import { RunStore } from '../../../../src-main/core/store/run-store.js';
 import { StoreWriter } from '../../../../src-main/core/store/store-writer.js';
 import { estimateCpuPowerWatts } from '../../../../src-main/core/telemetry/energy.js';
