@@ -41,7 +41,7 @@ test('hosts import --ssh-config keeps the good Hosts and names the one with a ba
   writeFileSync(config, `Host fine\n  HostName 10.0.0.1\n\nHost broken\n  HostName 10.0.0.2\n  Port 0\n`);
   const home = mkdtempSync(join(tmpdir(), 'shardscope-import-'));
   const result = await run(process.execPath, [cli, 'hosts', 'import', '--ssh-config', config], { env: { ...process.env, SHARDSCOPE_HOME: home }, timeout: 30_000 });
-  assert.match(result.stdout, /1 host\(s\) saved/);
+  assert.match(result.stdout, /imported 1 host \(fine\)/);
   assert.match(result.stderr, /skipped Host broken: bad port "0"/);
   const listed = await run(process.execPath, [cli, 'hosts', 'list', '--json'], { env: { ...process.env, SHARDSCOPE_HOME: home } });
   assert.deepEqual((JSON.parse(listed.stdout) as { hosts: { id: string }[] }).hosts.map((h) => h.id), ['fine']);
