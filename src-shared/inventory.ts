@@ -87,7 +87,21 @@ export interface HostInventory {
   topologyNote?: string;
   /** `node --version` of a remote host (null when Node.js is missing there); absent for the local host. */
   nodeVersion?: string | null;
+  /** What a remote host runs ranks with (see HostRuntimeInfo); absent for the local host and failed hosts. */
+  runtime?: HostRuntimeInfo;
   discoveredAtMs: number;
+}
+
+/** A remote host's runtimes as discovered, so the launch choice is clear before launch. */
+export interface HostRuntimeInfo {
+  /** Node.js at the host's `node` setting or on PATH; `shipped` says what happens without a usable one. */
+  node: { command: string; version: string | null; isUsable: boolean; shipped: 'not-needed' | 'will-ship' | 'cannot-ship'; note?: string };
+  /** Python at the host's `python` setting or `python3`, and its torch with the CUDA it was built for (null: CPU build); null: no such Python. */
+  python: { command: string; version: string; torchVersion: string | null; torchCudaVersion: string | null } | null;
+  /** `uname -sm` and C library, e.g. `Linux x86_64, glibc 2.36`. */
+  platform: string;
+  /** The CUDA version the driver supports (nvidia-smi), null without GPUs. */
+  cudaVersion: string | null;
 }
 
 /** The answer of discovery: every host asked. */

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { apiEventNames, apiMethodNames, ipcChannel, ipcEventChannel } from '../../src-shared/api/contract.js';
 import { startAppServices, type AppServices } from '../core/api/app-services.js';
 import { answerCall } from '../core/api/dispatch.js';
+import { workerRuntimeFor } from '../core/launch/worker-runtime.js';
 import { defaultStorePath } from '../core/store/index.js';
 import { CONTENT_SECURITY_POLICY } from '../server/static-files.js';
 import { hardenWebContents, secureWebPreferences } from './window-hardening.js';
@@ -68,6 +69,8 @@ app.whenReady().then(async () => {
     nvidiaSmiPath: process.env.SHARDSCOPE_NVIDIA_SMI || undefined,
     storePath: defaultStorePath(process.env),
     workerPath: join(__dirname, 'worker.cjs'),
+    // Electron's own binary cannot run workers (runAsNode fuse off): the packaged Node.js runtime does.
+    workerRuntime: workerRuntimeFor({ execPath: process.execPath, electronVersion: process.versions.electron, resourcesPath: process.resourcesPath, isPackaged: app.isPackaged, env: process.env }),
   });
   registerIpc(services);
   createWindow();

@@ -14,7 +14,7 @@ export interface LabelledPlan {
 function stackedBars(plans: LabelledPlan[], unit: string, parts: { name: string; value: (p: PlanResult) => number }[]) {
   return {
     animation: false,
-    grid: { left: 64, right: 16, top: 36, bottom: 28 },
+    grid: { left: 64, right: 16, top: parts.length > 4 ? 72 : 36, bottom: 28 },
     legend: { top: 0, textStyle: { color: '#d8e0e8' } },
     tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${formatSignificant(Number(v))} ${unit}` },
     xAxis: { type: 'category' as const, data: plans.map((p) => p.label), ...axisStyle },
@@ -26,11 +26,14 @@ function stackedBars(plans: LabelledPlan[], unit: string, parts: { name: string;
 /** Memory per GPU by part, with the GPU's capacity as a line. */
 export function memoryOption(plans: LabelledPlan[]) {
   const option = stackedBars(plans, 'GiB', [
-    { name: 'weights', value: (p) => p.memoryPerGpuBytes.weights / GIB },
-    { name: 'gradients', value: (p) => p.memoryPerGpuBytes.gradients / GIB },
-    { name: 'optimizer', value: (p) => p.memoryPerGpuBytes.optimizer / GIB },
-    { name: 'activations', value: (p) => p.memoryPerGpuBytes.activations / GIB },
-    { name: 'overhead', value: (p) => p.memoryPerGpuBytes.overhead / GIB },
+    { name: 'weights (sharded)', value: (p) => p.memoryPerGpuBytes.weights / GIB },
+    { name: 'gradients (sharded)', value: (p) => p.memoryPerGpuBytes.gradients / GIB },
+    { name: 'optimizer (sharded)', value: (p) => p.memoryPerGpuBytes.optimizer / GIB },
+    { name: 'gathered parameters', value: (p) => p.memoryPerGpuBytes.gatheredParameters / GIB },
+    { name: 'stored activations', value: (p) => p.memoryPerGpuBytes.activations / GIB },
+    { name: 'recompute working set', value: (p) => p.memoryPerGpuBytes.recomputeWorkingSet / GIB },
+    { name: 'comm. buffers', value: (p) => p.memoryPerGpuBytes.commBuffers / GIB },
+    { name: 'runtime overhead', value: (p) => p.memoryPerGpuBytes.overhead / GIB },
   ]);
   const capacity = plans[0] ? plans[0].plan.cluster.memoryPerGpuBytes / GIB : 0;
   option.series[0] = {
@@ -40,22 +43,23 @@ export function memoryOption(plans: LabelledPlan[]) {
   return option;
 }
 
-/** Step time split into compute, exposed communication and pipeline bubble. */
+/** Step time split into compute, exposed communication, pipeline bubble and optimizer step. */
 export function stepTimeOption(plans: LabelledPlan[]) {
   return stackedBars(plans, 's', [
     { name: 'compute', value: (p) => p.timeBreakdownSeconds.compute },
-    { name: 'communication', value: (p) => p.timeBreakdownSeconds.communication },
+    { name: 'exposed communication', value: (p) => p.timeBreakdownSeconds.communication },
     { name: 'bubble', value: (p) => p.timeBreakdownSeconds.bubble },
+    { name: 'optimizer', value: (p) => p.timeBreakdownSeconds.optimizer },
   ]);
 }
 
-/** Bytes each GPU moves per step, by parallelism kind. */
+const commKinds = [['dp', 'data parallel'], ['tp', 'tensor parallel'], ['pp', 'pipeline'], ['cp', 'context parallel'], ['ep', 'expert all-to-all'], ['offload', 'offload (PCIe)']] as const;
+
+/** Communication seconds per step by kind, exposed (counted in the step) and hidden behind compute. */
 export function communicationOption(plans: LabelledPlan[]) {
-  return stackedBars(plans, 'GiB', [
-    { name: 'data parallel', value: (p) => p.commBytesPerStepPerGpu.dp / GIB },
-    { name: 'tensor parallel', value: (p) => p.commBytesPerStepPerGpu.tp / GIB },
-    { name: 'pipeline', value: (p) => p.commBytesPerStepPerGpu.pp / GIB },
-    { name: 'offload (PCIe)', value: (p) => p.commBytesPerStepPerGpu.offload / GIB },
+  return stackedBars(plans, 's', [
+    ...commKinds.map(([kind, name]) => ({ name: `${name} exposed`, value: (p: PlanResult) => p.commExposedSecondsPerStep[kind] })),
+    { name: 'hidden (all kinds)', value: (p: PlanResult) => Object.values(p.commHiddenSecondsPerStep).reduce((a, b) => a + b, 0) },
   ]);
 }
 

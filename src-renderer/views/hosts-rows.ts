@@ -1,5 +1,6 @@
 /** One row of the Hosts view: a saved host, its latest status (GPUs or error), its host-key prompt, its run choice. */
 import type { HostStatusView, SavedHostView } from '../../src-shared/api/hosts-contract.js';
+import { describeRuntime } from '../../src-shared/host-runtime.js';
 import { el, formatBytes } from '../format.js';
 
 /** What a row can ask the view to do. */
@@ -9,6 +10,7 @@ export interface HostRowActions {
   retryWithPassword(hostId: string, password: string): void;
   remove(hostId: string): void;
   choose(hostId: string, isChosen: boolean, slots: number): void;
+  setRuntime(hostId: string, node: string | null, python: string | null): void;
 }
 
 /** The row's local UI state that survives re-renders. */
@@ -72,8 +74,10 @@ function statusPart(host: SavedHostView, status: HostStatusView | undefined, isD
   if (!status) return [el('p', 'note', 'not discovered yet — press Discover')];
   if (status.state === 'ok') {
     const inv = status.inventory;
-    const facts = el('div', 'facts', `${inv.hostname} · ${inv.os.distro} · ${inv.cpu.model}, ${inv.cpu.logicalCores} threads · ${formatBytes(inv.memoryBytes)} RAM · Node.js ${inv.nodeVersion ?? 'missing'}`);
-    return [facts, gpuList(status)];
+    const facts = el('div', 'facts', `${inv.hostname} · ${inv.os.distro} · ${inv.cpu.model}, ${inv.cpu.logicalCores} threads · ${formatBytes(inv.memoryBytes)} RAM`);
+    const runtime = el('div', 'facts runtime', inv.runtime ? describeRuntime(inv.runtime) : `Node.js ${inv.nodeVersion ?? 'none'}`);
+    if (inv.runtime) runtime.dataset.nodeShipped = inv.runtime.node.shipped;
+    return [facts, runtime, gpuList(status)];
   }
   const error = status.inventory.error ?? { kind: 'error', message: 'unknown error' };
   const parts: HTMLElement[] = [];
@@ -85,6 +89,32 @@ function statusPart(host: SavedHostView, status: HostStatusView | undefined, isD
   }
   if (error.kind === 'ssh-auth') parts.push(passwordRetry(host, actions));
   return parts;
+}
+
+/** The host's `node` / `python` paths (empty: PATH, and a shipped Node.js when it has none). */
+function runtimeForm(host: SavedHostView, actions: HostRowActions): HTMLElement {
+  const form = el('form', 'runtime-settings');
+  const field = (name: 'node' | 'python', value: string | null, hint: string): HTMLInputElement => {
+    const input = el('input');
+    input.name = name;
+    input.value = value ?? '';
+    input.placeholder = hint;
+    input.autocomplete = 'off';
+    const label = el('label', 'field inline');
+    label.append(el('span', undefined, name), input);
+    form.append(label);
+    return input;
+  };
+  const node = field('node', host.node, 'PATH, else shipped');
+  const python = field('python', host.python, 'python3');
+  const save = el('button', 'secondary', 'Save runtimes');
+  save.type = 'submit';
+  form.append(save);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    actions.setRuntime(host.id, node.value.trim() || null, python.value.trim() || null);
+  });
+  return form;
 }
 
 /** Renders one host's row. */
@@ -118,6 +148,6 @@ export function hostRow(host: SavedHostView, status: HostStatusView | undefined,
   remove.type = 'button';
   remove.addEventListener('click', () => actions.remove(host.id));
   header.append(title, where, slotsLabel, remove);
-  row.append(header, ...statusPart(host, status, isDiscovering, choice, actions));
+  row.append(header, runtimeForm(host, actions), ...statusPart(host, status, isDiscovering, choice, actions));
   return row;
 }

@@ -60,6 +60,13 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     retryWithPassword: (hostId, password) => discover([hostId], { [hostId]: { password } }),
     remove: (hostId) => { choices.delete(hostId); api.removeHost({ hostId }).then(apply, report(`could not remove ${hostId}`)); },
     choose: (hostId, isChosen, slots) => { choices.set(hostId, { ...choiceOf(hostId), isChosen, slots }); },
+    setRuntime: (hostId, node, python) => {
+      api.setHostRuntime({ hostId, node, python }).then((next) => {
+        apply(next);
+        say(`runtimes of ${hostId}: node ${node ?? 'PATH, else shipped'}, python ${python ?? 'python3'}`);
+        discover([hostId]);
+      }, report(`runtimes of ${hostId} not saved`));
+    },
   };
 
   function localRow(): HTMLElement {

@@ -19,11 +19,19 @@ export function verdictCard(outcome: PlanOutcome): HTMLElement {
   const { plan } = outcome;
   const s = plan.strategy;
   card.dataset.fits = String(plan.fits);
-  const title = `${outcome.label}: dp=${s.dp} tp=${s.tp} pp=${s.pp} · ${plan.fits ? 'fits' : 'does not fit'}`;
+  const extra = `${s.cp > 1 ? ` cp=${s.cp}` : ''}${s.ep > 1 ? ` ep=${s.ep}` : ''}`;
+  const title = `${outcome.label}: dp=${s.dp} tp=${s.tp} pp=${s.pp}${extra} · ${plan.fits ? 'fits' : 'does not fit'}`;
+  const stages = s.pp > 1 ? `, layers per stage ${plan.layersPerStage.join(',')}` : '';
   card.append(el('strong', undefined, title),
-    el('p', undefined, `${formatBytes(plan.memoryPerGpuBytes.total)} of ${formatBytes(plan.cluster.memoryPerGpuBytes)} per GPU (worst stage: ${plan.worstStage})`));
+    el('p', undefined, `${formatBytes(plan.memoryPerGpuBytes.total)} of ${formatBytes(plan.cluster.memoryPerGpuBytes)} per GPU (worst stage: ${plan.worstStage})`),
+    el('p', 'note', `${s.dtype}, ${s.attention} attention, communication overlap ${s.overlap ? 'on' : 'off'}${stages}`));
+  for (const note of plan.model.notes ?? []) card.append(el('p', 'note', note));
   if (!plan.fits && plan.why) card.append(el('p', 'why', plan.why));
   return card;
+}
+
+function sum(values: Record<string, number>): number {
+  return Object.values(values).reduce((a, b) => a + b, 0);
 }
 
 /** A table of the headline figures, one column per plan. */
@@ -35,8 +43,11 @@ export function figuresTable(plans: LabelledPlan[]): HTMLElement {
   const rows: [string, (p: PlanResult) => string][] = [
     ['step time', (p) => `${p.stepTimeSeconds.toPrecision(4)} s`],
     ['tokens/s', (p) => Math.round(p.tokensPerSecond).toLocaleString('en')],
-    ['TFLOP/s per GPU', (p) => p.tflopsPerGpu.toFixed(1)],
+    ['model TFLOP/s per GPU', (p) => p.modelTflopsPerGpu.toFixed(1)],
+    ['hardware TFLOP/s per GPU (incl. recompute)', (p) => p.tflopsPerGpu.toFixed(1)],
     ['MFU', (p) => `${(p.mfu * 100).toFixed(1)}%`],
+    ['GEMM efficiency', (p) => `${(p.efficiency.gemmFraction * 100).toFixed(0)}% of peak (${p.efficiency.source === 'model' ? 'efficiency model' : p.efficiency.source})`],
+    ['communication exposed / hidden', (p) => `${sum(p.commExposedSecondsPerStep).toPrecision(3)} s / ${sum(p.commHiddenSecondsPerStep).toPrecision(3)} s`],
     ['bubble', (p) => `${(p.bubbleFraction * 100).toFixed(1)}%`],
     ['J per token', (p) => p.joulesPerToken.toPrecision(3)],
   ];

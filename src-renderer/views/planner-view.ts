@@ -2,17 +2,20 @@
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { PlanResult } from '../../src-shared/planner/index.js';
 import { el } from '../format.js';
-import { clusterForm, strategyForm, toPlanRequest, type StrategyFields } from './planner-form.js';
+import { clusterForm, clusterRequest, fieldsOf, strategyForm, toPlanRequest, workloadStrategy, type ClusterFields, type StrategyFields } from './planner-form.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
+import { mountSearchResults } from './planner-search.js';
 
 // The seed example: opt-66b does not fit 16 A100s with plain DP, and does with TP inside a node and PP across.
-const initialCluster = { model: 'opt-66b', gpu: 'a100-80gb', gpus: 16, gpusPerNode: 8 };
-const initialA: StrategyFields = { dp: 16, tp: 1, pp: 1, microBatch: 1, zeroStage: 0, recompute: 'none', sequenceParallel: false };
-const initialB: StrategyFields = { dp: 1, tp: 4, pp: 4, microBatch: 1, zeroStage: 0, recompute: 'selective', sequenceParallel: true };
+const initialCluster: ClusterFields = {
+  model: 'opt-66b', gpu: 'a100-80gb', gpus: 16, gpusPerNode: 8, seqLen: 0, globalBatch: 0, dtype: 'default', attention: 'default', interNodeGBps: 0, intraNodeGBps: 0, powerCapWatts: 0, efficiency: 0,
+};
+const common = { cp: 1, ep: 1, virtualStages: 1, offload: 'none', overlap: true, layersPerStage: '', shardGroup: 0 } as const;
+const initialA: StrategyFields = { ...common, dp: 16, tp: 1, pp: 1, microBatch: 1, zeroStage: 0, recompute: 'none', sequenceParallel: false };
+const initialB: StrategyFields = { ...common, dp: 1, tp: 4, pp: 4, microBatch: 1, zeroStage: 0, recompute: 'selective', sequenceParallel: true };
 
-function fieldsOf(plan: PlanResult): StrategyFields {
-  const s = plan.strategy;
-  return { dp: s.dp, tp: s.tp, pp: s.pp, microBatch: s.microBatch, zeroStage: s.zeroStage, recompute: s.recompute, sequenceParallel: s.sequenceParallel };
+function planFields(plan: PlanResult): StrategyFields {
+  return fieldsOf(plan.strategy);
 }
 
 /** Renders the view into `root`; returns a function that unmounts it. */
@@ -21,6 +24,7 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
   const status = el('p', 'loading', 'Loading the catalogue…');
   root.append(status);
   let alive = true;
+  let disposeSearch = () => {};
 
   api.getPlannerCatalogue().then((catalogue) => {
     if (!alive) return;
@@ -40,6 +44,11 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
     const figures = el('div');
     root.append(cluster.node, a.node, b.node, actions, verdicts, figures);
     const redraw = mountComparisonCharts(root);
+    const search = mountSearchResults(root, (plan, column) => {
+      (column === 'A' ? a : b).write(planFields(plan));
+      void update();
+    });
+    disposeSearch = search.dispose;
 
     let generation = 0;
     const update = async () => {
@@ -67,14 +76,15 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
       const c = cluster.read();
       try {
         const result = await api.searchPlans({
-          model: c.model, cluster: { gpu: c.gpu, gpus: c.gpus, gpusPerNode: c.gpusPerNode },
+          ...clusterRequest(c), strategy: workloadStrategy(c),
           objective: objective.value as 'throughput' | 'energy' | 'memory', limit: 10,
         });
         if (!result.best) {
           searchNote.textContent = `nothing fits (${result.evaluatedCount} strategies tried)`;
           return;
         }
-        b.write(fieldsOf(result.best));
+        search.show(result);
+        b.write(planFields(result.best));
         searchNote.textContent = `best of ${result.fittingCount} fitting / ${result.evaluatedCount} strategies`;
         await update();
       } catch (error) {
@@ -85,5 +95,5 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
   }, (error: Error) => {
     status.replaceWith(el('div', 'error-box', `Planner unavailable: ${error.message}`));
   });
-  return () => { alive = false; };
+  return () => { alive = false; disposeSearch(); };
 }

@@ -10,7 +10,7 @@ import type { TelemetryBatch } from '../telemetry.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
-import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
+import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, setHostRuntimeArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
 
@@ -36,6 +36,7 @@ export const apiArgSchemas = {
   discoverHosts: z.tuple([discoverHostsArgsSchema]),
   acceptHostKey: z.tuple([acceptHostKeyArgsSchema]),
   probeLinks: z.tuple([probeLinksArgsSchema]),
+  setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -67,6 +68,7 @@ export interface ApiResults {
   discoverHosts: HostsState;
   acceptHostKey: AcceptHostKeyResult;
   probeLinks: HostsState;
+  setHostRuntime: HostsState;
 }
 
 /** Events pushed from main to the UI. */

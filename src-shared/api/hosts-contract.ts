@@ -39,6 +39,16 @@ export const acceptHostKeyArgsSchema = z.object({
   fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'an OpenSSH SHA256 fingerprint'),
 }).strict();
 
+/** A program path on a host (`node`, `python` settings): plain characters only (it is shell-quoted anyway; no `~`). */
+export const runtimePathSchema = z.string().min(1).max(1024).regex(/^[A-Za-z0-9_./+-]+$/, 'a program path (letters, digits, _ . / + -; no ~)');
+
+/** setHostRuntime: a saved host's `node` and `python` paths (null or absent: PATH, and a shipped Node.js when it has none). */
+export const setHostRuntimeArgsSchema = z.object({
+  hostId: hostIdSchema,
+  node: runtimePathSchema.nullable().optional(),
+  python: runtimePathSchema.nullable().optional(),
+}).strict();
+
 /** probeLinks: measure latency and bandwidth between every pair of these hosts (`local` = this machine). */
 export const probeLinksArgsSchema = z.object({
   hostIds: z.array(hostIdSchema).min(2).max(16),
@@ -58,6 +68,9 @@ export interface SavedHostView {
   addedAtMs: number;
   /** True when the secret store holds a password or passphrase for it (never the secret itself). */
   hasStoredSecret: boolean;
+  /** Runtime settings: Node.js and Python paths on the host (null: PATH; a Node.js is shipped when it has none). */
+  node: string | null;
+  python: string | null;
 }
 
 /** An unknown host key waiting for the user's yes or no. */

@@ -2,13 +2,21 @@
 import type { PlanResult } from './evaluate.js';
 import { formatBytes } from '../units.js';
 
-const partNames = { weights: 'weights', gradients: 'gradients', optimizer: 'optimizer states', activations: 'activations', overhead: 'runtime overhead' } as const;
+/** Labels of the memory parts, in the order plans list them. */
+export const memoryPartNames = {
+  weights: 'weights (sharded)', gradients: 'gradients (sharded)', optimizer: 'optimizer states (sharded)', gatheredParameters: 'gathered parameters',
+  activations: 'stored activations', recomputeWorkingSet: 'recompute working set', commBuffers: 'communication buffers', overhead: 'runtime overhead',
+} as const;
+const partNames = memoryPartNames;
 
 const remedies: Record<keyof typeof partNames, string> = {
   weights: 'split the model with --tp/--pp or shard parameters with --zero 3',
   gradients: 'shard gradients with --zero 2, or split the model with --tp/--pp',
   optimizer: 'shard optimizer states over data-parallel ranks with --zero 1 (or 2, 3), or split the model with --tp/--pp',
-  activations: 'use --recompute selective|full, --sequence-parallel, a smaller --micro-batch, or a larger --tp',
+  activations: 'use --recompute selective|full, --attention flash, --sequence-parallel, --cp, a smaller --micro-batch, or a larger --tp',
+  gatheredParameters: 'split layers with --tp, or use ZeRO-1/2 instead of ZeRO-3',
+  recomputeWorkingSet: 'use a smaller --micro-batch or a larger --tp',
+  commBuffers: 'use a smaller --micro-batch',
   overhead: 'use a GPU with more memory',
 };
 

@@ -16,7 +16,25 @@ export interface ResolvedModel {
   positions: 'learned' | 'rotary';
   tiedEmbeddings: boolean;
   hasBias: boolean;
+  dropout: boolean;
   globalBatch?: number;
+  /** Attention kernel of the model's usual stack (the strategy may override it). */
+  attention: 'flash' | 'standard';
+  /** Mixture of experts, resolved; null for dense models. */
+  moe: ResolvedMoe | null;
+  /** Approximations and ignored settings of the model's description. */
+  notes: string[];
+}
+
+/** A mixture-of-experts MLP with its defaults filled in. */
+export interface ResolvedMoe {
+  experts: number;
+  topK: number;
+  sharedExperts: number;
+  expertFfnHidden: number;
+  capacityFactor: number;
+  /** Leading layers with a dense MLP (DeepSeek's first_k_dense_replace). */
+  denseLayers: number;
 }
 
 /** Fills the optional fields of a model shape (GPT defaults: 4h MLP, learned positions, tied embeddings, biases). */
@@ -35,24 +53,68 @@ export function resolveModel(spec: ModelSpec): ResolvedModel {
     positions: spec.positions ?? 'learned',
     tiedEmbeddings: spec.tiedEmbeddings ?? true,
     hasBias: spec.bias ?? true,
+    dropout: spec.dropout ?? spec.bias ?? true,
     globalBatch: spec.globalBatch,
+    attention: spec.attention ?? 'flash',
+    notes: spec.notes ?? [],
+    moe: spec.moe ? {
+      experts: spec.moe.experts,
+      topK: spec.moe.topK,
+      sharedExperts: spec.moe.sharedExperts ?? 0,
+      expertFfnHidden: spec.moe.expertFfnHidden ?? spec.ffnHidden ?? 4 * spec.hidden,
+      capacityFactor: spec.moe.capacityFactor ?? 1,
+      denseLayers: Math.min(spec.moe.denseLayers ?? 0, spec.layers),
+    } : null,
   };
 }
 
-/** Weight-matrix elements of one transformer layer (the part every token multiplies through). */
-export function layerMatmulParams(m: ResolvedModel): number {
-  const kvWidth = (m.hidden / m.heads) * m.kvHeads;
-  const attention = 2 * m.hidden * m.hidden + 2 * m.hidden * kvWidth;
-  const mlp = (m.mlp === 'swiglu' ? 3 : 2) * m.hidden * m.ffnHidden;
-  return attention + mlp;
+/** Matrices of one MLP of width `ffn` (gate, up, down for SwiGLU; up, down otherwise). */
+function mlpMatrixParams(m: ResolvedModel, ffn: number): number {
+  return (m.mlp === 'swiglu' ? 3 : 2) * m.hidden * ffn;
 }
 
-/** All parameters of one layer: matrices, biases and the two norms. */
+/** Weight-matrix elements of the attention block (Q and O full width, K and V at the KV-head width). */
+export function attentionMatmulParams(m: ResolvedModel): number {
+  const kvWidth = (m.hidden / m.heads) * m.kvHeads;
+  return 2 * m.hidden * m.hidden + 2 * m.hidden * kvWidth;
+}
+
+/** Layers with a mixture-of-experts MLP (0 for dense models). */
+export function moeLayerCount(m: ResolvedModel): number {
+  return m.moe ? m.layers - m.moe.denseLayers : 0;
+}
+
+/** MLP matrices one token multiplies through, averaged over layers: dense MLP, or top-k routed plus shared experts. */
+function activeMlpParamsPerLayer(m: ResolvedModel): number {
+  if (!m.moe) return mlpMatrixParams(m, m.ffnHidden);
+  const moeLayers = moeLayerCount(m);
+  const active = (m.moe.topK + m.moe.sharedExperts) * mlpMatrixParams(m, m.moe.expertFfnHidden) + m.hidden * m.moe.experts;
+  return (m.moe.denseLayers * mlpMatrixParams(m, m.ffnHidden) + moeLayers * active) / m.layers;
+}
+
+/** MLP parameters held per layer on average: every expert of MoE layers (plus the router). */
+export function totalMlpParamsPerLayer(m: ResolvedModel): number {
+  if (!m.moe) return mlpMatrixParams(m, m.ffnHidden);
+  const all = (m.moe.experts + m.moe.sharedExperts) * mlpMatrixParams(m, m.moe.expertFfnHidden) + m.hidden * m.moe.experts;
+  return (m.moe.denseLayers * mlpMatrixParams(m, m.ffnHidden) + moeLayerCount(m) * all) / m.layers;
+}
+
+/** Routed-expert parameters per layer on average (what expert parallelism shards). */
+export function routedExpertParamsPerLayer(m: ResolvedModel): number {
+  return m.moe ? (moeLayerCount(m) * m.moe.experts * mlpMatrixParams(m, m.moe.expertFfnHidden)) / m.layers : 0;
+}
+
+/** Weight-matrix elements of one transformer layer that every token multiplies through (MoE: active experts, averaged over layers). */
+export function layerMatmulParams(m: ResolvedModel): number {
+  return attentionMatmulParams(m) + activeMlpParamsPerLayer(m);
+}
+
+/** All parameters of one layer (averaged over layers for MoE): matrices, every expert, biases and the two norms. */
 export function layerParams(m: ResolvedModel): number {
   const kvWidth = (m.hidden / m.heads) * m.kvHeads;
   const biases = m.hasBias ? 2 * m.hidden + 2 * kvWidth + m.ffnHidden * (m.mlp === 'swiglu' ? 2 : 1) + m.hidden : 0;
   const norms = (m.hasBias ? 2 : 1) * 2 * m.hidden;
-  return layerMatmulParams(m) + biases + norms;
+  return attentionMatmulParams(m) + totalMlpParamsPerLayer(m) + biases + norms;
 }
 
 /** Parameters outside the layers: token (+ position) embeddings, final norm, untied output head. */

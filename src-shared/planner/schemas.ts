@@ -18,18 +18,59 @@ export const modelSpecSchema = z.object({
   positions: z.enum(['learned', 'rotary']).optional(),
   tiedEmbeddings: z.boolean().optional(),
   bias: z.boolean().optional(),
+  /** Dropout in training (two 1-byte masks per layer); default: models with biases (GPT, OPT, BLOOM) have it, Llama-style ones do not. */
+  dropout: z.boolean().optional(),
   globalBatch: positiveInt.optional(),
+  /** Attention kernel the model's usual stack runs (flash/fused: no s² scores stored); the strategy may override it. */
+  attention: z.enum(['flash', 'standard']).optional(),
+  /** Mixture-of-experts MLP (every layer but the first `denseLayers`). */
+  moe: z.object({
+    experts: positiveInt,
+    topK: positiveInt,
+    sharedExperts: z.number().int().nonnegative().optional(),
+    expertFfnHidden: positiveInt.optional(),
+    capacityFactor: z.number().positive().optional(),
+    denseLayers: z.number().int().nonnegative().optional(),
+  }).strict().refine((m) => m.topK <= m.experts, { message: 'topK must not exceed experts' }).optional(),
   source: z.string().optional(),
+  /** What a reader of the model's description approximated or did not understand (e.g. from a config.json). */
+  notes: z.array(z.string()).optional(),
 }).refine((m) => m.kvHeads === undefined || m.heads % m.kvHeads === 0, { message: 'heads must be a multiple of kvHeads' });
 
 /** A model shape with every optional detail filled in. */
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
+/** One measured collective point: bus bandwidth reached at a message size. */
+const busPointSchema = z.object({ bytes: z.number().positive(), busBytesPerSecond: z.number().positive() }).strict();
+
+/**
+ * Measured calibration of a device type: achieved matrix FLOP/s per precision (large GEMMs) and
+ * collective bus bandwidth against message size inside a node and between nodes.
+ */
+export const calibrationSchema = z.object({
+  matmulFlopsPerSecond: z.object({ bf16: z.number().positive(), fp16: z.number().positive(), fp8: z.number().positive(), fp32: z.number().positive() }).partial().strict().optional(),
+  /** Achieved 16-bit flash attention forward + backward, FLOP/s on the causal half it computes (the kernel's own count). */
+  flashAttentionFlopsPerSecond: z.number().positive().optional(),
+  intraNodeBusBandwidth: z.array(busPointSchema).min(1).optional(),
+  interNodeBusBandwidth: z.array(busPointSchema).min(1).optional(),
+  source: z.string().optional(),
+}).strict();
+
+/** Measured calibration of a device type. */
+export type Calibration = z.infer<typeof calibrationSchema>;
+
 /** One accelerator type of the catalogue (peaks, memory, power, links). */
 export const gpuSpecSchema = z.object({
   name: z.string().min(1),
+  /** Dense BF16 tensor peak; null where the part has none (V100, CPU). */
   bf16FlopsPerSecond: z.number().positive().nullable(),
+  /** Dense FP16 tensor peak where it differs from BF16 (V100 has FP16 only). */
+  fp16FlopsPerSecond: z.number().positive().nullable().optional(),
+  /** Dense FP8 tensor peak (Hopper, Ada, Blackwell, MI300); absent where there is none. */
+  fp8FlopsPerSecond: z.number().positive().nullable().optional(),
   fp32FlopsPerSecond: z.number().positive(),
+  /** GPU generation, which picks the efficiency model's constants (docs/planner.md). */
+  arch: z.enum(['volta', 'ampere', 'ada', 'hopper', 'blackwell', 'cdna2', 'cdna3', 'cpu']).optional(),
   memoryBytes: z.number().positive(),
   memoryBandwidthBytesPerSecond: z.number().positive(),
   tdpWatts: z.number().positive(),
@@ -40,8 +81,13 @@ export const gpuSpecSchema = z.object({
   hostLinkBytesPerSecond: z.number().positive(),
   interNodeBytesPerSecond: z.number().positive(),
   defaultGpusPerNode: positiveInt,
-  computeEfficiency: z.number().positive().max(1),
+  /** A power cap below TDP the GPUs run at (e.g. an H100 capped at 500 W); `overrides.powerCapWatts` wins. */
+  powerCapWatts: z.number().positive().optional(),
+  /** A fixed achieved fraction of peak: replaces the efficiency model (used for the CPU entry). */
+  computeEfficiency: z.number().positive().max(1).optional(),
   runtimeOverheadBytes: z.number().nonnegative(),
+  /** Measured figures (e.g. from `shardscope calibrate`) that replace the model's assumptions. */
+  calibration: calibrationSchema.optional(),
   sources: z.string(),
 });
 
@@ -51,7 +97,9 @@ export type GpuSpec = z.infer<typeof gpuSpecSchema>;
 /** Recomputation of activations in the backward pass. */
 export const recomputeSchema = z.enum(['none', 'selective', 'full']);
 /** Training number format: bf16/fp16 are mixed precision with fp32 Adam states. */
-export const dtypeSchema = z.enum(['bf16', 'fp16', 'fp32']);
+export const dtypeSchema = z.enum(['bf16', 'fp16', 'fp8', 'fp32']);
+/** Attention kernel: flash/fused (scores recomputed in backward, never stored) or standard (s² scores stored). */
+export const attentionSchema = z.enum(['flash', 'standard']);
 /** What ZeRO-Offload moves to host memory. */
 export const offloadSchema = z.enum(['none', 'optimizer', 'all']);
 
@@ -60,7 +108,13 @@ export const strategyInputSchema = z.object({
   dp: positiveInt.optional(),
   tp: positiveInt.optional(),
   pp: positiveInt.optional(),
+  /** Context parallelism: the sequence split over cp ranks (ring attention). */
+  cp: positiveInt.optional(),
+  /** Expert parallelism (MoE models): experts split over ep ranks carved from dp×cp. */
+  ep: positiveInt.optional(),
   virtualStages: positiveInt.optional(),
+  /** Explicit transformer layers per pipeline stage (else balanced, embedding and head counted). */
+  layersPerStage: z.array(z.number().int().nonnegative()).min(1).optional(),
   microBatch: positiveInt.optional(),
   globalBatch: positiveInt.optional(),
   seqLen: positiveInt.optional(),
@@ -69,6 +123,13 @@ export const strategyInputSchema = z.object({
   sequenceParallel: z.boolean().optional(),
   dtype: dtypeSchema.optional(),
   offload: offloadSchema.optional(),
+  attention: attentionSchema.optional(),
+  /** Megatron's distributed optimizer: optimizer states sharded over dp (ZeRO-1), allowed with pp. */
+  distributedOptimizer: z.boolean().optional(),
+  /** HSDP: ZeRO-3/FSDP shards within groups of this many dp ranks and replicates across them. */
+  shardGroup: positiveInt.optional(),
+  /** Whether the stack overlaps communication with compute (DP buckets, FSDP prefetch, CP ring, TP overlap); default true. */
+  overlap: z.boolean().optional(),
   /** Accepted so a resolved strategy can be passed back in; always derived from the batches. */
   numMicroBatches: positiveInt.optional(),
 }).strict();
@@ -79,6 +140,8 @@ export type StrategyInput = z.infer<typeof strategyInputSchema>;
 /** Measured figures that replace catalogue assumptions (effective, not datasheet, values). */
 export const overridesSchema = z.object({
   computeEfficiency: z.number().positive().max(1).optional(),
+  /** A GPU power cap below TDP: power and clocks scale down (docs/planner.md). */
+  powerCapWatts: z.number().positive().optional(),
   intraNodeBytesPerSecond: z.number().positive().optional(),
   interNodeBytesPerSecond: z.number().positive().optional(),
 }).strict();

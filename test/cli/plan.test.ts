@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,4 +92,59 @@ test('bad flags and invalid strategies exit 2 with one line', async () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.equal(r.stdout, '');
   }
+});
+
+test('a Hugging Face config.json as --model and a GPU spec file as --gpu (base + changes, with a calibration)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardscope-plan-'));
+  try {
+    const snapshot = join(dir, 'Mixtral-8x7B');
+    mkdirSync(snapshot);
+    writeFileSync(join(snapshot, 'config.json'), JSON.stringify({ architectures: ['MixtralForCausalLM'], model_type: 'mixtral', hidden_size: 4096, intermediate_size: 14336, num_attention_heads: 32, num_hidden_layers: 32, num_key_value_heads: 8, vocab_size: 32000, max_position_embeddings: 32768, num_local_experts: 8, num_experts_per_tok: 2, sliding_window: null, new_field: 1 }));
+    const gpuFile = join(dir, 'h100-500w.json');
+    writeFileSync(gpuFile, JSON.stringify({ base: 'h100-sxm', tdpWatts: 500, calibration: { matmulFlopsPerSecond: { bf16: 650e12 }, source: 'calibrate 2026-01-01' } }));
+    const r = await shardscope('--model', join(snapshot, 'config.json'), '--gpu', gpuFile, '--gpus', '64', '--tp', '2', '--ep', '8', '--zero', '1', '--recompute', 'full', '--global-batch', '256', '--seq-len', '4096', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const p = JSON.parse(r.stdout);
+    assert.equal(p.model.name, 'Mixtral-8x7B');
+    assert.ok(Math.abs(p.model.params / 46.7e9 - 1) < 0.01);
+    assert.ok(p.model.notes.some((n: string) => /not understood \(ignored\): new_field/.test(n)));
+    assert.equal(p.efficiency.source, 'calibration');
+    assert.ok(p.commBytesPerStepPerGpu.ep > 0);
+    for (const key of ['weights', 'gradients', 'optimizer', 'activations', 'gatheredParameters', 'recomputeWorkingSet', 'commBuffers', 'overhead', 'total']) assert.ok(key in p.memoryPerGpuBytes, key);
+    for (const kind of ['dp', 'tp', 'ep']) assert.ok(p.commExposedSecondsPerStep[kind] <= p.commSecondsPerStep[kind], kind);
+    const text = await shardscope('--model', join(snapshot, 'config.json'), '--gpu', gpuFile, '--gpus', '64', '--tp', '2', '--ep', '8', '--zero', '1', '--recompute', 'full', '--global-batch', '256');
+    assert.match(text.stdout, /flash attention/);
+    assert.match(text.stdout, /note +not understood \(ignored\): new_field/);
+    assert.match(text.stdout, /exposed communication .*hidden communication/);
+    const bad = await shardscope('--model', 'llama2-7b', '--gpu', join(dir, 'missing.json'), '--gpus', '8');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--gpu ".*missing\.json" is neither a catalogue GPU/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('new strategy flags reach the plan, bad values exit 2, and the smallest cluster is offered only when nothing fits', async () => {
+  const r = await shardscope('--model', 'llama3-8b', '--gpu', 'h100-sxm', '--gpus', '16', '--cp', '2', '--attention', 'flash', '--dtype', 'fp8', '--no-overlap', '--efficiency', '0.4', '--power-cap', '500', '--inter-node-bandwidth', '25', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const p = JSON.parse(r.stdout);
+  assert.deepEqual([p.strategy.cp, p.strategy.dp, p.strategy.dtype, p.strategy.overlap, p.efficiency.source], [2, 8, 'fp8', false, 'override']);
+  const uneven = await shardscope('--model', 'llama2-70b', '--gpu', 'a100-80gb', '--gpus', '48', '--tp', '8', '--pp', '6', '--layers-per-stage', '12,14,14,14,14,12', '--json');
+  assert.equal(uneven.code, 0, uneven.stderr);
+  assert.deepEqual(JSON.parse(uneven.stdout).layersPerStage, [12, 14, 14, 14, 14, 12]);
+  const cases: [string[], RegExp][] = [
+    [['--model', 'llama2-7b', '--gpu', 'a100-80gb', '--gpus', '8', '--dtype', 'fp8'], /no FP8 tensor units/],
+    [['--model', 'llama2-7b', '--gpu', 'a100-80gb', '--gpus', '8', '--efficiency', '1.5'], /--efficiency must be a positive number up to 1/],
+    [['--model', 'llama2-7b', '--gpu', 'a100-80gb', '--gpus', '8', '--pp', '2', '--layers-per-stage', '10,10'], /sums to 20 layers but the model has 32/],
+  ];
+  for (const [args, pattern] of cases) {
+    const b = await shardscope(...args);
+    assert.equal(b.code, 2, args.join(' '));
+    assert.match(b.stderr, pattern);
+  }
+  // Plain DP of a 7B model on 8 x 40 GB does not fit, but other strategies on the same cluster do: no "smallest cluster".
+  const text = await shardscope('--model', 'llama2-7b', '--gpu', 'a100-40gb', '--gpus', '8', '--dp', '8', '--seq-len', '2048');
+  assert.match(text.stdout, /fits +NO/);
+  assert.match(text.stdout, /strategies that fit 8 x a100-40gb/);
+  assert.doesNotMatch(text.stdout, /smallest cluster/);
 });

@@ -72,6 +72,19 @@ test('Hosts view: a new host key asks with its real fingerprint, Accept leads to
   const names = await row(page, a100).locator('li.gpu').evaluateAll((items) => items.map((i) => i.getAttribute('data-gpu-name')));
   assert.deepEqual(names, fixtureGpuNames('gpu-a100'));
 
+  // Its runtimes as discovered; a node setting saved from the row is what the next discovery checks (cleared again).
+  const runtimeText = () => row(page, a100).locator('.runtime').textContent().then((t) => t ?? '');
+  assert.match(await runtimeText(), new RegExp(`^Node\\.js ${process.version.replace(/\./g, '\\.')}; Python `));
+  const nodeShipped = (value: string) => page.waitForFunction(([id, v]) => document.querySelector(`.host-row[data-host-id="${id}"] .runtime`)?.getAttribute('data-node-shipped') === v, [a100, value] as const, { timeout: 30_000 });
+  await row(page, a100).locator('form.runtime-settings [name="node"]').fill('/opt/none/node');
+  await row(page, a100).getByRole('button', { name: 'Save runtimes' }).click();
+  await nodeShipped('cannot-ship');
+  assert.match(await runtimeText(), /node setting \/opt\/none\/node is not runnable/);
+  assert.equal((JSON.parse(readFileSync(join(home, 'hosts.json'), 'utf8')) as { hosts: Array<{ id: string; node?: string }> }).hosts.find((h) => h.id === a100)?.node, '/opt/none/node');
+  await row(page, a100).locator('form.runtime-settings [name="node"]').fill('');
+  await row(page, a100).getByRole('button', { name: 'Save runtimes' }).click();
+  await nodeShipped('not-needed');
+
   // The stranger key's host: Reject trusts nothing; Accept then shows the auth failure of that host alone.
   await row(page, stranger).getByRole('button', { name: 'Reject' }).click();
   assert.equal(await row(page, stranger).locator('.error-box').getAttribute('data-error-kind'), 'host-key-rejected');

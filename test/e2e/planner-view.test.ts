@@ -72,11 +72,55 @@ test('search fills strategy B with the best strategy that fits', async () => {
     await page.locator('.note', { hasText: 'best of' }).waitFor();
   });
   assert.equal(await verdict(page, 'B').getAttribute('data-fits'), 'true');
-  assert.match((await page.locator('.note', { hasText: 'fitting' }).textContent()) ?? '', /best of \d+ fitting \/ \d+ strategies/);
+  assert.match((await page.locator('.note', { hasText: 'best of' }).textContent()) ?? '', /best of \d+ fitting \/ \d+ strategies/);
   const tp = Number(await page.locator('[data-strategy="B"] input[name="tp"]').inputValue());
   const pp = Number(await page.locator('[data-strategy="B"] input[name="pp"]').inputValue());
   const dp = Number(await page.locator('[data-strategy="B"] input[name="dp"]').inputValue());
   assert.equal(dp * tp * pp, 16, 'the found strategy uses all 16 GPUs');
+  // The top-N list and the Pareto chart of the search.
+  const rows = Number(await page.locator('.search-results table').getAttribute('data-rows'));
+  assert.ok(rows > 1, `${rows} rows`);
+  assert.equal(Number(await page.locator('[data-chart="pareto"]').getAttribute('data-points')), rows);
+  assert.ok(Number(await page.locator('[data-chart="pareto"]').getAttribute('data-front')) >= 1);
+  assert.equal(await page.locator('[data-chart="pareto"] canvas').count(), 1);
+  // "use as A" copies the second-ranked strategy into column A.
+  await nextPlan(page, () => page.locator('.search-results tr').nth(2).getByRole('button', { name: 'use as A' }).click());
+  assert.equal(await verdict(page, 'A').getAttribute('data-fits'), 'true');
   await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-search.png'), fullPage: true });
+  await page.close();
+});
+
+test('workload fields reach the plan: sequence length, precision, attention, cp, and a GPU spec file', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+  await page.goto(app.url);
+  await page.getByRole('button', { name: 'Planner' }).click();
+  await page.waitForFunction(() => Number(document.getElementById('view')?.dataset.planned ?? 0) >= 1);
+  await nextPlan(page, () => page.selectOption('select[name="model"]', 'llama2-7b').then(() => undefined));
+  await nextPlan(page, () => page.selectOption('select[name="attention"]', 'standard').then(() => undefined));
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /standard attention/);
+  await nextPlan(page, () => page.selectOption('select[name="attention"]', 'flash').then(() => undefined));
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /flash attention/);
+  // FP8 on an A100 is refused with the reason; on an H100 spec file it plans.
+  await nextPlan(page, () => page.selectOption('select[name="dtype"]', 'fp8').then(() => undefined));
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /no FP8 tensor units/);
+  await nextPlan(page, () => page.locator('input[name="gpuFile"]').setInputFiles({ name: 'h100-capped.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ base: 'h100-sxm', tdpWatts: 500 })) }));
+  assert.equal(await page.locator('select[name="gpu"]').inputValue(), 'file: h100-capped.json');
+  assert.notEqual(await verdict(page, 'A').getAttribute('data-fits'), 'invalid');
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /fp8/);
+  // Context parallelism in column B with a long sequence.
+  await nextPlan(page, () => page.locator('input[name="seqLen"]').fill('32768').then(() => page.locator('input[name="seqLen"]').dispatchEvent('change')));
+  for (const [name, value] of [['dp', '1'], ['tp', '4'], ['pp', '1'], ['cp', '4']] as const) await page.locator(`[data-strategy="B"] input[name="${name}"]`).fill(value);
+  await nextPlan(page, () => page.locator('[data-strategy="B"] input[name="cp"]').dispatchEvent('change'));
+  assert.match((await verdict(page, 'B').textContent()) ?? '', /cp=4/);
+  // Explicit uneven pipeline stages in column A.
+  for (const [name, value] of [['dp', '4'], ['tp', '1'], ['pp', '4'], ['layersPerStage', '7,9,9,7']] as const) await page.locator(`[data-strategy="A"] input[name="${name}"]`).fill(value);
+  await nextPlan(page, () => page.locator('[data-strategy="A"] input[name="layersPerStage"]').dispatchEvent('change'));
+  assert.match((await verdict(page, 'A').textContent()) ?? '', /layers per stage 7,9,9,7/);
+  // A Hugging Face config.json as the model: planned, and what is not understood is said on the cards.
+  const config = { model_type: 'mixtral', hidden_size: 4096, intermediate_size: 14336, num_attention_heads: 32, num_hidden_layers: 32, num_key_value_heads: 8, vocab_size: 32000, max_position_embeddings: 4096, num_local_experts: 8, num_experts_per_tok: 2, brand_new_key: true };
+  await nextPlan(page, () => page.locator('input[name="modelFile"]').setInputFiles({ name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(config)) }));
+  assert.equal(await page.locator('select[name="model"]').inputValue(), 'file: config.json');
+  assert.match((await verdict(page, 'B').textContent()) ?? '', /not understood \(ignored\): brand_new_key/);
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-workload.png'), fullPage: true });
   await page.close();
 });

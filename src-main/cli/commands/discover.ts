@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { HostInventory, Inventory } from '../../../src-shared/inventory.js';
+import { describeRuntime } from '../../../src-shared/host-runtime.js';
 import { discoverHosts } from '../../core/inventory/discover-hosts.js';
 import { createSshRemoteDiscoverer } from '../../core/inventory/remote-discoverer.js';
 import { loadSshConfigEntries } from '../../core/ssh/ssh-config-import.js';
@@ -16,6 +17,7 @@ function printHost(io: CliIo, host: HostInventory): void {
   printLine(io, head);
   if (host.error) printLine(io, `  error: ${host.error.kind}: ${host.error.message}`);
   printLine(io, `  cpu: ${host.cpu.model}, ${host.cpu.physicalCores} cores / ${host.cpu.logicalCores} threads; memory ${formatBytes(host.memoryBytes)}`);
+  if (host.runtime) printLine(io, `  runtime: ${describeRuntime(host.runtime)}`);
   if (host.gpuNote) printLine(io, `  gpus: none (${host.gpuNote})`);
   if (host.topologyNote) printLine(io, `  topology: unknown (${host.topologyNote})`);
   printLine(io, '  devices:');

@@ -1,12 +1,13 @@
 /**
  * `shardscope hosts [list] [--json]` — the saved hosts and link measurements ($SHARDSCOPE_HOME/hosts.json);
  * `shardscope hosts import --ssh-config FILE`; `shardscope hosts probe --hosts FILE [--known-hosts FILE]
- * [--seconds S] [--json]` — latency and bandwidth between every pair of the file's hosts, saved for the planner.
+ * [--seconds S] [--json]` — latency and bandwidth between every pair of the file's hosts, saved for the planner;
+ * `trust`, `clean`, `set`: hosts-remote.ts.
  */
 import { existsSync } from 'node:fs';
 import { readInputFile } from '../../core/files/read-input-file.js';
-import { homedir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { formatBytesPerSecond, formatCount, formatDuration } from '../../../src-shared/units.js';
 import { defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, saveLinks } from '../../core/hosts/host-settings.js';
@@ -14,20 +15,25 @@ import { prepareRun } from '../../core/launch/remote-launch.js';
 import { parseHostsFile } from '../../core/launch/remote-placement.js';
 import { interNodeBytesPerSecondOf, probeLinks } from '../../core/probe/link-probe.js';
 import { workerBundleOf } from '../../core/ssh/deploy.js';
+import { defaultKnownHostsFiles } from '../../core/ssh/known-hosts.js';
 import { parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { findWorkerBundle } from './run.js';
+import { hostsClean, hostsSet, hostsTrust } from './hosts-remote.js';
 
 /** The `hosts` command. */
 export const hostsCommand: CliCommand = async (args, io) => {
   const [sub = 'list', ...rest] = args[0]?.startsWith('-') ? ['list', ...args] : args;
+  if (sub === 'trust') return hostsTrust(rest, io);
+  if (sub === 'clean') return hostsClean(rest, io);
+  if (sub === 'set') return hostsSet(rest, io);
   const { values } = parseFlags(rest, { json: { type: 'boolean' }, hosts: { type: 'string' }, 'known-hosts': { type: 'string' }, seconds: { type: 'string' }, 'ssh-config': { type: 'string' } });
   const file = defaultHostSettingsPath(io.env);
   if (sub === 'list') {
     const settings = loadHostSettings(file);
     if (values.json) printJson(io, settings);
     else {
-      settings.hosts.forEach((h) => printLine(io, `${h.id}  ${h.user}@${h.host}:${h.port}  (${h.source})`));
+      settings.hosts.forEach((h) => printLine(io, `${h.id}  ${h.user}@${h.host}:${h.port}  (${h.source})${h.node ? `  node ${h.node}` : ''}${h.python ? `  python ${h.python}` : ''}`));
       settings.links.forEach((l) => printLine(io, `${l.from} <-> ${l.to}: ${formatDuration(l.latencyMs / 1000)}, ${formatBytesPerSecond(l.bytesPerSecond)}`));
     }
     return 0;
@@ -40,7 +46,7 @@ export const hostsCommand: CliCommand = async (args, io) => {
     if (skipped.length > 0) printLine(io, `skipped ${formatCount(skipped.length, 'host')} already listed: ${skipped.map((s) => (s.id === s.existingId ? s.id : `${s.id} (as ${s.existingId})`)).join(', ')}`);
     return 0;
   }
-  if (sub !== 'probe') throw new ShardScopeError('bad-input', `hosts: unknown sub-command "${sub}" (list, import, probe)`);
+  if (sub !== 'probe') throw new ShardScopeError('bad-input', `hosts: unknown sub-command "${sub}" (list, import, probe, trust, clean, set)`);
   if (!values.hosts) throw new ShardScopeError('bad-input', 'hosts probe needs --hosts FILE (a JSON list, as for run --hosts)');
   if (!existsSync(values.hosts)) throw new ShardScopeError('bad-input', `--hosts: no such file ${values.hosts}`);
   const seconds = Number(values.seconds ?? 2);
@@ -51,7 +57,7 @@ export const hostsCommand: CliCommand = async (args, io) => {
   const workerPath = findWorkerBundle();
   const prepared = await prepareRun({
     hosts, worldSize: hosts.length, bundle: workerBundleOf(dirname(workerPath)),
-    knownHostsFile: values['known-hosts'] ?? join(io.env.HOME ?? homedir(), '.ssh', 'known_hosts'), signal: io.signal,
+    knownHostsFile: values['known-hosts'] ?? defaultKnownHostsFiles(io.env), signal: io.signal,
   });
   try {
     const links = await probeLinks(prepared, { workerPath, seconds, signal: io.signal });

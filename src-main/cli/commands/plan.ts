@@ -1,9 +1,8 @@
 /** `shardscope plan`: memory, communication, time and energy of one strategy, or a search over all of them. */
-import { existsSync } from 'node:fs';
-import { readInputFile } from '../../core/files/read-input-file.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { listPresets, planStrategy, searchStrategies, smallestFittingCluster, modelSpecSchema, type ModelSpec, type PlanRequest, type PlanResult, type StrategyInput } from '../../../src-shared/planner/index.js';
-import { parseOrBadInput, objectiveSchema, recomputeSchema, dtypeSchema, offloadSchema } from '../../../src-shared/planner/schemas.js';
+import { planStrategy, searchStrategies, smallestFittingCluster, type PlanRequest, type PlanResult, type StrategyInput } from '../../../src-shared/planner/index.js';
+import { objectiveSchema, recomputeSchema, dtypeSchema, offloadSchema, attentionSchema } from '../../../src-shared/planner/schemas.js';
+import { loadGpu, loadModel } from './plan-inputs.js';
 import { formatPlan, formatPlanTable, formatSearch, strategyLabel } from '../../../src-shared/planner/format-text.js';
 import { formatRate } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
@@ -15,24 +14,11 @@ const options = {
   'micro-batch': { type: 'string' }, 'global-batch': { type: 'string' }, 'seq-len': { type: 'string' },
   zero: { type: 'string' }, recompute: { type: 'string' }, 'sequence-parallel': { type: 'boolean' },
   dtype: { type: 'string' }, offload: { type: 'string' },
+  attention: { type: 'string' }, cp: { type: 'string' }, ep: { type: 'string' }, 'layers-per-stage': { type: 'string' },
+  'distributed-optimizer': { type: 'boolean' }, 'shard-group': { type: 'string' }, 'no-overlap': { type: 'boolean' },
+  efficiency: { type: 'string' }, 'inter-node-bandwidth': { type: 'string' }, 'intra-node-bandwidth': { type: 'string' }, 'power-cap': { type: 'string' },
   search: { type: 'boolean' }, objective: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
 } as const;
-
-/** A preset id, or a JSON model file `{name, layers, hidden, heads, vocab, seqLen}`. */
-function loadModel(value: string): string | ModelSpec {
-  if (Object.hasOwn(listPresets().models, value)) return value;
-  if (!existsSync(value)) {
-    throw new ShardScopeError('bad-input', `--model "${value}" is neither a preset (${Object.keys(listPresets().models).join(', ')}) nor a readable JSON file`);
-  }
-  const text = readInputFile(value, '--model');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ShardScopeError('bad-input', `model file ${value} is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
-  return parseOrBadInput(modelSpecSchema, json, `model file ${value}`);
-}
 
 function enumFlag<T extends string>(name: string, value: string | undefined, schema: { options: readonly T[] }): T | undefined {
   if (value === undefined) return undefined;
@@ -40,8 +26,29 @@ function enumFlag<T extends string>(name: string, value: string | undefined, sch
   return value as T;
 }
 
+/** A positive decimal flag (e.g. GB/s, watts, a fraction), or undefined. */
+function optionalNumber(name: string, value: string | undefined, max = Number.MAX_VALUE): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > max) throw new ShardScopeError('bad-input', `--${name} must be a positive number${max < Number.MAX_VALUE ? ` up to ${max}` : ''}, got "${value}"`);
+  return n;
+}
+
+/** "5,6,6,5" -> [5, 6, 6, 5]. */
+function layersPerStageFlag(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((p) => Number(p.trim()));
+  if (parts.some((p) => !Number.isInteger(p) || p < 0)) throw new ShardScopeError('bad-input', `--layers-per-stage must be comma-separated layer counts, got "${value}"`);
+  return parts;
+}
+
 function optionalInt(name: string, value: string | undefined, min = 1, max = 1_000_000): number | undefined {
   return value === undefined ? undefined : intFlag(name, value, 0, min, max);
+}
+
+/** GB/s given on the command line, in bytes per second. */
+function scaled(value: number | undefined, factor: number): number | undefined {
+  return value === undefined ? undefined : value * factor;
 }
 
 /** One-line summary of a plan for the alternatives list. */
@@ -51,7 +58,8 @@ function summary(p: PlanResult) {
 
 /** Strategies that do fit when the requested one does not: same cluster, else with offload and the smallest cluster without offload. */
 function alternativesFor(request: PlanRequest) {
-  const base = { ...request, strategy: { globalBatch: request.strategy?.globalBatch, seqLen: request.strategy?.seqLen, dtype: request.strategy?.dtype }, limit: 5 };
+  const s = request.strategy ?? {};
+  const base = { ...request, strategy: { globalBatch: s.globalBatch, seqLen: s.seqLen, dtype: s.dtype, attention: s.attention, overlap: s.overlap }, limit: 5 };
   const sameCluster = searchStrategies(base).candidates;
   const withOffload = sameCluster.length > 0 ? [] : searchStrategies({ ...base, allowOffload: true }).candidates;
   // A bigger cluster is only worth naming when no strategy fits the one asked for.
@@ -63,7 +71,7 @@ function alternativesFor(request: PlanRequest) {
 export const planCommand: CliCommand = async (args, io) => {
   const { values: f } = parseFlags(args, options);
   if (!f.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
-  if (!f.gpu) throw new ShardScopeError('bad-input', '--gpu ID is required');
+  if (!f.gpu) throw new ShardScopeError('bad-input', '--gpu ID|FILE is required');
   if (f.gpus === undefined) throw new ShardScopeError('bad-input', '--gpus N is required');
   if (f.objective !== undefined && !f.search) throw new ShardScopeError('bad-input', '--objective only applies with --search');
   const strategy: StrategyInput = {
@@ -72,11 +80,22 @@ export const planCommand: CliCommand = async (args, io) => {
     seqLen: optionalInt('seq-len', f['seq-len'], 1, 1e7), zeroStage: optionalInt('zero', f.zero, 0, 3) as 0 | 1 | 2 | 3 | undefined,
     recompute: enumFlag('recompute', f.recompute, recomputeSchema), sequenceParallel: f['sequence-parallel'],
     dtype: enumFlag('dtype', f.dtype, dtypeSchema), offload: enumFlag('offload', f.offload, offloadSchema),
+    attention: enumFlag('attention', f.attention, attentionSchema), cp: optionalInt('cp', f.cp), ep: optionalInt('ep', f.ep),
+    layersPerStage: layersPerStageFlag(f['layers-per-stage']), distributedOptimizer: f['distributed-optimizer'],
+    shardGroup: optionalInt('shard-group', f['shard-group']), overlap: f['no-overlap'] ? false : undefined,
   };
+  const overrides = {
+    computeEfficiency: optionalNumber('efficiency', f.efficiency, 1),
+    interNodeBytesPerSecond: scaled(optionalNumber('inter-node-bandwidth', f['inter-node-bandwidth']), 1e9),
+    intraNodeBytesPerSecond: scaled(optionalNumber('intra-node-bandwidth', f['intra-node-bandwidth']), 1e9),
+    powerCapWatts: optionalNumber('power-cap', f['power-cap']),
+  };
+  const definedOverrides = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const request: PlanRequest = {
     model: loadModel(f.model),
-    cluster: { gpu: f.gpu, gpus: intFlag('gpus', f.gpus, 1, 1, 1_000_000), gpusPerNode: optionalInt('gpus-per-node', f['gpus-per-node']) },
+    cluster: { gpu: loadGpu(f.gpu), gpus: intFlag('gpus', f.gpus, 1, 1, 1_000_000), gpusPerNode: optionalInt('gpus-per-node', f['gpus-per-node']) },
     strategy: Object.fromEntries(Object.entries(strategy).filter(([, v]) => v !== undefined)),
+    ...(Object.keys(definedOverrides).length > 0 ? { overrides: definedOverrides } : {}),
   };
   if (f.search) {
     const result = searchStrategies({ ...request, objective: enumFlag('objective', f.objective, objectiveSchema), limit: optionalInt('limit', f.limit, 1, 10_000) });

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { readInputFile } from '../../core/files/read-input-file.js';
 import { checkOutputFile } from '../../core/files/write-output-file.js';
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
@@ -20,6 +20,7 @@ import { runRecorded } from '../../core/runs/recorded-run.js';
 import { prepareRun, type PreparedRun } from '../../core/launch/remote-launch.js';
 import { parseHostsFile } from '../../core/launch/remote-placement.js';
 import { workerBundleOf } from '../../core/ssh/deploy.js';
+import { defaultKnownHostsFiles } from '../../core/ssh/known-hosts.js';
 import { checkReferencePlan } from '../../core/launch/torch-run.js';
 import { deployTorchToHosts } from '../../core/launch/torch-deploy.js';
 import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js';
@@ -115,7 +116,7 @@ export const runCommand: CliCommand = async (args, io) => {
   if (values.report && !existsSync(dirname(resolve(values.report)))) throw new ShardScopeError('bad-input', `--report: folder ${dirname(resolve(values.report))} does not exist`);
   if (values.report && reportFormat !== 'csv') checkOutputFile(values.report, '--report');
   if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
-  const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, io) : null;
+  const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, engine, io) : null;
   const localTorch: TorchEngineOptions = { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) };
   let torch = localTorch;
   try {
@@ -182,17 +183,17 @@ async function writeRunReport(storePath: string, runId: string, outPath: string,
 }
 
 /**
- * `--hosts FILE`: connects (host keys checked), deploys the worker (also the remote launcher of
- * torch ranks) and the data, and places ranks before anything is recorded.
+ * `--hosts FILE`: connects (host keys checked), deploys what the engine's ranks run (the worker and
+ * a Node.js, or the Python launcher of torch ranks) and the data, and places ranks before anything is recorded.
  */
-async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'known-hosts'?: string }, config: { dataPath?: string }, worldSize: number, io: Parameters<CliCommand>[1]): Promise<PreparedRun> {
+async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'known-hosts'?: string }, config: { dataPath?: string }, worldSize: number, engine: 'tfjs' | 'torch', io: Parameters<CliCommand>[1]): Promise<PreparedRun> {
   const file = values.hosts!;
   if (!existsSync(file)) throw new ShardScopeError('bad-input', `--hosts: no such file ${file}`);
   const hosts = parseHostsFile(readInputFile(file, '--hosts'), io.env.USER ?? userInfo().username, `--hosts ${file}`);
   const workerPath = findWorkerBundle();
   return prepareRun({
-    hosts, worldSize, bundle: workerBundleOf(dirname(workerPath)),
-    knownHostsFile: values['known-hosts'] ?? join(io.env.HOME ?? homedir(), '.ssh', 'known_hosts'),
+    hosts, worldSize, bundle: workerBundleOf(dirname(workerPath)), engine,
+    knownHostsFile: values['known-hosts'] ?? defaultKnownHostsFiles(io.env),
     dataPath: config.dataPath ?? findCorpus(workerPath), masterAddr: values['master-addr'], signal: io.signal,
   });
 }

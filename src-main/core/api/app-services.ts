@@ -17,6 +17,7 @@ import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts } from '../hosts/run-hosts.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { loggerFromEnv, type Logger } from '../log/logger.js';
 import { PlannerThread } from '../planner/planner-thread.js';
 import type { SearchRequest } from '../../../src-shared/planner/index.js';
@@ -33,6 +34,8 @@ export interface AppServicesOptions {
   workerPath: string;
   /** dist/planner-thread.cjs: strategy searches run there, off the event loop (in this thread when absent). */
   plannerThreadPath?: string;
+  /** The Node.js that runs workers here and is shipped to hosts without one (desktop: its bundled runtime; default: this process's). */
+  workerRuntime?: WorkerRuntime;
   /** Where SSH passwords may be kept (Electron: safeStorage); none in web mode, so they are used once. */
   secrets?: SecretStore;
   /** Core's log (default: the file in the data folder, level from SHARDSCOPE_LOG_LEVEL). */
@@ -69,12 +72,12 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     console.error(`store: ${error instanceof Error ? error.message : String(error)}`);
     log.error('store writer failed', error);
   } });
-  // Hosts: $SHARDSCOPE_HOME/hosts.json, trust in $SHARDSCOPE_HOME/known_hosts (never ~/.ssh/known_hosts behind the user's back).
-  const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, onChange: (state) => events.emit('hosts', state) });
+  // Hosts: $SHARDSCOPE_HOME/hosts.json; keys checked against $SHARDSCOPE_HOME/known_hosts then ~/.ssh/known_hosts (read only), trust written to the first.
+  const hosts = new HostsService({ settingsFile: defaultHostSettingsPath(process.env), secrets: options.secrets, shippableNodePath: options.workerRuntime?.shippableNodePath, onChange: (state) => events.emit('hosts', state) });
   const runs = new RunService({
-    store, writer, workerPath: options.workerPath, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
+    store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
     sampleIntervalMs: options.sampleIntervalMs, log,
-    prepareHosts: (choices, worldSize, signal) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, signal }),
+    prepareHosts: (choices, worldSize, signal, engine) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, engine, signal }),
   });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
@@ -100,7 +103,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
     recent,
     runs,
-    hosts: hostsHandlers(hosts, { workerPath: options.workerPath }),
+    hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
   });
 
   return {

@@ -2,10 +2,11 @@
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import type { HostsService } from '../hosts/hosts-service.js';
 import { probeHostLinks } from '../hosts/run-hosts.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 
-/** The Hosts part of the handler table. `workerPath` is the worker bundle the link probe runs. */
-export function hostsHandlers(hosts: HostsService, options: { workerPath: string }): Pick<ApiHandlers,
-  'listHosts' | 'addHost' | 'importSshConfig' | 'removeHost' | 'discoverHosts' | 'acceptHostKey' | 'probeLinks'> {
+/** The Hosts part of the handler table. `workerPath` is the worker bundle the link probe runs, `workerRuntime` the Node.js that runs it here. */
+export function hostsHandlers(hosts: HostsService, options: { workerPath: string; workerRuntime?: WorkerRuntime }): Pick<ApiHandlers,
+  'listHosts' | 'addHost' | 'importSshConfig' | 'removeHost' | 'discoverHosts' | 'acceptHostKey' | 'probeLinks' | 'setHostRuntime'> {
   return {
     listHosts: async () => hosts.state(),
     addHost: async (args) => hosts.add(args),
@@ -13,8 +14,9 @@ export function hostsHandlers(hosts: HostsService, options: { workerPath: string
     removeHost: async ({ hostId }) => hosts.remove(hostId),
     discoverHosts: (args) => hosts.discover(args),
     acceptHostKey: (args) => hosts.acceptHostKey(args),
+    setHostRuntime: async (args) => hosts.setRuntime(args),
     probeLinks: async ({ hostIds, seconds }) => {
-      await probeHostLinks(hosts, hostIds, { workerPath: options.workerPath, seconds });
+      await probeHostLinks(hosts, hostIds, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, seconds });
       return hosts.state();
     },
   };

@@ -1,7 +1,7 @@
 /** The host key a host presents right now, checked against a known_hosts file, and the user's yes to it. */
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { connectSsh } from '../ssh/connect.js';
-import { acceptHostKey, fingerprintSha256 } from '../ssh/known-hosts.js';
+import { acceptHostKey, fingerprintSha256, trustFileOf, type KnownHostsFiles } from '../ssh/known-hosts.js';
 import type { RemoteTarget } from '../ssh/target.js';
 
 /** What a host presented: already trusted, unknown (with its key), or refused (changed/revoked). */
@@ -11,7 +11,7 @@ export type PresentedKey =
   | { status: 'refused'; error: ShardScopeError };
 
 /** Connects once to see the key; a login failure after a known key still counts as `known`. */
-export async function presentedHostKey(target: RemoteTarget, options: { knownHostsFile: string; timeoutMs: number; signal?: AbortSignal }): Promise<PresentedKey> {
+export async function presentedHostKey(target: RemoteTarget, options: { knownHostsFile: KnownHostsFiles; timeoutMs: number; signal?: AbortSignal }): Promise<PresentedKey> {
   try {
     const connection = await connectSsh(target, options);
     connection.close();
@@ -32,10 +32,10 @@ export async function presentedHostKey(target: RemoteTarget, options: { knownHos
 }
 
 /**
- * Writes the host's key into `knownHostsFile` only when the key it presents now has the fingerprint
+ * Writes the host's key into the first known_hosts file (ShardScope's own) only when the key it presents now has the fingerprint
  * the user saw and said yes to; anything else is refused with a kind and nothing is written.
  */
-export async function acceptPresentedKey(target: RemoteTarget, fingerprint: string, options: { knownHostsFile: string; timeoutMs: number; signal?: AbortSignal }): Promise<{ wasKnown: boolean }> {
+export async function acceptPresentedKey(target: RemoteTarget, fingerprint: string, options: { knownHostsFile: KnownHostsFiles; timeoutMs: number; signal?: AbortSignal }): Promise<{ wasKnown: boolean }> {
   const presented = await presentedHostKey(target, options);
   if (presented.status === 'known') return { wasKnown: true };
   if (presented.status === 'refused') throw presented.error;
@@ -43,6 +43,6 @@ export async function acceptPresentedKey(target: RemoteTarget, fingerprint: stri
     throw new ShardScopeError('host-key-mismatch',
       `host ${target.id}: it now presents ${presented.keyType} ${presented.fingerprint}, not the ${fingerprint} you accepted — nothing was trusted; discover again and check the new fingerprint`);
   }
-  acceptHostKey(options.knownHostsFile, target.host, target.port, presented.keyBlob);
+  acceptHostKey(trustFileOf(options.knownHostsFile), target.host, target.port, presented.keyBlob);
   return { wasKnown: false };
 }

@@ -11,6 +11,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { loadSshConfigEntries, type SshConfigHosts } from '../ssh/ssh-config-import.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import type { LinkMeasurement } from '../probe/link-probe.js';
+import { runtimePathSchema } from '../../../src-shared/api/hosts-contract.js';
 
 const hostSchema = z.object({
   id: z.string().min(1).max(100),
@@ -21,6 +22,9 @@ const hostSchema = z.object({
   proxyJump: z.object({ id: z.string(), host: z.string(), port: z.number().int(), user: z.string(), identityFiles: z.array(z.string()).optional() }).strict().optional(),
   source: z.enum(['manual', 'ssh-config']),
   addedAtMs: z.number(),
+  /** Runtime settings: the host's Node.js 20+ (else PATH's, else a shipped one) and Python (torch engine). */
+  node: runtimePathSchema.optional(),
+  python: runtimePathSchema.optional(),
 }).strict();
 const linkSchema = z.object({ from: z.string(), to: z.string(), latencyMs: z.number(), bytesPerSecond: z.number(), measuredAtMs: z.number() }).strict();
 const settingsSchema = z.object({ version: z.literal(1), hosts: z.array(hostSchema), links: z.array(linkSchema) }).strict();
@@ -99,6 +103,26 @@ export function importSshConfigHosts(file: string, sshConfigFile: string): { set
   }
   const settings = fresh.length > 0 ? addHosts(file, fresh) : loadHostSettings(file);
   return { settings, imported: fresh.map((h) => h.id), skipped, invalid: entries.skipped };
+}
+
+/** Sets (a path) or clears (null) a host's `node` / `python` runtime settings; unknown host is `not-found`. */
+export function setHostRuntime(file: string, id: string, runtime: { node?: string | null; python?: string | null }): HostSettings {
+  const settings = loadHostSettings(file);
+  const host = settings.hosts.find((h) => h.id === id);
+  if (!host) throw new ShardScopeError('not-found', `no saved host "${id}" in ${file}`);
+  const next: SavedHost = { ...host };
+  for (const key of ['node', 'python'] as const) {
+    const value = runtime[key];
+    if (value === null || value === '') delete next[key];
+    else if (value !== undefined) {
+      const parsed = runtimePathSchema.safeParse(value);
+      if (!parsed.success) throw new ShardScopeError('bad-input', `${key} path of ${id}: ${parsed.error.issues[0].message}`);
+      next[key] = parsed.data;
+    }
+  }
+  const saved = { ...settings, hosts: settings.hosts.map((h) => (h.id === id ? next : h)) };
+  saveHostSettings(file, saved);
+  return saved;
 }
 
 /** Removes a host (and its link measurements). */

@@ -8,18 +8,18 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import type { acceptHostKeyArgsSchema, addHostArgsSchema, AcceptHostKeyResult, discoverHostsArgsSchema, HostsState, HostStatusView, importSshConfigArgsSchema, ImportSshConfigResult } from '../../../src-shared/api/hosts-contract.js';
+import type { acceptHostKeyArgsSchema, addHostArgsSchema, AcceptHostKeyResult, discoverHostsArgsSchema, HostsState, HostStatusView, importSshConfigArgsSchema, ImportSshConfigResult, setHostRuntimeArgsSchema } from '../../../src-shared/api/hosts-contract.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { discoverRemoteHost } from '../inventory/remote-discovery.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import { acceptPresentedKey, presentedHostKey } from './host-key-check.js';
-import { addHosts, duplicateOf, importSshConfigHosts, loadHostSettings, removeHost, savedHostOf, targetOfSaved, type SavedHost } from './host-settings.js';
+import { addHosts, duplicateOf, importSshConfigHosts, loadHostSettings, removeHost, savedHostOf, setHostRuntime, targetOfSaved, type SavedHost } from './host-settings.js';
 import type { HostSecrets, SecretStore } from './secret-store.js';
 
 /** Where the service keeps things and how it reaches hosts. */
 export interface HostsServiceOptions {
   settingsFile: string;
-  /** Default: known_hosts next to settingsFile. */
+  /** Where accepted keys go and the only file read (tests); default: known_hosts next to settingsFile, then ~/.ssh/known_hosts read too. */
   knownHostsFile?: string;
   /** None: secrets are used for one call and dropped (web mode). */
   secrets?: SecretStore;
@@ -27,6 +27,10 @@ export interface HostsServiceOptions {
   discoveryTimeoutMs?: number;
   /** SSH agent socket for hosts (default SSH_AUTH_SOCK; '' for none). */
   agentSocket?: string;
+  /** The local Node.js shipped to hosts without one (discovery says whether it fits them); default: this process's when plain Node. */
+  shippableNodePath?: string | null;
+  /** Environment for HOME (the user's ~/.ssh/known_hosts); default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Called with the new state after every change (pushed to the UIs as the `hosts` event). */
   onChange?: (state: HostsState) => void;
 }
@@ -36,7 +40,10 @@ type DiscoverArgs = z.output<typeof discoverHostsArgsSchema>;
 
 /** Saved hosts, discovery and host-key acceptance for the app. */
 export class HostsService {
+  /** Where keys the user accepts are written. */
   readonly knownHostsFile: string;
+  /** Every known_hosts file checked, in order (the same as the CLI's: known-hosts.ts defaultKnownHostsFiles). */
+  readonly knownHostsFiles: string[];
   readonly settingsFile: string;
   private readonly statuses = new Map<string, HostStatusView>();
   private readonly discovering = new Set<string>();
@@ -45,6 +52,7 @@ export class HostsService {
   constructor(private readonly options: HostsServiceOptions) {
     this.settingsFile = options.settingsFile;
     this.knownHostsFile = options.knownHostsFile ?? join(dirname(options.settingsFile), 'known_hosts');
+    this.knownHostsFiles = options.knownHostsFile ? [options.knownHostsFile] : [this.knownHostsFile, join((options.env ?? process.env).HOME || homedir(), '.ssh', 'known_hosts')];
   }
 
   /** What the Hosts view shows (no secrets). */
@@ -55,6 +63,7 @@ export class HostsService {
         id: h.id, host: h.host, port: h.port, user: h.user, identityFiles: h.identityFiles ?? [], source: h.source, addedAtMs: h.addedAtMs,
         proxyJump: h.proxyJump ? `${h.proxyJump.user}@${h.proxyJump.host}:${h.proxyJump.port}` : null,
         hasStoredSecret: this.options.secrets?.get(h.id) !== undefined,
+        node: h.node ?? null, python: h.python ?? null,
       })),
       statuses: settings.hosts.map((h) => this.statuses.get(h.id)).filter((s): s is HostStatusView => s !== undefined),
       links: settings.links,
@@ -86,6 +95,13 @@ export class HostsService {
     if (!existsSync(file)) throw new ShardScopeError('bad-input', `no ssh config at ${file}`);
     const { imported, skipped } = importSshConfigHosts(this.options.settingsFile, file);
     return { ...this.changed(), imported, skipped };
+  }
+
+  /** Sets a saved host's `node` / `python` paths (null clears); its status is dropped until discovered again. */
+  setRuntime(args: z.output<typeof setHostRuntimeArgsSchema>): HostsState {
+    setHostRuntime(this.options.settingsFile, this.savedHost(args.hostId).id, { node: args.node, python: args.python });
+    this.statuses.delete(args.hostId);
+    return this.changed();
   }
 
   /** Forgets a host: its settings, status and any kept secret. */
@@ -150,7 +166,10 @@ export class HostsService {
 
   private async discoverOne(host: SavedHost, given?: HostSecrets): Promise<HostStatusView> {
     const target = this.targetOf(host, given);
-    const inventory = await discoverRemoteHost(target, { knownHostsFile: this.knownHostsFile, timeoutMs: this.timeoutMs(), signal: this.closing.signal });
+    const inventory = await discoverRemoteHost(target, {
+      knownHostsFile: this.knownHostsFiles, timeoutMs: this.timeoutMs(), signal: this.closing.signal,
+      runtime: { node: host.node, python: host.python }, shippableNodePath: this.options.shippableNodePath,
+    });
     const status: HostStatusView = { hostId: host.id, state: inventory.status, checkedAtMs: Date.now(), inventory };
     if (inventory.error?.kind !== 'host-key-unknown') return status;
     // The fingerprint shown to the user is the one the host presents, read again here so the prompt carries it.
@@ -159,8 +178,8 @@ export class HostsService {
     return status;
   }
 
-  private connectOptions(): { knownHostsFile: string; timeoutMs: number; signal: AbortSignal } {
-    return { knownHostsFile: this.knownHostsFile, timeoutMs: this.timeoutMs(), signal: this.closing.signal };
+  private connectOptions(): { knownHostsFile: string[]; timeoutMs: number; signal: AbortSignal } {
+    return { knownHostsFile: this.knownHostsFiles, timeoutMs: this.timeoutMs(), signal: this.closing.signal };
   }
 
   private timeoutMs(): number {

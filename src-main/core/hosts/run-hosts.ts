@@ -12,6 +12,7 @@ import { prepareRun, type PreparedRun } from '../launch/remote-launch.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import type { RunHost } from '../launch/remote-placement.js';
 import { workerBundleOf } from '../ssh/deploy.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { saveLinks } from './host-settings.js';
 import type { HostsService } from './hosts-service.js';
 
@@ -29,7 +30,8 @@ export function runHostsOf(service: HostsService, choices: readonly RunHostChoic
   return choices.map((choice): RunHost => {
     const devices = Array.from({ length: choice.slots ?? 1 }, (_, i) => `cpu:${i}`);
     if (choice.id === LOCAL_HOST_ID) return { kind: 'local', id: LOCAL_HOST_ID, devices };
-    return { kind: 'remote', id: choice.id, target: service.targetOf(service.savedHost(choice.id)), devices };
+    const saved = service.savedHost(choice.id);
+    return { kind: 'remote', id: choice.id, target: service.targetOf(saved), devices, ...(saved.node ? { node: saved.node } : {}), ...(saved.python ? { python: saved.python } : {}) };
   });
 }
 
@@ -42,19 +44,22 @@ export function corpusNextTo(workerPath: string): string {
 }
 
 /** Connects, deploys and places the ranks of a run on the chosen hosts; the caller closes the result. */
-export function prepareRunOnHosts(service: HostsService, choices: readonly RunHostChoice[], worldSize: number, options: { workerPath: string; dataPath?: string; signal?: AbortSignal }): Promise<PreparedRun> {
+export function prepareRunOnHosts(service: HostsService, choices: readonly RunHostChoice[], worldSize: number, options: HostRunOptions & { dataPath?: string; engine?: 'tfjs' | 'torch' }): Promise<PreparedRun> {
   return prepareRun({
-    hosts: runHostsOf(service, choices), worldSize, bundle: workerBundleOf(dirname(options.workerPath)), knownHostsFile: service.knownHostsFile,
-    dataPath: options.dataPath ?? corpusNextTo(options.workerPath), signal: options.signal,
+    hosts: runHostsOf(service, choices), worldSize, bundle: workerBundleOf(dirname(options.workerPath)), knownHostsFile: service.knownHostsFiles,
+    dataPath: options.dataPath ?? corpusNextTo(options.workerPath), engine: options.engine, shippableNodePath: options.workerRuntime?.shippableNodePath, signal: options.signal,
   });
 }
 
+/** The local worker bundle, the Node.js that runs it here (and is shipped to hosts without one), and a cancel signal. */
+export interface HostRunOptions { workerPath: string; workerRuntime?: WorkerRuntime; signal?: AbortSignal }
+
 /** Measures every pair of the chosen hosts (one rank each) and keeps the links in hosts.json. */
-export async function probeHostLinks(service: HostsService, hostIds: readonly string[], options: { workerPath: string; seconds?: number; signal?: AbortSignal }): Promise<LinkMeasurement[]> {
+export async function probeHostLinks(service: HostsService, hostIds: readonly string[], options: HostRunOptions & { seconds?: number }): Promise<LinkMeasurement[]> {
   const hosts = runHostsOf(service, hostIds.map((id) => ({ id })));
-  const prepared = await prepareRun({ hosts, worldSize: hosts.length, bundle: workerBundleOf(dirname(options.workerPath)), knownHostsFile: service.knownHostsFile, signal: options.signal });
+  const prepared = await prepareRun({ hosts, worldSize: hosts.length, bundle: workerBundleOf(dirname(options.workerPath)), knownHostsFile: service.knownHostsFiles, shippableNodePath: options.workerRuntime?.shippableNodePath, signal: options.signal });
   try {
-    const links = await probeLinks(prepared, { workerPath: options.workerPath, seconds: options.seconds, signal: options.signal });
+    const links = await probeLinks(prepared, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, seconds: options.seconds, signal: options.signal });
     saveLinks(service.settingsFile, links);
     return links;
   } finally {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { defaultKnownHostsFiles } from '../ssh/known-hosts.js';
 import { loadSshConfigEntries, type SshConfigHosts } from '../ssh/ssh-config-import.js';
 import { parseHostSpec, type RemoteTarget } from '../ssh/target.js';
 import type { RemoteDiscoverer, RemoteHostSpec } from './discover-hosts.js';
@@ -12,7 +13,7 @@ import { discoverRemoteHost, failedHost } from './remote-discovery.js';
 export interface SshDiscovererOptions {
   /** Identity files given by the user (--identity); else the ssh config's, else ~/.ssh/id_{ed25519,ecdsa,rsa}. */
   identityFiles?: string[];
-  /** Default ~/.ssh/known_hosts. */
+  /** Default: ShardScope's known_hosts, then ~/.ssh/known_hosts (known-hosts.ts defaultKnownHostsFiles). */
   knownHostsFile?: string;
   /** Per-host limit, default 20 000 ms. */
   timeoutMs?: number;
@@ -31,11 +32,16 @@ export function createSshRemoteDiscoverer(options: SshDiscovererOptions = {}): R
       return failedHost({ id: spec.target, host: spec.target, port: 22, user: '' }, error);
     }
     return discoverRemoteHost(target, {
-      knownHostsFile: options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
+      knownHostsFile: options.knownHostsFile ?? defaultKnownHostsFiles(options.env ?? process.env),
       timeoutMs: options.timeoutMs,
       signal,
     });
   };
+}
+
+/** A `--host` spec (or ssh config alias) as a target with the identities and agent discovery would use. */
+export function targetOfSpec(spec: RemoteHostSpec, options: SshDiscovererOptions = {}): RemoteTarget {
+  return resolveTarget(spec, new Map(), options);
 }
 
 function resolveTarget(spec: RemoteHostSpec, configCache: Map<string, SshConfigHosts>, options: SshDiscovererOptions): RemoteTarget {

@@ -1,7 +1,9 @@
 /** Discovery of remote hosts over SSH: one connection per host, hosts in parallel, each failure a per-host status. */
+import { setMaxListeners } from 'node:events';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { GpuInfo, HostInventory, Topology } from '../../../src-shared/inventory.js';
 import { connectSsh, type SshConnection } from '../ssh/connect.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import type { ExecResult } from '../ssh/exec.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import type { RemoteTarget } from '../ssh/target.js';
@@ -9,28 +11,35 @@ import { buildDevices } from './devices.js';
 import { parseCpuInfo, parseMemInfoTotalBytes, parseNodeVersion, parseOsRelease, parseUname } from './remote-host-parse.js';
 import { parseNvidiaSmiTopo } from './smi-topo-parse.js';
 import { parseNvidiaSmiXml } from './smi-xml-parse.js';
+import { runtimeCommands, runtimeInfoOf, type RuntimeProbeOptions } from './runtime-probe.js';
+import { currentWorkerRuntime } from '../launch/worker-runtime.js';
+import { minNodeMajor, nodeMajorOf, shippableNodeOf } from '../ssh/runtime-deploy.js';
 
 /** Options of remote discovery. */
 export interface RemoteDiscoveryOptions {
-  knownHostsFile: string;
+  knownHostsFile: KnownHostsFiles;
   /** Limit for one whole host (connect + every command), default 20 000 ms. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The host's `node` / `python` settings, checked instead of PATH's. */
+  runtime?: { node?: string; python?: string };
+  /** The local Node.js that would be shipped to a host without one (default: this process's when plain Node). */
+  shippableNodePath?: string | null;
 }
 
-const commands = {
+const baseCommands = {
   uname: ['uname', '-srm'],
   hostname: ['uname', '-n'],
   osRelease: ['cat', '/etc/os-release'],
   nproc: ['nproc'],
   cpuinfo: ['cat', '/proc/cpuinfo'],
   meminfo: ['cat', '/proc/meminfo'],
-  node: ['node', '--version'],
   smiXml: ['nvidia-smi', '-q', '-x'],
   smiTopo: ['nvidia-smi', 'topo', '-m'],
 } as const;
 
-type Outputs = Record<keyof typeof commands, ExecResult>;
+type CommandName = keyof typeof baseCommands | keyof ReturnType<typeof runtimeCommands>;
+type Outputs = Record<CommandName, ExecResult>;
 
 /** Discovers every target in parallel; never rejects for one host's failure (that host gets status `error`). */
 export function discoverRemoteHosts(targets: RemoteTarget[], options: RemoteDiscoveryOptions): Promise<HostInventory[]> {
@@ -42,11 +51,17 @@ export async function discoverRemoteHost(target: RemoteTarget, options: RemoteDi
   const timeoutMs = options.timeoutMs ?? 20_000;
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  setMaxListeners(32, signal); // one abort listener per discovery command, run in parallel
   let connection: SshConnection | null = null;
   try {
     connection = await connectSsh(target, { knownHostsFile: options.knownHostsFile, timeoutMs, signal });
-    const outputs = await runAll(connection, timeoutMs, signal);
-    return buildHost(target, outputs);
+    const commands = { ...baseCommands, ...runtimeCommands(options.runtime ?? {}) };
+    const outputs = await runAll(connection, commands, timeoutMs, signal);
+    const shippablePath = options.shippableNodePath === undefined ? currentWorkerRuntime().shippableNodePath : options.shippableNodePath;
+    // Only a host without a usable Node.js needs to know whether ours fits it (reading the binary is not free).
+    const needsShipping = nodeMajorOf(outputs.node.exitCode === 0 ? outputs.node.stdout : '') === null || nodeMajorOf(outputs.node.stdout)! < minNodeMajor;
+    const shippablePlatform = shippablePath && needsShipping ? (await shippableNodeOf(shippablePath)).platform : null;
+    return buildHost(target, outputs, { ...options.runtime, shippablePlatform });
   } catch (error) {
     if (!(error instanceof ShardScopeError)) throw error;
     if (error.kind === 'cancelled' && deadline.aborted && !options.signal?.aborted) {
@@ -58,13 +73,13 @@ export async function discoverRemoteHost(target: RemoteTarget, options: RemoteDi
   }
 }
 
-async function runAll(connection: SshConnection, timeoutMs: number, signal: AbortSignal): Promise<Outputs> {
-  const names = Object.keys(commands) as Array<keyof typeof commands>;
+async function runAll(connection: SshConnection, commands: Record<CommandName, readonly string[]>, timeoutMs: number, signal: AbortSignal): Promise<Outputs> {
+  const names = Object.keys(commands) as CommandName[];
   const results = await Promise.all(names.map((name) => connection.exec(shellQuote(commands[name]), { timeoutMs, signal })));
   return Object.fromEntries(names.map((name, i) => [name, results[i]])) as Outputs;
 }
 
-function buildHost(target: RemoteTarget, out: Outputs): HostInventory {
+function buildHost(target: RemoteTarget, out: Outputs, runtime: RuntimeProbeOptions): HostInventory {
   const logicalCores = Number.parseInt(out.nproc.stdout.trim(), 10) || 0;
   const cpu = parseCpuInfo(out.cpuinfo.stdout, logicalCores);
   const memoryBytes = parseMemInfoTotalBytes(out.meminfo.stdout);
@@ -83,6 +98,7 @@ function buildHost(target: RemoteTarget, out: Outputs): HostInventory {
     topology: gpu.topology,
     devices: buildDevices(gpu.gpus, gpu.topology, { model: cpu.model, memoryBytes }),
     nodeVersion: out.node.exitCode === 0 ? parseNodeVersion(out.node.stdout) : null,
+    runtime: runtimeInfoOf(out, runtime, gpu.gpus[0]?.cudaVersion ?? null),
     discoveredAtMs: Date.now(),
   };
   if (gpu.error) host.error = gpu.error;

@@ -1,5 +1,6 @@
 /** Placement of ranks across hosts: each host's devices filled in order, host after host. */
 import { z } from 'zod';
+import { runtimePathSchema } from '../../../src-shared/api/hosts-contract.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import type { RemoteTarget } from '../ssh/target.js';
@@ -9,7 +10,7 @@ import { localCpuDevices, type RankPlacement } from './placement.js';
 /** One host of a run: this machine or an SSH target, with the devices its ranks use. */
 export type RunHost =
   | { kind: 'local'; id: string; devices: string[] }
-  | { kind: 'remote'; id: string; target: RemoteTarget; devices: string[] };
+  | { kind: 'remote'; id: string; target: RemoteTarget; devices: string[]; node?: string; python?: string };
 
 const deviceSchema = z.string().regex(/^(cpu|cuda):\d+$/, 'a device is cpu:N or cuda:N');
 const entrySchema = z.union([
@@ -23,10 +24,13 @@ const entrySchema = z.union([
     identityFile: z.string().min(1).optional(),
     slots: z.number().int().min(1).max(64).optional(),
     devices: z.array(deviceSchema).min(1).optional(),
+    /** Runtime settings: the host's Node.js 20+ and Python (default: PATH, and a shipped Node.js when it has none). */
+    node: runtimePathSchema.optional(),
+    python: runtimePathSchema.optional(),
   }).strict(),
 ]);
 
-/** A hosts file: a JSON list of `"local"`, `{local: true, slots}` or `{host, user?, port?, identityFile?, slots? | devices?}`. */
+/** A hosts file: a JSON list of `"local"`, `{local: true, slots}` or `{host, user?, port?, identityFile?, slots? | devices?, node?, python?}`. */
 export const hostsFileSchema = z.array(entrySchema).min(1);
 
 /** Parses a hosts file's text into run hosts; `defaultUser` for entries without `user`. */
@@ -45,7 +49,7 @@ export function parseHostsFile(text: string, defaultUser: string, source = 'host
     }
     const port = entry.port ?? 22;
     const target: RemoteTarget = { id: entry.id ?? entry.host, host: entry.host, port, user: entry.user ?? defaultUser, ...(entry.identityFile ? { identityFiles: [entry.identityFile] } : {}) };
-    return { kind: 'remote', id: target.id, target, devices: devicesOf(entry.devices, entry.slots, 1) };
+    return { kind: 'remote', id: target.id, target, devices: devicesOf(entry.devices, entry.slots, 1), ...(entry.node ? { node: entry.node } : {}), ...(entry.python ? { python: entry.python } : {}) };
   });
   const ids = hosts.map((h) => h.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);

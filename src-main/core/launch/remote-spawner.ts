@@ -1,12 +1,13 @@
 /**
  * SSH spawner: starts a rank on a remote host over an open ssh2 connection, through the deployed
- * launcher (remote-wrapper.ts). The run secret and the rest of the rank's environment go as one
+ * launcher (remote-wrapper.ts with the host's Node.js, or python-launcher.ts for torch-only hosts). The run secret and the rest of the rank's environment go as one
  * JSON line on the channel's stdin, never on the command line. stdout carries the worker's events,
  * stderr its logs (the launcher's heartbeat lines are filtered out). A rank whose channel or host
  * goes silent for `silentAfterMs` counts as exited with a reason naming the host.
  */
 import { PassThrough } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
+import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { SshConnection } from '../ssh/connect.js';
 import type { DeployResult } from '../ssh/deploy.js';
 import { buildRemoteCommand } from '../ssh/shell-quote.js';
@@ -29,15 +30,19 @@ export interface RemoteSpawnHost {
 
 const pidLine = /^\x1epid (\d+)$/;
 
-/** The remote argv of a rank: `node launch.cjs WORKER <worker args>` with --config's dataPath rewritten. */
+/**
+ * The remote argv of a rank, through the host's launcher: `NODE launch.cjs WORKER <worker args>`
+ * (--config's dataPath rewritten) for a worker, `LAUNCHER --exec PROGRAM ARGS` for anything else
+ * (the torch engine's python, whose launcher is Python too).
+ */
 export function remoteRankArgv(request: SpawnRequest, host: RemoteSpawnHost): string[] {
-  // Another program than Node (the torch engine's python): run as is, through the launcher.
-  if (request.command !== process.execPath) return ['node', host.deploy.launcherPath, '--exec', request.command, ...request.args];
+  if (!request.isWorker) return [...host.deploy.launcherArgv, '--exec', request.command, ...request.args];
+  if (!host.deploy.workerPath) throw new ShardScopeError('internal', `host ${host.id} was prepared without the worker bundle (torch engine only) but is asked to run a worker`);
   // args[0] is the local worker bundle; the rest are worker arguments.
   const args = request.args.slice(1);
   const i = args.indexOf('--config');
   if (i >= 0 && host.remoteDataPath) args[i + 1] = JSON.stringify({ ...JSON.parse(args[i + 1]), dataPath: host.remoteDataPath });
-  return ['node', host.deploy.launcherPath, host.deploy.workerPath, ...args];
+  return [...host.deploy.launcherArgv, host.deploy.workerPath, ...args];
 }
 
 /** A Spawner that starts ranks on `host` over SSH exec. */

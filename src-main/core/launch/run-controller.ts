@@ -13,6 +13,7 @@ import { RankLiveness } from './rank-liveness.js';
 import { deviceEnv, placeRanks, type RankPlacement } from './placement.js';
 import { RunAggregator, type TrainingSummary, type StepProgress } from './run-summary.js';
 import { localSpawner, type RankExit, type RankProcess, type Spawner } from './spawner.js';
+import { currentWorkerRuntime, type WorkerRuntime } from './worker-runtime.js';
 
 /** What to run and how to report. */
 export interface RunOptions {
@@ -47,6 +48,8 @@ export interface RunOptions {
   masterPort?: number;
   /** Builds each rank's command instead of the built-in worker's (e.g. the torch engine: torch-rank-command.ts). */
   rankCommand?: (launch: RankLaunch) => RankCommand;
+  /** The Node.js that runs local workers (default: this process's, see worker-runtime.ts; the desktop app passes its own). */
+  workerRuntime?: WorkerRuntime;
 }
 
 /** What an engine knows when it builds a rank's command. */
@@ -104,13 +107,15 @@ export async function runTraining(options: RunOptions): Promise<TrainingSummary>
   const masterAddr = options.masterAddr ?? '127.0.0.1';
   const placements = options.placements ?? placeRanks(worldSize, options.devices);
   if (placements.length !== worldSize) throw new ShardScopeError('bad-input', `placement has ${placements.length} ranks, the strategy needs ${worldSize}`);
+  const runtime = options.rankCommand ? null : options.workerRuntime ?? currentWorkerRuntime();
   const ranks: RankState[] = placements.map((placement) => {
     const own = options.rankCommand?.({ placement, placements, worldSize, runId, masterAddr, masterPort });
     const process = (options.spawners?.[placement.host] ?? spawner)({
       rank: placement.rank,
-      command: own?.command ?? globalThis.process.execPath,
+      command: own?.command ?? runtime!.command,
+      isWorker: !own,
       args: own?.args ?? [options.workerPath, 'train', '--config', JSON.stringify(config), '--rank', String(placement.rank), '--world-size', String(worldSize), '--master', `${masterAddr}:${masterPort}`],
-      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId, SHARDSCOPE_STDIN_LIFELINE: '1', ...deviceEnv(placement.device), ...own?.env },
+      env: { SHARDSCOPE_RUN_SECRET: secret, SHARDSCOPE_RUN_ID: runId, SHARDSCOPE_STDIN_LIFELINE: '1', ...runtime?.env, ...deviceEnv(placement.device), ...own?.env },
     });
     return { placement, process, hasEnded: false, error: null, exit: null, exitedOnItsOwn: false, wasForceKilled: false, wasKilledAfterEnd: false, stderrTail: '' };
   });

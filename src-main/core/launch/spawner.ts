@@ -6,6 +6,8 @@ import type { Readable } from 'node:stream';
 export interface SpawnRequest {
   rank: number;
   command: string;
+  /** True when `command` is the local worker runtime and args[0] the worker bundle: a remote spawner runs the bundle with the host's Node.js. */
+  isWorker?: boolean;
   args: string[];
   env: Record<string, string>;
   cwd?: string;

@@ -29,9 +29,9 @@ export async function deployTorchScripts(connection: SshConnection, homeDir: str
  * Torch options of a prepared remote/mixed run: the script (`torch.script`, else the reference
  * script) and the event helper copied to every remote host over the run's open connections, with
  * their remote paths per host, and the data prepareRun copied there. Local ranks keep local paths.
- * A user script is copied alone: modules it imports from its own folder must already be on the hosts.
+ * Hosts with a `python` setting use that interpreter. A user script is copied alone: modules it imports from its own folder must already be on the hosts.
  */
-export async function deployTorchToHosts(prepared: Pick<PreparedRun, 'deployFiles' | 'dataPathByHost'>, torch: TorchEngineOptions = {}, signal?: AbortSignal): Promise<TorchEngineOptions> {
+export async function deployTorchToHosts(prepared: Pick<PreparedRun, 'deployFiles' | 'dataPathByHost' | 'pythonByHost'>, torch: TorchEngineOptions = {}, signal?: AbortSignal): Promise<TorchEngineOptions> {
   const script = torch.script ?? referenceScriptPath();
   const helper = torch.helper ?? eventHelperPath();
   const byHost = await prepared.deployFiles([helper, script], signal);
@@ -41,5 +41,7 @@ export async function deployTorchToHosts(prepared: Pick<PreparedRun, 'deployFile
     scriptByHost: { ...pick(script), ...torch.scriptByHost },
     helperByHost: { ...pick(helper), ...torch.helperByHost },
     dataPathByHost: { ...prepared.dataPathByHost, ...torch.dataPathByHost },
+    // A host's own `python` setting beats the run-wide --python.
+    pythonByHost: { ...prepared.pythonByHost, ...torch.pythonByHost },
   };
 }

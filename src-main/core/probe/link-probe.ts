@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { PreparedRun } from '../launch/remote-launch.js';
 import { localSpawner, type RankExit, type Spawner } from '../launch/spawner.js';
+import { currentWorkerRuntime, type WorkerRuntime } from '../launch/worker-runtime.js';
 
 /** One measured link (both directions share it; bandwidth is measured from `to` to `from`). */
 export interface LinkMeasurement {
@@ -21,6 +22,8 @@ export interface LinkMeasurement {
 /** How long to stream per pair (default 2 s) and the local worker bundle path. */
 export interface ProbeOptions {
   workerPath: string;
+  /** The Node.js that runs a local end (default: this process's; the desktop app passes its own). */
+  workerRuntime?: WorkerRuntime;
   seconds?: number;
   signal?: AbortSignal;
 }
@@ -49,10 +52,11 @@ async function probePair(prepared: Pick<PreparedRun, 'addresses' | 'freePort' | 
   const master = `${prepared.addresses[from]}:${port}`;
   const secret = randomBytes(32).toString('hex');
   const spawnerOf = (id: string): Spawner => prepared.spawners[id] ?? localSpawner;
+  const runtime = options.workerRuntime ?? currentWorkerRuntime();
   const ranks = [from, to].map((id, rank) => spawnerOf(id)({
-    rank, command: process.execPath,
+    rank, command: runtime.command, isWorker: true,
     args: [options.workerPath, 'link-probe', '--rank', String(rank), '--master', master, '--seconds', String(seconds)],
-    env: { SHARDSCOPE_RUN_SECRET: secret },
+    env: { ...runtime.env, SHARDSCOPE_RUN_SECRET: secret },
   }));
   let stdout = '';
   const stderr = ['', ''];

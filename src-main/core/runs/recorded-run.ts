@@ -41,6 +41,8 @@ export interface RecordedRunOptions {
   engine?: 'tfjs' | 'torch';
   /** Script and interpreter of the torch engine. */
   torch?: TorchEngineOptions;
+  /** The Node.js that runs local workers (default: this process's). */
+  workerRuntime?: RunOptions['workerRuntime'];
 }
 
 /** Runs and records; resolves with the summary, or rejects after recording the failure. */
@@ -65,7 +67,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   };
   try {
     const summary = await (options.engine === 'torch' ? runTorchTraining : runTraining)({
-      ...options.launch, torch: options.torch, config, runId, workerPath: options.workerPath, signal: options.signal, onEvent,
+      ...options.launch, torch: options.torch, config, runId, workerPath: options.workerPath, workerRuntime: options.workerRuntime, signal: options.signal, onEvent,
       onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
       onLog: (rank, line, stream) => {
         batcher.addLog({ rank, line, stream });

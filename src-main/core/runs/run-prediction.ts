@@ -15,7 +15,8 @@ export function predictLocalRun(config: TrainConfig): PlanResult | null {
   const perCore = { ...host, name: 'one CPU core', fp32FlopsPerSecond: host.fp32FlopsPerSecond / 16, memoryBytes: totalmem() / Math.max(1, cpus().length) };
   try {
     return planStrategy({
-      model: { ...config.model, ffnHidden: 4 * config.model.hidden, tiedEmbeddings: false },
+      // The engine computes attention with explicit score matrices (standard attention: s² scores stored).
+      model: { ...config.model, ffnHidden: 4 * config.model.hidden, tiedEmbeddings: false, attention: 'standard' },
       cluster: { gpu: perCore, gpus: world, gpusPerNode: world },
       strategy: {
         dp, tp, pp,

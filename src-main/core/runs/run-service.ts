@@ -14,6 +14,7 @@ import { newRunId } from '../launch/run-controller.js';
 import { deployTorchToHosts } from '../launch/torch-deploy.js';
 import { checkReferencePlan } from '../launch/torch-run.js';
 import { runRecorded } from './recorded-run.js';
+import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { exportReport } from './report-export.js';
 import type { Logger } from '../log/logger.js';
 import { enginePreset, trainConfigOf } from './train-config.js';
@@ -31,7 +32,9 @@ export interface RunServiceDeps {
   /** Where a run that fails with a bug (not an expected failure, which is recorded with the run) is logged. */
   log?: Logger;
   /** Connects to, deploys on and places ranks across the chosen hosts (request.hosts); absent: local runs only. */
-  prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal) => Promise<PreparedRun>;
+  prepareHosts?: (hosts: NonNullable<RunRequest['hosts']>, worldSize: number, signal: AbortSignal, engine: 'tfjs' | 'torch') => Promise<PreparedRun>;
+  /** The Node.js that runs local workers (the desktop app's own; default: this process's, see launch/worker-runtime.ts). */
+  workerRuntime?: WorkerRuntime;
 }
 
 /** Starts, stops and lists runs. */
@@ -74,7 +77,7 @@ export class RunService {
     const recorded = new Promise<void>((resolve) => { onRecorded = () => { isRecorded = true; resolve(); }; });
     const outcome = runRecorded({
       config, runId, workerPath: this.deps.workerPath, store: this.deps.store, writer: this.deps.writer, hostId: this.deps.hostId,
-      signal: controller.signal, onUpdate: (update) => this.deps.emit({ ...update, energy: energy.snapshot() }), onRecorded, inventory, engine: request.engine, torch,
+      signal: controller.signal, onUpdate: (update) => this.deps.emit({ ...update, energy: energy.snapshot() }), onRecorded, inventory, engine: request.engine, torch, workerRuntime: this.deps.workerRuntime,
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
     });
     // Once recorded, the run's end (finished, failed, cancelled) is in the store and its updates; a bug is also logged.
@@ -98,7 +101,7 @@ export class RunService {
   /** Remote/mixed runs (either engine): host keys, deploy and placement happen before anything is recorded, so a refusal is the call's error. */
   private prepareHosts(request: RunRequest, signal: AbortSignal): Promise<PreparedRun> {
     if (!this.deps.prepareHosts) throw new ShardScopeError('unavailable', 'runs on other hosts are not available here');
-    return this.deps.prepareHosts(request.hosts!, request.dp * request.tp * request.pp, signal);
+    return this.deps.prepareHosts(request.hosts!, request.dp * request.tp * request.pp, signal, request.engine ?? 'tfjs');
   }
 
   /** Cancels a running run; resolves once every rank has stopped. */

@@ -4,6 +4,16 @@ import { utils, type AnyAuthMethod, type ParsedKey } from 'ssh2';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { describeTarget, type RemoteTarget } from './target.js';
 
+/** The `ssh-auth` error of a target with no agent, identity file or password. */
+export function noAuthMethodsError(target: RemoteTarget): ShardScopeError {
+  return new ShardScopeError('ssh-auth', `host ${describeTarget(target)}: no way to log in — no ssh-agent (SSH_AUTH_SOCK), no identity file and no password given; use --identity FILE or start ssh-agent`);
+}
+
+/** True when the target offers no way to log in (its host key can still be checked). */
+export function hasNoAuthMethods(target: RemoteTarget): boolean {
+  return (target.agentSocket ?? process.env.SSH_AUTH_SOCK ?? '') === '' && !target.identityFiles?.length && target.password === undefined;
+}
+
 /** Builds the auth methods to try; throws `ssh-auth`/`bad-input` for unreadable or locked keys. */
 export function buildAuthMethods(target: RemoteTarget): AnyAuthMethod[] {
   const username = target.user;
@@ -12,9 +22,7 @@ export function buildAuthMethods(target: RemoteTarget): AnyAuthMethod[] {
   if (agent !== '') methods.push({ type: 'agent', username, agent });
   for (const file of target.identityFiles ?? []) methods.push({ type: 'publickey', username, key: loadPrivateKey(target, file) });
   if (target.password !== undefined) methods.push({ type: 'password', username, password: target.password });
-  if (methods.length === 0) {
-    throw new ShardScopeError('ssh-auth', `host ${describeTarget(target)}: no way to log in — no ssh-agent (SSH_AUTH_SOCK), no identity file and no password given; use --identity FILE or start ssh-agent`);
-  }
+  if (methods.length === 0) throw noAuthMethodsError(target);
   return methods;
 }
 

@@ -2,15 +2,15 @@
 import { Client, type AnyAuthMethod, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { Readable } from 'node:stream';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { buildAuthMethods } from './auth-methods.js';
+import { buildAuthMethods, hasNoAuthMethods, noAuthMethodsError } from './auth-methods.js';
 import { closedBeforeReady, mapConnectError } from './connect-errors.js';
-import { checkHostKey, fingerprintSha256, keyTypeOfBlob, knownKeyTypes, readKnownHosts, removeKnownHostCommand, type HostKeyVerdict } from './known-hosts.js';
+import { checkHostKey, fingerprintSha256, keyTypeOfBlob, knownHostsFileList, knownKeyTypes, readKnownHostsFiles, removeKnownHostCommand, trustFileOf, type HostKeyVerdict, type KnownHostsFiles } from './known-hosts.js';
 import { execRemote, type ExecOptions, type ExecResult } from './exec.js';
 import { describeTarget, type RemoteTarget } from './target.js';
 
-/** How to connect: which known_hosts file to trust, how long to wait, how to cancel. */
+/** How to connect: which known_hosts files to trust (in order), how long to wait, how to cancel. */
 export interface ConnectOptions {
-  knownHostsFile: string;
+  knownHostsFile: KnownHostsFiles;
   /** Handshake + auth limit per connection, default 10 000 ms. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -52,8 +52,10 @@ function forwardThrough(jump: SshConnection, target: RemoteTarget): Promise<Read
 
 function connectDirect(target: RemoteTarget, options: ConnectOptions, sock?: Readable): Promise<SshConnection> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  const known = readKnownHosts(options.knownHostsFile);
-  const methods = buildAuthMethods(target);
+  const known = readKnownHostsFiles(options.knownHostsFile);
+  // With no way to log in the host key is still checked first (like OpenSSH), so `hosts trust` needs no credentials.
+  const isWithoutAuth = hasNoAuthMethods(target);
+  const methods = isWithoutAuth ? [] : buildAuthMethods(target);
   const client = new Client();
   let verdict: HostKeyVerdict | null = null;
   let presentedKey: Buffer | null = null;
@@ -80,7 +82,8 @@ function connectDirect(target: RemoteTarget, options: ConnectOptions, sock?: Rea
 
     client.once('ready', () => finish(null));
     client.on('error', (error: Error & { level?: string; code?: string }) => {
-      finish(hostKeyError(target, options.knownHostsFile, verdict, presentedKey) ?? mapConnectError(target, error, methodsLeft, timeoutMs));
+      const keyError = hostKeyError(target, options.knownHostsFile, verdict, presentedKey);
+      finish(keyError ?? (isWithoutAuth && verdict?.status === 'known' ? noAuthMethodsError(target) : mapConnectError(target, error, methodsLeft, timeoutMs)));
     });
     client.once('close', () => finish(hostKeyError(target, options.knownHostsFile, verdict, presentedKey) ?? closedBeforeReady(target)));
 
@@ -112,14 +115,16 @@ function connectDirect(target: RemoteTarget, options: ConnectOptions, sock?: Rea
   });
 }
 
-function hostKeyError(target: RemoteTarget, knownHostsFile: string, verdict: HostKeyVerdict | null, key: Buffer | null): ShardScopeError | null {
+function hostKeyError(target: RemoteTarget, files: KnownHostsFiles, verdict: HostKeyVerdict | null, key: Buffer | null): ShardScopeError | null {
   if (!verdict || !key || verdict.status === 'known') return null;
   const fingerprint = fingerprintSha256(key);
   const keyType = keyTypeOfBlob(key);
-  const details = { host: target.host, port: target.port, fingerprint, keyType, keyBase64: key.toString('base64'), knownHostsFile };
+  // Accepting writes to the first file (ShardScope's own); the entry that refused may be in another.
+  const knownHostsFile = verdict.status === 'unknown' ? trustFileOf(files) : verdict.entry.file ?? trustFileOf(files);
+  const details = { host: target.host, port: target.port, fingerprint, keyType, keyBase64: key.toString('base64'), knownHostsFile: trustFileOf(files) };
   const who = `host ${describeTarget(target)}`;
   if (verdict.status === 'unknown') {
-    return new ShardScopeError('host-key-unknown', `${who}: unknown host key ${keyType} ${fingerprint} — not in ${knownHostsFile}; accept it only if it is the host's real key`, details);
+    return new ShardScopeError('host-key-unknown', `${who}: unknown host key ${keyType} ${fingerprint} — not in ${knownHostsFileList(files).join(' or ')}; accept it only if it is the host's real key (shardscope hosts trust ${target.id})`, details);
   }
   const where = `${knownHostsFile} line ${verdict.entry.line}`;
   const why = verdict.status === 'revoked' ? 'is marked @revoked' : `differs from the ${verdict.entry.keyType} key recorded in ${where}`;

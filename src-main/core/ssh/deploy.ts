@@ -1,8 +1,10 @@
 /**
- * Deploys the worker bundle (worker.cjs, its .wasm files, the rank launcher) by SFTP into
- * `~/.cache/shardscope/worker-<contenthash>/` on a host: uploaded into a temporary folder, the hash
- * file written last, then renamed into place, so a half-copied bundle is never used; skipped when
- * the folder already holds the same hash. The host's Node.js is checked first (>= 20).
+ * Deploys what ranks run on a host into `~/.cache/shardscope/` by SFTP. The built-in engine: the
+ * worker bundle (worker.cjs, its .wasm files, the Node rank launcher) into `worker-<contenthash>/`,
+ * uploaded into a temporary folder, the hash file written last, then renamed into place, so a
+ * half-copied bundle is never used; skipped when the folder already holds the same hash; run by the
+ * host's Node.js 20+ or a shipped one (runtime-deploy.ts). The torch engine: only the Python rank
+ * launcher (python-launcher.ts), so such a host needs Python and torch, no Node.js.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +12,10 @@ import { basename, join } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { launcherFileName, launcherSource } from '../launch/remote-wrapper.js';
+import { pythonLauncherName, pythonLauncherSource } from '../launch/python-launcher.js';
+import { currentWorkerRuntime } from '../launch/worker-runtime.js';
 import type { SshConnection } from './connect.js';
+import { ensureNodeRuntime, openSftp, type RemoteNode } from './runtime-deploy.js';
 import { REMOTE_COMMAND_TIMEOUT_MS } from './exec.js';
 import { shellQuote } from './shell-quote.js';
 import { describeTarget } from './target.js';
@@ -21,11 +26,30 @@ export interface BundleFile { name: string; content: Buffer }
 /** The files to deploy and their content hash (16 hex digits of SHA-256 over names and bytes). */
 export interface WorkerBundle { hash: string; files: BundleFile[] }
 
-/** Where the bundle is on a host, and whether this call copied it. */
-export interface DeployResult { dir: string; workerPath: string; launcherPath: string; wasSkipped: boolean; nodeVersion: string; homeDir: string }
+/** What a host runs ranks with: where, the launcher's command line, and (built-in engine) the worker and its Node.js. */
+export interface DeployResult {
+  /** Folder ranks start in. */
+  dir: string;
+  homeDir: string;
+  /** How to start the rank launcher: `[node, .../launch.cjs]` or `[python, .../launch-<hash>.py]`. */
+  launcherArgv: string[];
+  /** The worker bundle on the host (null on a host prepared for the torch engine only). */
+  workerPath: string | null;
+  /** True when the bundle (or launcher) was already there. */
+  wasSkipped: boolean;
+  /** The Node.js the host's ranks use (null on a torch-only host). */
+  node: RemoteNode | null;
+}
 
-/** Lowest Node.js major version the worker runs on. */
-export const minNodeMajor = 20;
+/** A host's runtime settings (hosts file / Hosts view) and the local Node.js to ship when it has none. */
+export interface DeployOptions {
+  /** The host's `node` setting. */
+  nodePath?: string;
+  /** The local Node.js binary that may be shipped (default: this process's when it is plain Node). */
+  shippableNodePath?: string | null;
+  signal?: AbortSignal;
+}
+
 const hashFileName = '.shardscope-hash';
 
 /** Reads dist/worker.cjs, dist/*.wasm and the launcher into a bundle (the sourcemap too when `withSourceMap`). */
@@ -45,33 +69,17 @@ export function contentHash(files: readonly BundleFile[]): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Parses `node --version` output (`v20.11.1`) into its major number, or null. */
-export function nodeMajorOf(versionText: string): number | null {
-  const match = /^v(\d+)\.\d+\.\d+/.exec(versionText.trim());
-  return match ? Number(match[1]) : null;
-}
-
-/** Checks that `node` on the host's PATH is >= minNodeMajor; `node-missing` / `node-too-old` otherwise. */
-export async function checkRemoteNode(connection: SshConnection, signal?: AbortSignal): Promise<string> {
-  const who = `host ${describeTarget(connection.target)}`;
-  const result = await connection.exec('command -v node >/dev/null 2>&1 || exit 127; node --version', { timeoutMs: REMOTE_COMMAND_TIMEOUT_MS, signal });
-  if (result.exitCode === 127) throw new ShardScopeError('node-missing', `${who}: Node.js not found on PATH — install Node.js ${minNodeMajor} or newer there (the worker runs on it)`, { host: connection.target.id });
-  const version = result.stdout.trim();
-  const major = nodeMajorOf(version);
-  if (result.exitCode !== 0 || major === null) throw new ShardScopeError('node-missing', `${who}: \`node --version\` failed (${result.stderr.trim() || `exit ${result.exitCode}`})`, { host: connection.target.id });
-  if (major < minNodeMajor) throw new ShardScopeError('node-too-old', `${who}: Node.js ${version} is too old — the worker needs ${minNodeMajor} or newer`, { host: connection.target.id, nodeVersion: version });
-  return version;
-}
-
-/** Checks Node.js, then copies the bundle unless the host already has this hash. */
-export async function deployWorkerBundle(connection: SshConnection, bundle: WorkerBundle, signal?: AbortSignal): Promise<DeployResult> {
-  const nodeVersion = await checkRemoteNode(connection, signal);
+/** Gives the host a Node.js 20+ (its own or a shipped copy), then copies the bundle unless the host already has this hash. */
+export async function deployWorkerBundle(connection: SshConnection, bundle: WorkerBundle, options: DeployOptions = {}): Promise<DeployResult> {
+  const { signal } = options;
+  const homeDir = await remoteHomeDir(connection);
+  const shippablePath = options.shippableNodePath === undefined ? currentWorkerRuntime().shippableNodePath : options.shippableNodePath;
+  const node = await ensureNodeRuntime(connection, { nodePath: options.nodePath, shippablePath, homeDir, signal });
   const sftp = await openSftp(connection);
   try {
-    const homeDir = await call<string>((cb) => sftp.realpath('.', cb));
     const cacheDir = `${homeDir}/.cache/shardscope`;
     const dir = `${cacheDir}/worker-${bundle.hash}`;
-    const paths = { dir, workerPath: `${dir}/worker.cjs`, launcherPath: `${dir}/${launcherFileName}`, nodeVersion, homeDir };
+    const paths = { dir, workerPath: `${dir}/worker.cjs`, launcherArgv: [node.path, `${dir}/${launcherFileName}`], node, homeDir };
     if (await readHash(sftp, dir) === bundle.hash) return { ...paths, wasSkipped: true };
     await mkdirs(connection, cacheDir, signal);
     const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
@@ -96,11 +104,27 @@ export async function deployWorkerBundle(connection: SshConnection, bundle: Work
   }
 }
 
+/**
+ * A host prepared for the torch engine: only the Python rank launcher, content-hashed in the cache
+ * and started with the host's `python` setting (default `python3`); no Node.js needed there.
+ */
+export async function deployPythonLauncher(connection: SshConnection, options: { python?: string; signal?: AbortSignal } = {}): Promise<DeployResult> {
+  const homeDir = await remoteHomeDir(connection);
+  options.signal?.throwIfAborted();
+  const path = await deployContent(connection, pythonLauncherName, Buffer.from(pythonLauncherSource), homeDir);
+  return { dir: `${homeDir}/.cache/shardscope`, homeDir, launcherArgv: [options.python ?? 'python3', path], workerPath: null, wasSkipped: false, node: null };
+}
+
 /** Copies a data file into `~/.cache/shardscope/data-<hash>-<name>` (skipped when there) and returns its remote path. */
-export async function deployDataFile(connection: SshConnection, localPath: string, homeDir: string): Promise<string> {
-  const content = readFileSync(localPath);
+export function deployDataFile(connection: SshConnection, localPath: string, homeDir: string): Promise<string> {
+  return deployContent(connection, basename(localPath), readFileSync(localPath), homeDir);
+}
+
+/** Copies bytes into `~/.cache/shardscope/data-<hash>-<name>` (skipped when there) and returns the remote path. */
+export async function deployContent(connection: SshConnection, name: string, content: Buffer, homeDir: string): Promise<string> {
   const hash = createHash('sha256').update(content).digest('hex').slice(0, 16);
-  const target = `${homeDir}/.cache/shardscope/data-${hash}-${basename(localPath).replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  const target = `${homeDir}/.cache/shardscope/data-${hash}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  await mkdirs(connection, `${homeDir}/.cache/shardscope`);
   const sftp = await openSftp(connection);
   try {
     const size = await call<{ size: number }>((cb) => sftp.stat(target, cb)).then((s) => s.size, () => -1);
@@ -114,11 +138,14 @@ export async function deployDataFile(connection: SshConnection, localPath: strin
   }
 }
 
-function openSftp(connection: SshConnection): Promise<SFTPWrapper> {
-  return new Promise((resolve, reject) => connection.client.sftp((error, sftp) => {
-    if (error) reject(new ShardScopeError('protocol', `host ${describeTarget(connection.target)}: SFTP unavailable: ${error.message}`));
-    else resolve(sftp);
-  }));
+/** The host's home folder as SFTP sees it. */
+export async function remoteHomeDir(connection: SshConnection): Promise<string> {
+  const sftp = await openSftp(connection);
+  try {
+    return await call<string>((cb) => sftp.realpath('.', cb));
+  } finally {
+    sftp.end();
+  }
 }
 
 async function readHash(sftp: SFTPWrapper, dir: string): Promise<string | null> {

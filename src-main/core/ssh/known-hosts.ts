@@ -1,11 +1,14 @@
 /** known_hosts (OpenSSH format): hashed `|1|salt|hash` names, `[host]:port`, patterns, @revoked. */
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { shellQuote } from './shell-quote.js';
 
 /** One usable line of a known_hosts file. */
 export interface KnownHostEntry {
+  /** The file it was read from (absent for parsed text). */
+  file?: string;
   line: number;
   marker: '' | '@revoked' | '@cert-authority';
   patterns: string;
@@ -20,10 +23,41 @@ export type HostKeyVerdict =
   | { status: 'mismatch'; entry: KnownHostEntry }
   | { status: 'revoked'; entry: KnownHostEntry };
 
+/**
+ * known_hosts files to check a host against, in order; the first is where keys the user trusts are
+ * written (the others are only read). One path is a list of one.
+ */
+export type KnownHostsFiles = string | readonly string[];
+
+/** The files of a KnownHostsFiles, in order. */
+export function knownHostsFileList(files: KnownHostsFiles): string[] {
+  return typeof files === 'string' ? [files] : [...files];
+}
+
+/** Where trusted keys go: the first file. */
+export function trustFileOf(files: KnownHostsFiles): string {
+  return knownHostsFileList(files)[0];
+}
+
+/**
+ * The files app and CLI both read unless told otherwise (`--known-hosts FILE`): ShardScope's own
+ * `$SHARDSCOPE_HOME/known_hosts` (default `~/.shardscope/known_hosts`; keys accepted in the Hosts
+ * view or with `shardscope hosts trust` go there), then OpenSSH's `~/.ssh/known_hosts` (read only).
+ */
+export function defaultKnownHostsFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const home = env.HOME || homedir();
+  return [join(env.SHARDSCOPE_HOME || join(home, '.shardscope'), 'known_hosts'), join(home, '.ssh', 'known_hosts')];
+}
+
 /** Reads a known_hosts file; a missing file is an empty list. Malformed lines are skipped like OpenSSH does. */
 export function readKnownHosts(file: string): KnownHostEntry[] {
   if (!existsSync(file)) return [];
-  return parseKnownHosts(readFileSync(file, 'utf8'));
+  return parseKnownHosts(readFileSync(file, 'utf8')).map((entry) => ({ ...entry, file }));
+}
+
+/** Reads every file of a KnownHostsFiles, in order. */
+export function readKnownHostsFiles(files: KnownHostsFiles): KnownHostEntry[] {
+  return knownHostsFileList(files).flatMap(readKnownHosts);
 }
 
 /** Parses known_hosts text. */

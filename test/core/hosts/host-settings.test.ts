@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { addHosts, defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, removeHost, saveLinks, savedHostOf, targetOfSaved } from '../../../src-main/core/hosts/host-settings.js';
+import { addHosts, defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, removeHost, saveLinks, savedHostOf, setHostRuntime, targetOfSaved } from '../../../src-main/core/hosts/host-settings.js';
+import { parseHostsFile } from '../../../src-main/core/launch/remote-placement.js';
 
 test('hosts are added, imported (skipping those already listed) and removed; passwords and passphrases are never written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-hosts-'));
@@ -39,4 +40,20 @@ test('a corrupt hosts.json is a bad-input error naming the file', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'shardscope-hosts-')), 'hosts.json');
   writeFileSync(file, '{"version":1,"hosts":[{"id":"x","password":"p"}],"links":[]}');
   assert.throws(() => loadHostSettings(file), (e: unknown) => e instanceof ShardScopeError && e.kind === 'bad-input' && e.message.includes(file));
+});
+
+test('runtime settings: node and python paths per saved host and per hosts-file entry; odd paths are bad input', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'shardscope-hosts-')), 'hosts.json');
+  addHosts(file, [savedHostOf({ id: 'gpu1', host: '10.0.0.5', port: 22, user: 'alice' }, 'manual')]);
+  const set = setHostRuntime(file, 'gpu1', { node: '/opt/node-v20/bin/node', python: '/opt/conda/bin/python' });
+  assert.deepEqual([set.hosts[0].node, set.hosts[0].python], ['/opt/node-v20/bin/node', '/opt/conda/bin/python']);
+  assert.deepEqual(loadHostSettings(file).hosts[0].node, '/opt/node-v20/bin/node', 'kept in hosts.json');
+  const cleared = setHostRuntime(file, 'gpu1', { node: null });
+  assert.deepEqual([cleared.hosts[0].node, cleared.hosts[0].python], [undefined, '/opt/conda/bin/python'], 'null clears one, absent keeps the other');
+  assert.throws(() => setHostRuntime(file, 'gpu1', { node: '~/node; rm -rf /' }), (e: unknown) => e instanceof ShardScopeError && e.kind === 'bad-input' && /node path of gpu1/.test(e.message));
+  assert.throws(() => setHostRuntime(file, 'nope', { node: '/usr/bin/node' }), (e: unknown) => e instanceof ShardScopeError && e.kind === 'not-found');
+
+  const hosts = parseHostsFile(JSON.stringify(['local', { host: 'gpu9', node: '/opt/node/bin/node', python: '/usr/bin/python3.11' }]), 'me');
+  assert.deepEqual(hosts[1], { kind: 'remote', id: 'gpu9', target: { id: 'gpu9', host: 'gpu9', port: 22, user: 'me' }, devices: ['cpu:0'], node: '/opt/node/bin/node', python: '/usr/bin/python3.11' });
+  assert.throws(() => parseHostsFile(JSON.stringify([{ host: 'gpu9', node: '$(reboot)' }]), 'me', 'hosts.json'), /hosts\.json: entry 0\.node: a program path/);
 });

@@ -37,7 +37,7 @@ function config(steps: number): TrainConfig {
 /** Two hosts with one rank each, the worker bundle and the torch scripts deployed; the script path per host. */
 async function prepareTwoHosts(): Promise<{ prepared: PreparedRun; scriptByHost: Record<string, string>; dataPathByHost: Record<string, string>; helperByHost: Record<string, string> }> {
   const hosts: RunHost[] = hostNames.map((name) => ({ kind: 'remote', id: name, target: clusterTarget(cluster, name), devices: ['cpu:0'] }));
-  const prepared = await prepareRun({ hosts, worldSize: 2, knownHostsFile: cluster.knownHostsFile, bundle: workerBundleOf(distDir), dataPath });
+  const prepared = await prepareRun({ hosts, worldSize: 2, knownHostsFile: cluster.knownHostsFile, bundle: workerBundleOf(distDir), dataPath, engine: 'torch' });
   const scriptByHost: Record<string, string> = {};
   const dataPathByHost: Record<string, string> = {};
   const helperByHost: Record<string, string> = {};

@@ -41,10 +41,10 @@ test('a torch run requested on two hosts trains there and is kept with engine to
       update.points.forEach((p) => { if (p.loss !== null) losses.push(p.loss); });
       if (update.status !== 'running') resolveEnd(update);
     },
-    prepareHosts: (choices, worldSize, signal) => prepareRun({
+    prepareHosts: (choices, worldSize, signal, engine) => prepareRun({
       hosts: choices.map((c) => ({ kind: 'remote', id: c.id, target: clusterTarget(cluster, c.id), devices: ['cpu:0'] })),
       worldSize, bundle: workerBundleOf(join(root, 'dist')), knownHostsFile: cluster.knownHostsFile,
-      dataPath: join(root, 'resources', 'corpus', 'licenses.txt'), signal,
+      dataPath: join(root, 'resources', 'corpus', 'licenses.txt'), engine, signal,
     }),
   });
   try {

@@ -25,7 +25,7 @@ test('opt-66b on 8 x a100-80gb with plain DP does not fit, says why in bytes per
   const plan = planStrategy({ model: 'opt-66b', cluster: { gpu: 'a100-80gb', gpus: 8 }, strategy: { dp: 8 } });
   assert.equal(plan.fits, false);
   const m = plan.memoryPerGpuBytes;
-  assert.equal(m.total, m.weights + m.gradients + m.optimizer + m.activations + m.overhead);
+  assert.equal(m.total, m.weights + m.gradients + m.optimizer + m.activations + m.gatheredParameters + m.recomputeWorkingSet + m.commBuffers + m.overhead);
   assert.equal(m.optimizer, 6 * m.weights); // 12 bytes of Adam state per 2-byte weight, unsharded
   assert.match(plan.why ?? '', /weights .*GiB \+ gradients .*GiB \+ optimizer states .*GiB .* has 80 GiB; largest part: optimizer states/);
   const sameCluster = searchStrategies({ model: 'opt-66b', cluster: { gpu: 'a100-80gb', gpus: 8 } });
@@ -63,8 +63,10 @@ test('ZeRO stages, recomputation and sequence parallelism shrink the parts they 
   assert.ok(z[2].gradients < z[1].gradients && z[2].weights === z[1].weights);
   assert.ok(z[3].total < z[2].total);
   assert.ok(plan({ zeroStage: 3 }).commBytesPerStepPerGpu.dp > plan({ zeroStage: 2 }).commBytesPerStepPerGpu.dp); // 3Ψ vs 2Ψ
-  const act = (strategy: object) => plan({ tp: 8, ...strategy }).memoryPerGpuBytes.activations;
+  const act = (strategy: object) => plan({ tp: 8, attention: 'standard', ...strategy }).memoryPerGpuBytes.activations;
   assert.ok(act({ recompute: 'full' }) < act({ recompute: 'selective' }) && act({ recompute: 'selective' }) < act({}));
+  // Flash attention stores no s² scores: its activations are selective recomputation's, with nothing recomputed.
+  assert.equal(act({ attention: 'flash' }), act({ recompute: 'selective' }));
   assert.ok(act({ sequenceParallel: true }) < act({}));
   assert.ok(plan({ recompute: 'full' }).hardwareFlopsPerStep > plan({}).hardwareFlopsPerStep);
   assert.equal(plan({ recompute: 'full' }).flopsPerStep, plan({}).flopsPerStep);
@@ -96,8 +98,7 @@ test('invalid strategies are bad-input with a one-line reason', () => {
   assert.throws(plan({ tp: 5 }, 10), isBadInput(/tp=5 does not divide the 96 attention heads/));
   assert.throws(plan({ dp: 2, tp: 2, pp: 1 }), isBadInput(/dp×tp×pp = 2×2×1 = 4 is not the GPU count 8/));
   assert.throws(plan({ dp: 8, microBatch: 3, globalBatch: 100 }), isBadInput(/global batch 100 is not divisible/));
-  assert.throws(plan({ pp: 5 }, 10), isBadInput(/does not divide the 96 layers/));
-  assert.throws(plan({ pp: 2, zeroStage: 3 }), isBadInput(/ZeRO-3 cannot be combined with pipeline/));
+  assert.throws(plan({ pp: 5, layersPerStage: [20, 20, 20, 20, 20] }, 10), isBadInput(/--layers-per-stage sums to 100 layers but the model has 96/));
   assert.throws(() => planStrategy({ model: 'gpt5', cluster: { gpu: 'a100-80gb', gpus: 8 } }), isBadInput(/unknown model "gpt5"/));
   assert.throws(() => planStrategy({ model: 'tiny', cluster: { gpu: 'tpu', gpus: 8 } }), isBadInput(/unknown GPU "tpu"/));
   assert.throws(() => planStrategy({ model: { name: 'x', layers: 0, hidden: 8, heads: 2, vocab: 10, seqLen: 8 }, cluster: { gpu: 'cpu', gpus: 1 } }), isBadInput(/model.layers/));

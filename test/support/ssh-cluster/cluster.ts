@@ -16,6 +16,8 @@ export interface ClusterHostSpec {
   smi: SmiBehaviour;
   /** Node.js on the host's PATH: present (default), `missing`, or a stand-in answering `--version` with an old version. */
   node?: 'missing' | { reportVersion: string };
+  /** Stand-ins for `uname -sm` and `ldd --version` of a host of another platform (a musl text goes to stderr, exit 1, like musl's ldd). */
+  platform?: { unameSm: string; lddVersion: string };
 }
 
 /** One running host: its address, namespace and host key files. */
@@ -121,6 +123,7 @@ export async function startSshCluster(specs: ClusterHostSpec[] = defaultHostSpec
       const binDir = join(hostDir, 'bin');
       writeFakeSmi(binDir, spec.smi);
       const sessionPath = writeNodeVariant(hostDir, binDir, spec.node);
+      if (spec.platform) writePlatformStandIns(binDir, spec.platform);
       const configFile = join(hostDir, 'sshd_config');
       const settings = { namespace: ns, address, port: 22, configFile, hostKeyFile, authorizedKeysFile, sessionPath };
       writeSshdConfig(settings);
@@ -198,6 +201,14 @@ function writeNodeVariant(hostDir: string, binDir: string, node: ClusterHostSpec
   }
   writeFileSync(join(binDir, 'node'), `#!/bin/sh\n# stand-in for an old Node.js: reports ${node.reportVersion}\nif [ "$1" = --version ]; then echo ${shellQuoteWord(node.reportVersion)}; exit 0; fi\nexec /usr/bin/node "$@"\n`, { mode: 0o755 });
   return `${binDir}:/usr/local/bin:/usr/bin:/bin`;
+}
+
+/** `uname` and `ldd` in the host's bin dir (first on its PATH) that answer like another platform; other calls go to the real tools. */
+function writePlatformStandIns(binDir: string, platform: NonNullable<ClusterHostSpec['platform']>): void {
+  writeFileSync(join(binDir, 'uname'), `#!/bin/sh\n# stand-in: a host of another platform\nif [ "$1" = -sm ]; then echo ${shellQuoteWord(platform.unameSm)}; exit 0; fi\nexec /usr/bin/uname "$@"\n`, { mode: 0o755 });
+  const isMusl = /musl/i.test(platform.lddVersion);
+  const answer = `printf '%s\\n' ${shellQuoteWord(platform.lddVersion)}${isMusl ? ' >&2; exit 1' : '; exit 0'}`;
+  writeFileSync(join(binDir, 'ldd'), `#!/bin/sh\n# stand-in: a host of another C library\nif [ "$1" = --version ]; then ${answer}; fi\nexec /usr/bin/ldd "$@"\n`, { mode: 0o755 });
 }
 
 function shellQuoteWord(word: string): string {
