@@ -1,12 +1,13 @@
 /** The run history: runs, ranks, events and sample series in one SQLite file, read and written synchronously. */
 import { accessSync, constants, statSync } from 'node:fs';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type {
   DownsampledSeries, NewRun, RankRecord, RunDetails, RunListItem, RunRecord, RunStatus, RunSummary, StoredEvent,
 } from '../../../src-shared/run-record.js';
 import { currentController, HEARTBEAT_INTERVAL_MS, isControllerAlive, type ControllerIdentity } from './controller-identity.js';
 import { openStoreDatabase, type OpenStoreOptions } from './open-store.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { RunSummariser } from './run-summary.js';
 import { SeriesTable, type SeriesQuery, type SeriesSample } from './series-table.js';
 
@@ -245,6 +246,19 @@ export class RunStore {
   }
 }
 
+/** True when the store needs the sweep: it lists a run as `running`, or has an older schema to migrate first (read only). */
+function needsSweep(path: string): boolean {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) return true;
+    return (db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'running'").get() as { n: number }).n > 0;
+  } catch {
+    return true; // let the full open decide (and report) what is wrong with it
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * Marks the store's orphaned runs `interrupted` if the file exists and can be written; quiet
  * otherwise (a missing, read-only or damaged store is reported by whoever really opens it).
@@ -253,6 +267,7 @@ export function sweepInterruptedRuns(path: string): void {
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
     if (statSync(path).size === 0) return; // an empty file is an empty history: nothing to mark, nothing to create
+    if (!needsSweep(path)) return; // the common case: one cheap read, no full check of the file
     RunStore.open(path).close();
   } catch {
     // reported, if it matters, by the command that opens the store for its own work

@@ -77,3 +77,15 @@ test('a store of schema 1 with a run left running is upgraded, the run marked in
   assert.equal(details.ranks.length, 1, 'ranks survive the table rebuild');
   assert.equal((store.db.pragma('foreign_keys', { simple: true }) as number), 1);
 });
+
+test('listing a schema-1 store (read only) upgrades it through the sweep, so `runs` keeps working after an update', (t) => {
+  const path = tempStore(t);
+  const old = new Database(path);
+  old.exec(MIGRATIONS[0]);
+  old.pragma('user_version = 1');
+  old.prepare(`INSERT INTO runs (id, engine, strategy_json, model_json, status, started_at_ms, hosts_json) VALUES ('done', 'tfjs', '{}', '{}', 'finished', 1000, '[]')`).run();
+  old.close();
+  const store = RunStore.open(path, { readonly: true });
+  t.after(() => store.close());
+  assert.deepEqual(store.listRuns().map((r) => [r.id, r.status]), [['done', 'finished']]);
+});
