@@ -18,6 +18,11 @@ const debianPackages = {
   'poppler-utils': '/usr/bin/pdftoppm',
   iproute2: '/usr/sbin/ip',
   procps: '/usr/bin/pkill',
+  // A real Slurm cluster for the Slurm tests (test/support/slurm-cluster).
+  slurmctld: '/usr/sbin/slurmctld',
+  slurmd: '/usr/sbin/slurmd',
+  'slurm-client': '/usr/bin/sbatch',
+  munge: '/usr/sbin/munged',
 };
 
 function ensureDebianPackages() {

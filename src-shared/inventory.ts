@@ -90,6 +90,8 @@ export interface HostInventory {
   /** What a remote host runs ranks with (see HostRuntimeInfo); absent for the local host and failed hosts. */
   runtime?: HostRuntimeInfo;
   discoveredAtMs: number;
+  /** A Slurm compute node: its cluster's login host, partitions and state (absent for other hosts). */
+  slurm?: { loginHost: string; partitions: string[]; state: string; reason: string | null; isAvailable: boolean };
 }
 
 /** A remote host's runtimes as discovered, so the launch choice is clear before launch. */

@@ -99,6 +99,8 @@ export interface RunListItem {
   joulesPerToken: number | null;
   bytesMoved: number;
   hosts: string[];
+  /** The Slurm job of a run launched on a Slurm cluster (absent otherwise). */
+  slurmJobId?: string;
 }
 
 /** Identifies one stored series: a metric of a host (gpuIndex null) or of one GPU, in a run or outside one. */

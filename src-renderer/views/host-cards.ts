@@ -21,7 +21,8 @@ export function hostCard(host: HostInventory): HTMLElement {
   const card = el('section', 'host-card');
   card.dataset.hostId = host.id;
   const header = el('header');
-  header.append(el('h2', undefined, host.hostname), el('span', 'note', host.isLocal ? 'this machine' : 'remote'));
+  const slurm = host.slurm ? `Slurm node via ${host.slurm.loginHost} · ${host.slurm.partitions.join(', ')} · ${host.slurm.state}${host.slurm.reason ? ` (${host.slurm.reason})` : ''}` : null;
+  header.append(el('h2', undefined, host.slurm ? host.id : host.hostname), el('span', 'note', slurm ?? (host.isLocal ? 'this machine' : 'remote')));
   card.append(header);
   if (host.status === 'error') {
     card.append(el('div', 'error-box', `${host.error?.kind ?? 'error'}: ${host.error?.message ?? 'unknown error'}`));
@@ -30,7 +31,7 @@ export function hostCard(host: HostInventory): HTMLElement {
   const nics = host.nics.filter((n) => !n.isVirtual).map((n) => n.name).join(', ') || 'none';
   card.append(el('div', 'facts',
     `${host.os.distro} ${host.os.release} (${host.os.arch}) · ${host.cpu.model}, ${host.cpu.physicalCores} cores / ${host.cpu.logicalCores} threads · ${formatBytes(host.memoryBytes)} RAM · NICs: ${nics}`));
-  if (host.gpuNote) card.append(el('p', 'note', `No GPU: ${host.gpuNote}. The CPU is shown as this host's device.`));
+  if (host.gpuNote) card.append(el('p', 'note', host.gpus.length > 0 ? host.gpuNote : `No GPU: ${host.gpuNote}. The CPU is shown as this host's device.`));
   const devices = el('div', 'devices');
   for (const device of host.devices) devices.append(deviceCard(device));
   card.append(devices);

@@ -13,6 +13,7 @@ import { discoveryMessage, importMessage, type HostsMessage } from './hosts-mess
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
+import { slurmClusterSection } from './slurm-cluster-form.js';
 
 const ENGINE_MODELS = ['tiny', 'bench'];
 
@@ -157,6 +158,8 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     toolbar, message, list, links,
     el('h2', undefined, 'Run on chosen hosts'), runForm, runs,
   );
+  const slurm = slurmClusterSection(api);
+  root.append(slurm.element);
 
   const offHosts = api.on('hosts', apply);
   const offRun = api.on('run', (update) => {
@@ -165,5 +168,5 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     else if (isLaunching || pending.has(update.runId)) pending.set(update.runId, [...(pending.get(update.runId) ?? []), update]);
   });
   api.listHosts().then(apply, report('could not read saved hosts'));
-  return () => { offHosts(); offRun(); };
+  return () => { offHosts(); offRun(); slurm.unmount(); };
 }

@@ -6,6 +6,7 @@ import { TelemetryBuffer } from '../state/telemetry-buffer.js';
 import { mountLiveCharts } from './live-charts.js';
 import { runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
+import { slurmRunSection } from './slurm-run-form.js';
 
 const HOST_WINDOW_MS = 10 * 60 * 1000;
 const REDRAW_MS = 250;
@@ -38,7 +39,8 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi): () => void 
       message.textContent = `could not launch: ${error.message}`;
     });
   });
-  root.append(el('h2', undefined, 'Run'), form, message, runs, el('h2', undefined, 'Hosts during the run'));
+  const slurm = slurmRunSection(api, ENGINE_MODELS);
+  root.append(el('h2', undefined, 'Run'), form, message, slurm.element, runs, el('h2', undefined, 'Hosts during the run'));
 
   const offRun = api.on('run', (update) => {
     const panel = panels.get(update.runId);
@@ -62,5 +64,6 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi): () => void 
     window.clearInterval(timer);
     offRun();
     offTelemetry();
+    slurm.unmount();
   };
 }

@@ -10,6 +10,7 @@ import type { TelemetryBatch } from '../telemetry.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
+import { discoverSlurmArgsSchema, slurmRunRequestSchema, type SlurmDiscoveryResult, type SlurmJobEvent } from './slurm-contract.js';
 import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, setHostRuntimeArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
@@ -36,6 +37,9 @@ export const apiArgSchemas = {
   discoverHosts: z.tuple([discoverHostsArgsSchema]),
   acceptHostKey: z.tuple([acceptHostKeyArgsSchema]),
   probeLinks: z.tuple([probeLinksArgsSchema]),
+  discoverSlurm: z.tuple([discoverSlurmArgsSchema]),
+  previewSlurmJob: z.tuple([slurmRunRequestSchema]),
+  startSlurmRun: z.tuple([slurmRunRequestSchema]),
   setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
 } as const;
 
@@ -68,6 +72,9 @@ export interface ApiResults {
   discoverHosts: HostsState;
   acceptHostKey: AcceptHostKeyResult;
   probeLinks: HostsState;
+  discoverSlurm: SlurmDiscoveryResult;
+  previewSlurmJob: { script: string; jobDir: string };
+  startSlurmRun: { runId: string; jobId: string };
   setHostRuntime: HostsState;
 }
 
@@ -77,6 +84,7 @@ export interface ApiEvents {
   inventory: Inventory;
   run: RunUpdate;
   hosts: HostsState;
+  slurmJob: SlurmJobEvent;
 }
 
 export type ApiMethodName = keyof typeof apiArgSchemas;
@@ -89,7 +97,7 @@ export type ApiParsedArgs<K extends ApiMethodName> = z.output<(typeof apiArgSche
 /** The fixed list of calls, for the preload and the web client (never a generic send). */
 export const apiMethodNames = Object.keys(apiArgSchemas) as ApiMethodName[];
 /** The fixed list of pushed events. */
-export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts'];
+export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts', 'slurmJob'];
 
 /** Calls as the renderer sees them. */
 export type ShardScopeApiCalls = {

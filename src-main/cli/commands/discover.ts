@@ -9,6 +9,7 @@ import { loadSshConfigEntries } from '../../core/ssh/ssh-config-import.js';
 import { parseHostSpec } from '../../core/ssh/target.js';
 import { formatBytes } from '../../../src-shared/units.js';
 import { parseFlags } from '../args.js';
+import { discoverSlurmCommand, isSlurmDiscover } from './discover-slurm.js';
 import { printJson, printLine, type CliCommand, type CliIo } from '../io.js';
 
 
@@ -32,6 +33,7 @@ function printHost(io: CliIo, host: HostInventory): void {
 
 /** Prints the inventory of this machine (and, once core/ssh provides it, of remote hosts). */
 export const discoverCommand: CliCommand = async (args, io) => {
+  if (isSlurmDiscover(args)) return discoverSlurmCommand(args, io);
   const { values } = parseFlags(args, {
     json: { type: 'boolean' },
     'nvidia-smi': { type: 'string' },

@@ -26,6 +26,7 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope app [--web] [--port N] [--no-open] [--nvidia-smi PATH] [--interval-ms N]
   shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--identity FILE]...
                  [--known-hosts FILE] [--nvidia-smi PATH] [--json]
+                 | --slurm local|[user@]host[:port] [--partition P] [--probe-gpus] [--json]
   shardscope plan --model ID|FILE|config.json --gpu ID|FILE --gpus N [--gpus-per-node N] [--dp D] [--tp T] [--pp P]
                  [--cp C] [--ep E] [--virtual-stages V] [--layers-per-stage 5,6,...] [--micro-batch b] [--global-batch B]
                  [--seq-len S] [--zero 0|1|2|3] [--distributed-optimizer] [--shard-group G] [--recompute none|selective|full]
@@ -36,6 +37,8 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
                  [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X] [--data FILE] [--backend NAME]
                  [--engine tfjs|torch [--script FILE] [--python PATH]] [--sample-ms N] [--db PATH]
                  [--hosts FILE [--master-addr ADDR] [--known-hosts FILE]] [--report FILE] [--json]
+                 [--slurm local|HOST [--partition P] [--nodes N] [--gpus-per-node G] [--time T] [--account A]
+                  [--qos Q] [--job-dir DIR] [--dry-run]]   (a Slurm job: docs/slurm.md)
   shardscope hosts [list] [--json]
   shardscope hosts import --ssh-config FILE
   shardscope hosts probe --hosts FILE [--known-hosts FILE] [--seconds S] [--json]

@@ -34,6 +34,7 @@ import { stepProgress } from '../progress-line.js';
 import { formatBytes, formatCount, formatDuration, formatRate } from '../../../src-shared/units.js';
 import { packageVersion } from '../runtime-paths.js';
 import { reportFormatOfPath } from './report.js';
+import { checkSlurmFlags, runOnSlurmFromCli, slurmRunFlags } from './run-slurm.js';
 import { buildReport } from '../../core/report/build-report.js';
 import { writeReport, type ReportFormat } from '../../core/report/write-report.js';
 
@@ -86,6 +87,7 @@ export const runCommand: CliCommand = async (args, io) => {
     'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
     db: { type: 'string' }, engine: { type: 'string' }, script: { type: 'string' }, python: { type: 'string' }, 'sample-ms': { type: 'string' },
     hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' }, report: { type: 'string' },
+    ...slurmRunFlags,
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
   const storePath = storePathFlag(values.db, io.env);
@@ -116,6 +118,9 @@ export const runCommand: CliCommand = async (args, io) => {
   if (values.report && !existsSync(dirname(resolve(values.report)))) throw new ShardScopeError('bad-input', `--report: folder ${dirname(resolve(values.report))} does not exist`);
   if (values.report && reportFormat !== 'csv') checkOutputFile(values.report, '--report');
   if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
+  // A Slurm cluster: the run is a job submitted from its login host (run-slurm.ts).
+  checkSlurmFlags(values);
+  if (values.slurm) return runOnSlurmFromCli(values, config, engine, engine === 'tfjs' ? findWorkerBundle() : '', io);
   const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, engine, io) : null;
   const localTorch: TorchEngineOptions = { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) };
   let torch = localTorch;

@@ -4,7 +4,7 @@
  * Both the Electron app and the web server build one of these and serve its handlers.
  */
 import type { ApiHandlers, AppInfo } from '../../../src-shared/api/contract.js';
-import { LOCAL_HOST_ID, type Inventory } from '../../../src-shared/inventory.js';
+import { LOCAL_HOST_ID, type HostInventory, type Inventory } from '../../../src-shared/inventory.js';
 import { discoverLocalHost } from '../inventory/discover-local.js';
 import { RecentSamples } from '../telemetry/recent-samples.js';
 import { startHostSampler } from '../telemetry/host-sampler.js';
@@ -17,6 +17,9 @@ import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts } from '../hosts/run-hosts.js';
 import type { SecretStore } from '../hosts/secret-store.js';
 import { hostsHandlers } from './hosts-handlers.js';
+import { slurmHandlers } from './slurm-handlers.js';
+import { SlurmRunService } from '../slurm/slurm-run-service.js';
+import { dirname, join } from 'node:path';
 import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { loggerFromEnv, type Logger } from '../log/logger.js';
 import { PlannerThread } from '../planner/planner-thread.js';
@@ -66,6 +69,9 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     return found;
   }
 
+  let slurmNodes: HostInventory[] = [];
+  const withSlurmNodes = (local: Inventory): Inventory => ({ hosts: [...local.hosts, ...slurmNodes] });
+
   const hostId = LOCAL_HOST_ID;
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => {
@@ -78,6 +84,11 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId, emit: (update) => events.emit('run', update), getInventory: () => inventory,
     sampleIntervalMs: options.sampleIntervalMs, log,
     prepareHosts: (choices, worldSize, signal, engine) => prepareRunOnHosts(hosts, choices, worldSize, { workerPath: options.workerPath, workerRuntime: options.workerRuntime, engine, signal }),
+  });
+  const slurm = new SlurmRunService({
+    store, writer, workerPath: options.workerPath, workerRuntime: options.workerRuntime, localJobDir: join(dirname(options.storePath), 'slurm'),
+    emitRun: (update) => events.emit('run', update), emitJob: (event) => events.emit('slurmJob', event),
+    emitTelemetry: (batch) => { recent.add(batch); events.emit('telemetry', batch); },
   });
   const sampler = startHostSampler({ kind: 'local', hostId, nvidiaSmiPath: options.nvidiaSmiPath }, {
     intervalMs: options.sampleIntervalMs,
@@ -94,16 +105,28 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const handlers = createApiHandlers({
     ...(planner ? { searchPlans: (request: SearchRequest) => planner.search(request) } : {}),
     appInfo: { mode: options.mode, version: options.version, sampleIntervalMs: options.sampleIntervalMs },
-    getInventory: () => inventory,
+    // The UI's cluster: this machine, and the nodes of the Slurm clusters discovered in this session.
+    getInventory: () => inventory.then(withSlurmNodes),
     refreshInventory: async () => {
       inventory = discover();
-      const fresh = await inventory;
+      const fresh = withSlurmNodes(await inventory);
       events.emit('inventory', fresh);
       return fresh;
     },
     recent,
     runs,
     hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
+    slurm: {
+      ...slurmHandlers(slurm),
+      discoverSlurm: async (args) => {
+        const found = await slurm.discover(args);
+        const isSame = (a: HostInventory, b: HostInventory) => a.id === b.id && a.slurm?.loginHost === b.slurm?.loginHost;
+        slurmNodes = [...slurmNodes.filter((h) => !found.hosts.some((n) => isSame(h, n))), ...found.hosts];
+        events.emit('inventory', withSlurmNodes(await inventory));
+        return found;
+      },
+      stop: (runId) => slurm.stop(runId),
+    },
   });
 
   return {
@@ -115,6 +138,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
       await planner?.close();
       hosts.close();
       await runs.close();
+      await slurm.close();
       await sampler.stop();
       writer.close();
       store.close();

@@ -5,6 +5,7 @@ import type { RunService } from '../runs/run-service.js';
 import type { RecentSamples } from '../telemetry/recent-samples.js';
 import { plannerHandlers } from './planner-handlers.js';
 import type { hostsHandlers } from './hosts-handlers.js';
+import type { slurmHandlers } from './slurm-handlers.js';
 
 /** What the handlers read from; side effects come in as these functions. */
 export interface HandlerDeps {
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   hosts: ReturnType<typeof hostsHandlers>;
   /** Where strategy searches run (default: in this thread). */
   searchPlans?: Parameters<typeof plannerHandlers>[0];
+  /** The Slurm calls (slurm-handlers.ts), and Stop of a Slurm run. */
+  slurm: ReturnType<typeof slurmHandlers> & { stop(runId: string): Promise<{ stopped: boolean }> };
 }
 
 /** Builds the handler table from its dependencies. */
@@ -28,11 +31,18 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getRecentTelemetry: async ({ windowMs }) => deps.recent.window(windowMs),
     ...plannerHandlers(deps.searchPlans),
     startRun: (request) => deps.runs.start(request),
-    stopRun: ({ runId }) => deps.runs.stop(runId),
+    // A run is either the local service's or a Slurm job's.
+    stopRun: async ({ runId }) => {
+      const local = await deps.runs.stop(runId);
+      return local.stopped ? local : deps.slurm.stop(runId);
+    },
     listRuns: async () => deps.runs.list(),
     getRun: async ({ runId }) => deps.runs.get(runId),
     getRunSeries: async ({ runId, maxPoints }) => deps.runs.series(runId, maxPoints),
     exportReport: (request) => deps.runs.exportReport(request),
     ...deps.hosts,
+    discoverSlurm: deps.slurm.discoverSlurm,
+    previewSlurmJob: deps.slurm.previewSlurmJob,
+    startSlurmRun: deps.slurm.startSlurmRun,
   };
 }

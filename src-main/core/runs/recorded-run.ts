@@ -41,6 +41,12 @@ export interface RecordedRunOptions {
   engine?: 'tfjs' | 'torch';
   /** Script and interpreter of the torch engine. */
   torch?: TorchEngineOptions;
+  /** Runs the ranks instead of the local/SSH controllers (e.g. a Slurm job: core/slurm/slurm-run.ts). */
+  runner?: (options: RunOptions) => Promise<TrainingSummary>;
+  /** Host of a rank when placement happens inside the runner (e.g. the node Slurm allocated). */
+  hostOfRank?: (rank: number) => string | undefined;
+  /** Kept with the plan (e.g. `{slurm: {jobId, script}}`). */
+  planExtras?: Record<string, unknown>;
   /** The Node.js that runs local workers (default: this process's). */
   workerRuntime?: RunOptions['workerRuntime'];
 }
@@ -54,7 +60,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   store.createRun({
     id: runId, engine: options.engine ?? 'tfjs',
     strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute, globalBatch: config.globalBatch },
-    model: { ...config.model }, plan: { config }, prediction, hosts: options.hostIds ?? [options.hostId], startedAtMs,
+    model: { ...config.model }, plan: { config, ...options.planExtras }, prediction, hosts: options.hostIds ?? [options.hostId], startedAtMs,
   });
   if (options.inventory) writer.addEvent(runId, { type: INVENTORY_EVENT, rank: null, timestampMs: startedAtMs, hosts: options.inventory });
   options.onRecorded?.(runId);
@@ -62,11 +68,11 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   const onEvent = (event: EngineEvent) => {
     writer.addEvent(runId, event);
     if (event.type === 'run-start') {
-      writer.addRanks(runId, [{ rank: event.rank, host: options.launch?.placements?.[event.rank]?.host ?? options.hostId, device: event.device, backend: event.backend, paramsOnRank: event.paramsOnRank }]);
+      writer.addRanks(runId, [{ rank: event.rank, host: options.hostOfRank?.(event.rank) ?? options.launch?.placements?.[event.rank]?.host ?? options.hostId, device: event.device, backend: event.backend, paramsOnRank: event.paramsOnRank }]);
     } else if (event.type === 'step') batcher.addRankStep(event);
   };
   try {
-    const summary = await (options.engine === 'torch' ? runTorchTraining : runTraining)({
+    const summary = await (options.runner ?? (options.engine === 'torch' ? runTorchTraining : runTraining))({
       ...options.launch, torch: options.torch, config, runId, workerPath: options.workerPath, workerRuntime: options.workerRuntime, signal: options.signal, onEvent,
       onProgress: (p) => batcher.addPoint({ step: p.step, loss: p.loss, stepSeconds: p.stepSeconds, tokensPerSecond: p.tokensPerSecond }),
       onLog: (rank, line, stream) => {

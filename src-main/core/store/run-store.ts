@@ -192,6 +192,7 @@ export class RunStore {
         joulesPerToken: summary.energy.joulesPerToken,
         bytesMoved: summary.bytesMoved,
         hosts: run.hosts,
+        ...slurmJobIdOf(run.plan),
       };
     });
   }
@@ -272,4 +273,10 @@ export function sweepInterruptedRuns(path: string): void {
   } catch {
     // reported, if it matters, by the command that opens the store for its own work
   }
+}
+
+/** `{slurmJobId}` of a run launched as a Slurm job (its plan keeps the job), else nothing. */
+function slurmJobIdOf(plan: unknown): { slurmJobId?: string } {
+  const jobId = (plan as { slurm?: { jobId?: unknown } } | null)?.slurm?.jobId;
+  return typeof jobId === 'string' ? { slurmJobId: jobId } : {};
 }

@@ -1,0 +1,82 @@
+/**
+ * End to end against a real two-node Slurm cluster: "Add Slurm cluster" in the Hosts view lists
+ * its nodes; the Run view previews the sbatch script, submits it, shows the job's state and the
+ * run's live panel, and Stop cancels the job with nothing left on the nodes. Headless Chromium.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startWebApp, type AppProcess } from '../support/app-process.js';
+import { launchChromium } from '../support/chromium.js';
+import { testOutputDir } from '../support/paths.js';
+import { slurmUnavailableReason, startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster/index.js';
+
+const skip = slurmUnavailableReason() ?? false;
+let cluster: SlurmCluster;
+let app: AppProcess;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  cluster = await startSlurmCluster();
+  app = await startWebApp(['--web', '--interval-ms', '500'], { SHARDSCOPE_HOME: mkdtempSync(join(tmpdir(), 'shardscope-home-')), ...cluster.env });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await cluster?.stop();
+});
+
+test('add a Slurm cluster, preview and submit a job from the Run view, watch it run, stop it with scancel', { skip }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+  await page.goto(app.url);
+  await page.locator('button[data-view="hosts"]').click();
+  const add = page.locator('form[data-form="add-slurm"]');
+  await add.locator('[name="loginHost"]').fill('local');
+  await add.getByRole('button', { name: 'Add Slurm cluster' }).click();
+  await page.waitForSelector('[data-node="node2"]');
+  for (const node of ['node1', 'node2']) {
+    const text = (await page.locator(`[data-node="${node}"]`).textContent()) ?? '';
+    assert.match(text, new RegExp(`^${node} \\[gpu\\] idle: 4 CPUs, .*rtx2080, rtx2080$`));
+  }
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'slurm-hosts.png'), fullPage: true });
+  // The nodes join the cluster the app shows, with their partition and state.
+  await page.locator('button[data-view="cluster"]').click();
+  await page.waitForSelector('.host-card[data-host-id="node2"]');
+  const card = (await page.locator('.host-card[data-host-id="node1"] header').textContent()) ?? '';
+  assert.match(card, /node1Slurm node via local · gpu · idle/);
+  assert.equal(await page.locator('.host-card[data-host-id="node1"] .device-card').count(), 2);
+
+  await page.locator('button[data-view="run"]').click();
+  await page.waitForSelector('#slurm-run[data-clusters="1"]');
+  await page.locator('#slurm-run [name="engine"]').selectOption('tfjs');
+  const plan = page.locator('form[data-form="slurm-plan"]');
+  for (const [name, value] of Object.entries({ dp: '2', tp: '1', pp: '1', steps: '3000', microBatches: '1' })) await plan.locator(`[name="${name}"]`).fill(value);
+  await plan.getByRole('button', { name: 'Preview sbatch script' }).click();
+  await page.waitForFunction(() => (document.querySelector('#slurm-script')?.textContent ?? '').includes('#SBATCH --nodes=2'));
+  const script = (await page.locator('#slurm-script').textContent()) ?? '';
+  assert.match(script, /#SBATCH --ntasks-per-node=1\n#SBATCH --gpus-per-task=1\n/);
+  assert.equal(cluster.slurm('squeue', ['-h']).trim(), '', 'a preview submits nothing');
+
+  await page.getByRole('button', { name: 'Submit job' }).click();
+  await page.waitForSelector('#slurm-job-state[data-state="RUNNING"]', { timeout: 30_000 });
+  assert.match((await page.locator('#slurm-job-state').textContent()) ?? '', /RUNNING on node1, node2/);
+  const runId = (await page.locator('#slurm-run-message').getAttribute('data-run-id')) ?? '';
+  assert.match(runId, /^run-/);
+  const panel = page.locator(`.run-panel[data-run-id="${runId}"]`);
+  await page.waitForFunction((id) => Number(document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-loss-points') ?? 0) >= 5, runId, { timeout: 60_000 });
+
+  // Live energy from the nodes' GPU samples (the sampler step inside the job).
+  await page.waitForFunction((id) => Number(document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-energy-joules') ?? 0) > 0, runId, { timeout: 20_000 });
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'cancelled', runId, { timeout: 20_000 });
+  await page.waitForSelector('#slurm-job-state[data-state="CANCELLED"]');
+  // Taken once the run has stopped: a page with live charts can take longer than the screenshot timeout on a loaded machine.
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'slurm-run.png'), fullPage: true });
+  assert.deepEqual(cluster.jobProcesses(), [], 'nothing of the job left on the nodes');
+});

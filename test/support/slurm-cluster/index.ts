@@ -1,0 +1,2 @@
+export { startSlurmCluster, slurmUnavailableReason, type SlurmCluster, type SlurmClusterOptions } from './cluster.js';
+export { startLoginSshd, type LoginSshd } from './login-sshd.js';
