@@ -34,7 +34,10 @@ export async function trainCommand(args: string[]): Promise<number> {
   const emit = (event: EngineEvent) => process.stdout.write(formatEvent(event));
   let rank = 0;
   // Tells the controller this process is still scheduled (a SIGSTOPped or frozen rank goes silent).
-  const heartbeat = setInterval(() => process.stdout.write(formatEvent({ type: 'heartbeat', rank, timestampMs: Date.now() })), RANK_HEARTBEAT_INTERVAL_MS);
+  // The first one goes out at once, so the controller watches this rank from its first step on.
+  const beat = () => process.stdout.write(formatEvent({ type: 'heartbeat', rank, timestampMs: Date.now() }));
+  beat();
+  const heartbeat = setInterval(beat, RANK_HEARTBEAT_INTERVAL_MS);
   heartbeat.unref();
   const hasLifeline = process.env.SHARDSCOPE_STDIN_LIFELINE === '1';
   if (hasLifeline) process.stdin.on('end', () => process.exit(1)).on('error', () => process.exit(1)).resume();
