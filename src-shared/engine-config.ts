@@ -1,5 +1,6 @@
 /** What a training worker is told to do: model shape, strategy grid and run options (shared by controller and worker). */
 import { ShardScopeError } from './errors.js';
+import type { TraceWindow } from './trace-spans.js';
 import { listPresets } from './planner/catalogue.js';
 import type { ModelSpec } from './planner/schemas.js';
 
@@ -55,6 +56,8 @@ export interface TrainConfig {
   dataPath?: string;
   /** Preferred backend name (tensorflow, wasm, cpu ...); absent = best available. */
   backend?: string;
+  /** Steps whose spans are recorded (`run --trace-steps`); absent = every step, null = none. */
+  traceSteps?: TraceWindow | null;
 }
 
 function fail(message: string): never {
@@ -101,6 +104,10 @@ export function validateTrainConfig(config: TrainConfig): TrainConfig {
   }
   if (config.schedule !== 'gpipe' && config.schedule !== '1f1b') fail(`schedule must be gpipe or 1f1b, got "${String(config.schedule)}"`);
   if (config.zeroStage !== 0 && config.zeroStage !== 1) fail(`zero stage must be 0 or 1, got ${String(config.zeroStage)}`);
+  const trace = config.traceSteps;
+  if (trace !== undefined && trace !== null && !(Number.isInteger(trace.firstStep) && Number.isInteger(trace.lastStep) && trace.firstStep >= 0 && trace.lastStep >= trace.firstStep)) {
+    fail(`trace steps must be {firstStep, lastStep} with 0 <= firstStep <= lastStep, got ${JSON.stringify(trace)}`);
+  }
   return config;
 }
 

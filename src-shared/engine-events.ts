@@ -1,5 +1,6 @@
 /** Events a training worker writes on stdout, one JSON object per line, and a sans-IO parser for them. */
 import type { ErrorKind } from './errors.js';
+import type { ClockAlignment, EngineSpan, OperatorTotal } from './trace-spans.js';
 
 /** Bytes this rank sent and received in one collective kind during a step. */
 export interface ByteCounts {
@@ -26,6 +27,22 @@ export interface RunStartEvent {
   optimizerStateOnRank: number;
   coords: { dpIndex: number; tpIndex: number; ppIndex: number };
   pid: number;
+  /** This rank's clock against rank 0's, estimated at rendezvous; span times already include the offset. Absent from older workers. */
+  clock?: ClockAlignment;
+  timestampMs: number;
+}
+
+/** The spans of one traced step on one rank, at their real times on the run clock (see trace-spans.ts). */
+export interface SpansEvent {
+  type: 'spans';
+  rank: number;
+  step: number;
+  /** When the step began and ended on this rank, on the run clock. */
+  stepStartMs: number;
+  stepEndMs: number;
+  spans: EngineSpan[];
+  /** Top operators of the step by self time (torch.profiler runs). */
+  operators?: OperatorTotal[];
   timestampMs: number;
 }
 
@@ -51,6 +68,8 @@ export interface StepEvent {
   frameworkMemoryPeakBytes: number;
   /** Resident memory of the rank's process (tensors, optimizer state, runtime): what a device would hold. */
   processMemoryBytes?: number;
+  /** Peak resident memory of the rank's process so far (Linux VmHWM, /proc/self/status): the measured side of per-rank memory. Absent where /proc is not readable and from older workers. */
+  processMemoryPeakBytes?: number;
   timestampMs: number;
 }
 
@@ -83,7 +102,7 @@ export const RANK_HEARTBEAT_INTERVAL_MS = 1000;
 export const RANK_HEARTBEAT_TIMEOUT_MS = 6000;
 
 /** Any event a worker emits. */
-export type EngineEvent = RunStartEvent | StepEvent | RunEndEvent | ErrorEvent;
+export type EngineEvent = RunStartEvent | StepEvent | SpansEvent | RunEndEvent | ErrorEvent;
 /** An event or a heartbeat, as read from a worker's stdout. */
 export type WorkerOutput = EngineEvent | HeartbeatEvent;
 
@@ -93,7 +112,7 @@ export interface LogLine {
   line: string;
 }
 
-const eventTypes = new Set(['run-start', 'step', 'run-end', 'error', 'heartbeat']);
+const eventTypes = new Set(['run-start', 'step', 'spans', 'run-end', 'error', 'heartbeat']);
 
 /** Serialises an event as one line. */
 export function formatEvent(event: WorkerOutput): string {

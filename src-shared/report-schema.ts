@@ -1,5 +1,6 @@
 /** The versioned JSON report of one run or a comparison of runs (zod schema + types), shared by the CLI, the app and the UI. */
 import { z } from 'zod';
+import { runSpansReportSchema } from './report-spans-schema.js';
 
 /** Version of the report layout; bump it (and docs/report-schema.md) on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -36,6 +37,9 @@ export const rankStepSchema = z.object({
   bytesSent: z.number(),
   /** Largest framework (TF.js) memory of the rank during the step (`frameworkMemoryPeakBytes`, else `frameworkMemoryBytes`). */
   frameworkMemoryPeakBytes: z.number(), loss: nullableNumber,
+  /** The rank process's memory as measured-vs-predicted counts it (src-shared/measured-vs-predicted.ts): VmHWM, else RSS; null when the worker sent neither. */
+  rankMemoryBytes: nullableNumber.optional(),
+  rankMemorySource: z.enum(['process-peak-vmhwm', 'process-rss', 'gpu-process-memory']).nullable().optional(),
 });
 
 /** A stored series, downsampled into time buckets (min, max, mean per bucket). */
@@ -66,9 +70,13 @@ export const measuredFiguresSchema = z.object({
   bytesSentPerStepPerRankByParallelism: z.object({ dp: z.number(), tp: z.number(), pp: z.number() }).nullable().optional(),
   memoryPeakPerGpu: z.array(z.object({ host: z.string(), gpuIndex: z.number().int(), peakBytes: z.number(), totalBytes: nullableNumber })),
   frameworkMemoryPeakBytesPerRank: z.array(z.object({ rank: z.number().int(), peakBytes: z.number() })),
-  /** Largest memory one device held: GPU memory series when ranks ran on GPUs, else the ranks' framework memory. */
+  /** Each rank's peak process memory (VmHWM on CPU ranks), with its source. */
+  rankPeakMemoryBytesPerRank: z.array(z.object({ rank: z.number().int(), peakBytes: z.number(), source: z.string() })).optional(),
+  /** Mean step time after the first (warm-up) step, each step the slowest rank's: the measured side of a step-time prediction. */
+  steadyStepSeconds: nullableNumber.optional(),
+  /** Largest memory one device held: GPU memory series when ranks ran on GPUs, else the largest rank's process peak (VmHWM), else framework memory. */
   peakMemoryPerDeviceBytes: nullableNumber,
-  peakMemorySource: z.enum(['gpu-memory', 'framework-memory']),
+  peakMemorySource: z.enum(['gpu-memory', 'process-peak-vmhwm', 'process-rss', 'framework-memory']),
   powerMeanWatts: nullableNumber,
   energy: z.object({
     totalJoules: z.number(), gpuJoules: z.number(), cpuJoules: z.number(), gpuSource: source, cpuSource: source.nullable(),
@@ -98,6 +106,8 @@ export const runReportSchema = z.object({
   rankSteps: z.array(rankStepSchema),
   loss: z.array(z.object({ step: z.number().int(), loss: z.number() })),
   series: z.array(reportSeriesSchema),
+  /** Per-rank spans at real times and their summary (exposed communication, bubble, idle); absent when the run recorded none. */
+  spans: runSpansReportSchema.optional(),
 });
 
 /** The runs side by side, and which was fastest / used least energy per token, from measured data. */

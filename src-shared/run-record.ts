@@ -99,6 +99,8 @@ export interface RunListItem {
   joulesPerToken: number | null;
   bytesMoved: number;
   hosts: string[];
+  /** Step time kept with the run's prediction, the measured steady step time, and (measured - predicted) / predicted (src-shared/measured-vs-predicted.ts). */
+  stepTimeCheck?: { predictedSeconds: number | null; measuredSeconds: number | null; errorFraction: number | null };
   /** The Slurm job of a run launched on a Slurm cluster (absent otherwise). */
   slurmJobId?: string;
 }

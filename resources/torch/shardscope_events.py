@@ -19,6 +19,7 @@ frameworkMemoryPeakBytes}, run-end {steps}, error {kind, message}; all with rank
 """
 import json
 import os
+import re
 import resource
 import sys
 import threading
@@ -48,10 +49,13 @@ class EventWriter:
             self.stream.write(line)
             self.stream.flush()
 
-    def run_start(self, backend, device, params_on_rank, optimizer_state_on_rank, coords=None):
-        self.emit({"type": "run-start", "worldSize": self.world_size, "backend": backend, "device": device,
-                   "paramsOnRank": int(params_on_rank), "optimizerStateOnRank": int(optimizer_state_on_rank),
-                   "coords": coords or {"dpIndex": self.rank, "tpIndex": 0, "ppIndex": 0}, "pid": os.getpid()})
+    def run_start(self, backend, device, params_on_rank, optimizer_state_on_rank, coords=None, clock=None):
+        event = {"type": "run-start", "worldSize": self.world_size, "backend": backend, "device": device,
+                 "paramsOnRank": int(params_on_rank), "optimizerStateOnRank": int(optimizer_state_on_rank),
+                 "coords": coords or {"dpIndex": self.rank, "tpIndex": 0, "ppIndex": 0}, "pid": os.getpid()}
+        if clock is not None:
+            event["clock"] = clock
+        self.emit(event)
 
     def step(self, step, loss, tokens, total_seconds, meter=None, memory=0, memory_peak=None, bubble_seconds=0.0):
         """One finished step; `loss` is the global-batch mean (None on ranks that do not report it)."""
@@ -102,11 +106,13 @@ def timed_all_reduce(meter, tensor, group=None, kind="allReduce"):
     """A blocking all-reduce (sum) of `tensor`, counted in `meter`."""
     import torch.distributed as dist
     world = dist.get_world_size(group)
+    import torch
     started = time.perf_counter()
-    dist.all_reduce(tensor, group=group)
-    if tensor.is_cuda:
-        import torch
-        torch.cuda.synchronize(tensor.device)
+    # Named like ShardScope's own collective spans (`<op> <group>`), so a profile shows it as communication.
+    with torch.profiler.record_function(f"{kind} dp"):
+        dist.all_reduce(tensor, group=group)
+        if tensor.is_cuda:
+            torch.cuda.synchronize(tensor.device)
     moved = ring_all_reduce_bytes(tensor.numel() * tensor.element_size(), world)
     meter.add(kind, moved, moved, time.perf_counter() - started)
     return tensor
@@ -194,6 +200,131 @@ def exit_now(code=0):
         except (OSError, ValueError):
             pass
     os._exit(code)
+
+
+# --- torch.profiler for `--profile-steps` -------------------------------------------------------
+# torch.profiler for `shardscope run --engine torch --profile-steps A-B`, as ShardScope events.
+#
+# SHARDSCOPE_PROFILE_STEPS=A-B (set by ShardScope) makes StepProfiler run torch.profiler with a schedule
+# that records exactly steps A..B on this rank. When the window closes, its operators (aten::...,
+# autograd nodes, the script's record_function ranges; collectives named `<op> <group>` or gloo/nccl
+# calls) go out as one `spans` event per step on stdout, on rank 0's clock (align_clock: NTP-style ping
+# exchange with rank 0 over torch.distributed at start), with the top operators by self time. So every
+# host's profile reaches ShardScope over the channel its events already use, and lands in the run's trace.
+#
+#     profiler = StepProfiler(events)            # no-op without SHARDSCOPE_PROFILE_STEPS
+#     clock = profiler.align_clock(dist)         # before run_start; {"offsetMs", "errorMs", "roundTrips"}
+#     with profiler:
+#         for step in ...: train(); profiler.step()
+
+_COLLECTIVE = re.compile(r"^(allReduce|reduceScatter|allGather|broadcast|send|recv|barrier)\b|gloo|nccl|c10d::", re.IGNORECASE)
+# Operators deeper than this under a step are summed into the top-operator table but not sent as spans.
+MAX_SPAN_DEPTH = 3
+MAX_SPANS_PER_STEP = 20000
+
+
+def profile_window():
+    """(first, last) step from SHARDSCOPE_PROFILE_STEPS, or None."""
+    text = os.environ.get("SHARDSCOPE_PROFILE_STEPS", "")
+    match = re.fullmatch(r"(\d+)(?:-(\d+))?", text.strip())
+    if not match:
+        return None
+    first = int(match.group(1))
+    return first, int(match.group(2) or first)
+
+
+class StepProfiler:
+    """Profiles the window's steps and emits them; every method is a no-op when no window is set."""
+
+    def __init__(self, events, window=None):
+        self.events = events
+        self.window = window if window is not None else profile_window()
+        self.offset_ms = 0.0
+        self._profile = None
+
+    def align_clock(self, dist=None, round_trips=8):
+        """This rank's offset to rank 0 (added to every span); None when not profiling."""
+        if self.window is None:
+            return None
+        if dist is None or not dist.is_initialized() or dist.get_world_size() == 1:
+            return {"offsetMs": 0.0, "errorMs": 0.0, "roundTrips": 0}
+        import torch
+        rank, world = dist.get_rank(), dist.get_world_size()
+        now = lambda: time.time() * 1000.0
+        if rank == 0:
+            for peer in range(1, world):
+                for _ in range(round_trips):
+                    ping = torch.zeros(1, dtype=torch.float64)
+                    dist.recv(ping, src=peer)
+                    t1 = now()
+                    dist.send(torch.tensor([t1, now()], dtype=torch.float64), dst=peer)
+            return {"offsetMs": 0.0, "errorMs": 0.0, "roundTrips": round_trips}
+        best = (0.0, float("inf"))
+        for _ in range(round_trips):
+            t0 = now()
+            dist.send(torch.tensor([t0], dtype=torch.float64), dst=0)
+            reply = torch.zeros(2, dtype=torch.float64)
+            dist.recv(reply, src=0)
+            t3 = now()
+            t1, t2 = float(reply[0]), float(reply[1])
+            delay = (t3 - t0) - (t2 - t1)
+            if delay < best[1]:
+                best = (((t1 - t0) + (t2 - t3)) / 2, delay)
+        self.offset_ms = best[0]
+        return {"offsetMs": best[0], "errorMs": max(0.0, best[1]) / 2, "roundTrips": round_trips}
+
+    def __enter__(self):
+        if self.window is None:
+            return self
+        from torch.profiler import ProfilerActivity, profile, schedule
+        import torch
+        first, last = self.window
+        activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else [])
+        self._profile = profile(activities=activities, schedule=schedule(skip_first=first, wait=0, warmup=0, active=last - first + 1, repeat=1),
+                                on_trace_ready=self._emit)
+        self._profile.__enter__()
+        return self
+
+    def step(self):
+        if self._profile is not None:
+            self._profile.step()
+
+    def __exit__(self, *exc):
+        if self._profile is not None:
+            self._profile.__exit__(*exc)
+        return False
+
+    def _emit(self, prof):
+        start_us = prof.profiler.kineto_results.trace_start_us()
+        to_ms = lambda us: (start_us + us) / 1000.0 + self.offset_ms
+        events = list(prof.events())
+        steps = sorted((e for e in events if e.name.startswith("ProfilerStep")), key=lambda e: e.time_range.start)
+        threads = {}
+        first = self.window[0]
+        for index, marker in enumerate(steps):
+            lo, hi = marker.time_range.start, marker.time_range.end
+            inside = [e for e in events if e is not marker and not e.name.startswith("ProfilerStep") and lo <= e.time_range.start < hi]
+            spans, totals = [], {}
+            for e in inside:
+                depth, parent = 0, e.cpu_parent
+                while parent is not None and not parent.name.startswith("ProfilerStep"):
+                    depth, parent = depth + 1, parent.cpu_parent
+                total = totals.setdefault(e.name, [0, 0.0, 0.0])
+                total[0] += 1
+                total[1] += e.self_cpu_time_total / 1000.0
+                total[2] += (e.time_range.end - e.time_range.start) / 1000.0
+                if depth > MAX_SPAN_DEPTH or len(spans) >= MAX_SPANS_PER_STEP:
+                    continue
+                is_collective = bool(_COLLECTIVE.search(e.name))
+                span = {"kind": "collective" if is_collective else "operator", "name": e.name, "startMs": round(to_ms(e.time_range.start), 3),
+                        "durationMs": round((e.time_range.end - e.time_range.start) / 1000.0, 3), "stage": 0,
+                        "thread": threads.setdefault(e.thread, len(threads))}
+                if is_collective:
+                    span["group"] = "dp"
+                spans.append(span)
+            top = sorted(totals.items(), key=lambda kv: -kv[1][1])[:15]
+            self.events.emit({"type": "spans", "step": first + index, "stepStartMs": to_ms(lo), "stepEndMs": to_ms(hi), "spans": spans,
+                              "operators": [{"name": n, "calls": c, "selfMs": round(s, 3), "totalMs": round(t, 3)} for n, (c, s, t) in top]})
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import sys
 import time
 
 try:
-    from shardscope_events import CommMeter, EventWriter, ddp_comm_hook, exit_now, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
+    from shardscope_events import CommMeter, EventWriter, StepProfiler, ddp_comm_hook, exit_now, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
 except ImportError:  # deployed under a content-hashed name (data-<hash>-shardscope_events.py) next to this script
     import glob
     import importlib.util
@@ -30,7 +30,7 @@ except ImportError:  # deployed under a content-hashed name (data-<hash>-shardsc
     _spec.loader.exec_module(_helper)
     CommMeter, EventWriter, ddp_comm_hook, memory_bytes = _helper.CommMeter, _helper.EventWriter, _helper.ddp_comm_hook, _helper.memory_bytes
     ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce = _helper.ring_all_reduce_bytes, _helper.start_stdin_lifeline, _helper.timed_all_reduce
-    exit_now = _helper.exit_now
+    exit_now, StepProfiler = _helper.exit_now, _helper.StepProfiler
 
 events = EventWriter()
 start_stdin_lifeline()
@@ -212,45 +212,49 @@ def main():
         model.register_comm_hook(meter, ddp_comm_hook)
     params_on_rank = sum(p.numel() for p in model.parameters())
     opt = torch.optim.Adam(model.parameters(), a.lr)
+    # `--profile-steps A-B`: torch.profiler on those steps, sent as spans on rank 0's clock (no-op otherwise).
+    profiler = StepProfiler(events)
+    clock = profiler.align_clock(dist if distributed else None)
     events.run_start(backend=f"torch-{torch.__version__}-{backend}" + ("-fsdp" if a.fsdp and distributed else "-ddp" if distributed else ""),
                      device=str(device), params_on_rank=params_on_rank, optimizer_state_on_rank=2 * params_on_rank,
-                     coords={"dpIndex": rank, "tpIndex": 0, "ppIndex": 0})
-
-    for step in range(a.steps):
-        meter.reset()
-        if use_cuda:
-            torch.cuda.reset_peak_memory_stats(device)
-        started = time.perf_counter()
-        tokens, targets = global_batch(corpus, step, a)
-        tokens = tokens[rank * local_batch:(rank + 1) * local_batch].to(device)
-        targets = targets[rank * local_batch:(rank + 1) * local_batch].to(device)
-        opt.zero_grad(set_to_none=True)
-        loss_sum = torch.zeros((), device=device)
-        for first in range(0, local_batch, micro):
-            last = first + micro >= local_batch
-            sync = model.no_sync() if distributed and not last else _nothing()
-            with sync:
-                logits = model(tokens[first:first + micro])
-                loss = F.cross_entropy(logits.reshape(-1, a.vocab), targets[first:first + micro].reshape(-1)) * (micro / local_batch)
-                loss.backward()
-            loss_sum += loss.detach()
-        opt.step()
-        if distributed:
-            timed_all_reduce(meter, loss_sum)
-            loss_sum /= world
-        if distributed and a.fsdp:
-            # FSDP's collectives run inside forward/backward: their bytes follow from the flat parameters
-            # (all-gather in forward and backward, reduce-scatter of gradients); their time stays in compute.
-            full = params * 4
-            moved = ring_all_reduce_bytes(full, world) // 2
-            meter.add("allGather", 2 * moved, 2 * moved, 0.0)
-            meter.add("reduceScatter", moved, moved, 0.0)
-        loss_value = loss_sum.item()
-        if use_cuda:
-            torch.cuda.synchronize(device)
-        total = time.perf_counter() - started
-        memory, peak = memory_bytes(device)
-        events.step(step, loss_value if rank == 0 else None, a.global_batch * a.seq_len, total, meter, memory, peak)
+                     coords={"dpIndex": rank, "tpIndex": 0, "ppIndex": 0}, clock=clock)
+    with profiler:
+        for step in range(a.steps):
+            meter.reset()
+            if use_cuda:
+                torch.cuda.reset_peak_memory_stats(device)
+            started = time.perf_counter()
+            tokens, targets = global_batch(corpus, step, a)
+            tokens = tokens[rank * local_batch:(rank + 1) * local_batch].to(device)
+            targets = targets[rank * local_batch:(rank + 1) * local_batch].to(device)
+            opt.zero_grad(set_to_none=True)
+            loss_sum = torch.zeros((), device=device)
+            for first in range(0, local_batch, micro):
+                last = first + micro >= local_batch
+                sync = model.no_sync() if distributed and not last else _nothing()
+                with sync:
+                    logits = model(tokens[first:first + micro])
+                    loss = F.cross_entropy(logits.reshape(-1, a.vocab), targets[first:first + micro].reshape(-1)) * (micro / local_batch)
+                    loss.backward()
+                loss_sum += loss.detach()
+            opt.step()
+            if distributed:
+                timed_all_reduce(meter, loss_sum)
+                loss_sum /= world
+            if distributed and a.fsdp:
+                # FSDP's collectives run inside forward/backward: their bytes follow from the flat parameters
+                # (all-gather in forward and backward, reduce-scatter of gradients); their time stays in compute.
+                full = params * 4
+                moved = ring_all_reduce_bytes(full, world) // 2
+                meter.add("allGather", 2 * moved, 2 * moved, 0.0)
+                meter.add("reduceScatter", moved, moved, 0.0)
+            loss_value = loss_sum.item()
+            if use_cuda:
+                torch.cuda.synchronize(device)
+            total = time.perf_counter() - started
+            memory, peak = memory_bytes(device)
+            events.step(step, loss_value if rank == 0 else None, a.global_batch * a.seq_len, total, meter, memory, peak)
+            profiler.step()
     events.run_end(a.steps)
     # No destroy_process_group() and no interpreter teardown: in torch 1.13 the DDP reducer's Gloo
     # group can deadlock in its destructor (see exit_now); every collective has completed by now.

@@ -1,5 +1,6 @@
 /** Accumulates a run's live updates into the series the Run view charts. */
 import type { ParallelismKind, StepEvent } from '../../src-shared/engine-events.js';
+import { rankMemoryOfStep, type RankMemorySource } from '../../src-shared/measured-vs-predicted.js';
 import type { RunEnergyPoint, RunLogLine, RunStepPoint, RunUpdate } from '../../src-shared/run-live.js';
 
 const MAX_LOG_LINES = 2000;
@@ -18,8 +19,9 @@ export class RunState {
   /** Framework memory per rank over steps. */
   memoryByRank = new Map<number, [number, number][]>();
   logs: RunLogLine[] = [];
-  /** Largest resident memory any rank's process reported. */
+  /** Largest process memory any rank reported, as measured-vs-predicted counts it (VmHWM, else RSS), and its source. */
   processMemoryPeakBytes = 0;
+  processMemorySource: RankMemorySource | null = null;
   /** Energy so far, one point per update that carried it. */
   energy: RunEnergyPoint[] = [];
   last: RunUpdate | null = null;
@@ -55,7 +57,11 @@ export class RunState {
         perStep.set(event.step, (perStep.get(event.step) ?? 0) + sent);
       }
     }
-    this.processMemoryPeakBytes = Math.max(this.processMemoryPeakBytes, event.processMemoryBytes ?? 0);
+    const rankMemory = rankMemoryOfStep(event);
+    if (rankMemory && rankMemory.bytes > this.processMemoryPeakBytes) {
+      this.processMemoryPeakBytes = rankMemory.bytes;
+      this.processMemorySource = rankMemory.source;
+    }
     const memory = this.memoryByRank.get(event.rank) ?? [];
     memory.push([event.step, event.frameworkMemoryPeakBytes ?? event.frameworkMemoryBytes]);
     this.memoryByRank.set(event.rank, memory);

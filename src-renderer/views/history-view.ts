@@ -6,6 +6,8 @@ import { compareBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { bytesIn } from '../../src-shared/units.js';
 import { el, formatBytes, formatCount, formatDateTime, formatDuration, formatRate } from '../format.js';
 import { reportExportControl } from './report-export.js';
+import { formatErrorFraction } from '../../src-shared/measured-vs-predicted.js';
+import { mountTimeline } from './timeline-view.js';
 
 function strategyLabel(strategy: Record<string, unknown>): string {
   const { dp = 1, tp = 1, pp = 1 } = strategy as { dp?: number; tp?: number; pp?: number };
@@ -13,7 +15,7 @@ function strategyLabel(strategy: Record<string, unknown>): string {
   return [`dp${dp}`, Number(tp) > 1 ? `tp${tp}` : '', Number(pp) > 1 ? `pp${pp}` : ''].filter(Boolean).join('x') + (extras.length ? ` (${extras.join(', ')})` : '');
 }
 
-function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => void): HTMLTableRowElement {
+function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => void, onTimeline: (id: string) => void): HTMLTableRowElement {
   const tr = el('tr');
   tr.dataset.runId = run.id;
   const box = el('input');
@@ -23,8 +25,23 @@ function runRow(run: RunListItem, onToggle: (id: string, checked: boolean) => vo
   cell.append(box);
   tr.append(cell, el('td', undefined, run.id), el('td', undefined, run.engine), el('td', undefined, strategyLabel(run.strategy)), el('td', 'run-status', run.status),
     el('td', undefined, formatDateTime(run.startedAt)), el('td', undefined, formatDuration(run.durationSeconds)),
-    el('td', undefined, formatRate(run.tokensPerSecond, 'tokens/s')), el('td', undefined, formatRate(run.joulesPerToken, 'J/token')), el('td', undefined, formatBytes(run.bytesMoved)));
+    el('td', undefined, formatRate(run.tokensPerSecond, 'tokens/s')), el('td', undefined, formatRate(run.joulesPerToken, 'J/token')), el('td', undefined, formatBytes(run.bytesMoved)), stepErrorCell(run));
+  const timeline = el('button', undefined, 'Timeline');
+  timeline.type = 'button';
+  timeline.addEventListener('click', () => onTimeline(run.id));
+  const actionCell = el('td');
+  actionCell.append(timeline);
+  tr.append(actionCell);
   return tr;
+}
+
+/** (measured - predicted) / predicted of the step time, with both figures on hover (one convention: src-shared/measured-vs-predicted.ts). */
+function stepErrorCell(run: RunListItem): HTMLTableCellElement {
+  const check = run.stepTimeCheck;
+  const cell = el('td', undefined, formatErrorFraction(check?.errorFraction ?? null));
+  cell.dataset.col = 'step-time-error';
+  if (check) cell.title = `measured ${formatDuration(check.measuredSeconds)} (slowest rank, after step 1), predicted ${formatDuration(check.predictedSeconds)}`;
+  return cell;
 }
 
 /** Renders the view into `root`; returns a function that unmounts it. */
@@ -39,8 +56,14 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
   const selected = new Set<string>();
   const actions = el('div', 'actions');
   actions.append(compareButton, reportExportControl(api, () => [...selected].slice(0, 4)));
-  root.append(el('h2', undefined, 'History'), note, table, actions, comparison);
+  const timelineBox = el('div');
+  root.append(el('h2', undefined, 'History'), note, table, actions, timelineBox, comparison);
   let runs: RunListItem[] = [];
+  let unmountTimeline = () => {};
+  const onTimeline = (id: string) => {
+    unmountTimeline();
+    unmountTimeline = mountTimeline(timelineBox, api, id);
+  };
 
   const onToggle = (id: string, checked: boolean) => {
     if (checked) selected.add(id); else selected.delete(id);
@@ -52,8 +75,8 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
     runs = list;
     note.textContent = list.length ? `${list.length} runs` : 'No runs yet: launch one from the Run view or with `shardscope run`.';
     const head = el('tr');
-    for (const h of ['', 'run', 'engine', 'strategy', 'status', 'started', 'duration', 'tokens/s', 'J/token', 'bytes moved']) head.append(el('th', undefined, h));
-    table.replaceChildren(head, ...list.map((run) => runRow(run, onToggle)));
+    for (const h of ['', 'run', 'engine', 'strategy', 'status', 'started', 'duration', 'tokens/s', 'J/token', 'bytes moved', 'step time error', '']) head.append(el('th', undefined, h));
+    table.replaceChildren(head, ...list.map((run) => runRow(run, onToggle, onTimeline)));
   }, (error: Error) => { note.textContent = `could not list runs: ${error.message}`; });
 
   compareButton.addEventListener('click', async () => {
@@ -80,5 +103,5 @@ export function mountHistoryView(root: HTMLElement, api: ShardScopeApi): () => v
       echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 240 }).setOption(option);
     }
   });
-  return () => undefined;
+  return () => unmountTimeline();
 }

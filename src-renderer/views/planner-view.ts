@@ -2,6 +2,7 @@
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { PlanResult } from '../../src-shared/planner/index.js';
 import { el } from '../format.js';
+import { calibratePanel } from './calibrate-panel.js';
 import { clusterForm, clusterRequest, fieldsOf, strategyForm, toPlanRequest, workloadStrategy, type ClusterFields, type StrategyFields } from './planner-form.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
 import { mountSearchResults } from './planner-search.js';
@@ -22,7 +23,8 @@ function planFields(plan: PlanResult): StrategyFields {
 export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => void {
   root.append(el('h2', undefined, 'Planner'));
   const status = el('p', 'loading', 'Loading the catalogue…');
-  root.append(status);
+  const calibration = calibratePanel(api);
+  root.append(status, calibration.node);
   let alive = true;
   let disposeSearch = () => {};
 
@@ -95,5 +97,9 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
   }, (error: Error) => {
     status.replaceWith(el('div', 'error-box', `Planner unavailable: ${error.message}`));
   });
-  return () => { alive = false; disposeSearch(); };
+  return () => {
+    alive = false;
+    disposeSearch();
+    calibration.dispose();
+  };
 }

@@ -6,6 +6,7 @@ import { stackedBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { BYTES_PER } from '../../src-shared/units.js';
 import { el, formatBytes, formatDuration } from '../format.js';
 import { RunState } from '../state/run-state.js';
+import { errorFraction, formatErrorFraction, rankMemorySourceLabels, steadyStepSeconds } from '../../src-shared/measured-vs-predicted.js';
 import { reportExportControl } from './report-export.js';
 
 const MiB = BYTES_PER.MiB;
@@ -18,6 +19,8 @@ const chartTitles: Record<ChartKey, string> = {
 
 /** Prediction of the planner kept with the run (only the parts compared here). */
 interface Prediction {
+  /** What the prediction was made from (calibration or catalogue). */
+  note?: string;
   stepTimeSeconds?: number;
   memoryPerGpuBytes?: { total?: number; overhead?: number };
   commBytesPerStepPerGpu?: { dp?: number; tp?: number; pp?: number };
@@ -50,7 +53,9 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   const comparison = el('table', 'figures');
   comparison.dataset.table = 'predicted-vs-measured';
   const grid = el('div', 'charts');
-  panel.append(header, error, comparison, grid);
+  const basis = el('p', 'note', prediction?.note ? `Prediction: ${prediction.note}` : 'No prediction was kept with this run.');
+  basis.dataset.role = 'prediction-basis';
+  panel.append(header, error, comparison, basis, grid);
   container.prepend(panel);
   const charts = new Map<ChartKey, ReturnType<typeof echarts.init>>();
   for (const key of Object.keys(chartTitles) as ChartKey[]) {
@@ -82,11 +87,11 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   }
 
   function renderComparison(): void {
-    const timed = state.points.length > 1 ? state.points.slice(1) : state.points;
-    const measuredStep = timed.length ? timed.reduce((s, p) => s + p.stepSeconds, 0) / timed.length : null;
+    const measuredStep = steadyStepSeconds(state.points.map((p) => p.stepSeconds));
+    const memorySource = state.processMemorySource ? rankMemorySourceLabels[state.processMemorySource] : 'not reported';
     const rows: [string, number | null | undefined, number | null, (v: number) => string][] = [
-      ['step time', prediction?.stepTimeSeconds, measuredStep, formatDuration],
-      ['memory per rank (peak; measured: process RSS)', prediction?.memoryPerGpuBytes?.total, state.processMemoryPeakBytes || null, formatBytes],
+      ['step time (slowest rank, after step 1)', prediction?.stepTimeSeconds, measuredStep, formatDuration],
+      [`memory per rank (largest; measured: ${memorySource})`, prediction?.memoryPerGpuBytes?.total, state.processMemoryPeakBytes || null, formatBytes],
     ];
     // Communication per rank per step by kind; the planner counts bytes sent per GPU (see docs/training-engine.md for where conventions differ).
     const measuredBytes = state.meanBytesSentPerRankPerStep();
@@ -96,10 +101,10 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
       rows.push([`${name} bytes sent per rank per step`, predictedBytes?.[kind], measuredBytes ? measuredBytes[kind] : null, formatBytes]);
     }
     const head = el('tr');
-    head.append(el('th', undefined, ''), el('th', undefined, 'predicted'), el('th', undefined, 'measured'), el('th', undefined, 'error'));
+    head.append(el('th', undefined, ''), el('th', undefined, 'predicted'), el('th', undefined, 'measured'), el('th', undefined, 'error (measured − predicted) / predicted'));
     comparison.replaceChildren(head, ...rows.map(([name, predicted, measured, format]) => {
       const tr = el('tr');
-      const errorText = predicted && measured ? `${(((predicted - measured) / measured) * 100).toFixed(0)}%` : '–';
+      const errorText = formatErrorFraction(errorFraction(measured, predicted));
       tr.append(el('th', undefined, name), el('td', undefined, predicted ? format(predicted) : '–'), el('td', undefined, measured !== null ? format(measured) : '–'), el('td', undefined, errorText));
       return tr;
     }));

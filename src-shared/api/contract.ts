@@ -8,8 +8,10 @@ import { z } from 'zod';
 import type { Inventory } from '../inventory.js';
 import type { TelemetryBatch } from '../telemetry.js';
 import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.js';
+import type { RunTimeline } from '../run-spans.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
+import type { CalibrationState, HostCalibration } from '../calibration/calibration-record.js';
 import { discoverSlurmArgsSchema, slurmRunRequestSchema, type SlurmDiscoveryResult, type SlurmJobEvent } from './slurm-contract.js';
 import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, setHostRuntimeArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
@@ -29,6 +31,7 @@ export const apiArgSchemas = {
   listRuns: z.tuple([]),
   getRun: z.tuple([z.object({ runId: runIdSchema })]),
   getRunSeries: z.tuple([z.object({ runId: runIdSchema, maxPoints: z.number().int().min(10).max(5000) })]),
+  getRunTimeline: z.tuple([z.object({ runId: runIdSchema, fromStep: z.number().int().min(0).optional(), toStep: z.number().int().min(0).optional() })]),
   exportReport: z.tuple([reportExportRequestSchema]),
   listHosts: z.tuple([]),
   addHost: z.tuple([addHostArgsSchema]),
@@ -41,6 +44,8 @@ export const apiArgSchemas = {
   previewSlurmJob: z.tuple([slurmRunRequestSchema]),
   startSlurmRun: z.tuple([slurmRunRequestSchema]),
   setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
+  calibrate: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/) }).strict()]),
+  getCalibration: z.tuple([]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -64,6 +69,7 @@ export interface ApiResults {
   listRuns: RunListItem[];
   getRun: RunDetails;
   getRunSeries: DownsampledSeries[];
+  getRunTimeline: RunTimeline;
   exportReport: ExportedReport;
   listHosts: HostsState;
   addHost: HostsState;
@@ -76,6 +82,8 @@ export interface ApiResults {
   previewSlurmJob: { script: string; jobDir: string };
   startSlurmRun: { runId: string; jobId: string };
   setHostRuntime: HostsState;
+  calibrate: HostCalibration;
+  getCalibration: CalibrationState;
 }
 
 /** Events pushed from main to the UI. */
@@ -84,6 +92,7 @@ export interface ApiEvents {
   inventory: Inventory;
   run: RunUpdate;
   hosts: HostsState;
+  calibration: { hostId: string; line: string };
   slurmJob: SlurmJobEvent;
 }
 
@@ -97,7 +106,7 @@ export type ApiParsedArgs<K extends ApiMethodName> = z.output<(typeof apiArgSche
 /** The fixed list of calls, for the preload and the web client (never a generic send). */
 export const apiMethodNames = Object.keys(apiArgSchemas) as ApiMethodName[];
 /** The fixed list of pushed events. */
-export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts', 'slurmJob'];
+export const apiEventNames: readonly ApiEventName[] = ['telemetry', 'inventory', 'run', 'hosts', 'slurmJob', 'calibration'];
 
 /** Calls as the renderer sees them. */
 export type ShardScopeApiCalls = {

@@ -3,10 +3,7 @@
 /** Default segment size (frames of 1 MiB of 4-byte elements) when the caller sets none. */
 export const DEFAULT_SEGMENT_ELEMENTS = (1 << 20) / 4;
 
-/** Chunk i of n elements over p members: [floor(i*n/p), floor((i+1)*n/p)). */
-export function chunkBounds(n: number, p: number, i: number): [number, number] {
-  return [Math.floor((i * n) / p), Math.floor(((i + 1) * n) / p)];
-}
+export { chunkBounds } from '../../src-shared/chunk-bounds.js';
 
 /** Splits [start, end) into consecutive segments of at most maxLength elements (at least one segment, maybe empty). */
 export function segmentBounds(start: number, end: number, maxLength: number): Array<[number, number]> {

@@ -5,7 +5,7 @@ import { Group, type GroupHost } from './process-group.js';
 import { PeerLink } from './peer-link.js';
 import type { Mesh } from './rendezvous.js';
 import { addToStats, copyStats, emptyStats } from './stats.js';
-import type { CollectiveStats, Communicator, GroupOptions, OpKind, ProcessGroup } from './types.js';
+import type { CollectiveStats, Communicator, GroupOptions, OpKind, OpTiming, ProcessGroup } from './types.js';
 
 /** Label of the world group in statsByLabel(). */
 const WORLD_LABEL = 'world';
@@ -22,6 +22,8 @@ export class MeshCommunicator implements Communicator, GroupHost {
   private readonly watchdog: NodeJS.Timeout | undefined;
   private failure: ShardScopeError | null = null;
   private groupCount = 0;
+  onOp: ((op: OpTiming) => void) | null = null;
+  arrivalOf: ((worldRank: number, key: string) => number | undefined) | null = null;
   private isClosing = false;
 
   constructor(
@@ -72,6 +74,12 @@ export class MeshCommunicator implements Communicator, GroupHost {
 
   statsByLabel(): Record<string, CollectiveStats> {
     return Object.fromEntries([...this.totalsByLabel].map(([label, stats]) => [label, copyStats(stats)]));
+  }
+
+  traceOps(listener: ((op: OpTiming) => void) | null): void {
+    this.onOp = listener;
+    this.arrivalOf = listener ? (worldRank, key) => this.links[worldRank]?.takeArrival(key) : null;
+    for (const link of this.links) if (link) link.arrivals = listener ? new Map() : null;
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,8 @@ export class PeerLink {
   private isGraceful = false;
   /** When the oldest currently pending receive began waiting (for timeouts); 0 when none. */
   waitingSinceMs = 0;
+  /** While ops are traced: when each data frame's header arrived (performance.now() ms), by key, until taken. */
+  arrivals: Map<string, number> | null = null;
 
   constructor(
     readonly peerRank: number,
@@ -93,8 +95,16 @@ export class PeerLink {
     return this.connection.write(meta).catch(() => {});
   }
 
+  /** Takes the arrival time of the frame with this key (see `arrivals`). */
+  takeArrival(key: string): number | undefined {
+    const arrivedMs = this.arrivals?.get(key);
+    if (arrivedMs !== undefined) this.arrivals!.delete(key);
+    return arrivedMs;
+  }
+
   private allocate(meta: FrameMeta, byteLength: number): Uint8Array {
     if (meta.t === 'd' && typeof meta.k === 'string') {
+      this.arrivals?.set(meta.k, performance.now());
       const target = this.posted.get(meta.k)?.target;
       if (target) {
         if (target.byteLength !== byteLength) throw sizeMismatch(meta.k, target.byteLength, byteLength);

@@ -4,7 +4,7 @@ import { chunkBounds } from './chunk-bounds.js';
 import { runDirectAllReduce } from './direct.js';
 import { runBroadcast, runRing, type GroupWire, type RingContext } from './ring.js';
 import { addToStats, copyStats, emptyStats } from './stats.js';
-import type { CollectiveStats, NumericArray, OpKind, ProcessGroup, ReduceOp } from './types.js';
+import type { CollectiveStats, NumericArray, OpKind, OpTiming, ProcessGroup, ReduceOp } from './types.js';
 
 /** What a group needs from its communicator: links by world rank, failure state, accounting. */
 export interface GroupHost {
@@ -16,6 +16,10 @@ export interface GroupHost {
   release(buffer: Uint8Array): void;
   /** Adds one finished operation of a group with this label to the communicator's totals. */
   record(label: string, kind: OpKind, bytesSent: number, bytesReceived: number, seconds: number): void;
+  /** Set while ops are traced: takes the time a frame with this key began arriving from a peer. */
+  readonly arrivalOf: ((worldRank: number, key: string) => number | undefined) | null;
+  /** Set while ops are traced: receives each finished op's timing. */
+  readonly onOp: ((op: OpTiming) => void) | null;
 }
 
 /** Largest group that all-reduces pair-wise (direct.ts) rather than around a ring. */
@@ -121,6 +125,8 @@ export class Group implements ProcessGroup {
     const prefix = `${this.id}.${isCollective ? this.sequence++ : 'p'}`;
     let bytesSent = 0;
     let bytesReceived = 0;
+    let firstArrivalMs: number | null = null;
+    const { arrivalOf } = this.host;
     const wire: GroupWire = {
       send: (toIndex, key, payload) => {
         bytesSent += payload.byteLength;
@@ -129,6 +135,8 @@ export class Group implements ProcessGroup {
       receive: async (fromIndex, key, target) => {
         const bytes = await this.host.receiveFrom(this.ranks[fromIndex], key, target);
         bytesReceived += bytes.byteLength;
+        const arrivedMs = arrivalOf?.(this.ranks[fromIndex], key);
+        if (arrivedMs !== undefined) firstArrivalMs = Math.min(firstArrivalMs ?? arrivedMs, arrivedMs);
         return bytes;
       },
       release: (buffer) => this.host.release(buffer),
@@ -136,9 +144,11 @@ export class Group implements ProcessGroup {
     try {
       return await body({ wire, me: this.rank, size: this.size, prefix, segmentElements: this.host.segmentElements });
     } finally {
-      const seconds = (performance.now() - startedMs) / 1000;
+      const endMs = performance.now();
+      const seconds = (endMs - startedMs) / 1000;
       addToStats(this.totals, kind, bytesSent, bytesReceived, seconds);
       this.host.record(this.label, kind, bytesSent, bytesReceived, seconds);
+      this.host.onOp?.({ label: this.label, kind, startMs: startedMs, endMs, firstArrivalMs, bytesSent, bytesReceived });
     }
   }
 }

@@ -48,8 +48,22 @@ export interface Communicator {
   stats(): CollectiveStats;
   /** The same accounting split by group label (`world` for the world group, `unlabelled` for groups made without one). */
   statsByLabel(): Record<string, CollectiveStats>;
+  /** Calls `listener` after every operation of every group with its timing (null stops it); for span recording. */
+  traceOps(listener: ((op: OpTiming) => void) | null): void;
   /** Closes every connection and listener; pending operations fail with `peer-lost`. */
   close(): Promise<void>;
+}
+
+/** When one operation ran on this rank (performance.now() ms) and what it moved. */
+export interface OpTiming {
+  label: string;
+  kind: OpKind;
+  startMs: number;
+  endMs: number;
+  /** When the first frame from a peer began arriving for this op (null: the op received nothing). */
+  firstArrivalMs: number | null;
+  bytesSent: number;
+  bytesReceived: number;
 }
 
 /** Options of a new group: a label under which its traffic is counted (e.g. `dp`, `tp`, `pp`). */

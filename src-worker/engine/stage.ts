@@ -40,7 +40,7 @@ export class StageRunner {
   private readonly sublayers: Array<[number, SublayerKind]> = [];
 
   /** Whole model on this rank, no TP, no recomputation: one tape for forward and backward (see fused-step.ts). */
-  private readonly isFused: boolean;
+  readonly isFused: boolean;
 
   constructor(private readonly ctx: SublayerContext, private readonly placement: ShardPlacement, private readonly microBatches: number, private readonly recompute: boolean) {
     this.isFused = !ctx.tp && placement.hasEmbedding && placement.hasHead && !recompute;

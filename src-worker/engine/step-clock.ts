@@ -1,5 +1,7 @@
 /** Splits a step's wall time into compute, communication and pipeline bubble. */
 import type { ParallelismKind } from '../../src-shared/engine-events.js';
+import type { SpanKind } from '../../src-shared/trace-spans.js';
+import type { SpanRecorder } from '../trace/span-recorder.js';
 
 /** Seconds of one step by category; compute = total - communication - bubble. */
 export interface StepTimes {
@@ -18,6 +20,13 @@ export class StepClock {
   private communicationMs = 0;
   private bubbleMs = 0;
   private readonly communicationMsByKind: Record<ParallelismKind, number> = { dp: 0, tp: 0, pp: 0 };
+  /** Where compute spans go when the run records them. */
+  recorder: SpanRecorder | null = null;
+
+  /** Runs synchronous compute work, recorded as a span of a traced step. */
+  compute<T>(kind: SpanKind, name: string, work: () => T): T {
+    return this.recorder ? this.recorder.time(kind, name, work) : work();
+  }
 
   /** Starts a new step. */
   reset(): void {

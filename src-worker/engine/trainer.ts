@@ -12,7 +12,9 @@ import { gpipeSchedule } from './schedules/gpipe.js';
 import { oneFOneBSchedule } from './schedules/one-f-one-b.js';
 import type { PipelineOp } from './schedules/types.js';
 import { StageRunner, type MicroBatch } from './stage.js';
+import { processPeakMemoryBytes } from './process-peak-memory.js';
 import { StepClock } from './step-clock.js';
+import type { SpanRecorder } from '../trace/span-recorder.js';
 import { OptimizerStep } from './strategies/optimizer-step.js';
 
 const activationTag = 1;
@@ -30,7 +32,9 @@ export class Trainer {
   private readonly runner: StageRunner;
   private readonly schedule: PipelineOp[];
 
-  constructor(private readonly config: TrainConfig, private readonly corpus: Uint8Array, private readonly comm: Communicator | null) {
+  /** `recorder` (optional) records the spans of the traced steps; the caller also hands it the communicator's ops. */
+  constructor(private readonly config: TrainConfig, private readonly corpus: Uint8Array, private readonly comm: Communicator | null, private readonly recorder: SpanRecorder | null = null) {
+    this.clock.recorder = recorder;
     const { strategy: grid, model } = config;
     const rank = comm?.rank ?? 0;
     this.coords = coordsOf(rank, grid);
@@ -67,37 +71,41 @@ export class Trainer {
   async step(step: number): Promise<Omit<StepEvent, 'type' | 'rank' | 'timestampMs'>> {
     const before = this.comm?.stats();
     const beforeByLabel = this.comm?.statsByLabel();
+    const rec = this.recorder;
+    rec?.beginStep(step);
     this.clock.reset();
     this.grads.zero();
-    const data = this.microBatches(step);
+    const data = this.clock.compute('data', 'data', () => this.microBatches(step));
     const { pp } = this.groups;
     const shape = [data[0].batch, this.config.model.seqLen, this.config.model.hidden];
     let lossSum = 0;
     let peakBytes = tf.memory().numBytes;
     for (const op of this.schedule) {
       const mb = op.microBatch;
+      if (rec) rec.microBatch = mb;
       if (op.kind === 'forward') {
         const input = this.placement.hasEmbedding ? null : tf.tensor(await this.clock.bubble(pp!.recv(pp!.rank - 1, activationTag)), shape);
+        const startMs = performance.now();
         const { output, loss } = await this.runner.forward(mb, data[mb], input);
         if (loss !== null) lossSum += loss;
-        if (output) {
-          const buf = Float32Array.from(output.dataSync() as Float32Array);
-          output.dispose();
-          await this.clock.communication(pp!.send(buf, pp!.rank + 1, activationTag), 'pp');
-        }
+        const buf = output ? Float32Array.from(output.dataSync() as Float32Array) : null;
+        output?.dispose();
+        rec?.add('forward', this.runner.isFused ? 'forward+backward' : 'forward', startMs, performance.now(), mb);
+        if (buf) await this.clock.communication(pp!.send(buf, pp!.rank + 1, activationTag), 'pp');
       } else {
         const dOut = this.placement.hasHead ? null : tf.tensor(await this.clock.bubble(pp!.recv(pp!.rank + 1, gradientTag)), shape);
+        const startMs = performance.now();
         const dIn = await this.runner.backward(mb, dOut);
-        if (dIn) {
-          const buf = Float32Array.from(dIn.dataSync() as Float32Array);
-          dIn.dispose();
-          await this.clock.communication(pp!.send(buf, pp!.rank - 1, gradientTag), 'pp');
-        }
+        const buf = dIn ? Float32Array.from(dIn.dataSync() as Float32Array) : null;
+        dIn?.dispose();
+        if (!this.runner.isFused) rec?.add('backward', 'backward', startMs, performance.now(), mb);
+        if (buf) await this.clock.communication(pp!.send(buf, pp!.rank - 1, gradientTag), 'pp');
       }
       peakBytes = Math.max(peakBytes, tf.memory().numBytes);
     }
+    if (rec) rec.microBatch = undefined;
     await this.optimizer.apply(this.store.values, this.grads.values, this.clock);
-    this.store.refresh();
+    this.clock.compute('optimizer', 'optimizer refresh', () => this.store.refresh());
     let loss: number | null = null;
     if (this.placement.hasHead) {
       const buf = new Float32Array([lossSum / this.config.microBatches]);
@@ -116,6 +124,7 @@ export class Trainer {
       frameworkMemoryBytes: tf.memory().numBytes,
       frameworkMemoryPeakBytes: peakBytes,
       processMemoryBytes: process.memoryUsage().rss,
+      ...peakMemoryField(),
     };
   }
 
@@ -149,4 +158,10 @@ function bytesByKind(before: CollectiveStats | undefined, after: CollectiveStats
     if (sent || received) out[kind] = { sent, received };
   }
   return out;
+}
+
+/** `processMemoryPeakBytes` when /proc says it. */
+function peakMemoryField(): { processMemoryPeakBytes?: number } {
+  const peak = processPeakMemoryBytes();
+  return peak === null ? {} : { processMemoryPeakBytes: peak };
 }

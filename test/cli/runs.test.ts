@@ -39,7 +39,7 @@ test('runs --json lists stored runs newest first with their derived figures', as
   assert.equal(dp2.durationSeconds, older.seconds);
   assert.equal(dp2.bytesMoved, older.steps * 2 * older.bytesSentPerRankPerStep);
   assert.ok(Math.abs(dp2.energyJoules - (older.gpuWatts[0] + older.gpuWatts[1]) * older.seconds) < 1e-6);
-  assert.deepEqual(Object.keys(dp2).sort(), ['bytesMoved', 'durationSeconds', 'energyJoules', 'engine', 'hosts', 'id', 'joulesPerToken', 'startedAt', 'status', 'strategy', 'tokensPerSecond'].sort());
+  assert.deepEqual(Object.keys(dp2).sort(), ['bytesMoved', 'durationSeconds', 'energyJoules', 'engine', 'hosts', 'id', 'joulesPerToken', 'startedAt', 'status', 'stepTimeCheck', 'strategy', 'tokensPerSecond'].sort());
 
   const text = await runs(['--db', join(home, 'shardscope.db')], home);
   assert.match(text.stdout, /^run-later\s+finished\s+tfjs\s+dp=2,tp=1,pp=1/m);

@@ -6,6 +6,7 @@ import { loadGpu, loadModel } from './plan-inputs.js';
 import { formatPlan, formatPlanTable, formatSearch, strategyLabel } from '../../../src-shared/planner/format-text.js';
 import { formatRate } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
+import { planForCluster } from './plan-cluster.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 
 const options = {
@@ -18,6 +19,7 @@ const options = {
   'distributed-optimizer': { type: 'boolean' }, 'shard-group': { type: 'string' }, 'no-overlap': { type: 'boolean' },
   efficiency: { type: 'string' }, 'inter-node-bandwidth': { type: 'string' }, 'intra-node-bandwidth': { type: 'string' }, 'power-cap': { type: 'string' },
   search: { type: 'boolean' }, objective: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
+  cluster: { type: 'string' }, 'nvidia-smi': { type: 'string' },
 } as const;
 
 function enumFlag<T extends string>(name: string, value: string | undefined, schema: { options: readonly T[] }): T | undefined {
@@ -71,7 +73,17 @@ function alternativesFor(request: PlanRequest) {
 export const planCommand: CliCommand = async (args, io) => {
   const { values: f } = parseFlags(args, options);
   if (!f.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
-  if (!f.gpu) throw new ShardScopeError('bad-input', '--gpu ID|FILE is required');
+  if (f.cluster !== undefined) {
+    if (f.gpu !== undefined || f.gpus !== undefined) throw new ShardScopeError('bad-input', '--cluster replaces --gpu/--gpus: give one or the other');
+    return planForCluster({
+      cluster: f.cluster, model: f.model, dp: optionalInt('dp', f.dp), tp: optionalInt('tp', f.tp), pp: optionalInt('pp', f.pp),
+      microBatch: optionalInt('micro-batch', f['micro-batch']), globalBatch: optionalInt('global-batch', f['global-batch'], 1, 1e9),
+      zeroStage: optionalInt('zero', f.zero, 0, 3), recompute: f.recompute, json: f.json ?? false, nvidiaSmi: f['nvidia-smi'],
+      strategy: Object.fromEntries(Object.entries({ microBatch: optionalInt('micro-batch', f['micro-batch']), globalBatch: optionalInt('global-batch', f['global-batch'], 1, 1e9),
+        zeroStage: optionalInt('zero', f.zero, 0, 3), recompute: enumFlag('recompute', f.recompute, recomputeSchema), dtype: enumFlag('dtype', f.dtype, dtypeSchema) }).filter(([, v]) => v !== undefined)),
+    }, io);
+  }
+  if (!f.gpu) throw new ShardScopeError('bad-input', '--gpu ID|FILE is required (or --cluster local)');
   if (f.gpus === undefined) throw new ShardScopeError('bad-input', '--gpus N is required');
   if (f.objective !== undefined && !f.search) throw new ShardScopeError('bad-input', '--objective only applies with --search');
   const strategy: StrategyInput = {

@@ -1,7 +1,8 @@
 /**
  * `shardscope run --model ID|FILE --strategy dp=D,tp=T,pp=P [--steps N] [--micro-batches M]
  *  [--schedule 1f1b|gpipe] [--zero 0|1] [--recompute] [--seed S] [--global-batch B] [--lr X]
- *  [--data FILE] [--backend NAME] [--db PATH] [--report FILE] [--engine tfjs|torch [--script FILE] [--python PATH]] [--json]`:
+ *  [--data FILE] [--backend NAME] [--db PATH] [--report FILE] [--engine tfjs|torch [--script FILE] [--python PATH]]
+ *  [--trace-steps A-B|none] [--profile-steps A-B (torch)] [--json]`:
  *  a local sharded training run, one worker per rank (the built-in engine, or a PyTorch script per
  *  rank with `--engine torch`), kept in the run history. `--hosts FILE [--master-addr ADDR] [--known-hosts FILE]`
  *  places the ranks on remote hosts over SSH (and `local`), with either engine: docs/remote-runs.md.
@@ -13,6 +14,7 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { parseStepRange } from '../../../src-shared/trace-spans.js';
 import { discoverLocalHost } from '../../core/inventory/discover-local.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { resolveNvidiaSmi } from '../runtime-paths.js';
@@ -33,6 +35,7 @@ import { printJson, printLine, type CliCommand } from '../io.js';
 import { stepProgress } from '../progress-line.js';
 import { formatBytes, formatCount, formatDuration, formatRate } from '../../../src-shared/units.js';
 import { packageVersion } from '../runtime-paths.js';
+import { printPredictionLines } from '../prediction-lines.js';
 import { reportFormatOfPath } from './report.js';
 import { checkSlurmFlags, runOnSlurmFromCli, slurmRunFlags } from './run-slurm.js';
 import { buildReport } from '../../core/report/build-report.js';
@@ -87,6 +90,7 @@ export const runCommand: CliCommand = async (args, io) => {
     'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
     db: { type: 'string' }, engine: { type: 'string' }, script: { type: 'string' }, python: { type: 'string' }, 'sample-ms': { type: 'string' },
     hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' }, report: { type: 'string' },
+    'trace-steps': { type: 'string' }, 'profile-steps': { type: 'string' },
     ...slurmRunFlags,
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
@@ -99,6 +103,9 @@ export const runCommand: CliCommand = async (args, io) => {
   if (engine !== 'tfjs' && engine !== 'torch') throw new ShardScopeError('bad-input', `--engine must be tfjs or torch, got "${engine}"`);
   if (engine !== 'torch' && (values.script || values.python)) throw new ShardScopeError('bad-input', '--script and --python go with --engine torch');
   if (values.script && !existsSync(values.script)) throw new ShardScopeError('bad-input', `--script: no such file ${values.script}`);
+  if (engine !== 'torch' && values['profile-steps'] !== undefined) throw new ShardScopeError('bad-input', '--profile-steps goes with --engine torch (the built-in engine records spans: --trace-steps)');
+  if (engine === 'torch' && values['trace-steps'] !== undefined) throw new ShardScopeError('bad-input', '--trace-steps is for the built-in engine; torch runs use --profile-steps A-B');
+  const profileSteps = values['profile-steps'] === undefined ? null : parseStepRange(values['profile-steps'], '--profile-steps');
   const config = trainConfigOf({
     model: resolveModel(values.model),
     ...strategy,
@@ -112,6 +119,8 @@ export const runCommand: CliCommand = async (args, io) => {
     learningRate: numberFlag('lr', values.lr, DEFAULT_LEARNING_RATE),
     ...(values.data ? { dataPath: resolve(values.data) } : {}),
     ...(values.backend ? { backend: values.backend } : {}),
+    // Spans of every step by default (a few per micro-batch: cheap, see docs/benchmarks.md); A-B or none to bound them.
+    ...(values['trace-steps'] !== undefined ? { traceSteps: parseStepRange(values['trace-steps'], '--trace-steps') } : {}),
   });
   if (engine === 'torch' && !values.script) checkReferencePlan(config);
   const reportFormat = values.report ? reportFormatOfPath(values.report) : null;
@@ -120,9 +129,12 @@ export const runCommand: CliCommand = async (args, io) => {
   if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
   // A Slurm cluster: the run is a job submitted from its login host (run-slurm.ts).
   checkSlurmFlags(values);
+  if (values.slurm && profileSteps) throw new ShardScopeError('bad-input', '--profile-steps is not available for Slurm jobs yet; run the torch engine locally or with --hosts FILE');
   if (values.slurm) return runOnSlurmFromCli(values, config, engine, engine === 'tfjs' ? findWorkerBundle() : '', io);
   const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, engine, io) : null;
-  const localTorch: TorchEngineOptions = { ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}) };
+  const localTorch: TorchEngineOptions = {
+    ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}), ...(profileSteps ? { profileSteps } : {}),
+  };
   let torch = localTorch;
   try {
     // Remote torch ranks run the script and helper copied next to the data on their hosts.
@@ -169,6 +181,7 @@ export const runCommand: CliCommand = async (args, io) => {
     writer.close();
     store.close();
   }
+  if (!values.json && engine === 'tfjs') printPredictionLines(storePath, finishedRunId, io);
   if (values.report && reportFormat) await writeRunReport(storePath, finishedRunId, values.report, reportFormat, values.json ?? false, io);
   return 0;
 };

@@ -12,6 +12,7 @@ import { RunService } from '../runs/run-service.js';
 import { RunStore, StoreWriter } from '../store/index.js';
 import { ApiEventBus } from './event-bus.js';
 import { createApiHandlers } from './handlers.js';
+import { calibrationHandlers } from './calibration-handlers.js';
 import { defaultHostSettingsPath } from '../hosts/host-settings.js';
 import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts } from '../hosts/run-hosts.js';
@@ -116,6 +117,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     recent,
     runs,
     hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
+    calibration: calibrationHandlers({ db: store.db, workerPath: options.workerPath, hostId, version: options.version, emit: (line) => events.emit('calibration', { hostId, line }) }),
     slurm: {
       ...slurmHandlers(slurm),
       discoverSlurm: async (args) => {

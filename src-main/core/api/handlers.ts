@@ -5,6 +5,7 @@ import type { RunService } from '../runs/run-service.js';
 import type { RecentSamples } from '../telemetry/recent-samples.js';
 import { plannerHandlers } from './planner-handlers.js';
 import type { hostsHandlers } from './hosts-handlers.js';
+import type { calibrationHandlers } from './calibration-handlers.js';
 import type { slurmHandlers } from './slurm-handlers.js';
 
 /** What the handlers read from; side effects come in as these functions. */
@@ -18,6 +19,8 @@ export interface HandlerDeps {
   hosts: ReturnType<typeof hostsHandlers>;
   /** Where strategy searches run (default: in this thread). */
   searchPlans?: Parameters<typeof plannerHandlers>[0];
+  /** The calibration calls (calibration-handlers.ts). */
+  calibration: ReturnType<typeof calibrationHandlers>;
   /** The Slurm calls (slurm-handlers.ts), and Stop of a Slurm run. */
   slurm: ReturnType<typeof slurmHandlers> & { stop(runId: string): Promise<{ stopped: boolean }> };
 }
@@ -39,8 +42,10 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     listRuns: async () => deps.runs.list(),
     getRun: async ({ runId }) => deps.runs.get(runId),
     getRunSeries: async ({ runId, maxPoints }) => deps.runs.series(runId, maxPoints),
+    getRunTimeline: async ({ runId, fromStep, toStep }) => deps.runs.timeline(runId, fromStep, toStep),
     exportReport: (request) => deps.runs.exportReport(request),
     ...deps.hosts,
+    ...deps.calibration,
     discoverSlurm: deps.slurm.discoverSlurm,
     previewSlurmJob: deps.slurm.previewSlurmJob,
     startSlurmRun: deps.slurm.startSlurmRun,

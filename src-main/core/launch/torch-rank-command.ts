@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import type { TraceWindow } from '../../../src-shared/trace-spans.js';
 import type { RankPlacement } from './placement.js';
 import type { RankCommand, RankLaunch } from './run-controller.js';
 
@@ -23,6 +24,8 @@ export interface TorchEngineOptions {
   helperByHost?: Record<string, string>;
   /** Training data path on a host (passed as `--data`), e.g. where torch-deploy.ts copied it. */
   dataPathByHost?: Record<string, string>;
+  /** Steps every rank profiles with torch.profiler (`run --profile-steps A-B`), sent as spans events. */
+  profileSteps?: TraceWindow;
 }
 
 /** The plan as a script sees it in SHARDSCOPE_PLAN_JSON. */
@@ -99,6 +102,7 @@ export function torchRankCommand(config: TrainConfig, options: Required<Pick<Tor
         LOCAL_RANK: String(localRank), LOCAL_WORLD_SIZE: String(localWorldSize),
         GROUP_RANK: String(hosts.indexOf(placement.host)),
         SHARDSCOPE_PLAN_JSON: JSON.stringify(plan), SHARDSCOPE_ENGINE: 'torch', PYTHONUNBUFFERED: '1',
+        ...(options.profileSteps ? { SHARDSCOPE_PROFILE_STEPS: `${options.profileSteps.firstStep}-${options.profileSteps.lastStep}` } : {}),
       },
     };
   };

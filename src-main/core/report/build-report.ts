@@ -5,6 +5,11 @@ import type { RunStore } from '../store/run-store.js';
 import { compareRuns, predictionChecksOf } from './report-comparison.js';
 import { lossOf, measuredFiguresOf, rankStepsOf } from './report-figures.js';
 import { inventoryOf } from './report-inventory.js';
+import { runSpansOf, spanSummaryOf } from '../../../src-shared/run-spans.js';
+import { spanEventsOf, tracedStepRange } from '../store/span-events.js';
+
+/** Traced steps a report carries (the latest ones): enough for a trace and a summary, without the whole of a long run. */
+export const REPORT_SPAN_STEPS = 200;
 
 /** Options of buildReport. */
 export interface BuildReportOptions {
@@ -54,6 +59,10 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
   const rankSteps = rankStepsOf(details.events);
   const worldSize = worldSizeOf(run.strategy, details.ranks.length);
   const measured = measuredFiguresOf(details, rankSteps, series, worldSize);
+  const traced = tracedStepRange(store, id);
+  const runSpans = runSpansOf(traced ? spanEventsOf(store, id, Math.max(traced.firstStep, traced.lastStep - REPORT_SPAN_STEPS + 1), traced.lastStep) : []);
+  const stages = typeof run.strategy.pp === 'number' ? run.strategy.pp : 1;
+  const microBatches = typeof run.strategy.microBatches === 'number' ? run.strategy.microBatches : 1;
   return {
     id: run.id, engine: run.engine, status: run.status, error: run.error,
     startedAtMs: run.startedAtMs, endedAtMs: run.endedAtMs,
@@ -65,6 +74,7 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
     measured,
     predictionChecks: predictionChecksOf(run.prediction, run.plan, measured),
     rankSteps, loss: lossOf(rankSteps), series,
+    ...(runSpans.windows.length > 0 ? { spans: { ...runSpans, summary: spanSummaryOf(runSpans, stages, microBatches) } } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 /** The report as ONE self-contained HTML file: inline CSS, charts as inline SVG (ECharts SSR), the data behind every chart, no scripts to run. */
 import type { Report, RunReport } from '../../../src-shared/report-schema.js';
 import { comparisonCharts, runCharts, type ChartSpec } from './chart-specs.js';
+import { spansHtml } from './spans-html.js';
 import { formatBytesPerSecond } from '../../../src-shared/units.js';
 import { chartFigure, esc, fmtBytes, fmtNumber, fmtPercent, keyValues, REPORT_CSS, scriptJson, table } from './html-parts.js';
 
@@ -10,6 +11,7 @@ export const RUN_SECTION_TITLES = {
   plan: 'Plan and prediction',
   measured: 'Measured results',
   checks: 'Predicted vs measured',
+  spans: 'Per-rank spans',
   memory: 'Memory',
   bandwidth: 'Bandwidth',
   energy: 'Power and energy',
@@ -107,6 +109,7 @@ ${section('inventory', inventoryHtml(run))}
 ${section('plan', planHtml(run))}
 ${section('measured', measuredHtml(run))}
 ${section('checks', checksHtml(run))}
+${section('spans', spansHtml(run))}
 ${section('memory', `${chartsFor(charts, 'memory-')}\n${chartsFor(charts, 'framework-memory-')}`)}
 ${section('bandwidth', `${bandwidthTable}\n${parallelismTable(run)}\n${chartsFor(charts, 'bandwidth-')}`)}
 ${section('energy', chartsFor(charts, 'power-'))}

@@ -1,4 +1,5 @@
 /** Predicted-vs-measured rows of one run, and the side-by-side comparison of several runs (pure). */
+import { errorFraction } from '../../../src-shared/measured-vs-predicted.js';
 import type { Comparison, MeasuredFigures, PredictionCheck, RunReport } from '../../../src-shared/report-schema.js';
 
 function pick(source: unknown, path: string[]): number | null {
@@ -20,8 +21,17 @@ function byParallelismChecks(p: unknown, m: MeasuredFigures): PredictionCheck[] 
 }
 
 function check(metric: string, unit: string, predicted: number | null, measured: number | null): PredictionCheck {
-  const errorFraction = predicted !== null && measured !== null && predicted !== 0 ? (measured - predicted) / predicted : null;
-  return { metric, unit, predicted, measured, errorFraction };
+  return { metric, unit, predicted, measured, errorFraction: errorFraction(measured, predicted) };
+}
+
+/** One row per rank when the prediction has ranks (calibrated engine prediction) and the ranks reported their peak. */
+function perRankMemoryChecks(p: unknown, m: MeasuredFigures): PredictionCheck[] {
+  const ranks = (p as { ranks?: Array<{ rank?: unknown; memoryBytes?: { total?: unknown } }> }).ranks;
+  if (!Array.isArray(ranks) || !m.rankPeakMemoryBytesPerRank?.length) return [];
+  return m.rankPeakMemoryBytesPerRank.map((r) => {
+    const predicted = ranks.find((x) => x.rank === r.rank)?.memoryBytes?.total;
+    return check(`peakMemoryBytes.rank${r.rank}`, 'bytes', typeof predicted === 'number' ? predicted : null, r.peakBytes);
+  });
 }
 
 /** The planner's figures (from the prediction, else the plan) next to the measured ones. */
@@ -29,7 +39,7 @@ export function predictionChecksOf(prediction: unknown, plan: unknown, m: Measur
   const p = prediction ?? plan;
   if (typeof p !== 'object' || p === null) return [];
   return [
-    check('stepTimeSeconds', 's', pick(p, ['stepTimeSeconds']), m.steps > 0 ? m.trainingSeconds / m.steps : null),
+    check('stepTimeSeconds', 's', pick(p, ['stepTimeSeconds']), m.steadyStepSeconds ?? (m.steps > 0 ? m.trainingSeconds / m.steps : null)),
     check('tokensPerSecond', 'tokens/s', pick(p, ['tokensPerSecond']), m.tokensPerSecond),
     check('computeSecondsPerStep', 's', pick(p, ['timeBreakdownSeconds', 'compute']), m.stepTimeSecondsMean.compute),
     check('communicationSecondsPerStep', 's', pick(p, ['timeBreakdownSeconds', 'communication']), m.stepTimeSecondsMean.communication),
@@ -37,6 +47,7 @@ export function predictionChecksOf(prediction: unknown, plan: unknown, m: Measur
     check('commBytesPerStepPerGpu', 'bytes', commBytes(p), m.bytesSentPerStepPerRank),
     ...byParallelismChecks(p, m),
     check('peakMemoryPerGpuBytes', 'bytes', pick(p, ['memoryPerGpuBytes', 'total']), m.peakMemoryPerDeviceBytes),
+    ...perRankMemoryChecks(p, m),
     check('mfu', 'fraction', pick(p, ['mfu']), m.mfu),
     check('joulesPerToken', 'J/token', pick(p, ['joulesPerToken']), m.energy.joulesPerToken),
   ];

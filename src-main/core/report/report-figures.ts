@@ -4,6 +4,7 @@ import { modelFlopsPerStep, resolveModel } from '../../../src-shared/planner/mod
 import type { GpuSpec, ModelSpec } from '../../../src-shared/planner/schemas.js';
 import type { RunDetails, StoredEvent } from '../../../src-shared/run-record.js';
 import type { MeasuredFigures, RankStep, ReportSeries } from '../../../src-shared/report-schema.js';
+import { rankMemoryOfStep, steadyStepSeconds } from '../../../src-shared/measured-vs-predicted.js';
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
@@ -21,6 +22,8 @@ export function rankStepsOf(events: StoredEvent[]): RankStep[] {
       bytesSent: Object.values(bytes).reduce((sum, b) => sum + num(b?.sent), 0),
       frameworkMemoryPeakBytes: Math.max(num(d.frameworkMemoryPeakBytes), num(d.frameworkMemoryBytes)),
       loss: typeof d.loss === 'number' ? d.loss : null,
+      rankMemoryBytes: rankMemoryOfStep(d)?.bytes ?? null,
+      rankMemorySource: rankMemoryOfStep(d)?.source ?? null,
     };
   }).sort((a, b) => a.step - b.step || a.rank - b.rank);
 }
@@ -109,7 +112,10 @@ export function measuredFiguresOf(details: RunDetails, steps: RankStep[], series
   // ranks on CPU (this machine) next to GPU samples: the device memory that counts is the framework's
   const isOnGpu = details.ranks.some((r) => /gpu|cuda/i.test(r.device));
   const frameworkPeaks = [...peaks.values()];
-  const devicePeaks = isOnGpu && gpuPeaks.length > 0 ? gpuPeaks.map((g) => g.peakBytes) : frameworkPeaks;
+  const rankPeaks = rankPeakMemory(steps);
+  const useGpu = isOnGpu && gpuPeaks.length > 0;
+  const devicePeaks = useGpu ? gpuPeaks.map((g) => g.peakBytes) : rankPeaks.length > 0 ? rankPeaks.map((r) => r.peakBytes) : frameworkPeaks;
+  const steady = steadyStepSeconds([...grouped.values()].map((rows) => Math.max(...rows.map((r) => r.totalSeconds))));
   return {
     steps: summary.steps,
     tokens: summary.tokens,
@@ -131,11 +137,24 @@ export function measuredFiguresOf(details: RunDetails, steps: RankStep[], series
     bytesSentPerStepPerRankByParallelism: bytesByParallelismOf(details.events),
     memoryPeakPerGpu: gpuPeaks,
     frameworkMemoryPeakBytesPerRank: [...peaks].map(([rank, peakBytes]) => ({ rank, peakBytes })).sort((a, b) => a.rank - b.rank),
+    rankPeakMemoryBytesPerRank: rankPeaks,
+    steadyStepSeconds: steady,
     peakMemoryPerDeviceBytes: devicePeaks.length > 0 ? Math.max(...devicePeaks) : null,
-    peakMemorySource: isOnGpu && gpuPeaks.length > 0 ? 'gpu-memory' : 'framework-memory',
+    peakMemorySource: useGpu ? 'gpu-memory' : rankPeaks.length > 0 ? (rankPeaks.some((r) => r.source === 'process-rss') ? 'process-rss' : 'process-peak-vmhwm') : 'framework-memory',
     powerMeanWatts: meanPowerWatts(series),
     energy: summary.energy,
   };
+}
+
+/** Each rank's largest process memory over its steps (VmHWM, else RSS), with the source. */
+function rankPeakMemory(steps: RankStep[]): Array<{ rank: number; peakBytes: number; source: string }> {
+  const byRank = new Map<number, { rank: number; peakBytes: number; source: string }>();
+  for (const s of steps) {
+    if (s.rankMemoryBytes === null || s.rankMemoryBytes === undefined) continue;
+    const seen = byRank.get(s.rank);
+    if (!seen || s.rankMemoryBytes > seen.peakBytes) byRank.set(s.rank, { rank: s.rank, peakBytes: s.rankMemoryBytes, source: s.rankMemorySource ?? 'process-rss' });
+  }
+  return [...byRank.values()].sort((a, b) => a.rank - b.rank);
 }
 
 /** `stepsCount` distinct steps (for checks). */

@@ -14,7 +14,9 @@ import type { TorchEngineOptions } from '../launch/torch-rank-command.js';
 import type { TrainingSummary } from '../launch/run-summary.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import { INVENTORY_EVENT } from '../report/report-inventory.js';
+import { CalibrationStore } from '../calibration/calibration-store.js';
 import { predictLocalRun } from './run-prediction.js';
+import { learnFromRun, RunStepSeconds } from '../calibration/learn-from-run.js';
 import { RunUpdateBatcher } from './update-batcher.js';
 
 /** What to run and where to keep it. */
@@ -56,7 +58,10 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   const { config, store, writer } = options;
   const runId = options.runId ?? newRunId();
   const startedAtMs = Date.now();
-  const prediction = predictLocalRun(config);
+  const calibrations = new CalibrationStore(store.db);
+  const calibration = options.engine === 'torch' ? null : calibrations.latest(options.hostId);
+  const prediction = predictLocalRun(config, calibration, (rank) => options.hostOfRank?.(rank) ?? options.launch?.placements?.[rank]?.host ?? options.hostId);
+  const stepSeconds = new RunStepSeconds();
   store.createRun({
     id: runId, engine: options.engine ?? 'tfjs',
     strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute, globalBatch: config.globalBatch },
@@ -69,7 +74,10 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
     writer.addEvent(runId, event);
     if (event.type === 'run-start') {
       writer.addRanks(runId, [{ rank: event.rank, host: options.hostOfRank?.(event.rank) ?? options.launch?.placements?.[event.rank]?.host ?? options.hostId, device: event.device, backend: event.backend, paramsOnRank: event.paramsOnRank }]);
-    } else if (event.type === 'step') batcher.addRankStep(event);
+    } else if (event.type === 'step') {
+      batcher.addRankStep(event);
+      stepSeconds.add(event);
+    }
   };
   try {
     const summary = await (options.runner ?? (options.engine === 'torch' ? runTorchTraining : runTraining))({
@@ -82,6 +90,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
     });
     writer.flush();
     store.endRun(runId, { status: 'finished', endedAtMs: Date.now() });
+    learnFromRun(calibrations, calibration, prediction, stepSeconds.mean(), runId);
     batcher.finish('finished');
     return summary;
   } catch (error) {

@@ -1,14 +1,40 @@
-/** The planner's prediction for a local run of the built-in engine, kept with the run to compare against. */
+/**
+ * The prediction kept with a run of the built-in engine, to compare against: from the host's
+ * calibration (the engine's measured segments, contention, collectives: src-shared/calibration)
+ * when there is one for this model, else from the planner's catalogue `cpu` entry, and it says which.
+ */
 import { cpus, totalmem } from 'node:os';
+import type { HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import { MissingCalibration, predictEngineRun, type EnginePrediction, type PredictionPlacement } from '../../../src-shared/calibration/engine-prediction.js';
+import { engineRankShapes } from '../../../src-shared/calibration/engine-shapes.js';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { gpuSpec, planStrategy, type PlanResult } from '../../../src-shared/planner/index.js';
+
+/** What a run's prediction was made from, kept with it. */
+export type RunPrediction = (EnginePrediction | (PlanResult & { kind: 'planner-catalogue' })) & { note: string };
+
+/** Where each rank runs (host id per rank), to tell how many ranks share a host and which groups cross hosts. */
+export function placementOf(config: TrainConfig, hostOfRank: (rank: number) => string): PredictionPlacement {
+  const shapes = engineRankShapes(config);
+  const perHost = new Map<string, number>();
+  for (const r of shapes) perHost.set(hostOfRank(r.rank), (perHost.get(hostOfRank(r.rank)) ?? 0) + 1);
+  const spans = (key: (r: (typeof shapes)[number]) => string) => {
+    const groups = new Map<string, Set<string>>();
+    for (const r of shapes) groups.set(key(r), (groups.get(key(r)) ?? new Set()).add(hostOfRank(r.rank)));
+    return [...groups.values()].some((hosts) => hosts.size > 1);
+  };
+  return {
+    ranksPerHost: Math.max(...perHost.values()),
+    crossHost: { dp: spans((r) => `${r.stage}:${r.tpIndex}`), tp: spans((r) => `${r.stage}:${r.dpIndex}`), pp: spans((r) => `${r.dpIndex}:${r.tpIndex}`) },
+  };
+}
 
 /**
  * Plans the run with one CPU core per rank: the catalogue's `cpu` entry describes a whole host, so
  * its peak FLOP/s is divided by that entry's core count (16) and memory by this host's cores.
- * Returns null when the planner cannot represent the run (it says why in its error).
  */
-export function predictLocalRun(config: TrainConfig): PlanResult | null {
+function plannerPrediction(config: TrainConfig): PlanResult | null {
   const { dp, tp, pp } = config.strategy;
   const world = dp * tp * pp;
   const host = gpuSpec('cpu');
@@ -30,4 +56,24 @@ export function predictLocalRun(config: TrainConfig): PlanResult | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The run's prediction: calibrated when `calibration` covers the model (the calibration of the host
+ * that runs rank 0; cross-host groups use its cross-host figures where measured), else the planner's
+ * catalogue estimate with a note saying the calibration is missing. Null when neither can represent the run.
+ */
+export function predictLocalRun(config: TrainConfig, calibration: HostCalibration | null = null, hostOfRank: (rank: number) => string = () => LOCAL_HOST_ID): RunPrediction | null {
+  let missing = calibration ? '' : 'this host has no calibration (run shardscope calibrate)';
+  if (calibration) {
+    try {
+      const prediction = predictEngineRun(config, calibration, placementOf(config, hostOfRank));
+      return { ...prediction, note: `predicted from calibration #${calibration.id ?? '-'} of ${calibration.hostId} (${prediction.basis.origin}, ${new Date(calibration.measuredAtMs).toISOString()})` };
+    } catch (error) {
+      if (!(error instanceof MissingCalibration)) throw error;
+      missing = error.message;
+    }
+  }
+  const plan = plannerPrediction(config);
+  return plan ? { ...plan, kind: 'planner-catalogue', note: `estimated from the catalogue's cpu entry: ${missing}` } : null;
 }

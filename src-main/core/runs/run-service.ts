@@ -18,6 +18,11 @@ import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { exportReport } from './report-export.js';
 import type { Logger } from '../log/logger.js';
 import { enginePreset, trainConfigOf } from './train-config.js';
+import { runSpansOf, spanSummaryOf, type RunTimeline } from '../../../src-shared/run-spans.js';
+import { spanEventsOf, tracedStepRange } from '../store/span-events.js';
+
+/** Steps a timeline holds when the caller names none: the last ones traced (a long run's spans do not all fit a view). */
+const TIMELINE_DEFAULT_STEPS = 100;
 
 /** What the service needs from the app. */
 export interface RunServiceDeps {
@@ -121,6 +126,22 @@ export class RunService {
   get(runId: string): RunDetails {
     if (!this.deps.store.getRun(runId)) throw new ShardScopeError('not-found', `no run "${runId}"`);
     return this.deps.store.runDetails(runId);
+  }
+
+  /** A run's spans, clocks and span summary for the timeline: steps fromStep..toStep, by default the last 100 traced. */
+  timeline(runId: string, fromStep?: number, toStep?: number): RunTimeline {
+    const run = this.deps.store.getRun(runId);
+    if (!run) throw new ShardScopeError('not-found', `no run "${runId}"`);
+    const { ranks } = this.deps.store.runDetails(runId, 1);
+    const traced = tracedStepRange(this.deps.store, runId);
+    const lastStep = Math.min(toStep ?? Number.MAX_SAFE_INTEGER, traced?.lastStep ?? 0);
+    const firstStep = Math.max(fromStep ?? lastStep - TIMELINE_DEFAULT_STEPS + 1, traced?.firstStep ?? 0);
+    const spans = runSpansOf(spanEventsOf(this.deps.store, runId, firstStep, lastStep));
+    const num = (value: unknown) => (typeof value === 'number' ? value : 1);
+    return {
+      runId, ranks, ...spans, summary: spanSummaryOf(spans, num(run.strategy.pp), num(run.strategy.microBatches)),
+      steps: traced ? { firstStep, lastStep, tracedFirstStep: traced.firstStep, tracedLastStep: traced.lastStep } : null,
+    };
   }
 
   /** A run's sample series, downsampled for display. */

@@ -2,6 +2,7 @@
 import { defaultGlobalBatch, modelPresets, validateTrainConfig, type ModelConfig, type TrainConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { RunRequest } from '../../../src-shared/run-live.js';
+import type { TraceWindow } from '../../../src-shared/trace-spans.js';
 
 /** Default learning rate of Adam (both engines). */
 export const DEFAULT_LEARNING_RATE = 3e-3;
@@ -13,6 +14,8 @@ export type ResolvedRunRequest = Omit<RunRequest, 'model'> & {
   learningRate?: number;
   dataPath?: string;
   backend?: string;
+  /** Steps whose spans are recorded (absent: every step; null: none). */
+  traceSteps?: TraceWindow | null;
 };
 
 /** Looks up a built-in model preset; unknown ids are `bad-input` naming the choices. */
@@ -37,5 +40,6 @@ export function trainConfigOf(request: ResolvedRunRequest): TrainConfig {
     learningRate: request.learningRate ?? DEFAULT_LEARNING_RATE,
     ...(request.dataPath ? { dataPath: request.dataPath } : {}),
     ...(request.backend ? { backend: request.backend } : {}),
+    ...(request.traceSteps !== undefined ? { traceSteps: request.traceSteps } : {}),
   });
 }

@@ -2,6 +2,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { errorFraction, steadyStepSeconds } from '../../../src-shared/measured-vs-predicted.js';
 import type {
   DownsampledSeries, NewRun, RankRecord, RunDetails, RunListItem, RunRecord, RunStatus, RunSummary, StoredEvent,
 } from '../../../src-shared/run-record.js';
@@ -97,11 +98,13 @@ export class RunStore {
       endRun: db.prepare('UPDATE runs SET status = ?, ended_at_ms = ?, error_json = ?, summary_json = ? WHERE id = ?'),
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
       listRuns: db.prepare('SELECT * FROM runs ORDER BY started_at_ms DESC, id'),
+      slowestRankSteps: db.prepare(`SELECT json_extract(data_json, '$.step') AS step, max(json_extract(data_json, '$.stepTimeSeconds.total')) AS seconds
+        FROM events WHERE run = ? AND type = 'step' GROUP BY step ORDER BY step`),
       insertRank: db.prepare('INSERT OR REPLACE INTO ranks (run, rank, host, device, backend, params_on_rank) VALUES (?, ?, ?, ?, ?, ?)'),
       ranksOf: db.prepare('SELECT rank, host, device, backend, params_on_rank AS paramsOnRank FROM ranks WHERE run = ? ORDER BY rank'),
       insertEvent: db.prepare('INSERT INTO events (run, rank, timestamp_ms, type, data_json) VALUES (?, ?, ?, ?, ?)'),
       eventsOf: db.prepare(`SELECT * FROM (SELECT id, rank, timestamp_ms AS timestampMs, type, data_json FROM events
-        WHERE run = ? ORDER BY timestamp_ms DESC, id DESC LIMIT ?) ORDER BY timestampMs, id`),
+        WHERE run = ? AND type != 'spans' ORDER BY timestamp_ms DESC, id DESC LIMIT ?) ORDER BY timestampMs, id`),
     };
     this.writeBatchTx = db.transaction((batch: StoreBatch) => {
       for (const { run, ranks } of batch.ranks ?? []) {
@@ -166,7 +169,7 @@ export class RunStore {
     return this.requireRun(id).summary ?? this.summariser.summarise(id);
   }
 
-  /** A run with its ranks, its latest `eventLimit` events (default 10 000) and its summary. */
+  /** A run with its ranks, its latest `eventLimit` events (default 10 000; `spans` events are read apart, see span-events.ts) and its summary. */
   runDetails(id: string, eventLimit = 10_000): RunDetails {
     const run = this.requireRun(id);
     const ranks = this.statements.ranksOf.all(id) as RankRecord[];
@@ -192,9 +195,18 @@ export class RunStore {
         joulesPerToken: summary.energy.joulesPerToken,
         bytesMoved: summary.bytesMoved,
         hosts: run.hosts,
+        stepTimeCheck: this.stepTimeCheck(run.id, run.prediction),
         ...slurmJobIdOf(run.plan),
       };
     });
+  }
+
+  /** The run's predicted step time against its measured steady step time (the slowest rank's, after the first step). */
+  private stepTimeCheck(id: string, prediction: unknown): NonNullable<RunListItem['stepTimeCheck']> {
+    const predicted = (prediction as { stepTimeSeconds?: unknown } | null)?.stepTimeSeconds;
+    const predictedSeconds = typeof predicted === 'number' && Number.isFinite(predicted) ? predicted : null;
+    const measuredSeconds = steadyStepSeconds((this.statements.slowestRankSteps.all(id) as Array<{ seconds: number }>).map((r) => r.seconds));
+    return { predictedSeconds, measuredSeconds, errorFraction: errorFraction(measuredSeconds, predictedSeconds) };
   }
 
   /** The series of a run, each downsampled to at most `maxPoints` min/max/mean buckets. */

@@ -29,20 +29,25 @@ export class OptimizerStep {
   async apply(params: Float32Array, grads: Float32Array, clock: StepClock): Promise<void> {
     const { dp } = this;
     if (!dp) {
-      this.adam.step(params, grads);
+      clock.compute('optimizer', 'optimizer', () => this.adam.step(params, grads));
       return;
     }
     const scale = 1 / dp.size;
     if (!this.zero) {
       await clock.communication(dp.allReduce(grads), 'dp');
-      scaleInPlace(grads, scale);
-      this.adam.step(params, grads);
+      clock.compute('optimizer', 'optimizer', () => {
+        scaleInPlace(grads, scale);
+        this.adam.step(params, grads);
+      });
       return;
     }
     const chunk = await clock.communication(dp.reduceScatter(grads), 'dp');
-    scaleInPlace(chunk, scale);
-    const own = params.slice(this.start, this.end);
-    this.adam.step(own, chunk);
+    const own = clock.compute('optimizer', 'optimizer', () => {
+      scaleInPlace(chunk, scale);
+      const shard = params.slice(this.start, this.end);
+      this.adam.step(shard, chunk);
+      return shard;
+    });
     params.set(await clock.communication(dp.allGather(own, this.paramCount), 'dp'));
   }
 }

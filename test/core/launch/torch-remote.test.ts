@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
+import type { SpansEvent } from '../../../src-shared/engine-events.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { newRunId } from '../../../src-main/core/launch/run-controller.js';
 import { prepareRun, type PreparedRun } from '../../../src-main/core/launch/remote-launch.js';
@@ -74,14 +75,17 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
   }
 }
 
-test('2-host DDP of the reference script over SSH trains; each rank runs in its host\'s namespace', { skip }, async () => {
+test('2-host DDP of the reference script over SSH trains; each rank runs in its host\'s namespace; --profile-steps profiles arrive from both hosts', { skip }, async () => {
   const { prepared, scriptByHost, dataPathByHost, helperByHost } = await prepareTwoHosts();
   const runId = newRunId();
   let checkedNamespaces = false;
+  const profiled: SpansEvent[] = [];
   try {
     const summary = await runTorchTraining({
       config: config(30), runId, placements: prepared.placements, spawners: prepared.spawners,
-      masterAddr: prepared.masterAddr, masterPort: prepared.masterPort, torch: { python, scriptByHost, dataPathByHost, helperByHost },
+      masterAddr: prepared.masterAddr, masterPort: prepared.masterPort,
+      torch: { python, scriptByHost, dataPathByHost, helperByHost, profileSteps: { firstStep: 2, lastStep: 3 } },
+      onEvent: (e) => { if (e.type === 'spans') profiled.push(e); },
       onProgress: (p) => {
         if (p.step !== 1) return;
         const pids = pythonsOfRun(runId);
@@ -96,6 +100,12 @@ test('2-host DDP of the reference script over SSH trains; each rank runs in its 
     const tail = summary.losses.slice(-5).reduce((a, b) => a + b) / 5;
     assert.ok(tail < head - 1, `loss falls across hosts: ${head.toFixed(3)} -> ${tail.toFixed(3)}`);
     assert.ok(summary.bytes.allReduce.sent > 0 && summary.stepTimeSeconds.communication > 0);
+    // torch.profiler ran on both remote ranks for steps 2-3 and its spans came back over each host's SSH channel.
+    assert.deepEqual(profiled.map((e) => `${e.rank}:${e.step}`).sort(), ['0:2', '0:3', '1:2', '1:3']);
+    for (const e of profiled) {
+      assert.ok(e.spans.some((s) => s.name.startsWith('aten::')) && e.spans.some((s) => s.kind === 'collective'), `rank ${e.rank} step ${e.step}: operators and collectives`);
+      assert.ok((e.operators ?? []).length > 0, 'top operators');
+    }
   } finally {
     prepared.close();
   }

@@ -103,7 +103,7 @@ test('the comparison names the fastest run and the one with least energy per tok
   assert.equal(Number(match[6]), Number((frugal.joulesPerToken as number).toPrecision(4)));
 });
 
-test('the Chrome trace is valid Trace Event JSON with compute/communication/bubble spans for every rank', async () => {
+test('the Chrome trace is valid Trace Event JSON with every rank\'s spans at real times and memory/power counters', async () => {
   const written = await writeReport(report, { format: 'trace', outPath: join(dir, 'trace.json') });
   const trace = JSON.parse(readFileSync(written.path, 'utf8')) as TraceFile;
   assert.deepEqual(trace, JSON.parse(JSON.stringify(renderTrace(report))));
@@ -113,20 +113,26 @@ test('the Chrome trace is valid Trace Event JSON with compute/communication/bubb
     assert.ok(Number.isFinite(e.ts) && Number.isInteger(e.pid) && Number.isInteger(e.tid));
     if (e.ph === 'X') assert.ok((e.dur as number) >= 0);
   }
+  const kinds = /^(step|forward|backward|optimizer|data|allReduce|reduceScatter|allGather|broadcast|send|recv|barrier|wait)\b/;
   report.runs.forEach((run, runIndex) => {
-    for (const rank of run.ranks.map((r) => r.rank)) {
+    assert.ok(run.spans, `${run.id} recorded spans`);
+    for (const { rank, host, device } of run.ranks) {
       const pid = runIndex * 1000 + rank;
       const spans = trace.traceEvents.filter((e) => e.pid === pid && e.ph === 'X');
-      assert.ok(trace.traceEvents.some((e) => e.pid === pid && e.name === 'process_name'), `names rank ${rank} of ${run.id}`);
+      const name = trace.traceEvents.find((e) => e.pid === pid && e.name === 'process_name');
+      assert.ok(String(name?.args?.name).includes(`rank ${rank} (${host} ${device})`), `names rank ${rank} of ${run.id} with host and device`);
       assert.equal(spans.filter((e) => e.cat === 'step').length, 4, `4 step spans for rank ${rank} of ${run.id}`);
-      assert.ok(spans.some((e) => e.name === 'compute'));
-      const steps = run.rankSteps.filter((s) => s.rank === rank);
-      const commSeconds = steps.reduce((sum, s) => sum + s.communicationSeconds, 0);
-      const traced = spans.filter((e) => e.name === 'communication').reduce((sum, e) => sum + (e.dur as number), 0) / 1e6;
-      assert.ok(Math.abs(traced - commSeconds) < 1e-6);
+      for (const e of spans) assert.match(e.name, kinds);
+      for (const e of spans.filter((x) => x.cat !== 'step')) assert.ok(e.args?.rank === rank && typeof e.args?.stage === 'number' && typeof e.args?.step === 'number');
+      assert.ok(spans.some((e) => e.name.startsWith('forward') && e.tid === 0) && spans.some((e) => e.name.startsWith('optimizer')));
+      assert.ok(spans.filter((e) => e.tid === 1).every((e) => typeof e.args?.bytes === 'number'), 'collectives carry their bytes');
+      // Spans sit inside the run, at real times.
+      const runStartUs = (run.startedAtMs - (trace.otherData.originTimestampMs as number)) * 1000;
+      assert.ok(spans.every((e) => e.ts >= runStartUs), 'no span before the run started');
     }
   });
-  assert.ok(trace.traceEvents.some((e) => e.name === 'bubble' && (e.dur as number) > 0), 'pipeline runs show bubbles');
+  assert.ok(trace.traceEvents.some((e) => e.name === 'wait recv pp' && (e.dur as number) > 0), 'pipeline runs show their bubbles as waits for the neighbouring stage');
+  assert.ok(trace.traceEvents.some((e) => e.ph === 'C' && e.name.startsWith('powerWatts')) && trace.traceEvents.some((e) => e.ph === 'C' && /memory/i.test(e.name)), 'power and memory counters');
 });
 
 const UNIT_SUFFIX = /(Bytes|Watts|Percent|Mhz|Celsius|PerSecond|PerToken|Seconds|Ms)$/;
@@ -173,6 +179,9 @@ test('HTML report opened offline in Chromium shows every section and chart (no J
         const section = page.locator(`section.run[data-run-id="${run.id}"]`);
         const headings = await section.locator('h3').allTextContents();
         assert.deepEqual(headings, Object.values(RUN_SECTION_TITLES));
+        // Per-rank span summary beside the prediction: one row per rank; pipeline runs also compare the bubble with (p-1)/(m+p-1).
+        assert.equal(await section.locator('table.spans tbody tr').count(), run.ranks.length);
+        assert.equal(await section.locator('table.bubble').count(), Number(run.strategy.pp) > 1 ? 1 : 0);
         const charts = section.locator('figure.chart');
         const ids = await charts.evaluateAll((els) => els.map((el) => el.getAttribute('data-chart-id')));
         for (const prefix of ['memory-', 'memory-peak-', 'framework-memory-', 'bandwidth-', 'power-', 'steptime-', 'loss-']) {

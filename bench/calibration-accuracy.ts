@@ -1,0 +1,89 @@
+/**
+ * How well a calibration predicts the built-in engine's runs: `shardscope calibrate` (unless
+ * --no-calibrate), then the bench model's runs dp=1, dp=2, tp=2, pp=2 (4 micro-batches) and dp=2 ZeRO-1,
+ * one after the other, each compared with the prediction kept with it (report --format json):
+ * step time (slowest rank, after the warm-up step) and every rank's peak resident memory (VmHWM).
+ * error = (measured - predicted) / predicted. Prints a Markdown table (docs/benchmarks.md).
+ * With --two-host, also dp=2 and pp=2 (4 micro-batches) on this machine + one sshd host of the test cluster
+ * (test/support/ssh-cluster: an sshd on this same machine, so its rank shares these cores).
+ * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only 'dp=2;tp=2'] [--two-host]`
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: {
+  model: { type: 'string', default: 'bench' }, steps: { type: 'string', default: '12' }, db: { type: 'string' },
+  'no-calibrate': { type: 'boolean', default: false }, only: { type: 'string' }, 'two-host': { type: 'boolean', default: false },
+} });
+const cli = join(__dirname, '..', 'bin', 'shardscope.cjs');
+const dir = mkdtempSync(join(tmpdir(), 'shardscope-bench-calibration-'));
+const db = values.db ?? join(dir, 'runs.db');
+
+const cases: Array<{ label: string; args: string[] }> = [
+  { label: 'dp=1', args: ['--strategy', 'dp=1'] },
+  { label: 'dp=2', args: ['--strategy', 'dp=2'] },
+  { label: 'tp=2', args: ['--strategy', 'tp=2'] },
+  { label: 'pp=2, 4 micro-batches', args: ['--strategy', 'pp=2', '--micro-batches', '4'] },
+  { label: 'dp=2 ZeRO-1', args: ['--strategy', 'dp=2', '--zero', '1'] },
+].filter((c) => !values.only || values.only.split(';').includes(c.label));
+
+function cliJson(args: string[]): any {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (result.status !== 0) throw new Error(`shardscope ${args[0]}: ${result.stderr.trim().split('\n').pop()}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop() as string);
+}
+
+const pct = (e: number | null) => (e === null ? '–' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`);
+const mib = (b: number | null) => (b === null ? '–' : `${(b / 2 ** 20).toFixed(1)}`);
+
+if (!values['no-calibrate']) {
+  const started = Date.now();
+  cliJson(['calibrate', '--model', values.model as string, '--db', db, '--json']);
+  console.error(`calibrated in ${((Date.now() - started) / 1000).toFixed(0)} s (load average ${loadavg()[0].toFixed(2)})`);
+}
+console.log(`| run | step time predicted / measured (s) | error | peak VmHWM per rank predicted / measured (MiB) | error per rank | load avg |`);
+console.log('|---|---|---|---|---|---|');
+async function twoHostCases(): Promise<{ cases: typeof cases; stop: () => Promise<void> }> {
+  const { startSshCluster } = await import('../test/support/ssh-cluster/index.js');
+  const cluster = await startSshCluster();
+  const host = cluster.host('gpu-a100');
+  const file = join(dir, 'two-hosts.json');
+  require('node:fs').writeFileSync(file, JSON.stringify([{ local: true, slots: 1 }, { id: 'sshd-host', host: host.address, user: cluster.user, identityFile: cluster.clientKeyFile, slots: 1 }]));
+  const remote = ['--hosts', file, '--known-hosts', cluster.knownHostsFile];
+  return {
+    cases: [
+      { label: 'two hosts dp=2', args: ['--strategy', 'dp=2', ...remote] },
+      { label: 'two hosts pp=2, 4 micro-batches', args: ['--strategy', 'pp=2', '--micro-batches', '4', ...remote] },
+    ],
+    stop: () => cluster.stop(),
+  };
+}
+
+async function main(): Promise<void> {
+  const remote = values['two-host'] ? await twoHostCases() : null;
+  try {
+    for (const c of [...cases, ...(remote?.cases ?? [])]) measureCase(c);
+  } finally {
+    await remote?.stop();
+  }
+}
+
+function measureCase(c: (typeof cases)[number]): void {
+  const run = cliJson(['run', '--model', values.model as string, '--steps', values.steps as string, '--db', db, '--json', ...c.args]);
+  const report = cliJson(['report', run.runId, '--format', 'json', '--out', join(dir, `${run.runId}.json`), '--db', db, '--json']);
+  void report;
+  const full = JSON.parse(require('node:fs').readFileSync(join(dir, `${run.runId}.json`), 'utf8'));
+  const r = full.runs?.[0] ?? full;
+  const checks: Array<{ metric: string; predicted: number | null; measured: number | null; errorFraction: number | null }> = r.predictionChecks;
+  const step = checks.find((x) => x.metric === 'stepTimeSeconds');
+  const ranks = checks.filter((x) => x.metric.startsWith('peakMemoryBytes.rank'));
+  const note = (r.prediction as { note?: string } | null)?.note ?? 'no prediction';
+  console.log(`| ${c.label} | ${step?.predicted?.toFixed(3)} / ${step?.measured?.toFixed(3)} | ${pct(step?.errorFraction ?? null)} | `
+    + `${ranks.map((x) => `${mib(x.predicted)} / ${mib(x.measured)}`).join('; ')} | ${ranks.map((x) => pct(x.errorFraction)).join('; ')} | ${loadavg()[0].toFixed(1)} |`);
+  console.error(`${c.label}: ${note}${(r.prediction?.gaps ?? []).map((g: string) => `; ${g}`).join('')}`);
+}
+
+void main();

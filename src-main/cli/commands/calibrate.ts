@@ -1,0 +1,61 @@
+/**
+ * `shardscope calibrate [--model ID|FILE] [--global-batch B] [--show] [--db PATH] [--json]`: measures
+ * this host for the predictions of the built-in engine (see core/calibration/measure-host.ts), keeps the
+ * result in the store (previous calibrations stay) and prints it with its age. `--show` prints the
+ * latest stored calibration without measuring. `--hosts FILE` (remote hosts) is not implemented yet.
+ */
+import { existsSync } from 'node:fs';
+import { defaultGlobalBatch } from '../../../src-shared/engine-config.js';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { CalibrationStore } from '../../core/calibration/calibration-store.js';
+import { describeCalibration } from '../../../src-shared/calibration/describe-calibration.js';
+import { measureHost } from '../../core/calibration/measure-host.js';
+import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
+import { defaultStorePath } from '../../core/store/open-store.js';
+import { RunStore } from '../../core/store/run-store.js';
+import { intFlag, parseFlags } from '../args.js';
+import { printJson, printLine, type CliCommand } from '../io.js';
+import { packageVersion } from '../runtime-paths.js';
+import { findWorkerBundle, resolveModel } from './run.js';
+
+/** The command. */
+export const calibrateCommand: CliCommand = async (args, io) => {
+  const { values } = parseFlags(args, {
+    model: { type: 'string' }, 'global-batch': { type: 'string' }, show: { type: 'boolean' }, db: { type: 'string' }, json: { type: 'boolean' },
+    hosts: { type: 'string' }, reps: { type: 'string' },
+  });
+  if (values.hosts !== undefined) throw new ShardScopeError('bad-input', '--hosts: calibrating remote hosts is not implemented yet; run shardscope calibrate on each host');
+  const path = values.db ?? defaultStorePath(io.env);
+  if (values.show) {
+    if (!existsSync(path)) throw new ShardScopeError('not-found', `no store at ${path}: run shardscope calibrate first`);
+    const store = RunStore.open(path, { readonly: true });
+    try {
+      const latest = new CalibrationStore(store.db).latest(LOCAL_HOST_ID);
+      if (!latest) throw new ShardScopeError('not-found', `host ${LOCAL_HOST_ID} has never been calibrated: run shardscope calibrate`);
+      if (values.json) printJson(io, latest);
+      else describeCalibration(latest, Date.now()).forEach((line) => printLine(io, line));
+    } finally {
+      store.close();
+    }
+    return 0;
+  }
+  const model = resolveModel(values.model ?? 'bench');
+  const globalBatch = intFlag('global-batch', values['global-batch'], defaultGlobalBatch, 1, 4096);
+  const reps = intFlag('reps', values.reps, 5, 1, 100);
+  const progress = (line: string) => io.stderr.write(`${line}\n`);
+  const startedMs = Date.now();
+  const measured = await measureHost({
+    workerPath: findWorkerBundle(), hostId: LOCAL_HOST_ID, model, globalBatch, shardscopeVersion: packageVersion(),
+    onProgress: progress, signal: io.signal, reps, env: io.env,
+  });
+  const store = RunStore.open(path);
+  try {
+    const stored = new CalibrationStore(store.db).add(measured);
+    progress(`calibrated in ${((Date.now() - startedMs) / 1000).toFixed(1)} s; stored as calibration #${stored.id} in ${path}`);
+    if (values.json) printJson(io, stored);
+    else describeCalibration(stored, Date.now()).forEach((line) => printLine(io, line));
+  } finally {
+    store.close();
+  }
+  return 0;
+};

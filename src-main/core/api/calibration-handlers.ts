@@ -1,0 +1,42 @@
+/** Main-side handlers of the calibration calls: measure this host (progress pushed as `calibration` events), read its calibrations. */
+import type Database from 'better-sqlite3';
+import type { ApiHandlers } from '../../../src-shared/api/contract.js';
+import { modelPresets } from '../../../src-shared/engine-config.js';
+import { defaultGlobalBatch } from '../../../src-shared/engine-config.js';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { CalibrationStore } from '../calibration/calibration-store.js';
+import { measureHost } from '../calibration/measure-host.js';
+
+/** What the handlers need. */
+export interface CalibrationHandlerDeps {
+  db: Database.Database;
+  workerPath: string;
+  hostId: string;
+  version: string;
+  emit: (line: string) => void;
+}
+
+/** The calibration part of the handler table; one calibration at a time. */
+export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandlers, 'calibrate' | 'getCalibration'> {
+  const store = new CalibrationStore(deps.db);
+  let running: Promise<unknown> | null = null;
+  return {
+    calibrate: async ({ model }) => {
+      const preset = modelPresets[model];
+      if (!preset) throw new ShardScopeError('bad-input', `unknown model "${model}" for the built-in engine (presets: ${Object.keys(modelPresets).join(', ')})`);
+      if (running) throw new ShardScopeError('unavailable', 'a calibration is already running on this host');
+      const work = measureHost({ workerPath: deps.workerPath, hostId: deps.hostId, model: preset, globalBatch: defaultGlobalBatch, shardscopeVersion: deps.version, onProgress: deps.emit });
+      running = work;
+      try {
+        return store.add(await work);
+      } finally {
+        running = null;
+      }
+    },
+    getCalibration: async () => ({
+      hostId: deps.hostId,
+      latest: store.latest(deps.hostId),
+      history: store.history(deps.hostId).map((c) => ({ id: c.id as number, measuredAtMs: c.measuredAtMs, origin: c.origin })),
+    }),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * What `shardscope calibrate` measures on one host, as stored and as predictions read it: the
+ * built-in engine's segment times at the model's shapes, matrix-product throughput, memory
+ * bandwidth, the per-rank runtime memory baseline, collective times against message size, and
+ * where each figure came from (when, which software, or which finished run refined it).
+ */
+import type { ModelConfig } from '../engine-config.js';
+
+/** A piece of the built-in engine's step that calibrate times on its own (src-worker/engine). */
+export type EngineSegment =
+  | 'fused' // whole model forward + backward on one tape (dp-only ranks: fused-step.ts)
+  | 'embed-forward' | 'embed-backward'
+  | 'attn-forward' | 'attn-backward' // backward re-runs the sub-layer's forward inside tf.grads
+  | 'mlp-forward' | 'mlp-backward'
+  | 'head'; // final LN + LM head + loss, forward and backward on one tape
+
+/** Seconds of one segment for a micro-batch of `batch` sequences on a TP shard of `tp`; `frameworkPeakBytes` = tf.profile's peak of new bytes. */
+export interface SegmentTiming {
+  segment: EngineSegment;
+  tp: number;
+  batch: number;
+  seconds: number;
+  frameworkPeakBytes: number;
+}
+
+/** Achieved FLOP/s of one float32 matrix product [m, k] x [k, n] in the engine's backend. */
+export interface MatmulThroughput {
+  m: number;
+  k: number;
+  n: number;
+  flopsPerSecond: number;
+}
+
+/** One engine on one host, measured at one model's shapes. */
+export interface EngineCalibration {
+  engine: 'tfjs';
+  backend: string;
+  device: string;
+  model: ModelConfig;
+  segments: SegmentTiming[];
+  matmul: MatmulThroughput[];
+  /** Adam's update, per parameter element (typed arrays, adam.ts). */
+  adamSecondsPerElement: number;
+  /** Rebuilding the parameter tensors after the update, per element (param-store.ts refresh). */
+  refreshSecondsPerElement: number;
+  /** Streaming copy of a large Float32Array (read + write bytes counted). */
+  memoryBandwidthBytesPerSecond: number;
+  /** Peak resident memory (VmHWM) of a worker once its backend is up and has run a first kernel, before any model is built. */
+  runtimeBaselineBytes: number;
+  /**
+   * Resident bytes (VmHWM growth) per byte of the framework's activation peak (tf.profile), measured on the whole-model
+   * tape in a fresh process: the backend's heap does not hold every byte the framework counts at once.
+   */
+  activationResidentFraction: number;
+  /**
+   * Resident bytes a segmented stage (the TP/PP path) holds beyond its tensors — copies between segments and for
+   * collectives that the JS heap frees only at its next collection — measured on a TP stage in a fresh process.
+   */
+  segmentedOverheadBytes: number;
+  /** Compute slowdown when `processes` ranks compute at once on this host (1 = none), from the same workload run alone and together. */
+  concurrency: Array<{ processes: number; slowdown: number }>;
+}
+
+/** A collective operation calibrate times; `send` is one message to a neighbour, as a pipeline stage sends. */
+export type CollectiveOp = 'allReduce' | 'reduceScatter' | 'allGather' | 'send';
+
+/** Seconds of one collective call on `bytes` of payload per rank, in a group of `groupSize` ranks within one host or across hosts. */
+export interface CollectiveTiming {
+  op: CollectiveOp;
+  groupSize: number;
+  scope: 'host' | 'cross-host';
+  bytes: number;
+  seconds: number;
+}
+
+/** Where a calibration's figures came from. */
+export type CalibrationOrigin = { kind: 'calibrate' } | { kind: 'run'; runId: string; previousId: number | null };
+
+/** Everything measured on one host at one time. */
+export interface HostCalibration {
+  /** Store row id (absent before it is stored). */
+  id?: number;
+  hostId: string;
+  measuredAtMs: number;
+  origin: CalibrationOrigin;
+  /** Versions of what was measured: node, shardscope, tfjs, backend. */
+  software: Record<string, string>;
+  cpu: { model: string; cores: number };
+  engines: EngineCalibration[];
+  collectives: CollectiveTiming[];
+  /** Idle and loaded power where a sensor is readable (source named), else null. */
+  power: { idleWatts: number; loadedWatts: number; source: string } | null;
+  /** What could not be measured and why (said, never filled in with catalogue guesses). */
+  missing: string[];
+}
+
+/** Calibrations older than this are said to be stale. */
+export const calibrationStaleAfterMs = 7 * 24 * 3600 * 1000;
+
+/** "3 min ago", "2 days ago" — the age a calibration is shown with. */
+export function calibrationAge(measuredAtMs: number, nowMs: number): string {
+  const seconds = Math.max(0, (nowMs - measuredAtMs) / 1000);
+  if (seconds < 90) return `${Math.round(seconds)} s ago`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}
+
+/** This host's latest calibration and the ones before it (what changed, when, from what), for the app. */
+export interface CalibrationState {
+  hostId: string;
+  latest: HostCalibration | null;
+  history: Array<{ id: number; measuredAtMs: number; origin: CalibrationOrigin }>;
+}
+
+/** What a calibrate-engine probe prints (src-worker/calibrate/memory-probes.ts): its time and its fresh process's memory. */
+export interface CalibrationProbeResult {
+  seconds: number;
+  /** VmHWM once the backend ran a first kernel (null where /proc is not readable). */
+  runtimeBaselineBytes: number | null;
+  peakResidentBytes: number | null;
+  /** Resident bytes it holds besides activations: parameters twice (flat + tensors) and the flat gradients. */
+  heldBytes: number;
+  /** tf.profile's peak above the bytes held before one repetition. */
+  frameworkPeakBytes: number;
+}

@@ -1,0 +1,34 @@
+/** One calibration as lines a researcher reads: what was measured, when (its age), with what, and what is missing or stale. */
+import { formatBytes, formatDuration } from '../units.js';
+import { calibrationAge, calibrationStaleAfterMs, type HostCalibration } from './calibration-record.js';
+
+function gb(value: number): string {
+  return `${(value / 1e9).toFixed(2)}`;
+}
+
+/** The summary lines of `shardscope calibrate`. */
+export function describeCalibration(c: HostCalibration, nowMs: number): string[] {
+  const age = calibrationAge(c.measuredAtMs, nowMs);
+  const origin = c.origin.kind === 'run' ? `refined from run ${c.origin.runId} (previous calibration #${c.origin.previousId ?? '-'} kept)` : 'shardscope calibrate';
+  const lines = [`host ${c.hostId}: calibration #${c.id ?? '-'} measured ${new Date(c.measuredAtMs).toISOString()} (${age}) by ${origin}`];
+  if (nowMs - c.measuredAtMs > calibrationStaleAfterMs) lines.push(`  STALE: older than ${calibrationStaleAfterMs / 86400000} days; run shardscope calibrate again`);
+  lines.push(`  software: ${Object.entries(c.software).map(([k, v]) => `${k} ${v}`).join(', ')}; cpu: ${c.cpu.model} (${c.cpu.cores} cores)`);
+  for (const e of c.engines) {
+    const best = Math.max(...e.matmul.map((m) => m.flopsPerSecond));
+    const worst = Math.min(...e.matmul.map((m) => m.flopsPerSecond));
+    lines.push(`  engine ${e.engine} on ${e.backend} (${e.device}), model ${e.model.name}:`);
+    lines.push(`    matrix products at the model's GEMM shapes: ${gb(worst)}-${gb(best)} GFLOP/s fp32 (measured)`);
+    const fused = e.segments.filter((s) => s.segment === 'fused').map((s) => `${s.batch}: ${(s.seconds * 1e3).toFixed(1)} ms`);
+    if (fused.length) lines.push(`    whole-model forward+backward per micro-batch size: ${fused.join(', ')}`);
+    lines.push(`    Adam ${(e.adamSecondsPerElement * 1e9).toFixed(2)} ns/element; memory bandwidth ${gb(e.memoryBandwidthBytesPerSecond)} GB/s; runtime baseline ${formatBytes(e.runtimeBaselineBytes)} VmHWM`);
+    lines.push(`    contention: ${e.concurrency.map((x) => `${x.processes} rank${x.processes > 1 ? 's' : ''} x${x.slowdown.toFixed(2)}`).join(', ')}`);
+  }
+  const ops = [...new Set(c.collectives.map((x) => `${x.op}/${x.groupSize}/${x.scope}`))];
+  for (const key of ops) {
+    const [op, size, scope] = key.split('/');
+    const points = c.collectives.filter((x) => x.op === op && String(x.groupSize) === size && x.scope === scope);
+    lines.push(`  ${op}, ${size} ranks (${scope}): ${points.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}`);
+  }
+  for (const m of c.missing) lines.push(`  missing: ${m}`);
+  return lines;
+}

@@ -1,0 +1,182 @@
+/**
+ * Prediction of a run of the built-in engine (src-worker) from a host's calibration: the segments it
+ * really runs (fp32, TP/PP sub-layers whose backward re-runs their forward, recomputation, the fused
+ * tape of dp-only ranks), the real schedule, Adam on typed arrays, the runtime's memory baseline and
+ * the collectives' measured times at the sizes the step sends. Pure: the caller passes the calibration.
+ */
+import type { TrainConfig } from '../engine-config.js';
+import type { CollectiveOp, CollectiveTiming, EngineCalibration, EngineSegment, HostCalibration } from './calibration-record.js';
+import { bytesSent, engineRankShapes, microBatchSequences, type EngineRankShape } from './engine-shapes.js';
+import { playSchedule, type OpCost, type ScheduleOp } from './engine-schedule.js';
+import { affineFit, interpolate } from './interpolate.js';
+import { predictRankMemory, type RankMemoryParts } from './engine-memory.js';
+
+/** One rank's predicted step. */
+export interface RankPrediction {
+  rank: number;
+  stage: number;
+  stepSeconds: { compute: number; communication: number; bubble: number; total: number };
+  bytesSentPerStep: { dp: number; tp: number; pp: number };
+  memoryBytes: RankMemoryParts;
+}
+
+/** The prediction of one run, shaped like the planner's result where the figures are the same. */
+export interface EnginePrediction {
+  kind: 'engine-calibrated';
+  basis: { hostId: string; calibrationId: number | null; measuredAtMs: number; origin: string; engine: string; backend: string };
+  stepTimeSeconds: number;
+  tokensPerSecond: number;
+  /** Mean over ranks, as the measured breakdown is averaged. */
+  timeBreakdownSeconds: { compute: number; communication: number; bubble: number };
+  bubbleFraction: number;
+  /** Mean over ranks of bytes sent per step, by the group they go through (as the engine counts them). */
+  commBytesPerStepPerGpu: { dp: number; tp: number; pp: number };
+  /** The rank with the largest predicted peak resident memory (VmHWM). */
+  memoryPerGpuBytes: RankMemoryParts;
+  ranks: RankPrediction[];
+  /** Figures the calibration lacked (the prediction extrapolated or left them out). */
+  gaps: string[];
+}
+
+/** Why no prediction can be made from this calibration. */
+export class MissingCalibration extends Error {
+  readonly kind = 'not-found';
+}
+
+function segmentSeconds(engine: EngineCalibration, segment: EngineSegment, tp: number, batch: number, gaps: Set<string>): number {
+  const points = engine.segments.filter((s) => s.segment === segment && s.tp === tp).map((s) => [s.batch, s.seconds] as const);
+  // affine in the micro-batch's rows; the fit smooths the noise of timings on a shared host
+  const value = affineFit(points, batch);
+  if (value === null) throw new MissingCalibration(`no ${segment} timing for a TP shard of ${tp} in the calibration of ${engine.model.name}`);
+  if (!points.some(([b]) => b === batch)) gaps.add(`${segment} at micro-batch ${batch} not measured: read off the fitted line`);
+  return value;
+}
+
+/** Seconds of one collective call; null group = no call. */
+function collectiveSeconds(collectives: CollectiveTiming[], op: CollectiveOp, groupSize: number, bytes: number, scope: 'host' | 'cross-host', gaps: Set<string>): number {
+  if (groupSize <= 1) return 0;
+  let points = collectives.filter((c) => c.op === op && c.groupSize === groupSize && c.scope === scope);
+  if (points.length === 0 && scope === 'cross-host' && collectives.some((c) => c.op === op && c.scope === 'host')) {
+    gaps.add(`${op} across hosts not calibrated: this host's own figures used (right only when the hosts' link is as fast as loopback)`);
+    return collectiveSeconds(collectives, op, groupSize, bytes, 'host', gaps);
+  }
+  if (points.length === 0) {
+    points = collectives.filter((c) => c.op === op && c.scope === scope);
+    gaps.add(`${op} in groups of ${groupSize} (${scope}) not measured: ${points.length ? `scaled from groups of ${points[0].groupSize}` : 'left at 0'}`);
+    const ratio = points.length ? ((groupSize - 1) / groupSize) / ((points[0].groupSize - 1) / points[0].groupSize) : 0;
+    points = points.filter((p) => p.groupSize === points[0].groupSize).map((p) => ({ ...p, seconds: p.seconds * ratio }));
+  }
+  return interpolate(points.map((c) => [c.bytes, c.seconds] as const), bytes) ?? 0;
+}
+
+/** Where the run's groups sit: `cross-host` when a group spans hosts (the caller knows the placement). */
+export interface PredictionPlacement {
+  ranksPerHost: number;
+  crossHost: { dp: boolean; tp: boolean; pp: boolean };
+}
+
+/** Predicts a run of the built-in engine on a calibrated host. Throws MissingCalibration when the calibration lacks what the run needs. */
+export function predictEngineRun(config: TrainConfig, calibration: HostCalibration, placement: PredictionPlacement): EnginePrediction {
+  const engine = calibration.engines.find((e) => e.engine === 'tfjs' && sameShape(e.model, config.model));
+  if (!engine) throw new MissingCalibration(`host ${calibration.hostId} has no calibration of the built-in engine at the shapes of ${config.model.name}: run shardscope calibrate --model ${config.model.name}`);
+  const gaps = new Set<string>();
+  const { dp, tp, pp } = config.strategy;
+  const { model } = config;
+  const b = microBatchSequences(config);
+  const activationBytes = b * model.seqLen * model.hidden * 4;
+  const slowdownAt = (computing: number) => interpolate(engine.concurrency.map((c) => [c.processes, c.slowdown] as const), computing) ?? 1;
+  // ranks slow each other only while they compute at the same time: all of them under DP/TP (lockstep),
+  // fewer under a pipeline (waits); settled by replaying with the concurrency the last pass showed
+  let slowdown = slowdownAt(placement.ranksPerHost);
+  if (engine.concurrency.length === 0 && placement.ranksPerHost > 1) gaps.add('no contention measurement: ranks sharing the host assumed not to slow each other');
+  const scope = (kind: 'dp' | 'tp' | 'pp') => (placement.crossHost[kind] ? 'cross-host' : 'host') as 'host' | 'cross-host';
+  const seg = (s: EngineSegment, shard = tp) => segmentSeconds(engine, s, shard, b, gaps) * slowdown;
+  const copySeconds = (bytes: number) => (2 * bytes) / engine.memoryBandwidthBytesPerSecond;
+  const tpAllReduce = (bytes: number) => collectiveSeconds(calibration.collectives, 'allReduce', tp, bytes, scope('tp'), gaps) + 2 * copySeconds(bytes);
+  const ppSend = collectiveSeconds(calibration.collectives, 'send', pp, activationBytes, scope('pp'), gaps) + copySeconds(activationBytes);
+  const shapes = engineRankShapes(config);
+  const isFused = tp === 1 && pp === 1 && !config.recompute;
+  const stageShape = (s: number) => shapes.find((r) => r.stage === s) as EngineRankShape;
+
+  const cost = (s: number, op: ScheduleOp): OpCost => {
+    const r = stageShape(s);
+    const layers = r.endLayer - r.firstLayer;
+    if (isFused) return op.kind === 'forward' ? { computeSeconds: seg('fused', 1), communicationSeconds: 0, handOverSeconds: 0 } : { computeSeconds: 0, communicationSeconds: 0, handOverSeconds: 0 };
+    const forwardLayers = layers * (seg('attn-forward') + seg('mlp-forward')) + (r.hasEmbedding ? seg('embed-forward') : 0);
+    const forwardTp = 2 * layers * tpAllReduce(activationBytes);
+    if (op.kind === 'forward') {
+      const sends = !r.hasHead;
+      return { computeSeconds: forwardLayers + (r.hasHead ? seg('head') : 0), communicationSeconds: forwardTp + (sends ? ppSend : 0), handOverSeconds: 0 };
+    }
+    const recompute = config.recompute ? forwardLayers : 0;
+    const backward = layers * (seg('attn-backward') + seg('mlp-backward')) + (r.hasEmbedding ? seg('embed-backward') : 0);
+    const backwardTp = 2 * layers * tpAllReduce(activationBytes + 2 * model.hidden * 4) + (config.recompute ? forwardTp : 0);
+    return { computeSeconds: recompute + backward, communicationSeconds: backwardTp + (r.hasEmbedding ? 0 : ppSend), handOverSeconds: 0 };
+  };
+  const play = (): RankPrediction[] => {
+    const timelines = playSchedule(config.schedule, config.microBatches, pp, cost);
+    return shapes.map((r) => rankOf(r, timelines[r.stage]));
+  };
+  const rankOf = (r: EngineRankShape, t: ReturnType<typeof playSchedule>[number]): RankPrediction => {
+    const optimizer = optimizerSeconds(config, r, engine, calibration.collectives, scope('dp'), gaps);
+    const compute = t.computeSeconds + optimizer.compute * slowdown;
+    const communication = t.communicationSeconds + optimizer.communication;
+    const total = t.endSeconds + optimizer.compute * slowdown + optimizer.communication;
+    return {
+      rank: r.rank, stage: r.stage,
+      stepSeconds: { compute, communication, bubble: t.bubbleSeconds, total },
+      bytesSentPerStep: bytesSent(config, r),
+      memoryBytes: predictRankMemory(config, r, engine, t.maxInFlight, isFused),
+    };
+  };
+  let ranks = play();
+  for (let pass = 0; pp > 1 && placement.ranksPerHost > 1 && pass < 3; pass += 1) {
+    const step = Math.max(...ranks.map((r) => r.stepSeconds.total));
+    const hosts = Math.max(1, shapes.length / placement.ranksPerHost);
+    const computing = Math.min(placement.ranksPerHost, Math.max(1, ranks.reduce((a, r) => a + r.stepSeconds.compute, 0) / hosts / step));
+    slowdown = slowdownAt(computing);
+    ranks = play();
+  }
+  const stepTimeSeconds = Math.max(...ranks.map((r) => r.stepSeconds.total));
+  const mean = (f: (r: RankPrediction) => number) => ranks.reduce((sum, r) => sum + f(r), 0) / ranks.length;
+  const worst = ranks.reduce((a, r) => (r.memoryBytes.total > a.memoryBytes.total ? r : a), ranks[0]);
+  const bubble = mean((r) => r.stepSeconds.bubble);
+  return {
+    kind: 'engine-calibrated',
+    basis: {
+      hostId: calibration.hostId, calibrationId: calibration.id ?? null, measuredAtMs: calibration.measuredAtMs,
+      origin: calibration.origin.kind === 'run' ? `refined from run ${calibration.origin.runId}` : 'shardscope calibrate', engine: 'tfjs', backend: engine.backend,
+    },
+    stepTimeSeconds,
+    tokensPerSecond: (config.globalBatch * model.seqLen) / stepTimeSeconds,
+    timeBreakdownSeconds: { compute: mean((r) => r.stepSeconds.compute), communication: mean((r) => r.stepSeconds.communication), bubble },
+    bubbleFraction: stepTimeSeconds > 0 ? bubble / stepTimeSeconds : 0,
+    commBytesPerStepPerGpu: { dp: mean((r) => r.bytesSentPerStep.dp), tp: mean((r) => r.bytesSentPerStep.tp), pp: mean((r) => r.bytesSentPerStep.pp) },
+    memoryPerGpuBytes: worst.memoryBytes,
+    ranks,
+    gaps: [...gaps],
+  };
+}
+
+/** Gradient sync and Adam (optimizer-step.ts), the parameter refresh, the loss all-reduce of the last stage. */
+function optimizerSeconds(config: TrainConfig, r: EngineRankShape, engine: EngineCalibration, collectives: CollectiveTiming[], scope: 'host' | 'cross-host', gaps: Set<string>): { compute: number; communication: number } {
+  const { dp } = config.strategy;
+  const gradBytes = r.params * 4;
+  const elementPass = (elements: number) => (8 * elements) / engine.memoryBandwidthBytesPerSecond;
+  const adam = (r.optimizerStateElements / 2) * engine.adamSecondsPerElement;
+  // zeroing the gradients at step start, scaling by 1/dp, rebuilding the tensors after the update
+  let compute = elementPass(r.params) / 2 + adam + r.params * engine.refreshSecondsPerElement + (dp > 1 ? elementPass(r.params / (config.zeroStage === 1 ? dp : 1)) : 0);
+  let communication = 0;
+  if (dp > 1) {
+    if (config.zeroStage === 1) {
+      communication += collectiveSeconds(collectives, 'reduceScatter', dp, gradBytes, scope, gaps) + collectiveSeconds(collectives, 'allGather', dp, gradBytes, scope, gaps);
+      compute += elementPass(r.params / dp) / 2;
+    } else communication += collectiveSeconds(collectives, 'allReduce', dp, gradBytes, scope, gaps);
+    if (r.hasHead) communication += collectiveSeconds(collectives, 'allReduce', dp, 4, scope, gaps);
+  }
+  return { compute, communication };
+}
+
+function sameShape(a: TrainConfig['model'], b: TrainConfig['model']): boolean {
+  return a.layers === b.layers && a.hidden === b.hidden && a.heads === b.heads && a.vocab === b.vocab && a.seqLen === b.seqLen;
+}

@@ -1,0 +1,72 @@
+/**
+ * `node dist/worker.cjs calibrate-collective-rank --rank R --world N --master-port P [--master-addr A]
+ *  [--sizes-bytes 4,65536,...] [--reps N]` (run secret in SHARDSCOPE_RUN_SECRET): one rank of the
+ * collective calibration. Times, per payload size, the calls a training step makes: all-reduce,
+ * reduce-scatter, all-gather and one send to the next rank (received by it), each after a barrier,
+ * median of reps. Rank 0 prints one JSON line per op and size: {op, groupSize, bytes, seconds}.
+ */
+import { parseArgs } from 'node:util';
+import { chunkBounds } from '../../src-shared/chunk-bounds.js';
+import { initCollective } from '../collective/index.js';
+import type { CollectiveOp } from '../../src-shared/calibration/calibration-record.js';
+import { ShardScopeError } from '../../src-shared/errors.js';
+
+/** Default payloads: the loss (4 B) up to a 16 MiB gradient bucket. */
+export const defaultCollectiveSizesBytes = [4, 65536, 262144, 1048576, 4194304, 16777216];
+
+/** Runs the rank; exit 0 ok, 1 failed, 2 bad flags. */
+export async function calibrateCollectiveRankCommand(args: string[]): Promise<number> {
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({ args, strict: true, options: {
+      rank: { type: 'string' }, world: { type: 'string' }, 'master-addr': { type: 'string' }, 'master-port': { type: 'string' },
+      'sizes-bytes': { type: 'string' }, reps: { type: 'string' },
+    } }).values as Record<string, string | undefined>;
+  } catch (error) {
+    process.stderr.write(`shardscope-worker calibrate-collective-rank: ${(error as Error).message.split('\n')[0]}\n`);
+    return 2;
+  }
+  const rank = Number(values.rank);
+  const world = Number(values.world);
+  const reps = Number(values.reps ?? 5);
+  const sizes = values['sizes-bytes'] ? values['sizes-bytes'].split(',').map(Number) : defaultCollectiveSizesBytes;
+  try {
+    const comm = await initCollective({
+      rank, worldSize: world, masterAddr: values['master-addr'] ?? '127.0.0.1', masterPort: Number(values['master-port']),
+      secret: process.env.SHARDSCOPE_RUN_SECRET ?? '',
+    });
+    const g = comm.world;
+    const next = (rank + 1) % world;
+    const prev = (rank + world - 1) % world;
+    for (const bytes of sizes) {
+      const n = Math.max(1, Math.floor(bytes / 4));
+      const buf = new Float32Array(n).fill(1);
+      const ops: Array<[CollectiveOp, () => Promise<unknown>]> = [
+        ['allReduce', () => g.allReduce(buf)],
+        ['reduceScatter', () => g.reduceScatter(buf)],
+        ['allGather', () => g.allGather(buf.subarray(...chunkBounds(n, world, rank)), n)],
+        // a pipeline hand-over: every rank sends to the next and waits for its own input
+        ['send', () => Promise.all([g.send(buf, next, 9), g.recv(prev, 9)])],
+      ];
+      for (const [op, call] of ops) {
+        await call();
+        const times: number[] = [];
+        for (let i = 0; i < reps; i += 1) {
+          await g.barrier();
+          const t0 = performance.now();
+          await call();
+          times.push((performance.now() - t0) / 1000);
+        }
+        times.sort((a, b) => a - b);
+        if (rank === 0) process.stdout.write(`${JSON.stringify({ op, groupSize: world, bytes: n * 4, seconds: times[Math.floor(times.length / 2)] })}\n`);
+      }
+    }
+    await g.barrier();
+    await comm.close();
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ShardScopeError)) throw error;
+    process.stderr.write(`shardscope-worker calibrate-collective-rank ${rank}: ${error.kind}: ${error.message}\n`);
+    return error.kind === 'bad-input' ? 2 : 1;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * `shardscope calibrate`: real worker processes measure this host, the result is stored with its time
+ * and versions, shown with its age, and the next run of the built-in engine is predicted from it, with
+ * bytes counted the same way on both sides and memory measured as each rank's VmHWM.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cli = join(__dirname, '..', '..', 'bin', 'shardscope.cjs');
+
+function runCli(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHARDSCOPE_HOME: home } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('calibrate measures, stores and shows; a run is then predicted from that calibration', { timeout: 600_000 }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'shardscope-calibrate-'));
+  const calibrated = await runCli(['calibrate', '--model', 'tiny', '--global-batch', '2', '--reps', '1', '--json'], home);
+  assert.equal(calibrated.code, 0, calibrated.stderr);
+  assert.match(calibrated.stderr, /built-in engine at the shapes of tiny/);
+  assert.match(calibrated.stderr, /stored as calibration #1/);
+  const record = JSON.parse(calibrated.stdout.trim());
+  assert.equal(record.hostId, 'local');
+  assert.equal(record.software.node, process.versions.node);
+  assert.ok(record.software.tfjs, 'the tfjs version is kept');
+  const [engine] = record.engines;
+  assert.deepEqual([...new Set(engine.segments.map((s: { batch: number }) => s.batch))], [1, 2]);
+  assert.ok(engine.segments.some((s: { segment: string; tp: number }) => s.segment === 'attn-backward' && s.tp === 2), 'TP shards of 1/2 are timed');
+  assert.ok(engine.runtimeBaselineBytes > 20 * 2 ** 20, `a Node + tfjs worker peaks above 20 MiB before any model (${engine.runtimeBaselineBytes})`);
+  assert.ok(engine.matmul.every((m: { flopsPerSecond: number }) => m.flopsPerSecond > 0));
+  assert.deepEqual([...new Set(record.collectives.map((c: { op: string }) => c.op))].sort(), ['allGather', 'allReduce', 'reduceScatter', 'send']);
+  assert.ok(record.missing.some((m: string) => /power/.test(m)), 'what was not measured is said');
+
+  const shown = await runCli(['calibrate', '--show'], home);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /calibration #1 measured .* \(\d+ s ago\) by shardscope calibrate/);
+
+  const ran = await runCli(['run', '--model', 'tiny', '--strategy', 'tp=2', '--steps', '3', '--global-batch', '2', '--sample-ms', '0', '--json', '--report', join(home, 'r.json')], home);
+  assert.equal(ran.code, 0, ran.stderr);
+  const [run] = JSON.parse(readFileSync(join(home, 'r.json'), 'utf8')).runs;
+  assert.equal(run.prediction.kind, 'engine-calibrated');
+  assert.match(run.prediction.note, /predicted from calibration #1 of local/);
+  const check = (metric: string) => run.predictionChecks.find((c: { metric: string }) => c.metric === metric);
+  const tpBytes = check('commBytesPerStepPerGpu.tp');
+  assert.ok(tpBytes.measured > 0);
+  assert.equal(tpBytes.predicted, tpBytes.measured, 'TP bytes are counted identically by the prediction and the engine');
+  assert.equal(run.measured.peakMemorySource, 'process-peak-vmhwm');
+  for (const rank of [0, 1]) {
+    const c = check(`peakMemoryBytes.rank${rank}`);
+    assert.ok(c.measured > engine.runtimeBaselineBytes * 0.8, `rank ${rank} measured its VmHWM`);
+    assert.equal(c.errorFraction, (c.measured - c.predicted) / c.predicted);
+  }
+  // the History list carries the same step-time check as the report
+  const listed = await runCli(['runs', '--json'], home);
+  const item = JSON.parse(listed.stdout).find((r: { id: string }) => r.id === run.id);
+  const step = check('stepTimeSeconds');
+  assert.deepEqual(item.stepTimeCheck, { predictedSeconds: step.predicted, measuredSeconds: step.measured, errorFraction: step.errorFraction });
+});
+
+test('calibrate --hosts is said to be unsupported, and --show before any calibration says so', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'shardscope-calibrate-'));
+  const hosts = await runCli(['calibrate', '--hosts', 'x.json'], home);
+  assert.equal(hosts.code, 2);
+  assert.match(hosts.stderr, /--hosts: calibrating remote hosts is not implemented yet/);
+  const show = await runCli(['calibrate', '--show'], home);
+  assert.equal(show.code, 1);
+  assert.match(show.stderr, /no store|never been calibrated/);
+});

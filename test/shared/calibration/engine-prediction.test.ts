@@ -1,0 +1,58 @@
+/** The calibrated prediction from a hand-written calibration: what it charges for each part of the engine's step. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EngineSegment, HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import { MissingCalibration, predictEngineRun } from '../../../src-shared/calibration/engine-prediction.js';
+import type { TrainConfig } from '../../../src-shared/engine-config.js';
+
+const model = { name: 'bench', layers: 4, hidden: 256, heads: 4, vocab: 256, seqLen: 128 };
+const segments: EngineSegment[] = ['fused', 'embed-forward', 'embed-backward', 'attn-forward', 'attn-backward', 'mlp-forward', 'mlp-backward', 'head'];
+
+/** 10 ms per sequence for every segment (so the arithmetic is visible), contention 2x with 2 ranks computing. */
+function calibration(): HostCalibration {
+  return {
+    hostId: 'local', measuredAtMs: 0, origin: { kind: 'calibrate' }, software: {}, cpu: { model: 'x', cores: 2 }, power: null, missing: [],
+    engines: [{
+      engine: 'tfjs', backend: 'wasm', device: 'cpu', model, matmul: [],
+      segments: segments.flatMap((segment) => [1, 2, 4, 8].flatMap((batch) => [1, 2].map((tp) => ({ segment, tp, batch, seconds: 0.01 * batch, frameworkPeakBytes: 1e6 * batch })))),
+      adamSecondsPerElement: 0, refreshSecondsPerElement: 0, memoryBandwidthBytesPerSecond: 1e15, runtimeBaselineBytes: 50e6,
+      activationResidentFraction: 1, segmentedOverheadBytes: 0, concurrency: [{ processes: 1, slowdown: 1 }, { processes: 2, slowdown: 2 }],
+    }],
+    collectives: (['allReduce', 'reduceScatter', 'allGather', 'send'] as const).flatMap((op) => [4, 16e6].map((bytes) => ({ op, groupSize: 2, scope: 'host' as const, bytes, seconds: 0 }))),
+  };
+}
+
+function config(dp: number, tp: number, pp: number, extra: Partial<TrainConfig> = {}): TrainConfig {
+  return { model, strategy: { dp, tp, pp }, steps: 1, globalBatch: 8, microBatches: 1, schedule: '1f1b', zeroStage: 0, recompute: false, seed: 0, learningRate: 1e-3, ...extra };
+}
+
+const local = (ranks: number) => ({ ranksPerHost: ranks, crossHost: { dp: false, tp: false, pp: false } });
+
+test('dp=1 is one fused tape of the whole batch; dp=2 halves the batch but both ranks compute at once (2x contention)', () => {
+  assert.ok(Math.abs(predictEngineRun(config(1, 1, 1), calibration(), local(1)).stepTimeSeconds - 0.08) < 1e-6);
+  assert.ok(Math.abs(predictEngineRun(config(2, 1, 1), calibration(), local(2)).stepTimeSeconds - 0.08) < 1e-6);
+});
+
+test('TP/PP ranks pay every segment, the backward re-running its forward: forward 4 x (attn + mlp) + embed + head, backward the same + embed', () => {
+  const p = predictEngineRun(config(1, 2, 1), calibration(), local(2));
+  // per rank: forward (4 x 2 + 1 + 1) x 0.08 s, backward (4 x 2 + 1) x 0.08 s, all x2 contention
+  assert.ok(Math.abs(p.stepTimeSeconds - 2 * 0.08 * (10 + 9)) < 1e-6, String(p.stepTimeSeconds));
+});
+
+test('a pipeline\'s ranks wait for each other, so they are charged less contention than lockstep ranks', () => {
+  const pp = predictEngineRun(config(1, 1, 2, { microBatches: 4 }), calibration(), local(2));
+  // micro-batches of 2 sequences (0.02 s a segment); stage 0: 5 segments forward + 5 backward, stage 1: 5 + 4; x 4 micro-batches
+  const meanUnslowed = ((10 + 9) * 0.02 * 4) / 2;
+  assert.ok(pp.timeBreakdownSeconds.bubble > 0);
+  const { compute } = pp.timeBreakdownSeconds;
+  assert.ok(compute > meanUnslowed * 1.1 && compute < 2 * meanUnslowed * 0.9, `${compute}: slowed, but less than 2x`);
+});
+
+test('a model the host was not calibrated at is said, not guessed', () => {
+  assert.throws(() => predictEngineRun({ ...config(1, 1, 1), model: { ...model, layers: 2 } }, calibration(), local(1)), MissingCalibration);
+});
+
+test('cross-host groups without cross-host figures use this host\'s and say so', () => {
+  const p = predictEngineRun(config(2, 1, 1), calibration(), { ranksPerHost: 1, crossHost: { dp: true, tp: false, pp: false } });
+  assert.ok(p.gaps.some((g) => /allReduce across hosts not calibrated/.test(g)), p.gaps.join('; '));
+});
