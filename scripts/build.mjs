@@ -58,6 +58,8 @@ mkdirSync(dist, { recursive: true });
 await Promise.all([
   build({ ...nodeCommon, entryPoints: { cli: 'src-main/cli/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, packages: 'external' }),
   build({ ...nodeCommon, entryPoints: { 'app-main': 'src-main/app/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  // Strategy searches of the app and web mode run in this worker thread, off the server's event loop.
+  build({ ...nodeCommon, entryPoints: { 'planner-thread': 'src-main/core/planner/planner-thread-main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, packages: 'external' }),
   // The sandboxed preload must be one self-contained file: only `electron` stays external.
   build({ ...nodeCommon, entryPoints: { preload: 'src-main/app/preload.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, external: ['electron'] }),
   build({ ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { app: 'src-renderer/index.ts' }, outdir: join(dist, 'renderer') }),
@@ -69,4 +71,4 @@ const wasmDir = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', '
 for (const file of readdirSync(wasmDir).filter((name) => name.endsWith('.wasm'))) cpSync(join(wasmDir, file), join(dist, file));
 for (const file of ['index.html', 'styles.css']) cpSync(join(root, 'src-renderer', file), join(dist, 'renderer', file));
 buildNativeBlas();
-console.log('built dist/ (cli, app-main, preload, renderer, worker)');
+console.log('built dist/ (cli, app-main, planner-thread, preload, renderer, worker)');

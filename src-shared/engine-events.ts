@@ -90,8 +90,21 @@ export interface ErrorEvent {
   timestampMs: number;
 }
 
+/** The rank is alive (sent every RANK_HEARTBEAT_INTERVAL_MS; the controller consumes it, nothing stores it). */
+export interface HeartbeatEvent {
+  type: 'heartbeat';
+  rank: number;
+  timestampMs: number;
+}
+
+/** How often a rank says it is alive, and how long the controller waits before it calls a silent rank stopped. */
+export const RANK_HEARTBEAT_INTERVAL_MS = 1000;
+export const RANK_HEARTBEAT_TIMEOUT_MS = 6000;
+
 /** Any event a worker emits. */
 export type EngineEvent = RunStartEvent | StepEvent | SpansEvent | RunEndEvent | ErrorEvent;
+/** An event or a heartbeat, as read from a worker's stdout. */
+export type WorkerOutput = EngineEvent | HeartbeatEvent;
 
 /** A line that was not an event (kept so the controller can show worker logs). */
 export interface LogLine {
@@ -99,21 +112,21 @@ export interface LogLine {
   line: string;
 }
 
-const eventTypes = new Set(['run-start', 'step', 'spans', 'run-end', 'error']);
+const eventTypes = new Set(['run-start', 'step', 'spans', 'run-end', 'error', 'heartbeat']);
 
 /** Serialises an event as one line. */
-export function formatEvent(event: EngineEvent): string {
+export function formatEvent(event: WorkerOutput): string {
   return `${JSON.stringify(event)}\n`;
 }
 
 /** Parses one line: an event, or a log line when it is not a JSON event. */
-export function parseEventLine(line: string): EngineEvent | LogLine {
+export function parseEventLine(line: string): WorkerOutput | LogLine {
   const trimmed = line.trim();
   if (trimmed.startsWith('{')) {
     try {
       const value = JSON.parse(trimmed) as { type?: unknown; rank?: unknown };
       if (typeof value === 'object' && value !== null && typeof value.type === 'string' && eventTypes.has(value.type) && typeof value.rank === 'number') {
-        return value as EngineEvent;
+        return value as WorkerOutput;
       }
     } catch {
       // not JSON: a log line
@@ -127,9 +140,9 @@ export class EngineEventParser {
   private pending = '';
 
   /** Adds a chunk; returns the events (and log lines) completed by it. */
-  feed(chunk: string): Array<EngineEvent | LogLine> {
+  feed(chunk: string): Array<WorkerOutput | LogLine> {
     this.pending += chunk;
-    const out: Array<EngineEvent | LogLine> = [];
+    const out: Array<WorkerOutput | LogLine> = [];
     let newline = this.pending.indexOf('\n');
     while (newline >= 0) {
       const line = this.pending.slice(0, newline);
@@ -141,7 +154,7 @@ export class EngineEventParser {
   }
 
   /** Flushes a last line that had no newline. */
-  end(): Array<EngineEvent | LogLine> {
+  end(): Array<WorkerOutput | LogLine> {
     const rest = this.pending;
     this.pending = '';
     return rest.trim() ? [parseEventLine(rest)] : [];

@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'peer-lost'
   | 'timeout'
   | 'worker-exit'
+  | 'diverged'
   | 'node-missing'
   | 'node-too-old'
   | 'cancelled'

@@ -92,7 +92,7 @@ export const measuredFiguresSchema = z.object({
 
 /** Everything the report holds about one run. */
 export const runReportSchema = z.object({
-  id: z.string(), engine: z.string(), status: z.enum(['running', 'finished', 'failed', 'cancelled']),
+  id: z.string(), engine: z.string(), status: z.enum(['running', 'finished', 'failed', 'cancelled', 'interrupted']),
   error: z.object({ kind: z.string(), message: z.string() }).nullable(),
   startedAtMs: z.number(), endedAtMs: nullableNumber, durationSeconds: z.number(),
   model: z.record(z.string(), z.unknown()), strategy: z.record(z.string(), z.unknown()),

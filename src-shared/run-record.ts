@@ -2,7 +2,7 @@
 import type { SampleSource } from './telemetry.js';
 
 /** Lifecycle of a run. */
-export type RunStatus = 'running' | 'finished' | 'failed' | 'cancelled';
+export type RunStatus = 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
 /** What a run was asked to do, kept with it (plan and prediction come from the planner as JSON). */
 export interface NewRun {

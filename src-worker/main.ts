@@ -3,7 +3,7 @@ import { workerCommands } from './commands/index.js';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const command = name ? workerCommands[name] : undefined;
+  const command = name !== undefined && Object.hasOwn(workerCommands, name) ? workerCommands[name] : undefined;
   if (!command) {
     process.stderr.write(`shardscope-worker: unknown command "${name ?? ''}" (try: ${Object.keys(workerCommands).join(', ')})\n`);
     return 2;

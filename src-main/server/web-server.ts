@@ -1,6 +1,8 @@
 /**
  * Web mode: the same ShardScopeApi over HTTP + WebSocket, bound to 127.0.0.1 only, with a random
  * token in the URL it prints. No CORS headers are ever sent; a wrong Host, Origin or token is refused.
+ * The session scheme (token sent explicitly by the page, cookie only for the static files) is
+ * explained in docs/web-mode-session.md. A broken or hostile socket closes only itself.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -8,10 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiHandlers } from '../../src-shared/api/contract.js';
 import { wireRequestSchema, type WireEvent, type WireResponse } from '../../src-shared/api/wire.js';
+import { toErrorPayload } from '../../src-shared/errors.js';
 import { answerCall } from '../core/api/dispatch.js';
 import type { Logger } from '../core/log/logger.js';
 import type { ApiEventBus } from '../core/api/event-bus.js';
-import { AccessGuard, TOKEN_COOKIE } from './access-guard.js';
+import { AccessGuard, API_PROTOCOL } from './access-guard.js';
+import { CallLimiter } from './call-limiter.js';
 import { serveStatic } from './static-files.js';
 
 /** What the server serves. */
@@ -41,18 +45,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = options.token ?? randomBytes(32).toString('base64url');
   let port = 0;
   const guard = new AccessGuard(token, () => port);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    handleProtocols: (protocols) => (protocols.has(API_PROTOCOL) ? API_PROTOCOL : false),
+  });
+  wss.on('error', () => {});
   const server = createServer((req, res) => {
     res.on('finish', () => { if (res.statusCode === 401 || res.statusCode === 403) options.log.warn(`web server refused ${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}: ${res.statusCode} (host ${req.headers.host ?? 'none'})`); });
     handleHttp(req, res, guard, options.rendererDir).catch((error: unknown) => {
       options.log.error(`web server failed on ${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`, error); // never the query: it may hold the token
-      res.writeHead(500).end();
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
     });
   });
+  // A malformed request or a reset socket is that client's problem: drop it, keep serving.
+  server.on('clientError', (_error, socket) => socket.destroy());
 
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== '/api' || !guard.isOwnHost(req) || !guard.isOwnOrigin(req) || !guard.hasTokenCookie(req)) {
+    if (path !== '/api' || !guard.isOwnHost(req) || !guard.isOwnOrigin(req) || !guard.hasTokenProtocol(req)) {
       options.log.warn(`web server refused a WebSocket on ${path} (host ${req.headers.host ?? 'none'}, origin ${req.headers.origin ?? 'none'})`);
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
@@ -85,15 +98,17 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, guard: Acce
       res.writeHead(401).end('unauthorized: wrong token');
       return;
     }
-    // Trade the URL token for a cookie, then drop it from the address bar (and from Referer).
+    // The page cookie only unlocks the static files; the token moves to the fragment (never sent
+    // to any server, never in Referer), where the page picks it up and keeps it in sessionStorage.
     res.writeHead(303, {
-      'Set-Cookie': `${TOKEN_COOKIE}=${queryToken}; HttpOnly; SameSite=Strict; Path=/`,
-      Location: url.pathname,
+      'Set-Cookie': guard.pageCookie(),
+      Location: `${url.pathname}#token=${encodeURIComponent(queryToken)}`,
+      'Referrer-Policy': 'no-referrer',
     });
     res.end();
     return;
   }
-  if (!guard.hasTokenCookie(req)) {
+  if (!guard.hasPageCookie(req)) {
     res.writeHead(401).end('unauthorized: open the URL with the token that `shardscope app` printed');
     return;
   }
@@ -104,9 +119,17 @@ function serveSocket(ws: WebSocket, options: WebServerOptions): void {
   const send = (message: WireResponse | WireEvent) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
+  const limiter = new CallLimiter();
   const unsubscribe = options.events.subscribe((event, payload) => send({ event, payload }));
-  ws.on('close', unsubscribe);
-  ws.on('message', (data) => {
+  ws.on('close', () => { unsubscribe(); limiter.clear(); });
+  // Oversized frames, invalid UTF-8, reserved opcodes, bad close codes: ws reports them here and
+  // closes the socket; without a listener the whole process would die of an unhandled 'error'.
+  ws.on('error', () => ws.terminate());
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) {
+      ws.close(1003, 'text messages only');
+      return;
+    }
     let request;
     try {
       request = wireRequestSchema.parse(JSON.parse(data.toString()));
@@ -116,7 +139,10 @@ function serveSocket(ws: WebSocket, options: WebServerOptions): void {
       return;
     }
     const { id, method, args } = request;
-    void answerCall(options.handlers, method, args, options.log).then((answer) => send({ id, ...answer }));
+    limiter.run(method, () => answerCall(options.handlers, method, args, options.log)).then(
+      (answer) => send({ id, ...answer }),
+      (error: unknown) => send({ id, ok: false, error: toErrorPayload(error) }), // refused by the limiter
+    );
   });
 }
 

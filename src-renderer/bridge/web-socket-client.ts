@@ -1,14 +1,17 @@
-/** ShardScopeApi over the web-mode WebSocket (same origin; the token cookie authenticates it). */
+/** ShardScopeApi over the web-mode WebSocket (same origin; the page sends the session token as a sub-protocol). */
 import { apiMethodNames, type ApiEventName, type ApiEvents, type ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { WireEvent, WireResponse } from '../../src-shared/api/wire.js';
 import { fromErrorPayload, ShardScopeError } from '../../src-shared/errors.js';
+import { takeSessionToken } from './session-token.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
 /** Opens the socket and resolves with the API once it is connected. */
 export function connectWebSocketApi(onClose: (reason: string) => void): Promise<ShardScopeApi> {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
-  const socket = new WebSocket(url);
+  const token = takeSessionToken();
+  if (!token) return Promise.reject(new ShardScopeError('auth', 'this tab has no session token'));
+  const socket = new WebSocket(url, ['shardscope', `auth.${token}`]);
   const pending = new Map<number, Pending>();
   const listeners = new Map<ApiEventName, Set<(payload: unknown) => void>>();
   let nextId = 1;

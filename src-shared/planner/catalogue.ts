@@ -15,14 +15,14 @@ export function listPresets(): { models: Record<string, ModelSpec>; gpus: Record
 
 /** Looks up a model preset; unknown ids are `bad-input` naming the choices. */
 export function modelPreset(id: string): ModelSpec {
-  const spec = modelPresets[id];
+  const spec = Object.hasOwn(modelPresets, id) ? modelPresets[id] : undefined;
   if (!spec) throw new ShardScopeError('bad-input', `unknown model "${id}" (presets: ${Object.keys(modelPresets).join(', ')}; or give a JSON file)`);
   return spec;
 }
 
 /** Looks up a GPU type; unknown ids are `bad-input` naming the choices. */
 export function gpuSpec(id: string): GpuSpec {
-  const spec = gpuCatalogue[id];
+  const spec = Object.hasOwn(gpuCatalogue, id) ? gpuCatalogue[id] : undefined;
   if (!spec) throw new ShardScopeError('bad-input', `unknown GPU "${id}" (known: ${Object.keys(gpuCatalogue).join(', ')})`);
   return spec;
 }

@@ -26,11 +26,20 @@ export interface Mesh {
   self: PeerInfo;
 }
 
+/** Longest time an accepted connection may take to prove the secret; a silent stranger is dropped after it. */
+export const HANDSHAKE_TIMEOUT_MS = 3000;
+
+/** True for addresses only this machine can reach (a run whose master is one has only local ranks). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 /** Builds the full mesh of authenticated connections, or fails with `timeout`/`auth`/`unavailable` within timeoutMs. */
 export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Promise<Mesh> {
   const { rank, worldSize } = opts;
   const label = opts.hostLabel ?? hostname();
-  const bindHost = opts.bindHost ?? opts.advertiseHost ?? (rank === 0 ? opts.masterAddr : '0.0.0.0');
+  // Ranks of a run whose master is on loopback are all on this machine: never listen beyond it.
+  const bindHost = opts.bindHost ?? opts.advertiseHost ?? (rank === 0 || isLoopback(opts.masterAddr) ? opts.masterAddr : '0.0.0.0');
   const peers: Mesh['peers'] = new Map();
   if (worldSize === 1) return { peers, self: { rank, host: opts.advertiseHost ?? opts.masterAddr, port: 0, label } };
   const server = createServer();
@@ -71,11 +80,18 @@ export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Pro
       checkComplete();
     }
   };
+  // Connections still proving the secret: closed when the mesh is built, whatever state they are in.
+  const unproven = new Set<Connection>();
   server.on('connection', (socket: Socket) => {
     const connection = new Connection(socket);
-    acceptHandshake(connection, opts.secret, timeoutMs).then(
-      (hello) => onAuthenticated(connection, hello),
+    unproven.add(connection);
+    acceptHandshake(connection, opts.secret, Math.min(timeoutMs, HANDSHAKE_TIMEOUT_MS)).then(
+      (hello) => {
+        unproven.delete(connection);
+        onAuthenticated(connection, hello);
+      },
       (error: Error) => {
+        unproven.delete(connection);
         process.stderr.write(`shardscope collective rank ${rank}: ${error.message}\n`);
         connection.destroy();
       },
@@ -111,6 +127,7 @@ export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Pro
   } finally {
     clearTimeout(timer);
     server.close();
+    for (const connection of unproven) connection.destroy();
   }
 }
 

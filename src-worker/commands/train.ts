@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { validateTrainConfig, type TrainConfig } from '../../src-shared/engine-config.js';
-import { formatEvent, type EngineEvent } from '../../src-shared/engine-events.js';
+import { formatEvent, RANK_HEARTBEAT_INTERVAL_MS, type EngineEvent } from '../../src-shared/engine-events.js';
 import { ShardScopeError, toErrorPayload } from '../../src-shared/errors.js';
 import { initCollective } from '../collective/index.js';
 import { initBackend, parseBackendName } from '../engine/backend/index.js';
@@ -33,6 +33,12 @@ function parse(args: string[]) {
 export async function trainCommand(args: string[]): Promise<number> {
   const emit = (event: EngineEvent) => process.stdout.write(formatEvent(event));
   let rank = 0;
+  // Tells the controller this process is still scheduled (a SIGSTOPped or frozen rank goes silent).
+  // The first one goes out at once, so the controller watches this rank from its first step on.
+  const beat = () => process.stdout.write(formatEvent({ type: 'heartbeat', rank, timestampMs: Date.now() }));
+  beat();
+  const heartbeat = setInterval(beat, RANK_HEARTBEAT_INTERVAL_MS);
+  heartbeat.unref();
   const hasLifeline = process.env.SHARDSCOPE_STDIN_LIFELINE === '1';
   if (hasLifeline) process.stdin.on('end', () => process.exit(1)).on('error', () => process.exit(1)).resume();
   try {
@@ -50,5 +56,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     emit({ type: 'error', rank, kind, message, timestampMs: Date.now() });
     if (!(error instanceof ShardScopeError)) process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     return 1;
+  } finally {
+    clearInterval(heartbeat);
   }
 }

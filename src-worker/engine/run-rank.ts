@@ -2,6 +2,7 @@
 import type { EngineEvent } from '../../src-shared/engine-events.js';
 import type { TrainConfig } from '../../src-shared/engine-config.js';
 import type { CollectiveOptions, Communicator } from '../collective/types.js';
+import { ShardScopeError } from '../../src-shared/errors.js';
 import { alignClocks } from '../collective/clock-sync.js';
 import { SpanRecorder } from '../trace/span-recorder.js';
 import { workerClockMs } from '../trace/worker-clock.js';
@@ -53,6 +54,10 @@ export async function runRank(options: RankOptions): Promise<void> {
       emit({ type: 'step', rank, ...result, timestampMs: Date.now() });
       if (recorder?.isRecording) {
         emit({ type: 'spans', rank, step, stepStartMs: recorder.toRunMs(startMs), stepEndMs: recorder.toRunMs(endMs), spans: recorder.take(), timestampMs: Date.now() });
+      }
+      // A NaN or infinite loss never recovers: end the run as failed, naming the step (shown 1-based, like the progress lines).
+      if (result.loss !== null && !Number.isFinite(result.loss)) {
+        throw new ShardScopeError('diverged', `loss is ${result.loss} at step ${step + 1}: training diverged (try a lower --lr)`, { step: step + 1 });
       }
     }
     comm?.traceOps(null);

@@ -1,8 +1,8 @@
 /** `shardscope run`: the real CLI bundle starting real workers; JSON summary, bad input, Ctrl-C. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childrenOf, isAlive } from '../support/processes.js';
@@ -84,6 +84,27 @@ test('a controller killed outright (SIGKILL) takes its workers with it', async (
   assert.equal(code, null);
   assert.equal(workers.length, 2);
   await allGone(workers, 10_000);
+});
+
+test('a run whose controller was SIGKILLed is listed as interrupted by the next command, its steps kept', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'shardscope-run-killed-')), 'runs.db');
+  let workers: number[] = [];
+  await runCli(['--model', 'tiny', '--strategy', 'dp=2', '--steps', '100000', '--db', db], (text, pid) => {
+    if (workers.length === 0 && /step 3\//.test(text)) {
+      workers = childrenOf(pid);
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+  await allGone(workers, 10_000);
+  const listed = spawnSync(process.execPath, [cli, 'runs', '--json', '--db', db], { encoding: 'utf8' });
+  assert.equal(listed.status, 0, listed.stderr);
+  const [run] = JSON.parse(listed.stdout) as { status: string; id: string }[];
+  assert.equal(run.status, 'interrupted');
+  const report = spawnSync(process.execPath, [cli, 'report', run.id, '--format', 'json', '--out', `${db}.json`, '--db', db], { encoding: 'utf8' });
+  assert.equal(report.status, 0, report.stderr);
+  const reported = (JSON.parse(readFileSync(`${db}.json`, 'utf8')) as { runs: { status: string; loss: unknown[] }[] }).runs[0];
+  assert.equal(reported.status, 'interrupted');
+  assert.ok(reported.loss.length >= 1, `the steps done before the kill are kept (${reported.loss.length})`);
 });
 
 test('a CLI run is kept in the run history (shardscope runs lists it with its figures)', async () => {

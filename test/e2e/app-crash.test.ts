@@ -1,6 +1,6 @@
 /**
  * The app killed outright mid-run: reopening the store finds everything older than about a second
- * before the kill (samples and step events), the run is kept as it was, and no worker survives.
+ * before the kill (samples and step events), the run is marked interrupted, and no worker survives.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -42,7 +42,7 @@ test('killing the app mid-run loses at most about a second of samples and leaves
   const store = RunStore.open(join(home, 'shardscope.db'));
   try {
     const run = store.getRun(runId);
-    assert.equal(run?.status, 'running', 'the run is kept as it was when the app died');
+    assert.equal(run?.status, 'interrupted', 'the next start marks the run interrupted (its controller died), its data kept');
     const details = store.runDetails(runId);
     const storedSteps = details.events.filter((e) => e.type === 'step').map((e) => Number(e.data.step));
     assert.ok(Math.max(...storedSteps) >= seenStep - 30, `step events up to about a second before the kill are kept (saw ${seenStep}, stored ${Math.max(...storedSteps)})`);

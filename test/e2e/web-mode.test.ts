@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
+import { apiProtocols } from '../support/api-client.js';
 import { startWebApp, type AppProcess } from '../support/app-process.js';
 import { launchChromium } from '../support/chromium.js';
 import { testOutputDir } from '../support/paths.js';
@@ -66,7 +67,7 @@ test('requests without the token are refused', async () => {
 });
 
 test('a wrong Host or Origin is refused, the right ones are served', async () => {
-  const cookie = `shardscope_token=${app.token}`;
+  const cookie = `shardscope_page_${new URL(app.origin).port}=x`;
   const port = new URL(app.origin).port;
   const rebindingStatus = await new Promise<number>((resolve, reject) => {
     request(`${app.origin}/`, { headers: { cookie, host: `attacker.example:${port}` } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); })
@@ -74,8 +75,8 @@ test('a wrong Host or Origin is refused, the right ones are served', async () =>
   });
   assert.equal(rebindingStatus, 403, 'a DNS-rebinding Host header is refused');
 
-  const openSocket = (origin: string, withCookie = true) => new Promise<number>((resolve) => {
-    const ws = new WebSocket(`${app.origin.replace('http', 'ws')}/api`, { origin, headers: withCookie ? { cookie } : {} });
+  const openSocket = (origin: string, withToken = true) => new Promise<number>((resolve) => {
+    const ws = new WebSocket(`${app.origin.replace('http', 'ws')}/api`, withToken ? apiProtocols(app.token) : [], { origin, headers: { cookie: `shardscope_token=${app.token}` } });
     ws.on('open', () => { ws.close(); resolve(101); });
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.on('error', () => resolve(-1));
@@ -86,7 +87,7 @@ test('a wrong Host or Origin is refused, the right ones are served', async () =>
 });
 
 test('a call with bad arguments gets a bad-input error, not a crash', async () => {
-  const ws = new WebSocket(`${app.origin.replace('http', 'ws')}/api`, { origin: app.origin, headers: { cookie: `shardscope_token=${app.token}` } });
+  const ws = new WebSocket(`${app.origin.replace('http', 'ws')}/api`, apiProtocols(app.token), { origin: app.origin });
   await new Promise((resolve) => ws.once('open', resolve));
   const reply = new Promise<Record<string, unknown>>((resolve) => {
     ws.on('message', (data) => {

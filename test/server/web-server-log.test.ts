@@ -10,6 +10,7 @@ import type { ApiHandlers } from '../../src-shared/api/contract.js';
 import { ApiEventBus } from '../../src-main/core/api/event-bus.js';
 import { createLogger } from '../../src-main/core/log/logger.js';
 import { startWebServer } from '../../src-main/server/web-server.js';
+import { apiProtocols } from '../support/api-client.js';
 
 function status(url: string): Promise<number> {
   return new Promise((resolve, reject) => get(url, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject));
@@ -24,7 +25,7 @@ test('a handler bug comes back as internal and is in the log with its stack; ref
   const server = await startWebServer({ handlers, events: new ApiEventBus(log), log, rendererDir: dir, port: 0, token });
   try {
     const origin = `http://127.0.0.1:${server.port}`;
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { origin, headers: { cookie: `shardscope_token=${token}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, apiProtocols(token), { origin });
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     const answer = new Promise<unknown>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()))));
     ws.send(JSON.stringify({ id: 7, method: 'listRuns', args: [] }));

@@ -3,6 +3,11 @@ import WebSocket from 'ws';
 import type { ApiEventName, ApiEvents, ApiMethodName, ApiResults } from '../../src-shared/api/contract.js';
 import type { AppProcess } from './app-process.js';
 
+/** The sub-protocols that authenticate a socket with this token. */
+export function apiProtocols(token: string): string[] {
+  return ['shardscope', `auth.${token}`];
+}
+
 /** Calls and events over one socket. */
 export interface ApiClient {
   call<K extends ApiMethodName>(method: K, ...args: unknown[]): Promise<ApiResults[K]>;
@@ -10,9 +15,9 @@ export interface ApiClient {
   close(): void;
 }
 
-/** Connects with the app's token cookie and its own Origin. */
+/** Connects with the app's token (as the page sends it: a WebSocket sub-protocol) and its own Origin. */
 export async function connectApi(app: AppProcess): Promise<ApiClient> {
-  const ws = new WebSocket(`${app.origin.replace('http', 'ws')}/api`, { origin: app.origin, headers: { cookie: `shardscope_token=${app.token}` } });
+  const ws = new WebSocket(`${app.origin.replace('http', 'ws')}/api`, apiProtocols(app.token), { origin: app.origin });
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

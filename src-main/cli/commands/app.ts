@@ -35,7 +35,7 @@ export const appCommand: CliCommand = async (args, io) => {
 async function runWebMode(io: CliIo, opts: { port: number; sampleIntervalMs: number; nvidiaSmiPath?: string; open: boolean }): Promise<number> {
   const services = await startAppServices({
     mode: 'web', version: packageVersion(), sampleIntervalMs: opts.sampleIntervalMs, nvidiaSmiPath: opts.nvidiaSmiPath,
-    storePath: defaultStorePath(io.env), workerPath: join(distDir(), 'worker.cjs'),
+    storePath: defaultStorePath(io.env), workerPath: join(distDir(), 'worker.cjs'), plannerThreadPath: join(distDir(), 'planner-thread.cjs'),
   });
   const server = await startWebServer({ handlers: services.handlers, events: services.events, log: services.log, rendererDir: join(distDir(), 'renderer'), port: opts.port });
   printLine(io, `ShardScope web mode: ${server.url}`);

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { formatBytes, formatCount } from '../../../src-shared/units.js';
@@ -57,6 +58,21 @@ function hasTorch(): boolean {
   return existsSync(pythonPath) && existsSync(glooScript);
 }
 
+/** Largest buffer one rank may all-reduce (the rank holds it plus a receive buffer and chunks). */
+const MAX_SIZE_MB = 4096;
+
+/** Refuses sizes that are zero, above the cap, or that the ranks together could not hold in this machine's memory. */
+function checkSizes(sizesMb: number[], ranks: number): void {
+  for (const size of sizesMb) {
+    if (!(size > 0) || size > MAX_SIZE_MB) throw new ShardScopeError('bad-input', `--sizes-mb: each size must be above 0 and at most ${MAX_SIZE_MB} MB, got ${size}`);
+  }
+  // Each rank holds about 3 copies of the buffer (data, receive, reduce chunks) at once.
+  const neededBytes = Math.max(...sizesMb) * 1048576 * 3 * ranks;
+  if (neededBytes > totalmem() * 0.5) {
+    throw new ShardScopeError('bad-input', `--sizes-mb: ${Math.max(...sizesMb)} MB on ${ranks} ranks needs about ${(neededBytes / 1e9).toFixed(1)} GB of memory, more than half of this machine's ${(totalmem() / 1e9).toFixed(1)} GB`);
+  }
+}
+
 /** The bench command. */
 export async function benchAllreduceCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(args, { ranks: { type: 'string' }, json: { type: 'boolean' }, 'sizes-mb': { type: 'string' }, reps: { type: 'string' } });
@@ -64,6 +80,7 @@ export async function benchAllreduceCommand(args: string[], io: CliIo): Promise<
   const reps = intFlag('reps', values.reps, 10, 1, 10000);
   const sizesMb = values['sizes-mb'] ?? '1,16,64';
   if (!/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/.test(sizesMb)) throw new ShardScopeError('bad-input', `--sizes-mb must be a comma-separated list of numbers, got "${sizesMb}"`);
+  checkSizes(sizesMb.split(',').map(Number), ranks);
   const worker = workerPath();
   const secret = randomBytes(24).toString('hex');
   const ours = await runWorld(ranks, (rank, port) => [process.execPath,

@@ -12,7 +12,7 @@ const benches: Record<string, CliCommand> = {
 /** Dispatches to the named benchmark; an unknown or missing name is `bad-input`. */
 export const benchCommand: CliCommand = async (args, io) => {
   const [name, ...rest] = args;
-  const bench = name ? benches[name] : undefined;
+  const bench = name !== undefined && Object.hasOwn(benches, name) ? benches[name] : undefined;
   if (!bench) throw new ShardScopeError('bad-input', `bench: expected one of ${Object.keys(benches).join(', ')}, got "${name ?? ''}"`);
   return bench(rest, io);
 };

@@ -5,7 +5,7 @@ import type { HostInventory, Inventory } from '../../../src-shared/inventory.js'
 import { describeRuntime } from '../../../src-shared/host-runtime.js';
 import { discoverHosts } from '../../core/inventory/discover-hosts.js';
 import { createSshRemoteDiscoverer } from '../../core/inventory/remote-discoverer.js';
-import { loadSshConfigHosts } from '../../core/ssh/ssh-config-import.js';
+import { loadSshConfigEntries } from '../../core/ssh/ssh-config-import.js';
 import { parseHostSpec } from '../../core/ssh/target.js';
 import { formatBytes } from '../../../src-shared/units.js';
 import { parseFlags } from '../args.js';
@@ -48,7 +48,9 @@ export const discoverCommand: CliCommand = async (args, io) => {
   if (missingIdentity) throw new ShardScopeError('bad-input', `--identity: no such file ${missingIdentity}`);
   const sshConfigPath = values['ssh-config'];
   // --ssh-config alone discovers every concrete Host of the file; with --host, names are looked up in it.
-  const names = values.host ?? (sshConfigPath ? loadSshConfigHosts(sshConfigPath).map((t) => t.id) : []);
+  // A Host with a bad setting is still listed: it fails alone, with its reason, and the others are discovered.
+  const entries = !values.host && sshConfigPath ? loadSshConfigEntries(sshConfigPath) : null;
+  const names = values.host ?? (entries ? [...entries.hosts.map((t) => t.id), ...entries.skipped.map((s) => s.alias)] : []);
   const remote = names.map((target) => ({ target, sshConfigPath }));
   const discoverRemote = createSshRemoteDiscoverer({ identityFiles: values.identity, knownHostsFile: values['known-hosts'], env: io.env });
   const inventory: Inventory = await discoverHosts({

@@ -4,7 +4,8 @@
  * [--seconds S] [--json]` — latency and bandwidth between every pair of the file's hosts, saved for the planner;
  * `trust`, `clean`, `set`: hosts-remote.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../../core/files/read-input-file.js';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
@@ -39,7 +40,8 @@ export const hostsCommand: CliCommand = async (args, io) => {
   }
   if (sub === 'import') {
     if (!values['ssh-config']) throw new ShardScopeError('bad-input', 'hosts import needs --ssh-config FILE');
-    const { settings, imported, skipped } = importSshConfigHosts(file, values['ssh-config']);
+    const { settings, imported, skipped, invalid } = importSshConfigHosts(file, values['ssh-config']);
+    for (const { alias, reason } of invalid) io.stderr.write(`shardscope hosts: skipped Host ${alias}: ${reason}\n`);
     printLine(io, `imported ${formatCount(imported.length, 'host')}${imported.length ? ` (${imported.join(', ')})` : ''}; ${formatCount(settings.hosts.length, 'host')} saved in ${file}`);
     if (skipped.length > 0) printLine(io, `skipped ${formatCount(skipped.length, 'host')} already listed: ${skipped.map((s) => (s.id === s.existingId ? s.id : `${s.id} (as ${s.existingId})`)).join(', ')}`);
     return 0;
@@ -49,7 +51,7 @@ export const hostsCommand: CliCommand = async (args, io) => {
   if (!existsSync(values.hosts)) throw new ShardScopeError('bad-input', `--hosts: no such file ${values.hosts}`);
   const seconds = Number(values.seconds ?? 2);
   if (!(seconds > 0 && seconds <= 60)) throw new ShardScopeError('bad-input', `--seconds must be in (0, 60], got "${values.seconds}"`);
-  const hosts = parseHostsFile(readFileSync(values.hosts, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${values.hosts}`)
+  const hosts = parseHostsFile(readInputFile(values.hosts, '--hosts'), io.env.USER ?? userInfo().username, `--hosts ${values.hosts}`)
     .map((h) => ({ ...h, devices: [h.devices[0]] }));
   if (hosts.length < 2) throw new ShardScopeError('bad-input', 'hosts probe needs at least two hosts');
   const workerPath = findWorkerBundle();

@@ -7,7 +7,9 @@
  *  rank with `--engine torch`), kept in the run history. `--hosts FILE [--master-addr ADDR] [--known-hosts FILE]`
  *  places the ranks on remote hosts over SSH (and `local`), with either engine: docs/remote-runs.md.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../../core/files/read-input-file.js';
+import { checkOutputFile } from '../../core/files/write-output-file.js';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
@@ -31,9 +33,9 @@ import { placeRanks } from '../../core/launch/placement.js';
 import { placementFactsOf, probeLocalTfjsBackend } from '../../core/launch/placement-facts.js';
 import { formatPlacement, previewPlacement } from '../../../src-shared/placement.js';
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
-import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
+import { RunStore, StoreWriter } from '../../core/store/index.js';
 import type { TrainingSummary } from '../../core/launch/run-summary.js';
-import { intFlag, parseFlags } from '../args.js';
+import { intFlag, parseFlags, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { stepProgress } from '../progress-line.js';
 import { formatBytes, formatCount, formatDuration, formatRate } from '../../../src-shared/units.js';
@@ -46,13 +48,14 @@ import { writeReport, type ReportFormat } from '../../core/report/write-report.j
 
 /** Resolves a preset id or a JSON model file. */
 export function resolveModel(idOrFile: string): ModelConfig {
-  const preset = modelPresets[idOrFile];
+  const preset = Object.hasOwn(modelPresets, idOrFile) ? modelPresets[idOrFile] : undefined;
   if (preset) return { ...preset };
   if (!existsSync(idOrFile)) throw new ShardScopeError('bad-input', `--model: unknown model "${idOrFile}" (presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(idOrFile, 'utf8'));
-  } catch {
+    value = JSON.parse(readInputFile(idOrFile, '--model'));
+  } catch (error) {
+    if (error instanceof ShardScopeError) throw error;
     throw new ShardScopeError('bad-input', `--model: ${idOrFile} is not valid JSON`);
   }
   return validateModel(value);
@@ -96,6 +99,7 @@ export const runCommand: CliCommand = async (args, io) => {
     ...slurmRunFlags,
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
+  const storePath = storePathFlag(values.db, io.env);
   const strategy = parseStrategy(values.strategy ?? 'dp=1');
   const schedule = values.schedule ?? '1f1b';
   if (schedule !== '1f1b' && schedule !== 'gpipe') throw new ShardScopeError('bad-input', `--schedule must be 1f1b or gpipe, got "${schedule}"`);
@@ -126,6 +130,7 @@ export const runCommand: CliCommand = async (args, io) => {
   if (engine === 'torch' && !values.script) checkReferencePlan(config);
   const reportFormat = values.report ? reportFormatOfPath(values.report) : null;
   if (values.report && !existsSync(dirname(resolve(values.report)))) throw new ShardScopeError('bad-input', `--report: folder ${dirname(resolve(values.report))} does not exist`);
+  if (values.report && reportFormat !== 'csv') checkOutputFile(values.report, '--report');
   if (values['master-addr'] && !values.hosts) throw new ShardScopeError('bad-input', '--master-addr only applies with --hosts FILE');
   // A Slurm cluster: the run is a job submitted from its login host (run-slurm.ts).
   checkSlurmFlags(values);
@@ -144,7 +149,6 @@ export const runCommand: CliCommand = async (args, io) => {
     throw error;
   }
   // Every run is kept in the history (`shardscope runs`, reports), like runs launched from the app.
-  const storePath = values.db ?? defaultStorePath(io.env);
   const store = RunStore.open(storePath);
   const writer = new StoreWriter(store);
   // This host as discovered, and its samples every --sample-ms (default 500; 0 = off) — CPU power for
@@ -218,7 +222,7 @@ async function writeRunReport(storePath: string, runId: string, outPath: string,
 async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'known-hosts'?: string }, config: { dataPath?: string }, worldSize: number, engine: 'tfjs' | 'torch', io: Parameters<CliCommand>[1]): Promise<PreparedRun> {
   const file = values.hosts!;
   if (!existsSync(file)) throw new ShardScopeError('bad-input', `--hosts: no such file ${file}`);
-  const hosts = parseHostsFile(readFileSync(file, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${file}`);
+  const hosts = parseHostsFile(readInputFile(file, '--hosts'), io.env.USER ?? userInfo().username, `--hosts ${file}`);
   const workerPath = findWorkerBundle();
   return prepareRun({
     hosts, worldSize, bundle: workerBundleOf(dirname(workerPath)), engine,

@@ -2,10 +2,9 @@
 import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { RunListItem } from '../../../src-shared/run-record.js';
-import { defaultStorePath } from '../../core/store/open-store.js';
 import { RunStore } from '../../core/store/run-store.js';
 import { formatBytes, formatDateTime, formatDuration, formatJoules, formatRate } from '../../../src-shared/units.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliCommand, type CliIo } from '../io.js';
 
 
@@ -24,10 +23,10 @@ function printTable(io: CliIo, runs: RunListItem[]): void {
   }
 }
 
-/** Lists the runs of the store (read only: never created, migrated or changed here); no store at the default path is an empty history. */
+/** Lists the runs of the store (read only: never created; only runs whose controller died are marked interrupted); no store at the default path is an empty history. */
 export const runsCommand: CliCommand = async (args, io) => {
   const { values } = parseFlags(args, { json: { type: 'boolean' }, db: { type: 'string' } });
-  const path = values.db ?? defaultStorePath(io.env);
+  const path = storePathFlag(values.db, io.env);
   let runs: RunListItem[] = [];
   if (values.db !== undefined && !existsSync(path)) throw new ShardScopeError('bad-input', `no store at ${path}`);
   if (existsSync(path)) {

@@ -26,6 +26,8 @@ import { SlurmRunService } from '../slurm/slurm-run-service.js';
 import { dirname, join } from 'node:path';
 import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { loggerFromEnv, type Logger } from '../log/logger.js';
+import { PlannerThread } from '../planner/planner-thread.js';
+import type { SearchRequest } from '../../../src-shared/planner/index.js';
 
 /** What the app was started with. */
 export interface AppServicesOptions {
@@ -37,6 +39,8 @@ export interface AppServicesOptions {
   storePath: string;
   /** dist/worker.cjs, the program each rank runs. */
   workerPath: string;
+  /** dist/planner-thread.cjs: strategy searches run there, off the event loop (in this thread when absent). */
+  plannerThreadPath?: string;
   /** The Node.js that runs workers here and is shipped to hosts without one (desktop: its bundled runtime; default: this process's). */
   workerRuntime?: WorkerRuntime;
   /** Where SSH passwords may be kept (Electron: safeStorage); none in web mode, so they are used once. */
@@ -59,17 +63,20 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const log = options.log ?? loggerFromEnv(process.env);
   const events = new ApiEventBus(log);
   const recent = new RecentSamples({ maxAgeMs: 60 * 60 * 1000 });
+  // Discovery runs in the background (a hung nvidia-smi must not hold the app's start); close() stops it.
+  const stopping = new AbortController();
   let inventory: Promise<Inventory> = discover();
 
-  async function discover(): Promise<Inventory> {
-    const host = await discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath });
-    return { hosts: [host] };
+  function discover(): Promise<Inventory> {
+    const found = discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath, signal: stopping.signal }).then((host) => ({ hosts: [host] }));
+    found.catch(() => {}); // callers that await it see the failure; nobody awaiting is not an error
+    return found;
   }
 
   let slurmNodes: HostInventory[] = [];
   const withSlurmNodes = (local: Inventory): Inventory => ({ hosts: [...local.hosts, ...slurmNodes] });
 
-  const hostId = (await inventory).hosts[0]?.id ?? LOCAL_HOST_ID;
+  const hostId = LOCAL_HOST_ID;
   const store = RunStore.open(options.storePath);
   const writer = new StoreWriter(store, { onError: (error) => {
     console.error(`store: ${error instanceof Error ? error.message : String(error)}`);
@@ -129,7 +136,9 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
   });
 
+  const planner = options.plannerThreadPath ? new PlannerThread(options.plannerThreadPath) : null;
   const handlers = createApiHandlers({
+    ...(planner ? { searchPlans: (request: SearchRequest) => planner.search(request) } : {}),
     appInfo: { mode: options.mode, version: options.version, sampleIntervalMs: options.sampleIntervalMs },
     // The UI's cluster: this machine, and the nodes of the Slurm clusters discovered in this session.
     getInventory: () => inventory.then(withSlurmNodes),
@@ -161,6 +170,8 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     events,
     log,
     close: async () => {
+      stopping.abort();
+      await planner?.close();
       hosts.close();
       await runs.close();
       await cluster?.close();

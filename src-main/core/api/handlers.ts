@@ -17,6 +17,8 @@ export interface HandlerDeps {
   runs: RunService;
   /** The Hosts calls (hosts-handlers.ts). */
   hosts: ReturnType<typeof hostsHandlers>;
+  /** Where strategy searches run (default: in this thread). */
+  searchPlans?: Parameters<typeof plannerHandlers>[0];
   /** The calibration calls (calibration-handlers.ts). */
   calibration: ReturnType<typeof calibrationHandlers>;
   /** The Slurm calls (slurm-handlers.ts), and Stop of a Slurm run. */
@@ -30,7 +32,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     getInventory: () => deps.getInventory(),
     refreshInventory: () => deps.refreshInventory(),
     getRecentTelemetry: async ({ windowMs }) => deps.recent.window(windowMs),
-    ...plannerHandlers(),
+    ...plannerHandlers(deps.searchPlans),
     startRun: (request) => deps.runs.start(request),
     previewPlacement: (request) => deps.runs.previewPlacement(request),
     // A run is either the local service's or a Slurm job's.

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import { loadSshConfigHosts } from '../ssh/ssh-config-import.js';
+import { loadSshConfigEntries, type SshConfigHosts } from '../ssh/ssh-config-import.js';
 import type { RemoteTarget } from '../ssh/target.js';
 import type { LinkMeasurement } from '../probe/link-probe.js';
 import { runtimePathSchema } from '../../../src-shared/api/hosts-contract.js';
@@ -87,18 +87,22 @@ export interface SkippedImport {
   existingId: string;
 }
 
-/** Imports every concrete Host of an ssh config file, skipping hosts already listed (same name, or same address and port). */
-export function importSshConfigHosts(file: string, sshConfigFile: string): { settings: HostSettings; imported: string[]; skipped: SkippedImport[] } {
+/**
+ * Imports every concrete Host of an ssh config file, skipping hosts already listed (same name, or
+ * same address and port); Hosts the config gets wrong (e.g. a bad Port) are left out alone, in `invalid` with their reason.
+ */
+export function importSshConfigHosts(file: string, sshConfigFile: string): { settings: HostSettings; imported: string[]; skipped: SkippedImport[]; invalid: SshConfigHosts['skipped'] } {
   const saved = [...loadHostSettings(file).hosts];
   const fresh: SavedHost[] = [];
   const skipped: SkippedImport[] = [];
-  for (const target of loadSshConfigHosts(sshConfigFile)) {
+  const entries = loadSshConfigEntries(sshConfigFile);
+  for (const target of entries.hosts) {
     const existing = duplicateOf([...saved, ...fresh], target);
     if (existing) skipped.push({ id: target.id, existingId: existing.id });
     else fresh.push(savedHostOf(target, 'ssh-config'));
   }
   const settings = fresh.length > 0 ? addHosts(file, fresh) : loadHostSettings(file);
-  return { settings, imported: fresh.map((h) => h.id), skipped };
+  return { settings, imported: fresh.map((h) => h.id), skipped, invalid: entries.skipped };
 }
 
 /** Sets (a path) or clears (null) a host's `node` / `python` runtime settings; unknown host is `not-found`. */

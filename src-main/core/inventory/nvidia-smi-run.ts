@@ -1,6 +1,6 @@
-/** Runs one nvidia-smi command to completion with a timeout and cancellation; failures carry a kind. */
-import { execFile } from 'node:child_process';
+/** Runs one nvidia-smi command to completion (process group, timeout, output cap, cancellation); failures carry a kind. */
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { cutNote, runCapped } from '../process/run-capped.js';
 
 /** Options of one nvidia-smi run. */
 export interface RunSmiOptions {
@@ -8,24 +8,33 @@ export interface RunSmiOptions {
   signal?: AbortSignal;
   /** Environment of the child (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Most bytes of output read (default 16 MiB: the XML of a 16-GPU node is well under 1 MiB). */
+  maxOutputBytes?: number;
 }
 
-/** Runs `nvidia-smi ARGS` and resolves with its stdout; rejects `timeout`, `cancelled` or `smi-missing`/`unavailable`. */
-export function runNvidiaSmi(smiPath: string, args: string[], options: RunSmiOptions = {}): Promise<string> {
+const DEFAULT_SMI_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/** Runs `nvidia-smi ARGS` and resolves with its stdout; rejects `timeout`, `cancelled`, `smi-missing` or `unavailable`. */
+export async function runNvidiaSmi(smiPath: string, args: string[], options: RunSmiOptions = {}): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_SMI_OUTPUT_BYTES;
   const command = `nvidia-smi ${args.join(' ')}`;
-  return new Promise((resolve, reject) => {
-    execFile(smiPath, args, { timeout: timeoutMs, killSignal: 'SIGKILL', signal: options.signal, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const failure = error as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
-        if (failure.name === 'AbortError') return reject(new ShardScopeError('cancelled', `${command}: cancelled`));
-        if (failure.code === 'ENOENT' || failure.code === 'EACCES') {
-          return reject(new ShardScopeError('smi-missing', `${command}: cannot run ${smiPath} (${failure.code})`));
-        }
-        if (failure.killed) return reject(new ShardScopeError('timeout', `${command}: no answer within ${timeoutMs} ms`));
-        const said = (String(stderr).trim() || String(stdout).trim()).split(/\r?\n/, 1)[0] ?? '';
-        reject(new ShardScopeError('unavailable', `${command} failed (exit ${failure.code}): ${said || 'no output'}`, { stdout: String(stdout) }));
-      });
-  });
+  let result;
+  try {
+    result = await runCapped(smiPath, args, { timeoutMs, signal: options.signal, env: options.env, maxOutputBytes });
+  } catch (error) {
+    if (error instanceof ShardScopeError && error.kind === 'not-found') {
+      const code = String(error.details?.code ?? 'cannot start');
+      throw new ShardScopeError('smi-missing', `${command}: cannot run ${smiPath} (${code})`);
+    }
+    if (error instanceof ShardScopeError && error.kind === 'timeout') throw new ShardScopeError('timeout', `${command}: no answer within ${timeoutMs} ms`);
+    throw error;
+  }
+  if (result.isOutputCut) {
+    throw new ShardScopeError('smi-parse', `${command}: more than ${maxOutputBytes} bytes of output, not read further ${cutNote(maxOutputBytes)}`);
+  }
+  if (result.code === 0) return result.stdout;
+  const said = (result.stderr.trim() || result.stdout.trim()).split(/\r?\n/, 1)[0] ?? '';
+  const shown = said.length > 300 ? `${said.slice(0, 300)}… ${cutNote(300)}` : said;
+  throw new ShardScopeError('unavailable', `${command} failed (exit ${result.code ?? result.signal}): ${shown || 'no output'}`, { stdout: result.stdout.slice(0, 64 * 1024) });
 }

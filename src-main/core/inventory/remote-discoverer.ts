@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { defaultKnownHostsFiles } from '../ssh/known-hosts.js';
-import { loadSshConfigHosts } from '../ssh/ssh-config-import.js';
+import { loadSshConfigEntries, type SshConfigHosts } from '../ssh/ssh-config-import.js';
 import { parseHostSpec, type RemoteTarget } from '../ssh/target.js';
 import type { RemoteDiscoverer, RemoteHostSpec } from './discover-hosts.js';
 import { discoverRemoteHost, failedHost } from './remote-discovery.js';
@@ -22,7 +22,7 @@ export interface SshDiscovererOptions {
 
 /** Resolves `--host` specs (or ssh config aliases) to targets and discovers each over SSH. */
 export function createSshRemoteDiscoverer(options: SshDiscovererOptions = {}): RemoteDiscoverer {
-  const configCache = new Map<string, RemoteTarget[]>();
+  const configCache = new Map<string, SshConfigHosts>();
   return async (spec, { signal }) => {
     let target: RemoteTarget;
     try {
@@ -44,11 +44,15 @@ export function targetOfSpec(spec: RemoteHostSpec, options: SshDiscovererOptions
   return resolveTarget(spec, new Map(), options);
 }
 
-function resolveTarget(spec: RemoteHostSpec, configCache: Map<string, RemoteTarget[]>, options: SshDiscovererOptions): RemoteTarget {
+function resolveTarget(spec: RemoteHostSpec, configCache: Map<string, SshConfigHosts>, options: SshDiscovererOptions): RemoteTarget {
   let fromConfig: RemoteTarget | undefined;
   if (spec.sshConfigPath) {
-    if (!configCache.has(spec.sshConfigPath)) configCache.set(spec.sshConfigPath, loadSshConfigHosts(spec.sshConfigPath));
-    fromConfig = configCache.get(spec.sshConfigPath)!.find((t) => t.id === spec.target);
+    if (!configCache.has(spec.sshConfigPath)) configCache.set(spec.sshConfigPath, loadSshConfigEntries(spec.sshConfigPath));
+    const entries = configCache.get(spec.sshConfigPath)!;
+    // A Host the config gets wrong (e.g. a bad Port) fails alone, with the config's reason.
+    const skipped = entries.skipped.find((s) => s.alias === spec.target);
+    if (skipped) throw new ShardScopeError('bad-input', skipped.reason);
+    fromConfig = entries.hosts.find((t) => t.id === spec.target);
   }
   const target = fromConfig ? { ...fromConfig } : parseHostSpec(spec.target);
   const env = options.env ?? process.env;

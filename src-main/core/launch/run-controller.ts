@@ -4,11 +4,12 @@
  * run ends, is cancelled (AbortSignal) or loses a rank. No worker outlives a run.
  */
 import { randomBytes } from 'node:crypto';
-import { EngineEventParser, type EngineEvent, type ErrorEvent } from '../../../src-shared/engine-events.js';
+import { EngineEventParser, RANK_HEARTBEAT_TIMEOUT_MS, type EngineEvent, type ErrorEvent, type LogLine, type WorkerOutput } from '../../../src-shared/engine-events.js';
 import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from './free-port.js';
+import { RankLiveness } from './rank-liveness.js';
 import { deviceEnv, placeRanks, type RankPlacement } from './placement.js';
 import { RunAggregator, type TrainingSummary, type StepProgress } from './run-summary.js';
 import { localSpawner, type RankExit, type RankProcess, type Spawner } from './spawner.js';
@@ -37,6 +38,8 @@ export interface RunOptions {
   masterAddr?: string;
   /** Time a rank gets after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** Silence after which a rank that sends heartbeats counts as stopped (default RANK_HEARTBEAT_TIMEOUT_MS). */
+  heartbeatTimeoutMs?: number;
   /** Time a rank gets to exit after its run-end event before it is killed (a script hanging in its own shutdown); default 10 s. */
   exitGraceMs?: number;
   /** Where each rank runs (remote/mixed runs, see remote-launch.ts); default: placeRanks over `devices` on this host. */
@@ -121,10 +124,14 @@ export async function runTraining(options: RunOptions): Promise<TrainingSummary>
   options.onStarted?.(ranks.map((r) => ({ rank: r.placement.rank, pid: r.process.pid })));
   options.onSpawned?.(ranks.map((r) => ({ rank: r.placement.rank, host: r.placement.host, process: r.process })));
 
+  // A rank that stops sending heartbeats (SIGSTOP, hung host) ends the run naming it, within seconds.
+  const liveness = new RankLiveness((rank) => failure?.(`rank ${rank} stopped responding`), options.heartbeatTimeoutMs);
   for (const state of ranks) {
     const { rank } = state.placement;
     const parser = new EngineEventParser();
-    const handle = (item: EngineEvent | { type: 'log'; line: string }) => {
+    const handle = (item: WorkerOutput | LogLine) => {
+      liveness.saw(rank);
+      if (item.type === 'heartbeat') return liveness.beat(rank);
       if (item.type === 'log') return options.onLog?.(rank, item.line, 'stdout');
       options.onEvent?.(item);
       if (item.type === 'run-start') aggregator.addStart(item);
@@ -133,6 +140,7 @@ export async function runTraining(options: RunOptions): Promise<TrainingSummary>
         if (progress) options.onProgress?.(progress);
       } else if (item.type === 'run-end') {
         state.hasEnded = true;
+        liveness.done(rank);
         // A rank that finished must also exit; one that hangs in its own shutdown is ended, not waited for.
         setTimeout(() => {
           if (state.exit !== null) return;
@@ -157,6 +165,7 @@ export async function runTraining(options: RunOptions): Promise<TrainingSummary>
 
   const exits = ranks.map((state) => state.process.exited.then((exit) => {
     state.exit = exit;
+    liveness.done(state.placement.rank);
     state.exitedOnItsOwn = !isStopping;
     if (!state.wasKilledAfterEnd && (exit.code !== 0 || !state.hasEnded)) failure?.(`rank ${state.placement.rank} exited`);
     return exit;
@@ -170,10 +179,18 @@ export async function runTraining(options: RunOptions): Promise<TrainingSummary>
       return aggregator.summary({ runId, model: config.model.name, wallSeconds: (Date.now() - startedMs) / 1000, strategy: { ...config.strategy, microBatches: config.microBatches, schedule: config.schedule, zeroStage: config.zeroStage, recompute: config.recompute } });
     }
     isStopping = true;
+    const silent = ranks.find((r) => r.placement.rank === liveness.silent);
+    // A stopped process acts on no signal but SIGKILL: do not wait out the grace period for it.
+    if (silent) {
+      silent.wasForceKilled = true;
+      silent.process.kill('SIGKILL');
+    }
     await stopAll(ranks, options.killGraceMs ?? 3000);
     if (options.signal?.aborted) throw new ShardScopeError('cancelled', `run ${runId} cancelled; all ${worldSize} ranks stopped`);
+    if (silent) throw silentRankFailure(silent, options.heartbeatTimeoutMs ?? RANK_HEARTBEAT_TIMEOUT_MS);
     throw describeFailure(ranks, runId);
   } finally {
+    liveness.stop();
     options.signal?.removeEventListener('abort', onAbort);
     isStopping = true;
     await stopAll(ranks, options.killGraceMs ?? 3000);
@@ -199,6 +216,13 @@ function diedOnItsOwn(r: RankState): boolean {
   if (!r.exit || r.error) return false;
   if (r.exitedOnItsOwn) return r.exit.signal !== null || r.exit.code !== 0;
   return r.exit.signal !== null && r.exit.signal !== 'SIGTERM' && !r.wasForceKilled;
+}
+
+/** The failure of a rank that stopped sending heartbeats. */
+function silentRankFailure(r: RankState, timeoutMs: number): ShardScopeError {
+  const { rank, device, host } = r.placement;
+  const where = host === 'localhost' ? device : `host ${host}, ${device}`;
+  return new ShardScopeError('worker-exit', `rank ${rank} (${where}, pid ${r.process.pid}) stopped responding: no heartbeat for ${Math.round(timeoutMs / 1000)} s (stopped or hung); all ranks stopped`, { rank, host });
 }
 
 /** The root cause: a rank that died without reporting beats ranks that merely lost a peer. */

@@ -1,6 +1,10 @@
-/** Writes a report in one format to its destination; nothing is half-written (temporary file or folder, then rename). */
-import { randomBytes } from 'node:crypto';
+/**
+ * Writes a report in one format to its destination: a new file appears complete (temporary file, then
+ * link or rename); an existing regular file is written through; nothing else is ever replaced
+ * (see core/files/write-output-file.ts).
+ */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { checkOutputFile, outputFileError, placeNewFile, tempSibling, writeOutputFile } from '../files/write-output-file.js';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
@@ -35,21 +39,9 @@ export interface WrittenReport {
   bytes: number;
 }
 
-function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-}
-
-/** Writes `data` to `path` through a temporary sibling and a rename. */
+/** Writes `data` to `path`: created complete, or written through an existing regular file; never replaces anything else. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): number {
-  const temp = tempSibling(path);
-  try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  return writeOutputFile(path, data);
 }
 
 function checkDestination(path: string, wantsFolder: boolean): void {
@@ -58,6 +50,7 @@ function checkDestination(path: string, wantsFolder: boolean): void {
   if (existsSync(path) && statSync(path).isDirectory() !== wantsFolder) {
     throw new ShardScopeError('bad-input', `--out: ${path} is ${wantsFolder ? 'a file, not a folder' : 'a folder, not a file'}`);
   }
+  if (!wantsFolder) checkOutputFile(path, '--out');
 }
 
 async function writePdf(report: Report, outPath: string, printer: PrintToPdf, signal?: AbortSignal): Promise<number> {
@@ -67,7 +60,11 @@ async function writePdf(report: Report, outPath: string, printer: PrintToPdf, si
     const htmlPath = join(work, 'report.html');
     writeFileSync(htmlPath, renderHtml(report));
     await printer(htmlPath, temp, signal);
-    renameSync(temp, outPath);
+    try {
+      placeNewFile(temp, outPath, '--out');
+    } catch (error) {
+      throw outputFileError('--out', outPath, error);
+    }
     return statSync(outPath).size;
   } finally {
     rmSync(temp, { force: true });

@@ -20,7 +20,7 @@ export type ResolvedRunRequest = Omit<RunRequest, 'model'> & {
 
 /** Looks up a built-in model preset; unknown ids are `bad-input` naming the choices. */
 export function enginePreset(id: string): ModelConfig {
-  const preset = modelPresets[id];
+  const preset = Object.hasOwn(modelPresets, id) ? modelPresets[id] : undefined;
   if (!preset) throw new ShardScopeError('bad-input', `unknown model "${id}" (engine presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
   return { ...preset };
 }

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { buildAuthMethods, hasNoAuthMethods, noAuthMethodsError } from './auth-methods.js';
 import { closedBeforeReady, mapConnectError } from './connect-errors.js';
-import { checkHostKey, fingerprintSha256, keyTypeOfBlob, knownHostsFileList, knownKeyTypes, readKnownHostsFiles, trustFileOf, type HostKeyVerdict, type KnownHostsFiles } from './known-hosts.js';
+import { checkHostKey, fingerprintSha256, keyTypeOfBlob, knownHostsFileList, knownKeyTypes, readKnownHostsFiles, removeKnownHostCommand, trustFileOf, type HostKeyVerdict, type KnownHostsFiles } from './known-hosts.js';
 import { execRemote, type ExecOptions, type ExecResult } from './exec.js';
 import { describeTarget, type RemoteTarget } from './target.js';
 
@@ -129,7 +129,7 @@ function hostKeyError(target: RemoteTarget, files: KnownHostsFiles, verdict: Hos
   const where = `${knownHostsFile} line ${verdict.entry.line}`;
   const why = verdict.status === 'revoked' ? 'is marked @revoked' : `differs from the ${verdict.entry.keyType} key recorded in ${where}`;
   return new ShardScopeError('host-key-mismatch',
-    `WARNING ${who}: HOST KEY CHANGED — the offered key ${keyType} ${fingerprint} ${why}; someone may be intercepting the connection. Refused. If the host was really reinstalled, remove the old entry (ssh-keygen -R ${target.host} -f ${knownHostsFile}).`,
+    `WARNING ${who}: HOST KEY CHANGED — the offered key ${keyType} ${fingerprint} ${why}; someone may be intercepting the connection. Refused. If the host was really reinstalled, remove the old entry: ${removeKnownHostCommand(target.host, target.port, knownHostsFile)}`,
     details);
 }
 

@@ -3,6 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { shellQuote } from './shell-quote.js';
 
 /** One usable line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -79,6 +80,11 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 /** The name a host has in known_hosts: `host` on port 22, else `[host]:port`. */
 export function knownHostName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
+}
+
+/** The exact command that removes this host's entries (`[host]:port` when the port is not 22), quoted for a POSIX shell. */
+export function removeKnownHostCommand(host: string, port: number, knownHostsFile: string): string {
+  return shellQuote(['ssh-keygen', '-R', knownHostName(host, port), '-f', knownHostsFile]);
 }
 
 /** True when an entry's host field (patterns or one hashed name) names this host. */

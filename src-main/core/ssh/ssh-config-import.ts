@@ -1,25 +1,35 @@
 /** Imports hosts from an OpenSSH client config (`~/.ssh/config`) with the maintained `ssh-config` parser. */
-import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import SSHConfig from 'ssh-config';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { readInputFile } from '../files/read-input-file.js';
 import { parseHostSpec, parsePort, type RemoteTarget } from './target.js';
 
 type Computed = Record<string, string | string[] | undefined>;
 
-/** Every concrete `Host` alias of the file (no wildcards or negations), resolved like `ssh -G` would. */
+/** The hosts of an ssh config that resolve, and the ones left out with the reason (a bad Port drops that Host only). */
+export interface SshConfigHosts {
+  hosts: RemoteTarget[];
+  skipped: { alias: string; reason: string }[];
+}
+
+/** Every concrete `Host` alias of the file (no wildcards or negations), resolved like `ssh -G` would; hosts that do not resolve are skipped. */
 export function loadSshConfigHosts(file: string): RemoteTarget[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ShardScopeError('bad-input', `cannot read ssh config ${file}: ${(error as Error).message}`);
-  }
-  return parseSshConfigHosts(text, file);
+  return loadSshConfigEntries(file).hosts;
+}
+
+/** The file's hosts and, apart, those that do not resolve with their one-line reason. */
+export function loadSshConfigEntries(file: string): SshConfigHosts {
+  return parseSshConfigEntries(readInputFile(file, 'ssh config'), file);
 }
 
 /** Same as loadSshConfigHosts, from text (`file` is only used in messages). */
 export function parseSshConfigHosts(text: string, file = 'ssh config'): RemoteTarget[] {
+  return parseSshConfigEntries(text, file).hosts;
+}
+
+/** Same as loadSshConfigEntries, from text; a file that cannot be parsed at all is `bad-input`. */
+export function parseSshConfigEntries(text: string, file = 'ssh config'): SshConfigHosts {
   let config: SSHConfig;
   try {
     config = SSHConfig.parse(text);
@@ -32,7 +42,16 @@ export function parseSshConfigHosts(text: string, file = 'ssh config'): RemoteTa
     const values = Array.isArray(line.value) ? line.value.map((v) => v.val) : line.value.split(/\s+/);
     for (const alias of values) if (alias && !/[*?!]/.test(alias) && !aliases.includes(alias)) aliases.push(alias);
   }
-  return aliases.map((alias) => resolveAlias(config, alias, file, 0));
+  const result: SshConfigHosts = { hosts: [], skipped: [] };
+  for (const alias of aliases) {
+    try {
+      result.hosts.push(resolveAlias(config, alias, file, 0));
+    } catch (error) {
+      if (!(error instanceof ShardScopeError)) throw error;
+      result.skipped.push({ alias, reason: error.message });
+    }
+  }
+  return result;
 }
 
 function resolveAlias(config: SSHConfig, alias: string, file: string, depth: number): RemoteTarget {

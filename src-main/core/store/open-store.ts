@@ -37,10 +37,22 @@ function checkHeader(path: string): void {
   }
 }
 
+/** The one-line error of a store that cannot be used; the file is left exactly as it was. */
+export function damagedStoreError(path: string, reason: string): ShardScopeError {
+  return new ShardScopeError('bad-input', `store ${path} is damaged (${reason}); ShardScope left it untouched: move it aside (e.g. mv "${path}" "${path}.damaged") to start a new store, or pass --db PATH`);
+}
+
 function corrupt(path: string, error: unknown): ShardScopeError {
   if (error instanceof ShardScopeError) return error;
   const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return new ShardScopeError('bad-input', `${path} is not a readable ShardScope store (${reason})`);
+  return damagedStoreError(path, reason);
+}
+
+/** Reads every page once (PRAGMA quick_check) so damage is found before any write, not in the middle of a run. */
+function checkIntegrity(db: Database.Database, path: string): void {
+  const rows = db.pragma('quick_check(1)') as { quick_check: string }[];
+  const verdict = rows[0]?.quick_check ?? 'no answer';
+  if (verdict !== 'ok') throw damagedStoreError(path, verdict.split('\n')[0]);
 }
 
 function hasTables(db: Database.Database): boolean {
@@ -61,6 +73,10 @@ export function openStoreDatabase(path: string, options: OpenStoreOptions = {}):
   try {
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: 5000 });
     const version = schemaVersion(db); // the first read: a corrupt or encrypted file fails here
+    if (version > SCHEMA_VERSION) {
+      throw new ShardScopeError('bad-input', `store ${path} was written by a newer ShardScope (schema ${version}, this one reads up to ${SCHEMA_VERSION}): update ShardScope; the store was left untouched`);
+    }
+    checkIntegrity(db, path);
     if (readonly) {
       if (version === 0 && !hasTables(db)) {
         // an empty file: answer from an empty in-memory schema rather than write to it

@@ -1,11 +1,14 @@
 /** The run history: runs, ranks, events and sample series in one SQLite file, read and written synchronously. */
-import type Database from 'better-sqlite3';
+import { accessSync, constants, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { errorFraction, steadyStepSeconds } from '../../../src-shared/measured-vs-predicted.js';
 import type {
   DownsampledSeries, NewRun, RankRecord, RunDetails, RunListItem, RunRecord, RunStatus, RunSummary, StoredEvent,
 } from '../../../src-shared/run-record.js';
+import { currentController, HEARTBEAT_INTERVAL_MS, isControllerAlive, type ControllerIdentity } from './controller-identity.js';
 import { openStoreDatabase, type OpenStoreOptions } from './open-store.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { RunSummariser } from './run-summary.js';
 import { SeriesTable, type SeriesQuery, type SeriesSample } from './series-table.js';
 
@@ -34,6 +37,7 @@ export interface RunEnd {
 interface RunRow {
   id: string; engine: string; strategy_json: string; model_json: string; plan_json: string | null; prediction_json: string | null;
   status: RunStatus; error_json: string | null; started_at_ms: number; ended_at_ms: number | null; hosts_json: string; summary_json: string | null;
+  controller_json: string | null; heartbeat_at_ms: number | null;
 }
 
 function parseJson<T>(text: string | null, fallback: T): T {
@@ -63,18 +67,34 @@ export class RunStore {
   private readonly summariser: RunSummariser;
   private readonly statements: Record<string, Database.Statement>;
   private readonly writeBatchTx: (batch: StoreBatch) => void;
+  /** Runs this process created and still drives: their heartbeat is refreshed on a timer. */
+  private readonly drivenRuns = new Set<string>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly controller = currentController();
 
-  /** Opens the store file at `path` (see openStoreDatabase for the checks). */
+  /** Opens the store file at `path` (see openStoreDatabase for the checks); runs whose controller died become `interrupted`. */
   static open(path: string, options: OpenStoreOptions = {}): RunStore {
-    return new RunStore(openStoreDatabase(path, options));
+    if (options.readonly) sweepInterruptedRuns(path);
+    const store = new RunStore(openStoreDatabase(path, options));
+    if (!options.readonly) {
+      try {
+        store.markInterruptedRuns();
+      } catch (error) {
+        store.close();
+        throw error;
+      }
+    }
+    return store;
   }
 
   constructor(readonly db: Database.Database) {
     this.series = new SeriesTable(db);
     this.summariser = new RunSummariser(db, this.series);
     this.statements = {
-      insertRun: db.prepare(`INSERT INTO runs (id, engine, strategy_json, model_json, plan_json, prediction_json, status, started_at_ms, hosts_json)
-        VALUES (@id, @engine, @strategy, @model, @plan, @prediction, 'running', @startedAtMs, @hosts)`),
+      insertRun: db.prepare(`INSERT INTO runs (id, engine, strategy_json, model_json, plan_json, prediction_json, status, started_at_ms, hosts_json, controller_json, heartbeat_at_ms)
+        VALUES (@id, @engine, @strategy, @model, @plan, @prediction, 'running', @startedAtMs, @hosts, @controller, @heartbeatAtMs)`),
+      heartbeat: db.prepare('UPDATE runs SET heartbeat_at_ms = ? WHERE id = ? AND status = \'running\''),
+      runningRuns: db.prepare('SELECT id, started_at_ms, controller_json, heartbeat_at_ms FROM runs WHERE status = \'running\''),
       endRun: db.prepare('UPDATE runs SET status = ?, ended_at_ms = ?, error_json = ?, summary_json = ? WHERE id = ?'),
       getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
       listRuns: db.prepare('SELECT * FROM runs ORDER BY started_at_ms DESC, id'),
@@ -107,7 +127,11 @@ export class RunStore {
         plan: run.plan === undefined ? null : JSON.stringify(run.plan),
         prediction: run.prediction === undefined ? null : JSON.stringify(run.prediction),
         hosts: JSON.stringify(run.hosts),
+        controller: JSON.stringify(this.controller),
+        heartbeatAtMs: Date.now(),
       });
+      this.drivenRuns.add(run.id);
+      this.startHeartbeat();
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ShardScopeError('bad-input', `run ${run.id} already exists`);
       throw error;
@@ -122,6 +146,7 @@ export class RunStore {
   /** Marks a run ended and keeps its summary as it stands now. */
   endRun(id: string, end: RunEnd): RunSummary {
     this.requireRun(id);
+    this.drivenRuns.delete(id);
     const summary = this.summariser.summarise(id);
     this.statements.endRun.run(end.status, Math.round(end.endedAtMs), end.error ? JSON.stringify(end.error) : null, JSON.stringify(summary), id);
     return summary;
@@ -195,9 +220,70 @@ export class RunStore {
     return this.series.recentSamples(sinceMs);
   }
 
+  /**
+   * Marks `interrupted` every `running` run whose controller is gone (killed, crashed, machine
+   * rebooted); its data stays. Returns the ids marked.
+   */
+  markInterruptedRuns(nowMs: number = Date.now()): string[] {
+    const rows = this.statements.runningRuns.all() as Pick<RunRow, 'id' | 'started_at_ms' | 'controller_json' | 'heartbeat_at_ms'>[];
+    const marked: string[] = [];
+    for (const row of rows) {
+      const controller = parseJson<Partial<ControllerIdentity> | null>(row.controller_json, null);
+      if (isControllerAlive(controller, row.heartbeat_at_ms, nowMs)) continue;
+      const who = controller?.pid ? `pid ${controller.pid} on ${controller.host}` : 'unknown';
+      this.endRun(row.id, {
+        status: 'interrupted',
+        endedAtMs: Math.max(row.started_at_ms, row.heartbeat_at_ms ?? row.started_at_ms),
+        error: { kind: 'interrupted', message: `the process driving this run (${who}) ended before the run did` },
+      });
+      marked.push(row.id);
+    }
+    return marked;
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => {
+      if (!this.db.open) return;
+      const nowMs = Date.now();
+      for (const id of this.drivenRuns) this.statements.heartbeat.run(nowMs, id);
+    }, HEARTBEAT_INTERVAL_MS);
+    this.heartbeatTimer.unref();
+  }
+
   /** Closes the database (checkpointing the WAL). */
   close(): void {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     if (this.db.open) this.db.close();
+  }
+}
+
+/** True when the store needs the sweep: it lists a run as `running`, or has an older schema to migrate first (read only). */
+function needsSweep(path: string): boolean {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) return true;
+    return (db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'running'").get() as { n: number }).n > 0;
+  } catch {
+    return true; // let the full open decide (and report) what is wrong with it
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Marks the store's orphaned runs `interrupted` if the file exists and can be written; quiet
+ * otherwise (a missing, read-only or damaged store is reported by whoever really opens it).
+ */
+export function sweepInterruptedRuns(path: string): void {
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+    if (statSync(path).size === 0) return; // an empty file is an empty history: nothing to mark, nothing to create
+    if (!needsSweep(path)) return; // the common case: one cheap read, no full check of the file
+    RunStore.open(path).close();
+  } catch {
+    // reported, if it matters, by the command that opens the store for its own work
   }
 }
 

@@ -67,6 +67,30 @@ test('killing one worker mid-run fails the run naming that rank, and no worker r
   for (const { rank, pid } of pids) assert.ok(!isAlive(pid), `rank ${rank} (pid ${pid}) is gone`);
 });
 
+test('a SIGSTOPped rank ends the run within 10 s naming that rank (heartbeats), and no worker remains', async () => {
+  let pids: Array<{ rank: number; pid: number }> = [];
+  let stoppedAtMs = 0;
+  const run = runTraining({
+    config: config({ dp: 2, tp: 1, pp: 1 }, 100000), workerPath, killGraceMs: 2000,
+    onStarted: (ranks) => { pids = ranks; },
+    onEvent: (event) => {
+      if (stoppedAtMs === 0 && event.type === 'step' && event.rank === 1 && event.step >= 1) {
+        stoppedAtMs = Date.now();
+        process.kill(pids[1].pid, 'SIGSTOP');
+      }
+    },
+  });
+  await assert.rejects(run, (error: unknown) => {
+    assert.ok(error instanceof ShardScopeError);
+    assert.equal(error.kind, 'worker-exit');
+    assert.match(error.message, /rank 1\b.*stopped responding/);
+    return true;
+  });
+  const elapsedMs = Date.now() - stoppedAtMs;
+  assert.ok(elapsedMs < 10_000, `the run ended ${elapsedMs} ms after the SIGSTOP`);
+  for (const { rank, pid } of pids) assert.ok(!isAlive(pid), `rank ${rank} (pid ${pid}) is gone`);
+});
+
 test('aborting the signal (Ctrl-C) stops every rank', async () => {
   let pids: Array<{ rank: number; pid: number }> = [];
   const controller = new AbortController();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { parseHostSpec } from '../../../src-main/core/ssh/target.js';
-import { parseSshConfigHosts } from '../../../src-main/core/ssh/ssh-config-import.js';
+import { parseSshConfigEntries, parseSshConfigHosts } from '../../../src-main/core/ssh/ssh-config-import.js';
 
 test('parseHostSpec reads [user@]host[:port]', () => {
   assert.deepEqual(parseHostSpec('alice@gpu1:2222', 'me'), { id: 'alice@gpu1:2222', host: 'gpu1', port: 2222, user: 'alice' });
@@ -36,7 +36,18 @@ test('ssh config import: aliases resolved with HostName, User, Port, IdentityFil
   assert.equal(gpu2.proxyJump?.port, 2201);
 });
 
-test('ssh config import: multi-hop ProxyJump and ProxyCommand are refused clearly', () => {
-  assert.throws(() => parseSshConfigHosts('Host a\n  ProxyJump b,c\n'), { kind: 'bad-input', message: /more than one host/ });
-  assert.throws(() => parseSshConfigHosts('Host a\n  ProxyCommand nc %h %p\n'), { kind: 'bad-input', message: /ProxyCommand is not supported/ });
+test('ssh config import: multi-hop ProxyJump and ProxyCommand are refused clearly, for that Host only', () => {
+  const { hosts, skipped } = parseSshConfigEntries('Host a\n  ProxyJump b,c\n\nHost p\n  ProxyCommand nc %h %p\n\nHost ok\n  HostName 10.0.0.1\n');
+  assert.deepEqual(hosts.map((h) => h.id), ['ok']);
+  assert.deepEqual(skipped.map((s) => s.alias), ['a', 'p']);
+  assert.match(skipped[0].reason, /more than one host/);
+  assert.match(skipped[1].reason, /ProxyCommand is not supported/);
+});
+
+test('ssh config import: a bad Port drops that Host with its reason and keeps the others', () => {
+  const { hosts, skipped } = parseSshConfigEntries('Host good1\n  HostName 10.0.0.1\n\nHost bad\n  HostName 10.0.0.2\n  Port 99999\n\nHost good2\n  HostName 10.0.0.3\n  Port 2222\n', 'cfg');
+  assert.deepEqual(hosts.map((h) => [h.id, h.port]), [['good1', 22], ['good2', 2222]]);
+  assert.equal(skipped.length, 1);
+  assert.equal(skipped[0].alias, 'bad');
+  assert.match(skipped[0].reason, /bad port "99999" in "cfg Host bad"/);
 });

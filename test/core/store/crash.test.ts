@@ -47,7 +47,7 @@ async function killMidWrite(t: { after: (fn: () => void) => void }, rateHz: numb
     const lost = produced.filter((ms) => !stored.has(ms));
     assert.ok(lost.every((ms) => ms > killMs - 1000));
   }
-  assert.equal(store.getRun('crash')?.status, 'running'); // a crashed run stays as it was, its data kept
+  assert.equal(store.getRun('crash')?.status, 'interrupted'); // its controller was killed: interrupted, its data kept
 }
 
 test('a writer killed with SIGKILL at 50 Hz loses at most the last second of samples', async (t) => {

@@ -50,6 +50,8 @@ test('a run, its ranks, events, samples and summary survive closing and reopenin
     id: 'run-a', engine: 'tfjs', strategy: { dp: 2, tp: 1, pp: 1 }, status: 'finished', startedAt: '2025-01-02T03:04:05.000Z',
     durationSeconds: facts.seconds, tokensPerSecond: summary.tokensPerSecond, energyJoules: summary.energy.totalJoules,
     joulesPerToken: summary.energy.joulesPerToken, bytesMoved: summary.bytesMoved, hosts: ['local'],
+    // The slowest rank (rank 0) against the sample's predicted 0.4 s: error = (measured - predicted) / predicted.
+    stepTimeCheck: { predictedSeconds: 0.4, measuredSeconds: facts.stepSeconds, errorFraction: (facts.stepSeconds - 0.4) / 0.4 },
   });
 });
 
