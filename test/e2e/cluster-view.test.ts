@@ -18,6 +18,13 @@ import { fixturesDir, startSshCluster, type SshCluster } from '../support/ssh-cl
 
 let cluster: SshCluster;
 let app: AppProcess;
+
+/** Opens the app through its token URL, then goes to a route (the token redirect keeps only its own fragment). */
+async function openAt(page: import('playwright-core').Page, route: string): Promise<void> {
+  await page.goto(app.url);
+  await page.locator('#nav button').first().waitFor();
+  await page.evaluate((hash) => { location.hash = hash; }, route);
+}
 let api: ApiClient;
 let browser: Browser;
 const home = mkdtempSync(join(tmpdir(), 'shardscope-home-'));
@@ -53,7 +60,7 @@ test('the Cluster view shows an SSH host\'s GPUs live with their processes, and 
   await api.call('discoverHosts', {});
 
   const page = await browser.newPage({ viewport: { width: 1500, height: 1400 } });
-  await page.goto(`${app.url}#/cluster`);
+  await openAt(page, `#/cluster`);
   const remote = page.locator(`.cluster-host[data-cluster-host="${address}"]`);
   await page.waitForFunction((id) => document.querySelectorAll(`.cluster-host[data-cluster-host="${id}"] tr[data-gpu]`).length === 2
     && Number(document.querySelector(`.cluster-host[data-cluster-host="${id}"] tr[data-gpu="${id}/0"] .processes`)?.getAttribute('data-processes') ?? 0) === 3, address, { timeout: 60_000 });

@@ -17,6 +17,13 @@ import { fakeNvidiaSmiPath, fixture } from '../support/fake-nvidia-smi/fixtures.
 import { testOutputDir } from '../support/paths.js';
 
 let app: AppProcess;
+
+/** Opens the app through its token URL, then goes to a route (the token redirect keeps only its own fragment). */
+async function openAt(page: import('playwright-core').Page, route: string): Promise<void> {
+  await page.goto(app.url);
+  await page.locator('#nav button').first().waitFor();
+  await page.evaluate((hash) => { location.hash = hash; }, route);
+}
 let browser: Browser;
 const home = mkdtempSync(join(tmpdir(), 'shardscope-home-'));
 
@@ -41,7 +48,7 @@ async function waitForLossPoints(page: import('playwright-core').Page, runId: st
 
 test('placement before launch, re-attach after reload, confirmed stop, and the run page from History', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
-  await page.goto(`${app.url}#/run`);
+  await openAt(page, `#/run`);
   const out = testOutputDir('e2e');
 
   // Placement before launch: two CPU ranks, and why the two GPUs stay idle.
@@ -111,7 +118,7 @@ test('placement before launch, re-attach after reload, confirmed stop, and the r
 
   // A deep link opens the same page directly.
   const deep = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await deep.goto(`${app.url}#/runs/${runId}`);
+  await openAt(deep, `#/runs/${runId}`);
   await deep.waitForFunction(() => document.querySelector('.run-page')?.getAttribute('data-state') === 'ready', undefined, { timeout: 30_000 });
   await deep.close();
   await page.close();
@@ -119,7 +126,7 @@ test('placement before launch, re-attach after reload, confirmed stop, and the r
 
 test('Planner -> "Launch plan B" carries dp x pp and micro-batches into the Run view, and that strategy runs', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
-  await page.goto(`${app.url}#/planner`);
+  await openAt(page, `#/planner`);
   await page.waitForFunction(() => Number(document.getElementById('view')?.dataset.planned ?? 0) >= 1);
   // opt-66b is for planning only: the launch button says so
   assert.equal(await page.locator('[data-launch-plan="B"]').isDisabled(), true);
@@ -151,7 +158,7 @@ test('Planner -> "Launch plan B" carries dp x pp and micro-batches into the Run 
   await page.locator('.run-panel').first().waitFor();
   const runId = (await page.locator('.run-panel').first().getAttribute('data-run-id')) ?? '';
   await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'finished', runId, { timeout: 120_000 });
-  await page.goto(`${app.url}#/runs/${runId}`);
+  await openAt(page, `#/runs/${runId}`);
   await page.waitForFunction(() => document.querySelector('.run-page')?.getAttribute('data-state') === 'ready', undefined, { timeout: 30_000 });
   const config = (await page.locator('[data-table="run-config"]').textContent()) ?? '';
   assert.match(config, new RegExp(`dp=2, tp=1, pp=2, microBatches=${micro}.*zeroStage=1`));
