@@ -74,6 +74,8 @@ test('add a Slurm cluster, preview and submit a job from the Run view, watch it 
   // Live energy from the nodes' GPU samples (the sampler step inside the job).
   await page.waitForFunction((id) => Number(document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-energy-joules') ?? 0) > 0, runId, { timeout: 20_000 });
   await panel.getByRole('button', { name: 'Stop' }).click();
+  // Stop asks first; the confirmation is what stops the job.
+  await panel.getByRole('button', { name: 'Stop this run' }).click();
   await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'cancelled', runId, { timeout: 20_000 });
   await page.waitForSelector('#slurm-job-state[data-state="CANCELLED"]');
   // Taken once the run has stopped: a page with live charts can take longer than the screenshot timeout on a loaded machine.
