@@ -7,7 +7,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { launchDesktop } from '../electron-launcher.js';
 import { printLine, type CliIo, type CliCommand } from '../io.js';
 import { openBrowser } from '../open-browser.js';
-import { distDir, packageVersion, resolveNvidiaSmi } from '../runtime-paths.js';
+import { distDir, packageVersion, resolveNvidiaSmi, workerBundlePath } from '../runtime-paths.js';
 
 export const appCommand: CliCommand = async (args, io) => {
   const { values } = parseFlags(args, {
@@ -35,7 +35,7 @@ export const appCommand: CliCommand = async (args, io) => {
 async function runWebMode(io: CliIo, opts: { port: number; sampleIntervalMs: number; nvidiaSmiPath?: string; open: boolean }): Promise<number> {
   const services = await startAppServices({
     mode: 'web', version: packageVersion(), sampleIntervalMs: opts.sampleIntervalMs, nvidiaSmiPath: opts.nvidiaSmiPath,
-    storePath: defaultStorePath(io.env), workerPath: join(distDir(), 'worker.cjs'), plannerThreadPath: join(distDir(), 'planner-thread.cjs'),
+    storePath: defaultStorePath(io.env), workerPath: workerBundlePath(), plannerThreadPath: join(distDir(), 'planner-thread.cjs'),
   });
   const server = await startWebServer({ handlers: services.handlers, events: services.events, log: services.log, rendererDir: join(distDir(), 'renderer'), port: opts.port });
   printLine(io, `ShardScope web mode: ${server.url}`);

@@ -7,12 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { formatBytes, formatCount } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
 import { runChild } from '../child-output.js';
-import { peerScript } from '../runtime-paths.js';
+import { peerScript, workerBundlePath } from '../runtime-paths.js';
 import { findFreePort } from '../../core/launch/free-port.js';
 import { printJson, printLine, type CliIo } from '../io.js';
 
@@ -28,16 +27,6 @@ export interface AllreduceBenchResult {
 
 const glooScript = peerScript('torch_allreduce.py');
 const pythonPath = '/usr/bin/python3';
-
-
-
-
-function workerPath(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'worker.cjs'), join(dir, 'dist', 'worker.cjs')]) if (existsSync(candidate)) return candidate;
-  }
-  throw new ShardScopeError('internal', 'bench allreduce: cannot find dist/worker.cjs (run `npm run build`)');
-}
 
 /** Runs `ranks` processes; fails (naming the first failing rank's last stderr line) unless all exit 0; returns rank 0's JSON lines. */
 async function runWorld(ranks: number, commandFor: (rank: number, port: number) => [string, string[], NodeJS.ProcessEnv], what: string, io: CliIo): Promise<AllreduceBenchResult[]> {
@@ -81,7 +70,7 @@ export async function benchAllreduceCommand(args: string[], io: CliIo): Promise<
   const sizesMb = values['sizes-mb'] ?? '1,16,64';
   if (!/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/.test(sizesMb)) throw new ShardScopeError('bad-input', `--sizes-mb must be a comma-separated list of numbers, got "${sizesMb}"`);
   checkSizes(sizesMb.split(',').map(Number), ranks);
-  const worker = workerPath();
+  const worker = workerBundlePath();
   const secret = randomBytes(24).toString('hex');
   const ours = await runWorld(ranks, (rank, port) => [process.execPath,
     [worker, 'bench-allreduce-rank', '--rank', String(rank), '--world', String(ranks), '--master-port', String(port), '--sizes-mb', sizesMb, '--reps', String(reps)],

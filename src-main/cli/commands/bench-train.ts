@@ -5,12 +5,11 @@
  * share cores; timings on a shared machine are noisy, ratios within one run are what count.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { formatCount } from '../../../src-shared/units.js';
 import { intFlag, parseFlags } from '../args.js';
 import { runChild } from '../child-output.js';
-import { peerScript } from '../runtime-paths.js';
+import { cliBundlePath, peerScript } from '../runtime-paths.js';
 import { findFreePort } from '../../core/launch/free-port.js';
 import { printJson, printLine, type CliIo } from '../io.js';
 
@@ -29,9 +28,6 @@ type Measured = TrainBenchResult & { backend?: string };
 const torchScript = peerScript('torch_gpt.py');
 const pythonPath = '/usr/bin/python3';
 const benchTokensPerStep = 8 * 128;
-
-
-
 
 function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop() ?? '';
@@ -52,21 +48,13 @@ export async function runTorchPeer(ranks: number, steps: number, io: CliIo): Pro
   return { engine: 'torch', ranks, msPerStep: result.msPerStep, tokensPerSecond: result.tokensPerSecond };
 }
 
-/** The `shardscope` launcher next to this code (dist/cli.cjs when bundled, else the repository's bin/). */
-function cliPath(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'cli.cjs'), join(dir, 'bin', 'shardscope.cjs')]) if (existsSync(candidate)) return candidate;
-  }
-  throw new ShardScopeError('internal', 'bench train: cannot find the shardscope command');
-}
-
 /**
  * Our engine through the product path: `shardscope run --model bench --strategy dp=N --global-batch 8N --steps S+1 --json`
  * (batch 8 per rank, as each DDP rank of the peer trains; the first step is warm-up and left out by the summary).
  */
 async function runShardScope(ranks: number, steps: number, io: CliIo): Promise<Measured> {
   const tokensPerStep = benchTokensPerStep * ranks;
-  const args = [cliPath(), 'run', '--model', 'bench', '--strategy', `dp=${ranks}`, '--global-batch', String(8 * ranks), '--steps', String(steps + 1), '--json'];
+  const args = [cliBundlePath(), 'run', '--model', 'bench', '--strategy', `dp=${ranks}`, '--global-batch', String(8 * ranks), '--steps', String(steps + 1), '--json'];
   const output = await runChild(process.execPath, args, { ...io.env, SHARDSCOPE_WASM_THREADS: '1' }, io.signal);
   if (output.code !== 0) {
     throw new ShardScopeError('worker-exit', `shardscope run dp=${ranks} failed: ${lastLine(output.stderr) || lastLine(output.stdout) || `exit ${output.code}`}`);

@@ -11,12 +11,11 @@ import { CalibrationStore } from '../../core/calibration/calibration-store.js';
 import { describeCalibration } from '../../../src-shared/calibration/describe-calibration.js';
 import { measureHost } from '../../core/calibration/measure-host.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
-import { defaultStorePath } from '../../core/store/open-store.js';
 import { RunStore } from '../../core/store/run-store.js';
-import { intFlag, parseFlags } from '../args.js';
+import { intFlag, parseFlags, storePathFlag } from '../args.js';
+import { engineModelFlag } from '../input-files.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
-import { packageVersion } from '../runtime-paths.js';
-import { findWorkerBundle, resolveModel } from './run.js';
+import { packageVersion, workerBundlePath } from '../runtime-paths.js';
 
 /** The command. */
 export const calibrateCommand: CliCommand = async (args, io) => {
@@ -25,7 +24,7 @@ export const calibrateCommand: CliCommand = async (args, io) => {
     hosts: { type: 'string' }, reps: { type: 'string' },
   });
   if (values.hosts !== undefined) throw new ShardScopeError('bad-input', '--hosts: calibrating remote hosts is not implemented yet; run shardscope calibrate on each host');
-  const path = values.db ?? defaultStorePath(io.env);
+  const path = storePathFlag(values.db, io.env);
   if (values.show) {
     if (!existsSync(path)) throw new ShardScopeError('not-found', `no store at ${path}: run shardscope calibrate first`);
     const store = RunStore.open(path, { readonly: true });
@@ -39,13 +38,13 @@ export const calibrateCommand: CliCommand = async (args, io) => {
     }
     return 0;
   }
-  const model = resolveModel(values.model ?? 'bench');
+  const { model } = engineModelFlag(values.model ?? 'bench');
   const globalBatch = intFlag('global-batch', values['global-batch'], defaultGlobalBatch, 1, 4096);
   const reps = intFlag('reps', values.reps, 5, 1, 100);
   const progress = (line: string) => io.stderr.write(`${line}\n`);
   const startedMs = Date.now();
   const measured = await measureHost({
-    workerPath: findWorkerBundle(), hostId: LOCAL_HOST_ID, model, globalBatch, shardscopeVersion: packageVersion(),
+    workerPath: workerBundlePath(), hostId: LOCAL_HOST_ID, model, globalBatch, shardscopeVersion: packageVersion(),
     onProgress: progress, signal: io.signal, reps, env: io.env,
   });
   const store = RunStore.open(path);

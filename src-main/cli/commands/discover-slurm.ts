@@ -2,11 +2,10 @@
  * `shardscope discover --slurm local|HOST [--partition P] [--probe-gpus] [--json] [--identity FILE] [--known-hosts FILE]`:
  * a Slurm cluster's partitions and nodes from its login host; each node one entry in `hosts` (id = node name).
  */
-import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { discoverSlurmCluster } from '../../core/slurm/slurm-discover.js';
 import { openSlurmLogin } from '../../core/slurm/slurm-login.js';
-import { parseFlags } from '../args.js';
+import { existingFilesFlag, parseFlags } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 
 function gib(bytes: number): string {
@@ -25,8 +24,7 @@ export const discoverSlurmCommand: CliCommand = async (args, io) => {
     identity: { type: 'string', multiple: true }, 'known-hosts': { type: 'string' },
   });
   if (!values.slurm) throw new ShardScopeError('bad-input', '--slurm needs local or the login host ([user@]host[:port])');
-  const missingIdentity = values.identity?.find((file) => !existsSync(file));
-  if (missingIdentity) throw new ShardScopeError('bad-input', `--identity: no such file ${missingIdentity}`);
+  existingFilesFlag('identity', values.identity);
   const shell = await openSlurmLogin(values.slurm, { env: io.env, identityFiles: values.identity, knownHostsFile: values['known-hosts'], signal: io.signal });
   try {
     const { cluster, hosts } = await discoverSlurmCluster(shell, { partition: values.partition, probeGpus: values['probe-gpus'], signal: io.signal });

@@ -1,6 +1,4 @@
 /** `shardscope discover [--json] [--nvidia-smi PATH] [--host H]... [--ssh-config FILE]`: what do I have? */
-import { existsSync } from 'node:fs';
-import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { HostInventory, Inventory } from '../../../src-shared/inventory.js';
 import { describeRuntime } from '../../../src-shared/host-runtime.js';
 import { discoverHosts } from '../../core/inventory/discover-hosts.js';
@@ -8,7 +6,7 @@ import { createSshRemoteDiscoverer } from '../../core/inventory/remote-discovere
 import { loadSshConfigEntries } from '../../core/ssh/ssh-config-import.js';
 import { parseHostSpec } from '../../core/ssh/target.js';
 import { formatBytes } from '../../../src-shared/units.js';
-import { parseFlags } from '../args.js';
+import { existingFilesFlag, parseFlags } from '../args.js';
 import { discoverSlurmCommand, isSlurmDiscover } from './discover-slurm.js';
 import { printJson, printLine, type CliCommand, type CliIo } from '../io.js';
 
@@ -44,8 +42,7 @@ export const discoverCommand: CliCommand = async (args, io) => {
   });
   // Mistyped flags are bad usage (exit 2) before anything is discovered, not a per-host error.
   values.host?.forEach((spec) => parseHostSpec(spec, 'user'));
-  const missingIdentity = values.identity?.find((file) => !existsSync(file));
-  if (missingIdentity) throw new ShardScopeError('bad-input', `--identity: no such file ${missingIdentity}`);
+  existingFilesFlag('identity', values.identity);
   const sshConfigPath = values['ssh-config'];
   // --ssh-config alone discovers every concrete Host of the file; with --host, names are looked up in it.
   // A Host with a bad setting is still listed: it fails alone, with its reason, and the others are discovered.

@@ -6,19 +6,17 @@
  * Node.js, worker bundles, data); `set HOST [--node PATH] [--python PATH]` sets a saved host's
  * runtimes ('' clears). HOST is a saved host's id (hosts.json) or `[user@]host[:port]`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { acceptPresentedKey, presentedHostKey } from '../../core/hosts/host-key-check.js';
 import { defaultHostSettingsPath, loadHostSettings, setHostRuntime, targetOfSaved } from '../../core/hosts/host-settings.js';
 import { targetOfSpec } from '../../core/inventory/remote-discoverer.js';
-import { parseHostsFile } from '../../core/launch/remote-placement.js';
 import { connectSsh } from '../../core/ssh/connect.js';
 import { REMOTE_COMMAND_TIMEOUT_MS } from '../../core/ssh/exec.js';
-import { defaultKnownHostsFiles, trustFileOf } from '../../core/ssh/known-hosts.js';
+import { trustFileOf } from '../../core/ssh/known-hosts.js';
 import { removeShardScopeCache } from '../../core/ssh/runtime-deploy.js';
 import type { RemoteTarget } from '../../core/ssh/target.js';
-import { parseFlags } from '../args.js';
+import { existingFilesFlag, knownHostsFlag, parseFlags } from '../args.js';
+import { hostsFileFlag } from '../input-files.js';
 import { printJson, printLine, type CliIo } from '../io.js';
 
 const timeoutMs = REMOTE_COMMAND_TIMEOUT_MS;
@@ -36,7 +34,7 @@ export async function hostsTrust(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new ShardScopeError('bad-input', 'hosts trust needs one HOST (a saved host id or [user@]host[:port])');
   if (values.fingerprint && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(values.fingerprint)) throw new ShardScopeError('bad-input', `--fingerprint must be an OpenSSH SHA256 fingerprint (SHA256: and 43 characters), got "${values.fingerprint}"`);
   const target = targetOf(positionals[0], io);
-  const files = values['known-hosts'] ?? defaultKnownHostsFiles(io.env);
+  const files = knownHostsFlag(values['known-hosts'], io.env);
   const options = { knownHostsFile: files, timeoutMs, signal: io.signal };
   const presented = await presentedHostKey(target, options);
   if (presented.status === 'refused') throw presented.error;
@@ -68,15 +66,14 @@ export async function hostsTrust(args: string[], io: CliIo): Promise<number> {
 /** `hosts clean HOST... [--hosts FILE]`: removes ~/.cache/shardscope on each host. */
 export async function hostsClean(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, { hosts: { type: 'string' }, identity: { type: 'string', multiple: true }, 'known-hosts': { type: 'string' }, json: { type: 'boolean' } }, true);
-  const targets = positionals.map((spec) => targetOf(spec, io, values.identity));
+  const targets = positionals.map((spec) => targetOf(spec, io, existingFilesFlag('identity', values.identity)));
   if (values.hosts) {
-    if (!existsSync(values.hosts)) throw new ShardScopeError('bad-input', `--hosts: no such file ${values.hosts}`);
-    for (const h of parseHostsFile(readFileSync(values.hosts, 'utf8'), io.env.USER ?? userInfo().username, `--hosts ${values.hosts}`)) {
+    for (const h of hostsFileFlag(values.hosts, io.env)) {
       if (h.kind === 'remote') targets.push({ ...h.target, agentSocket: io.env.SSH_AUTH_SOCK ?? '' });
     }
   }
   if (targets.length === 0) throw new ShardScopeError('bad-input', 'hosts clean needs HOST... or --hosts FILE');
-  const knownHostsFile = values['known-hosts'] ?? defaultKnownHostsFiles(io.env);
+  const knownHostsFile = knownHostsFlag(values['known-hosts'], io.env);
   let failed = 0;
   const results: Array<{ hostId: string; dir?: string; removedBytes?: number; error?: string }> = [];
   for (const target of targets) {

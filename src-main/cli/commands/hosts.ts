@@ -4,21 +4,17 @@
  * [--seconds S] [--json]` — latency and bandwidth between every pair of the file's hosts, saved for the planner;
  * `trust`, `clean`, `set`: hosts-remote.ts.
  */
-import { existsSync } from 'node:fs';
-import { readInputFile } from '../../core/files/read-input-file.js';
-import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { formatBytesPerSecond, formatCount, formatDuration } from '../../../src-shared/units.js';
 import { defaultHostSettingsPath, importSshConfigHosts, loadHostSettings, saveLinks } from '../../core/hosts/host-settings.js';
 import { prepareRun } from '../../core/launch/remote-launch.js';
-import { parseHostsFile } from '../../core/launch/remote-placement.js';
 import { interNodeBytesPerSecondOf, probeLinks } from '../../core/probe/link-probe.js';
 import { workerBundleOf } from '../../core/ssh/deploy.js';
-import { defaultKnownHostsFiles } from '../../core/ssh/known-hosts.js';
-import { parseFlags } from '../args.js';
+import { knownHostsFlag, numberFlag, parseFlags } from '../args.js';
+import { hostsFileFlag } from '../input-files.js';
+import { workerBundlePath } from '../runtime-paths.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
-import { findWorkerBundle } from './run.js';
 import { hostsClean, hostsSet, hostsTrust } from './hosts-remote.js';
 
 /** The `hosts` command. */
@@ -48,16 +44,13 @@ export const hostsCommand: CliCommand = async (args, io) => {
   }
   if (sub !== 'probe') throw new ShardScopeError('bad-input', `hosts: unknown sub-command "${sub}" (list, import, probe, trust, clean, set)`);
   if (!values.hosts) throw new ShardScopeError('bad-input', 'hosts probe needs --hosts FILE (a JSON list, as for run --hosts)');
-  if (!existsSync(values.hosts)) throw new ShardScopeError('bad-input', `--hosts: no such file ${values.hosts}`);
-  const seconds = Number(values.seconds ?? 2);
-  if (!(seconds > 0 && seconds <= 60)) throw new ShardScopeError('bad-input', `--seconds must be in (0, 60], got "${values.seconds}"`);
-  const hosts = parseHostsFile(readInputFile(values.hosts, '--hosts'), io.env.USER ?? userInfo().username, `--hosts ${values.hosts}`)
-    .map((h) => ({ ...h, devices: [h.devices[0]] }));
+  const hosts = hostsFileFlag(values.hosts, io.env).map((h) => ({ ...h, devices: [h.devices[0]] }));
+  const seconds = numberFlag('seconds', values.seconds, 60) ?? 2;
   if (hosts.length < 2) throw new ShardScopeError('bad-input', 'hosts probe needs at least two hosts');
-  const workerPath = findWorkerBundle();
+  const workerPath = workerBundlePath();
   const prepared = await prepareRun({
     hosts, worldSize: hosts.length, bundle: workerBundleOf(dirname(workerPath)),
-    knownHostsFile: values['known-hosts'] ?? defaultKnownHostsFiles(io.env), signal: io.signal,
+    knownHostsFile: knownHostsFlag(values['known-hosts'], io.env), signal: io.signal,
   });
   try {
     const links = await probeLinks(prepared, { workerPath, seconds, signal: io.signal });

@@ -16,7 +16,8 @@ import { CalibrationStore } from '../../core/calibration/calibration-store.js';
 import { discoverLocalHost } from '../../core/inventory/discover-local.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { placementOf } from '../../core/runs/run-prediction.js';
-import { enginePreset, trainConfigOf } from '../../core/runs/train-config.js';
+import { trainConfigOf } from '../../core/runs/train-config.js';
+import { engineModelFlag, plannerModelFlag } from '../input-files.js';
 import { defaultStorePath } from '../../core/store/open-store.js';
 import { RunStore } from '../../core/store/run-store.js';
 import { existsSync } from 'node:fs';
@@ -58,7 +59,7 @@ export async function planForCluster(input: ClusterPlanInput, io: CliIo): Promis
       throw new ShardScopeError('bad-input', `--cluster local: ${(error as Error).message}`);
     }
     const dp = input.dp ?? derivedDp(cluster.gpus, tp, pp);
-    const plan = planStrategy({ model: input.model, cluster: { gpu: cluster.gpu, gpus: cluster.gpus, gpusPerNode: cluster.gpusPerNode }, strategy: { ...input.strategy, dp, tp, pp } });
+    const plan = planStrategy({ model: plannerModelFlag(input.model), cluster: { gpu: cluster.gpu, gpus: cluster.gpus, gpusPerNode: cluster.gpusPerNode }, strategy: { ...input.strategy, dp, tp, pp } });
     const notes = [`cluster: ${cluster.gpus} GPU(s) on ${cluster.hosts.map((h) => h.hostId).join(', ')}; dp=${dp}${input.dp ? '' : ' derived from the GPUs'}`, ...cluster.notes,
       'calibration: none on GPUs yet (compute efficiency and bandwidth from the catalogue entry)'];
     if (input.json) printJson(io, { ...plan, clusterNotes: notes });
@@ -72,7 +73,7 @@ export async function planForCluster(input: ClusterPlanInput, io: CliIo): Promis
   const dp = input.dp ?? Math.max(1, Math.floor(cores / (tp * pp)));
   const globalBatch = input.globalBatch ?? 8;
   const config = trainConfigOf({
-    model: enginePreset(input.model), dp, tp, pp, steps: 1, globalBatch,
+    model: engineModelFlag(input.model).model, dp, tp, pp, steps: 1, globalBatch,
     microBatches: input.microBatch ? globalBatch / dp / input.microBatch : undefined,
     zeroStage: input.zeroStage === 1 ? 1 : 0, recompute: input.recompute === 'full',
   } as Parameters<typeof trainConfigOf>[0]);

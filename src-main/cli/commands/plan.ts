@@ -2,10 +2,10 @@
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { planStrategy, searchStrategies, smallestFittingCluster, type PlanRequest, type PlanResult, type StrategyInput } from '../../../src-shared/planner/index.js';
 import { objectiveSchema, recomputeSchema, dtypeSchema, offloadSchema, attentionSchema } from '../../../src-shared/planner/schemas.js';
-import { loadGpu, loadModel } from './plan-inputs.js';
+import { gpuFlag, plannerModelFlag } from '../input-files.js';
 import { formatPlan, formatPlanTable, formatSearch, strategyLabel } from '../../../src-shared/planner/format-text.js';
 import { formatRate } from '../../../src-shared/units.js';
-import { intFlag, parseFlags } from '../args.js';
+import { countListFlag, enumFlag, intFlag, numberFlag, optionalIntFlag as optionalInt, parseFlags } from '../args.js';
 import { planForCluster } from './plan-cluster.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 
@@ -21,32 +21,6 @@ const options = {
   search: { type: 'boolean' }, objective: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
   cluster: { type: 'string' }, 'nvidia-smi': { type: 'string' },
 } as const;
-
-function enumFlag<T extends string>(name: string, value: string | undefined, schema: { options: readonly T[] }): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(schema.options as readonly string[]).includes(value)) throw new ShardScopeError('bad-input', `--${name} must be one of ${schema.options.join('|')}, got "${value}"`);
-  return value as T;
-}
-
-/** A positive decimal flag (e.g. GB/s, watts, a fraction), or undefined. */
-function optionalNumber(name: string, value: string | undefined, max = Number.MAX_VALUE): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new ShardScopeError('bad-input', `--${name} must be a positive number${max < Number.MAX_VALUE ? ` up to ${max}` : ''}, got "${value}"`);
-  return n;
-}
-
-/** "5,6,6,5" -> [5, 6, 6, 5]. */
-function layersPerStageFlag(value: string | undefined): number[] | undefined {
-  if (value === undefined) return undefined;
-  const parts = value.split(',').map((p) => Number(p.trim()));
-  if (parts.some((p) => !Number.isInteger(p) || p < 0)) throw new ShardScopeError('bad-input', `--layers-per-stage must be comma-separated layer counts, got "${value}"`);
-  return parts;
-}
-
-function optionalInt(name: string, value: string | undefined, min = 1, max = 1_000_000): number | undefined {
-  return value === undefined ? undefined : intFlag(name, value, 0, min, max);
-}
 
 /** GB/s given on the command line, in bytes per second. */
 function scaled(value: number | undefined, factor: number): number | undefined {
@@ -93,19 +67,19 @@ export const planCommand: CliCommand = async (args, io) => {
     recompute: enumFlag('recompute', f.recompute, recomputeSchema), sequenceParallel: f['sequence-parallel'],
     dtype: enumFlag('dtype', f.dtype, dtypeSchema), offload: enumFlag('offload', f.offload, offloadSchema),
     attention: enumFlag('attention', f.attention, attentionSchema), cp: optionalInt('cp', f.cp), ep: optionalInt('ep', f.ep),
-    layersPerStage: layersPerStageFlag(f['layers-per-stage']), distributedOptimizer: f['distributed-optimizer'],
+    layersPerStage: countListFlag('layers-per-stage', f['layers-per-stage'], 'layer counts'), distributedOptimizer: f['distributed-optimizer'],
     shardGroup: optionalInt('shard-group', f['shard-group']), overlap: f['no-overlap'] ? false : undefined,
   };
   const overrides = {
-    computeEfficiency: optionalNumber('efficiency', f.efficiency, 1),
-    interNodeBytesPerSecond: scaled(optionalNumber('inter-node-bandwidth', f['inter-node-bandwidth']), 1e9),
-    intraNodeBytesPerSecond: scaled(optionalNumber('intra-node-bandwidth', f['intra-node-bandwidth']), 1e9),
-    powerCapWatts: optionalNumber('power-cap', f['power-cap']),
+    computeEfficiency: numberFlag('efficiency', f.efficiency, 1),
+    interNodeBytesPerSecond: scaled(numberFlag('inter-node-bandwidth', f['inter-node-bandwidth']), 1e9),
+    intraNodeBytesPerSecond: scaled(numberFlag('intra-node-bandwidth', f['intra-node-bandwidth']), 1e9),
+    powerCapWatts: numberFlag('power-cap', f['power-cap']),
   };
   const definedOverrides = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const request: PlanRequest = {
-    model: loadModel(f.model),
-    cluster: { gpu: loadGpu(f.gpu), gpus: intFlag('gpus', f.gpus, 1, 1, 1_000_000), gpusPerNode: optionalInt('gpus-per-node', f['gpus-per-node']) },
+    model: plannerModelFlag(f.model),
+    cluster: { gpu: gpuFlag(f.gpu), gpus: intFlag('gpus', f.gpus, 1, 1, 1_000_000), gpusPerNode: optionalInt('gpus-per-node', f['gpus-per-node']) },
     strategy: Object.fromEntries(Object.entries(strategy).filter(([, v]) => v !== undefined)),
     ...(Object.keys(definedOverrides).length > 0 ? { overrides: definedOverrides } : {}),
   };

@@ -8,21 +8,16 @@
  *  places the ranks on remote hosts over SSH (and `local`), with either engine: docs/remote-runs.md.
  */
 import { existsSync } from 'node:fs';
-import { readInputFile } from '../../core/files/read-input-file.js';
 import { checkOutputFile } from '../../core/files/write-output-file.js';
-import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { modelPresets, parseStrategy, validateModel, type ModelConfig } from '../../../src-shared/engine-config.js';
+import { dirname, resolve } from 'node:path';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { parseStepRange } from '../../../src-shared/trace-spans.js';
 import { discoverLocalHost } from '../../core/inventory/discover-local.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
-import { resolveNvidiaSmi } from '../runtime-paths.js';
+import { corpusPath, packageVersion, resolveNvidiaSmi, workerBundlePath } from '../runtime-paths.js';
 import { runRecorded } from '../../core/runs/recorded-run.js';
 import { prepareRun, type PreparedRun } from '../../core/launch/remote-launch.js';
-import { parseHostsFile } from '../../core/launch/remote-placement.js';
 import { workerBundleOf } from '../../core/ssh/deploy.js';
-import { defaultKnownHostsFiles, type KnownHostsFiles } from '../../core/ssh/known-hosts.js';
 import { checkReferencePlan } from '../../core/launch/torch-run.js';
 import { deployTorchToHosts } from '../../core/launch/torch-deploy.js';
 import type { TorchEngineOptions } from '../../core/launch/torch-rank-command.js';
@@ -35,46 +30,17 @@ import { formatPlacement, previewPlacement } from '../../../src-shared/placement
 import { DEFAULT_LEARNING_RATE, trainConfigOf } from '../../core/runs/train-config.js';
 import { RunStore, StoreWriter } from '../../core/store/index.js';
 import type { TrainingSummary } from '../../core/launch/run-summary.js';
-import { intFlag, parseFlags, storePathFlag } from '../args.js';
+import { existingFileFlag, intFlag, knownHostsFlag, numberFlag, parseFlags, storePathFlag } from '../args.js';
+import { engineModelFlag, hostsFileFlag } from '../input-files.js';
+import { runRequestFlags, runRequestOfFlags } from '../run-request-flags.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { stepProgress } from '../progress-line.js';
 import { formatBytes, formatCount, formatDuration, formatRate } from '../../../src-shared/units.js';
-import { packageVersion } from '../runtime-paths.js';
 import { printPredictionLines } from '../prediction-lines.js';
 import { reportFormatOfPath } from './report.js';
 import { checkSlurmFlags, runOnSlurmFromCli, slurmRunFlags } from './run-slurm.js';
 import { buildReport } from '../../core/report/build-report.js';
 import { writeReport, type ReportFormat } from '../../core/report/write-report.js';
-
-/** Resolves a preset id or a JSON model file. */
-export function resolveModel(idOrFile: string): ModelConfig {
-  const preset = Object.hasOwn(modelPresets, idOrFile) ? modelPresets[idOrFile] : undefined;
-  if (preset) return { ...preset };
-  if (!existsSync(idOrFile)) throw new ShardScopeError('bad-input', `--model: unknown model "${idOrFile}" (presets: ${Object.keys(modelPresets).join(', ')}; or a JSON file)`);
-  let value: unknown;
-  try {
-    value = JSON.parse(readInputFile(idOrFile, '--model'));
-  } catch (error) {
-    if (error instanceof ShardScopeError) throw error;
-    throw new ShardScopeError('bad-input', `--model: ${idOrFile} is not valid JSON`);
-  }
-  return validateModel(value);
-}
-
-/** dist/worker.cjs next to the running bundle, or in the repository's dist/ when run from sources. */
-export function findWorkerBundle(): string {
-  const candidates = [join(__dirname, 'worker.cjs'), join(__dirname, '..', '..', '..', 'dist', 'worker.cjs')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new ShardScopeError('not-found', `worker bundle not found (looked for ${candidates.join(', ')}); run npm run build`);
-  return found;
-}
-
-function numberFlag(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new ShardScopeError('bad-input', `--${name} must be a positive number, got "${value}"`);
-  return parsed;
-}
 
 function formatSummary(s: TrainingSummary): string[] {
   const t = s.stepTimeSeconds;
@@ -90,38 +56,31 @@ function formatSummary(s: TrainingSummary): string[] {
 /** The `run` command. */
 export const runCommand: CliCommand = async (args, io) => {
   const { values } = parseFlags(args, {
-    model: { type: 'string' }, strategy: { type: 'string' }, steps: { type: 'string' }, 'micro-batches': { type: 'string' },
-    schedule: { type: 'string' }, zero: { type: 'string' }, recompute: { type: 'boolean' }, seed: { type: 'string' },
-    'global-batch': { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
-    db: { type: 'string' }, engine: { type: 'string' }, script: { type: 'string' }, python: { type: 'string' }, 'sample-ms': { type: 'string' },
+    ...runRequestFlags,
+    seed: { type: 'string' }, lr: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+    db: { type: 'string' }, python: { type: 'string' }, 'sample-ms': { type: 'string' },
     hosts: { type: 'string' }, 'master-addr': { type: 'string' }, 'known-hosts': { type: 'string' }, report: { type: 'string' },
     'trace-steps': { type: 'string' }, 'profile-steps': { type: 'string' },
     ...slurmRunFlags,
   });
   if (!values.model) throw new ShardScopeError('bad-input', '--model ID|FILE is required');
   const storePath = storePathFlag(values.db, io.env);
-  const strategy = parseStrategy(values.strategy ?? 'dp=1');
-  const schedule = values.schedule ?? '1f1b';
-  if (schedule !== '1f1b' && schedule !== 'gpipe') throw new ShardScopeError('bad-input', `--schedule must be 1f1b or gpipe, got "${schedule}"`);
-  if (values.data && !existsSync(values.data)) throw new ShardScopeError('bad-input', `--data: no such file ${values.data}`);
-  const engine = values.engine ?? 'tfjs';
-  if (engine !== 'tfjs' && engine !== 'torch') throw new ShardScopeError('bad-input', `--engine must be tfjs or torch, got "${engine}"`);
+  const { model, isPreset } = engineModelFlag(values.model);
+  // What a launch from the app would be, checked as the app checks it; the CLI's own flags beside it.
+  const request = runRequestOfFlags(values, isPreset ? values.model : model.name || 'custom');
+  const engine = request.engine ?? 'tfjs';
+  const strategy = { dp: request.dp, tp: request.tp, pp: request.pp };
+  existingFileFlag('data', values.data);
   if (engine !== 'torch' && (values.script || values.python)) throw new ShardScopeError('bad-input', '--script and --python go with --engine torch');
-  if (values.script && !existsSync(values.script)) throw new ShardScopeError('bad-input', `--script: no such file ${values.script}`);
+  existingFileFlag('script', values.script);
   if (engine !== 'torch' && values['profile-steps'] !== undefined) throw new ShardScopeError('bad-input', '--profile-steps goes with --engine torch (the built-in engine records spans: --trace-steps)');
   if (engine === 'torch' && values['trace-steps'] !== undefined) throw new ShardScopeError('bad-input', '--trace-steps is for the built-in engine; torch runs use --profile-steps A-B');
   const profileSteps = values['profile-steps'] === undefined ? null : parseStepRange(values['profile-steps'], '--profile-steps');
   const config = trainConfigOf({
-    model: resolveModel(values.model),
-    ...strategy,
-    steps: intFlag('steps', values.steps, 20),
-    ...(values['global-batch'] ? { globalBatch: intFlag('global-batch', values['global-batch'], 0) } : {}),
-    ...(values['micro-batches'] ? { microBatches: intFlag('micro-batches', values['micro-batches'], 0) } : {}),
-    schedule,
-    zeroStage: intFlag('zero', values.zero, 0, 0, 1) as 0 | 1,
-    recompute: values.recompute ?? false,
+    ...request,
+    model,
     seed: intFlag('seed', values.seed, 0, 0),
-    learningRate: numberFlag('lr', values.lr, DEFAULT_LEARNING_RATE),
+    learningRate: numberFlag('lr', values.lr) ?? DEFAULT_LEARNING_RATE,
     ...(values.data ? { dataPath: resolve(values.data) } : {}),
     ...(values.backend ? { backend: values.backend } : {}),
     // Spans of every step by default (a few per micro-batch: cheap, see docs/benchmarks.md); A-B or none to bound them.
@@ -135,10 +94,10 @@ export const runCommand: CliCommand = async (args, io) => {
   // A Slurm cluster: the run is a job submitted from its login host (run-slurm.ts).
   checkSlurmFlags(values);
   if (values.slurm && profileSteps) throw new ShardScopeError('bad-input', '--profile-steps is not available for Slurm jobs yet; run the torch engine locally or with --hosts FILE');
-  if (values.slurm) return runOnSlurmFromCli(values, config, engine, engine === 'tfjs' ? findWorkerBundle() : '', io);
+  if (values.slurm) return runOnSlurmFromCli(values, config, engine, engine === 'tfjs' ? workerBundlePath() : '', io);
   const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, engine, io) : null;
   const localTorch: TorchEngineOptions = {
-    ...(values.script ? { script: resolve(values.script) } : {}), ...(values.python ? { python: values.python } : {}), ...(profileSteps ? { profileSteps } : {}),
+    ...(request.script ? { script: request.script } : {}), ...(values.python ? { python: values.python } : {}), ...(profileSteps ? { profileSteps } : {}),
   };
   let torch = localTorch;
   try {
@@ -156,11 +115,11 @@ export const runCommand: CliCommand = async (args, io) => {
   const nvidiaSmiPath = resolveNvidiaSmi(undefined, io.env);
   const host = await discoverLocalHost({ nvidiaSmiPath, signal: io.signal });
   // The SSH hosts' inventories are kept with the run too, and the placement below reads their GPUs.
-  const inventory = [host, ...(prepared ? await discoverRunHosts(prepared.targets, knownHostsFileOf(values, io), io.signal) : [])];
+  const inventory = [host, ...(prepared ? await discoverRunHosts(prepared.targets, knownHostsFlag(values['known-hosts'], io.env), io.signal) : [])];
   const placements = rankDevicesOf(prepared?.placements ?? placeRanks(strategy.dp * strategy.tp * strategy.pp), LOCAL_HOST_ID);
   // Placement before launch: to stdout, or stderr with --json (stdout carries only the summary).
   const showPlacement = (facts: Parameters<typeof previewPlacement>[2]) => formatPlacement(previewPlacement(engine, placements, facts)).forEach((line) => (values.json ? io.stderr.write(`${line}\n`) : printLine(io, line)));
-  if (engine === 'tfjs') showPlacement(placementFactsOf(inventory, { localTfjs: await probeLocalTfjsBackend(findWorkerBundle(), config.backend) }));
+  if (engine === 'tfjs') showPlacement(placementFactsOf(inventory, { localTfjs: await probeLocalTfjsBackend(workerBundlePath(), config.backend) }));
   const sampleMs = intFlag('sample-ms', values['sample-ms'], 500, 0);
   // Every host of the run is sampled for it (SSH hosts by runRecorded); only the GPUs its ranks use count.
   let runTelemetry: RunTelemetry | null = null;
@@ -174,11 +133,11 @@ export const runCommand: CliCommand = async (args, io) => {
       config, store, writer, hostId: LOCAL_HOST_ID, inventory,
       onProbed: (probes) => showPlacement(placementFactsOf(inventory, { torch: Object.fromEntries(placements.map((p) => [p.host, probes[p.host] ?? null])) })),
       ...(prepared ? { hostIds: prepared.hostIds, launch: { placements: prepared.placements, spawners: prepared.spawners, masterAddr: prepared.masterAddr, masterPort: prepared.masterPort } } : {}),
-      workerPath: engine === 'tfjs' ? findWorkerBundle() : '',
+      workerPath: engine === 'tfjs' ? workerBundlePath() : '',
       engine, torch,
       signal: io.signal,
       ...(sampleMs > 0 ? { sampleIntervalMs: sampleMs } : {}),
-      ...(prepared && sampleMs > 0 ? { remoteHosts: { targets: prepared.targets, knownHostsFile: knownHostsFileOf(values, io) } } : {}),
+      ...(prepared && sampleMs > 0 ? { remoteHosts: { targets: prepared.targets, knownHostsFile: knownHostsFlag(values['known-hosts'], io.env) } } : {}),
       onRecorded: (_id, telemetry) => { runTelemetry = telemetry; },
       onUpdate: values.json ? undefined : (update) => update.points.forEach((p) => progress.add(p, update.steps)),
       onLog: (rank, line, stream) => {
@@ -220,26 +179,10 @@ async function writeRunReport(storePath: string, runId: string, outPath: string,
  * a Node.js, or the Python launcher of torch ranks) and the data, and places ranks before anything is recorded.
  */
 async function prepareHosts(values: { hosts?: string; 'master-addr'?: string; 'known-hosts'?: string }, config: { dataPath?: string }, worldSize: number, engine: 'tfjs' | 'torch', io: Parameters<CliCommand>[1]): Promise<PreparedRun> {
-  const file = values.hosts!;
-  if (!existsSync(file)) throw new ShardScopeError('bad-input', `--hosts: no such file ${file}`);
-  const hosts = parseHostsFile(readInputFile(file, '--hosts'), io.env.USER ?? userInfo().username, `--hosts ${file}`);
-  const workerPath = findWorkerBundle();
+  const hosts = hostsFileFlag(values.hosts!, io.env);
   return prepareRun({
-    hosts, worldSize, bundle: workerBundleOf(dirname(workerPath)), engine,
-    knownHostsFile: knownHostsFileOf(values, io),
-    dataPath: config.dataPath ?? findCorpus(workerPath), masterAddr: values['master-addr'], signal: io.signal,
+    hosts, worldSize, bundle: workerBundleOf(dirname(workerBundlePath())), engine,
+    knownHostsFile: knownHostsFlag(values['known-hosts'], io.env),
+    dataPath: config.dataPath ?? corpusPath(), masterAddr: values['master-addr'], signal: io.signal,
   });
-}
-
-/** `--known-hosts FILE`, else the app's known_hosts then ~/.ssh/known_hosts. */
-function knownHostsFileOf(values: { 'known-hosts'?: string }, io: Parameters<CliCommand>[1]): KnownHostsFiles {
-  return values['known-hosts'] ?? defaultKnownHostsFiles(io.env);
-}
-
-/** The shipped training text next to the worker bundle (resources/corpus/licenses.txt). */
-function findCorpus(workerPath: string): string {
-  const candidates = [join(dirname(workerPath), '..', 'resources', 'corpus', 'licenses.txt'), join(dirname(workerPath), 'resources', 'corpus', 'licenses.txt')];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new ShardScopeError('not-found', `training corpus not found (looked for ${candidates.join(', ')}); pass --data FILE`);
-  return found;
 }
