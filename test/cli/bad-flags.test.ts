@@ -28,7 +28,8 @@ test('--hosts naming a directory is refused as such', () => {
 
 test('--db in a folder that does not exist is refused, and the folder is not created', () => {
   const missing = join(home, 'no-such-folder', 'x.db');
-  for (const args of [['run', '--model', 'tiny', '--steps', '1', '--db', missing], ['runs', '--db', missing], ['report', 'latest', '--format', 'json', '--out', join(home, 'r.json'), '--db', missing]]) {
+  for (const args of [['run', '--model', 'tiny', '--steps', '1', '--db', missing], ['runs', '--db', missing], ['report', 'latest', '--format', 'json', '--out', join(home, 'r.json'), '--db', missing],
+    ['calibrate', '--show', '--db', missing]]) {
     assertBadInput(args, /--db: folder .*no-such-folder does not exist/);
   }
   assert.equal(existsSync(join(home, 'no-such-folder')), false);
@@ -65,4 +66,11 @@ test('a model file that is too large is refused without reading it all', () => {
   const big = join(home, 'big.json');
   writeFileSync(big, Buffer.alloc(17 * 1024 * 1024, 0x20));
   assertBadInput(['plan', '--model', big, '--gpu', 'a100-80gb', '--gpus', '8'], /more than the/);
+});
+
+test('--identity naming no file is refused the same way by discover, discover --slurm and hosts clean', () => {
+  const missing = join(home, 'no-such-key');
+  for (const args of [['discover', '--identity', missing], ['discover', '--slurm', 'local', '--identity', missing], ['hosts', 'clean', 'box.invalid', '--identity', missing]]) {
+    assertBadInput(args, new RegExp(`^shardscope (discover|hosts): --identity: no such file ${missing}\n$`));
+  }
 });

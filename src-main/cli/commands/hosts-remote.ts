@@ -66,7 +66,8 @@ export async function hostsTrust(args: string[], io: CliIo): Promise<number> {
 /** `hosts clean HOST... [--hosts FILE]`: removes ~/.cache/shardscope on each host. */
 export async function hostsClean(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, { hosts: { type: 'string' }, identity: { type: 'string', multiple: true }, 'known-hosts': { type: 'string' }, json: { type: 'boolean' } }, true);
-  const targets = positionals.map((spec) => targetOf(spec, io, existingFilesFlag('identity', values.identity)));
+  const identityFiles = existingFilesFlag('identity', values.identity);
+  const targets = positionals.map((spec) => targetOf(spec, io, identityFiles));
   if (values.hosts) {
     for (const h of hostsFileFlag(values.hosts, io.env)) {
       if (h.kind === 'remote') targets.push({ ...h.target, agentSocket: io.env.SSH_AUTH_SOCK ?? '' });
