@@ -225,3 +225,18 @@ test('bad input is a one-line error before anything is submitted or recorded; --
   const runs = JSON.parse(spawnSync(process.execPath, [cli, 'runs', '--db', db, '--json'], { encoding: 'utf8' }).stdout || '[]');
   assert.deepEqual(runs, [], 'nothing recorded');
 });
+
+test('on a terminal a Slurm run shows the same progress line as a local run, with the job\'s state lines above it', { skip }, async () => {
+  const db = join(home, 'tty.db');
+  // `script` gives the CLI a real pseudo-terminal as stdout and stderr.
+  const command = [process.execPath, cli, 'run', '--model', 'tiny', '--strategy', 'dp=2', '--steps', '4', '--slurm', 'local', '--nodes', '2', '--db', db].map((a) => `'${a}'`).join(' ');
+  const tty = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, ...cluster.env, SHARDSCOPE_HOME: home }, timeout: 180_000 });
+  assert.equal(tty.status, 0, tty.stdout);
+  const redraws = tty.stdout.split('\r\x1b[2K').slice(1).filter((r) => r.startsWith('step '));
+  assert.ok(redraws.length >= 4, `one redraw per step: ${JSON.stringify(tty.stdout)}`);
+  assert.match(redraws[0], /^step 1\/4 loss \d\.\d{4} .* tokens\/s ETA /);
+  const lines = tty.stdout.split(/\r?\n/).map((l) => l.split('\r\x1b[2K').pop() ?? '');
+  assert.equal(lines.filter((l) => /^step \d\/4 /.test(l)).length, 1, 'steps share one terminal line');
+  assert.ok(lines.some((l) => /^slurm job \d+: (RUNNING|COMPLETED)/.test(l)), 'job states on lines of their own');
+  assert.ok(tty.stdout.split('\n').every((l) => !/step \d\/4 .*slurm job/.test(l)), 'a state line never lands on the progress line');
+});

@@ -16,6 +16,7 @@ import { slurmEngineFiles, slurmJobDirBase } from '../../core/slurm/slurm-engine
 import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
 import { intFlag } from '../args.js';
 import { printJson, printLine, type CliIo } from '../io.js';
+import { stepProgress } from '../progress-line.js';
 
 /** The Slurm flags of `run` (merged into its flag table). */
 export const slurmRunFlags = {
@@ -62,6 +63,8 @@ export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: Trai
   const note = (line: string) => (values.json ? io.stderr : io.stdout).write(`${line}\n`);
   let store: RunStore | null = null;
   let writer: StoreWriter | null = null;
+  const progress = stepProgress(io); // as local runs: one updating line with ETA on a terminal, a line per step when piped
+  const aboveProgress = (line: string) => progress.above(() => io.stderr.write(line));
   try {
     const jobDirBase = values['job-dir'] ?? await slurmJobDirBase(shell, join(io.env.SHARDSCOPE_HOME || join(io.env.HOME || homedir(), '.shardscope'), 'slurm'));
     const files = await slurmEngineFiles(shell, engine, { script: values.script, python: values.python, dataPath: config.dataPath }, workerPath, jobDirBase);
@@ -79,13 +82,13 @@ export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: Trai
         note(script);
         return !values['dry-run'];
       },
-      onJobStatus: (s) => io.stderr.write(`slurm job ${s.jobId}: ${s.state}${s.reason ? ` (${s.reason})` : ''}${s.nodes.length ? ` on ${s.nodes.join(',')}` : ''}\n`),
-      onNode: (n) => io.stderr.write(`slurm node ${n.name}: ${n.state}${n.reason ? ` (${n.reason})` : ''}\n`),
-      onRecorded: (runId) => io.stderr.write(`run ${runId} recorded\n`),
-      onUpdate: values.json ? undefined : (update) => update.points.forEach((p) =>
-        printLine(io, `step ${p.step + 1}/${update.steps} loss ${p.loss?.toFixed(4) ?? '-'} ${(p.stepSeconds * 1e3).toFixed(0)} ms`)),
-      onLog: (rank, line, stream) => { if (stream === 'stderr') io.stderr.write(`[rank ${rank}] ${line}\n`); },
+      onJobStatus: (s) => aboveProgress(`slurm job ${s.jobId}: ${s.state}${s.reason ? ` (${s.reason})` : ''}${s.nodes.length ? ` on ${s.nodes.join(',')}` : ''}\n`),
+      onNode: (n) => aboveProgress(`slurm node ${n.name}: ${n.state}${n.reason ? ` (${n.reason})` : ''}\n`),
+      onRecorded: (runId) => aboveProgress(`run ${runId} recorded\n`),
+      onUpdate: values.json ? undefined : (update) => update.points.forEach((p) => progress.add(p, update.steps)),
+      onLog: (rank, line, stream) => { if (stream === 'stderr') aboveProgress(`[rank ${rank}] ${line}\n`); },
     });
+    progress.end();
     if (!result) return 0;
     const { summary, slurm } = result;
     if (values.json) printJson(io, { ...summary, slurm: { jobId: slurm.jobId, loginHost: slurm.loginHost, state: slurm.state, jobDir: slurm.jobDir, accounting: slurm.accounting } });
@@ -95,6 +98,7 @@ export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: Trai
     }
     return 0;
   } finally {
+    progress.end();
     writer?.close();
     store?.close();
     shell.close();
