@@ -12,6 +12,7 @@ import { workerRuntimeFor } from '../core/launch/worker-runtime.js';
 import { defaultStorePath } from '../core/store/index.js';
 import { CONTENT_SECURITY_POLICY } from '../server/static-files.js';
 import { hardenWebContents, secureWebPreferences } from './window-hardening.js';
+import { outsideAsar } from '../core/launch/outside-asar.js';
 
 const rendererIndex = join(__dirname, 'renderer', 'index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
@@ -68,7 +69,8 @@ app.whenReady().then(async () => {
     sampleIntervalMs: 1000,
     nvidiaSmiPath: process.env.SHARDSCOPE_NVIDIA_SMI || undefined,
     storePath: defaultStorePath(process.env),
-    workerPath: join(__dirname, 'worker.cjs'),
+    // the packaged Node.js runtime cannot read app.asar: it runs the unpacked copy (electron-builder.yml asarUnpack)
+    workerPath: outsideAsar(join(__dirname, 'worker.cjs')),
     // Electron's own binary cannot run workers (runAsNode fuse off): the packaged Node.js runtime does.
     workerRuntime: workerRuntimeFor({ execPath: process.execPath, electronVersion: process.versions.electron, resourcesPath: process.resourcesPath, isPackaged: app.isPackaged, env: process.env }),
   });

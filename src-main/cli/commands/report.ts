@@ -7,7 +7,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { buildReport, resolveRunIds } from '../../core/report/build-report.js';
 import { REPORT_FORMATS, writeReport, type ReportFormat } from '../../core/report/write-report.js';
 import { RunStore } from '../../core/store/run-store.js';
-import { parseFlags, storePathFlag } from '../args.js';
+import { enumFlag, parseFlags, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { packageVersion } from '../runtime-paths.js';
 import { formatBytes, formatCount } from '../../../src-shared/units.js';
@@ -28,8 +28,8 @@ export const reportCommand: CliCommand = async (args, io) => {
     format: { type: 'string' }, out: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' },
   }, true);
   if (positionals.length !== 1) throw new ShardScopeError('bad-input', 'usage: shardscope report RUN[,RUN...] --format html|pdf|json|csv|trace --out FILE [--db PATH]');
-  const format = values.format as ReportFormat | undefined;
-  if (!format || !REPORT_FORMATS.includes(format)) throw new ShardScopeError('bad-input', `--format must be one of ${REPORT_FORMATS.join(', ')}${values.format ? `, got "${values.format}"` : ''}`);
+  const format = enumFlag('format', values.format, REPORT_FORMATS);
+  if (!format) throw new ShardScopeError('bad-input', `--format ${REPORT_FORMATS.join('|')} is required`);
   if (!values.out) throw new ShardScopeError('bad-input', '--out FILE is required');
   const path = storePathFlag(values.db, io.env);
   if (!existsSync(path)) throw new ShardScopeError('bad-input', `no store at ${path} (no runs recorded yet)`);

@@ -10,6 +10,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { TraceWindow } from '../../../src-shared/trace-spans.js';
 import type { RankPlacement } from './placement.js';
 import type { RankCommand, RankLaunch } from './run-controller.js';
+import { outsideAsar } from './outside-asar.js';
 
 /** Which script and interpreter the ranks run; per-host entries (placement host ids) win over the defaults. */
 export interface TorchEngineOptions {
@@ -57,7 +58,7 @@ export function referenceScriptPath(): string {
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new ShardScopeError('not-found', `bundled torch script not found (looked in ${candidates.join(', ')})`);
   // Packaged app: Python reads the unpacked copy (electron-builder.yml asarUnpack), not the archive.
-  return found.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
+  return outsideAsar(found);
 }
 
 /** The bundled event helper (also the launcher of every rank's script). */
