@@ -13,8 +13,8 @@ import { checkTimeLimit } from '../../core/slurm/slurm-parse.js';
 import { openSlurmLogin } from '../../core/slurm/slurm-login.js';
 import { runOnSlurm } from '../../core/slurm/slurm-run.js';
 import { slurmEngineFiles, slurmJobDirBase } from '../../core/slurm/slurm-engine-files.js';
-import { defaultStorePath, RunStore, StoreWriter } from '../../core/store/index.js';
-import { intFlag } from '../args.js';
+import { RunStore, StoreWriter } from '../../core/store/index.js';
+import { intFlag, storePathFlag } from '../args.js';
 import { printJson, printLine, type CliIo } from '../io.js';
 import { stepProgress } from '../progress-line.js';
 
@@ -69,7 +69,7 @@ export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: Trai
     const jobDirBase = values['job-dir'] ?? await slurmJobDirBase(shell, join(io.env.SHARDSCOPE_HOME || join(io.env.HOME || homedir(), '.shardscope'), 'slurm'));
     const files = await slurmEngineFiles(shell, engine, { script: values.script, python: values.python, dataPath: config.dataPath }, workerPath, jobDirBase);
     if (!values['dry-run']) {
-      store = RunStore.open(values.db ?? defaultStorePath(io.env));
+      store = RunStore.open(storePathFlag(values.db, io.env));
       writer = new StoreWriter(store);
     }
     const result = await runOnSlurm({
