@@ -5,9 +5,12 @@
  * Flags only the CLI has (seed, learning rate, data, backend, trace windows, hosts files) stay beside it.
  */
 import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { slurmRunRequestSchema, type SlurmRunRequest } from '../../src-shared/api/slurm-contract.js';
 import { parseStrategy } from '../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../src-shared/errors.js';
 import { runRequestSchema, type RunRequest } from '../../src-shared/run-live.js';
+import type { SlurmJobRequest } from '../../src-shared/slurm.js';
 import { intFlag } from './args.js';
 
 /** The flags that make the request (merged into run's flag table). */
@@ -23,11 +26,13 @@ export interface RunRequestFlagValues {
   'global-batch'?: string; engine?: string; script?: string;
 }
 
-/** The flag a request field comes from, for messages. */
-const flagOfField: Record<keyof RunRequest, string> = {
+/** The flag a request field comes from, for messages (Slurm fields by their path). */
+const flagOfField: Record<string, string> = {
   model: '--model', dp: '--strategy dp', tp: '--strategy tp', pp: '--strategy pp', steps: '--steps', microBatches: '--micro-batches',
   schedule: '--schedule', zeroStage: '--zero', recompute: '--recompute', globalBatch: '--global-batch', engine: '--engine',
   script: '--script', scriptArgs: 'script arguments', hosts: '--hosts',
+  'slurm.loginHost': '--slurm', 'slurm.partition': '--partition', 'slurm.nodes': '--nodes', 'slurm.gpusPerNode': '--gpus-per-node',
+  'slurm.timeLimit': '--time', 'slurm.account': '--account', 'slurm.qos': '--qos',
 };
 
 /** Default number of steps of a CLI run. */
@@ -57,10 +62,31 @@ export function runRequestOfFlags(values: RunRequestFlagValues, modelId: string)
 
 /** Parses a launch request with the app's schema; the first problem is a one-line `bad-input` naming its flag. */
 export function parseRunRequest(value: unknown): RunRequest {
-  const parsed = runRequestSchema.safeParse(value);
+  return parseWithFlags(runRequestSchema, value);
+}
+
+/**
+ * A Slurm run as the app's Slurm view would ask for it (its job's resources as the flags gave them),
+ * checked by the app's `slurmRunRequestSchema`.
+ */
+export function parseSlurmRunRequest(request: RunRequest, loginHost: string, job: SlurmJobRequest): SlurmRunRequest {
+  const { hosts: _hosts, ...run } = request;
+  const gpusPerNode = job.gpusPerTask * job.tasksPerNode;
+  return parseWithFlags(slurmRunRequestSchema, {
+    ...run,
+    slurm: {
+      loginHost, nodes: job.nodes, ...(gpusPerNode > 0 ? { gpusPerNode } : {}),
+      ...(job.partition ? { partition: job.partition } : {}), ...(job.timeLimit ? { timeLimit: job.timeLimit } : {}),
+      ...(job.account ? { account: job.account } : {}), ...(job.qos ? { qos: job.qos } : {}),
+    },
+  });
+}
+
+function parseWithFlags<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const field = String(issue.path[0] ?? '');
-  const flag = Object.hasOwn(flagOfField, field) ? flagOfField[field as keyof RunRequest] : field || 'run request';
+  const field = issue.path.map(String).join('.');
+  const flag = Object.hasOwn(flagOfField, field) ? flagOfField[field] : field || 'run request';
   throw new ShardScopeError('bad-input', `${flag}: ${issue.message}`);
 }

@@ -15,12 +15,12 @@ import { CLI_PATH } from '../support/paths.js';
 const home = mkdtempSync(join(tmpdir(), 'shardscope-run-request-'));
 
 /** The reason the app's API gives for refusing `request` at startRun (the handlers are never reached). */
-async function appRefusal(request: Record<string, unknown>): Promise<{ field: string; reason: string }> {
+async function appRefusal(request: Record<string, unknown>, method: 'startRun' | 'startSlurmRun' = 'startRun'): Promise<{ field: string; reason: string }> {
   try {
-    await dispatchCall({} as ApiHandlers, 'startRun', [request]);
+    await dispatchCall({} as ApiHandlers, method, [request]);
   } catch (error) {
     assert.ok(error instanceof ShardScopeError && error.kind === 'bad-input', String(error));
-    const match = /^startRun: invalid arguments at 0\.(\w+): (.+)$/.exec(error.message);
+    const match = new RegExp(`^${method}: invalid arguments at 0\\.([\\w.]+): (.+)$`).exec(error.message);
     assert.ok(match, error.message);
     return { field: match[1], reason: match[2] };
   }
@@ -30,18 +30,22 @@ async function appRefusal(request: Record<string, unknown>): Promise<{ field: st
 const base = { model: 'tiny', dp: 1, tp: 1, pp: 1, steps: 20 };
 
 // Launches the app refuses that the CLI used to start (limits the hand checks did not have), and choices it names the same way.
-const cases: Array<{ flags: string[]; request: Record<string, unknown>; flag: string; field: string }> = [
+const cases: Array<{ flags: string[]; request: Record<string, unknown>; flag: string; field: string; method?: 'startSlurmRun' }> = [
   { flags: ['--steps', '200000'], request: { ...base, steps: 200_000 }, flag: '--steps', field: 'steps' },
   { flags: ['--global-batch', '8192'], request: { ...base, globalBatch: 8192 }, flag: '--global-batch', field: 'globalBatch' },
   { flags: ['--micro-batches', '2048'], request: { ...base, microBatches: 2048 }, flag: '--micro-batches', field: 'microBatches' },
   { flags: ['--strategy', 'dp=65'], request: { ...base, dp: 65 }, flag: '--strategy dp', field: 'dp' },
   { flags: ['--schedule', 'zigzag'], request: { ...base, schedule: 'zigzag' }, flag: '--schedule', field: 'schedule' },
   { flags: ['--engine', 'jax'], request: { ...base, engine: 'jax' }, flag: '--engine', field: 'engine' },
+  // Slurm runs: checked by the app's Slurm launch schema before the login host is reached
+  { flags: ['--slurm', 'local', '--partition', 'gpu;reboot'], request: { ...base, slurm: { loginHost: 'local', nodes: 1, partition: 'gpu;reboot' } }, flag: '--partition', field: 'slurm.partition', method: 'startSlurmRun' },
+  { flags: ['--slurm', 'root@box!'], request: { ...base, slurm: { loginHost: 'root@box!', nodes: 1 } }, flag: '--slurm', field: 'slurm.loginHost', method: 'startSlurmRun' },
+  { flags: ['--slurm', 'local', '--qos', 'a b'], request: { ...base, slurm: { loginHost: 'local', nodes: 1, qos: 'a b' } }, flag: '--qos', field: 'slurm.qos', method: 'startSlurmRun' },
 ];
 
-for (const { flags, request, flag, field } of cases) {
+for (const { flags, request, flag, field, method } of cases) {
   test(`run ${flags.join(' ')} is refused with the app's reason for the same launch, before anything starts`, async () => {
-    const app = await appRefusal(request);
+    const app = await appRefusal(request, method);
     assert.equal(app.field, field);
     const result = spawnSync(process.execPath, [CLI_PATH, 'run', '--model', 'tiny', ...flags], {
       encoding: 'utf8', env: { ...process.env, SHARDSCOPE_HOME: home }, timeout: 60_000,

@@ -32,13 +32,13 @@ import { RunStore, StoreWriter } from '../../core/store/index.js';
 import type { TrainingSummary } from '../../core/launch/run-summary.js';
 import { existingFileFlag, intFlag, knownHostsFlag, numberFlag, parseFlags, storePathFlag } from '../args.js';
 import { engineModelFlag, hostsFileFlag } from '../input-files.js';
-import { runRequestFlags, runRequestOfFlags } from '../run-request-flags.js';
+import { parseSlurmRunRequest, runRequestFlags, runRequestOfFlags } from '../run-request-flags.js';
 import { printJson, printLine, type CliCommand } from '../io.js';
 import { stepProgress } from '../progress-line.js';
 import { formatBytes, formatCount, formatDuration, formatRate } from '../../../src-shared/units.js';
 import { printPredictionLines } from '../prediction-lines.js';
 import { reportFormatOfPath } from './report.js';
-import { checkSlurmFlags, runOnSlurmFromCli, slurmRunFlags } from './run-slurm.js';
+import { checkSlurmFlags, runOnSlurmFromCli, slurmRequestOf, slurmRunFlags } from './run-slurm.js';
 import { buildReport } from '../../core/report/build-report.js';
 import { writeReport, type ReportFormat } from '../../core/report/write-report.js';
 
@@ -94,7 +94,11 @@ export const runCommand: CliCommand = async (args, io) => {
   // A Slurm cluster: the run is a job submitted from its login host (run-slurm.ts).
   checkSlurmFlags(values);
   if (values.slurm && profileSteps) throw new ShardScopeError('bad-input', '--profile-steps is not available for Slurm jobs yet; run the torch engine locally or with --hosts FILE');
-  if (values.slurm) return runOnSlurmFromCli(values, config, engine, engine === 'tfjs' ? workerBundlePath() : '', io);
+  if (values.slurm) {
+    // checked as the app's Slurm launch is checked (login host, partition, account and qos names, limits)
+    parseSlurmRunRequest(request, values.slurm, slurmRequestOf(values, strategy.dp * strategy.tp * strategy.pp));
+    return runOnSlurmFromCli(values, config, engine, engine === 'tfjs' ? workerBundlePath() : '', io);
+  }
   const prepared = values.hosts ? await prepareHosts(values, config, strategy.dp * strategy.tp * strategy.pp, engine, io) : null;
   const localTorch: TorchEngineOptions = {
     ...(request.script ? { script: request.script } : {}), ...(values.python ? { python: values.python } : {}), ...(profileSteps ? { profileSteps } : {}),
