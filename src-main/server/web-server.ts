@@ -15,7 +15,7 @@ import { answerCall } from '../core/api/dispatch.js';
 import type { Logger } from '../core/log/logger.js';
 import type { ApiEventBus } from '../core/api/event-bus.js';
 import { AccessGuard, API_PROTOCOL } from './access-guard.js';
-import { CallLimiter } from './call-limiter.js';
+import { CallLimiter } from '../core/api/call-limiter.js';
 import { serveStatic } from './static-files.js';
 
 /** What the server serves. */
