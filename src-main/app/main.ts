@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { apiEventNames, ipcEventChannel } from '../../src-shared/api/contract.js';
 import { startAppServices, type AppServices } from '../core/api/app-services.js';
-import { registerIpcCalls, type IpcCallEvent } from '../core/api/ipc-calls.js';
+import { isOwnPageUrl, registerIpcCalls, type IpcCallEvent } from '../core/api/ipc-calls.js';
 import { workerRuntimeFor } from '../core/launch/worker-runtime.js';
 import { defaultStorePath } from '../core/store/index.js';
 import { CONTENT_SECURITY_POLICY } from '../server/static-files.js';
@@ -20,7 +20,7 @@ let forgetSender: (senderId: number) => void = () => {};
 
 /** True when an IPC message comes from one of our windows showing our own page. */
 function isTrustedSender(event: IpcCallEvent): boolean {
-  return [...windows].some((contents) => contents.id === event.sender.id) && event.senderFrame?.url === rendererUrl;
+  return [...windows].some((contents) => contents.id === event.sender.id) && isOwnPageUrl(event.senderFrame?.url, rendererUrl);
 }
 
 function registerIpc(services: AppServices): void {

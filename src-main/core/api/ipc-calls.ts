@@ -32,6 +32,16 @@ export interface IpcCallOptions {
   limits?: CallLimits;
 }
 
+/**
+ * True when a frame shows our page. The fragment is left out: the renderer's routes (`#/runs/<id>`,
+ * `#/planner`) change the frame's URL without leaving the page, and must not make it a stranger.
+ */
+export function isOwnPageUrl(frameUrl: string | undefined, pageUrl: string): boolean {
+  if (!frameUrl) return false;
+  const hashAt = frameUrl.indexOf('#');
+  return (hashAt < 0 ? frameUrl : frameUrl.slice(0, hashAt)) === pageUrl;
+}
+
 /** Registers one handler per API method; `forgetSender` drops a closed window's queue. */
 export function registerIpcCalls(ipc: IpcCallRegistry, options: IpcCallOptions): { forgetSender(senderId: number): void } {
   const limiters = new Map<number, CallLimiter>();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ipcChannel, type ApiMethodName } from '../../../src-shared/api/contract.js';
 import { startAppServices, type AppServices } from '../../../src-main/core/api/app-services.js';
 import type { CallAnswer } from '../../../src-main/core/api/dispatch.js';
-import { registerIpcCalls, type IpcCallEvent } from '../../../src-main/core/api/ipc-calls.js';
+import { isOwnPageUrl, registerIpcCalls, type IpcCallEvent } from '../../../src-main/core/api/ipc-calls.js';
 import { PlannerThread } from '../../../src-main/core/planner/planner-thread.js';
 import { REPO_ROOT, WORKER_PATH } from '../../support/paths.js';
 
@@ -28,7 +28,7 @@ before(async () => {
     plannerThreadPath: join(REPO_ROOT, 'dist', 'planner-thread.cjs'), nvidiaSmiPath: join(home, 'no-nvidia-smi'),
   });
   ({ forgetSender } = registerIpcCalls({ handle: (channel, listener) => { listeners.set(channel, listener); } }, {
-    handlers: services.handlers, log: services.log, isTrustedSender: (event) => event.senderFrame?.url === ownPage,
+    handlers: services.handlers, log: services.log, isTrustedSender: (event) => isOwnPageUrl(event.senderFrame?.url, ownPage), // as main.ts checks it
   }));
 });
 
@@ -41,7 +41,8 @@ after(async () => {
 function invoke(senderId: number, method: ApiMethodName, ...args: unknown[]): Promise<CallAnswer> {
   const listener = listeners.get(ipcChannel(method));
   assert.ok(listener, `a handler is registered for ${method}`);
-  return listener({ sender: { id: senderId }, senderFrame: { url: ownPage } }, ...args);
+  // The Planner's route, as the frame's URL reads while its view is shown.
+  return listener({ sender: { id: senderId }, senderFrame: { url: `${ownPage}#/planner` } }, ...args);
 }
 
 const search = { model: 'llama2-7b', cluster: { gpu: 'rtx-4090', gpus: 8 }, limit: 3 };
@@ -88,6 +89,17 @@ test('a closed window\'s queue is dropped: a new sender with that id starts with
   assert.equal(refused.ok, false, 'the queue is full');
   forgetSender(4);
   assert.equal((await invoke(4, 'searchPlans', search)).ok, true);
+});
+
+test('our page is trusted on every route (the fragment changes with the view), nothing else is', () => {
+  const page = 'file:///opt/ShardScope/resources/app.asar/dist/renderer/index.html';
+  assert.equal(isOwnPageUrl(page, page), true);
+  assert.equal(isOwnPageUrl(`${page}#/runs/run-20260105-abc`, page), true);
+  assert.equal(isOwnPageUrl(`${page}#/planner`, page), true);
+  assert.equal(isOwnPageUrl(`${page}?x=1`, page), false);
+  assert.equal(isOwnPageUrl('file:///tmp/evil/index.html#/runs/x', page), false);
+  assert.equal(isOwnPageUrl(`https://example.org/#${page}`, page), false);
+  assert.equal(isOwnPageUrl(undefined, page), false);
 });
 
 test('a call from a page that is not ours is refused before any work', async () => {
