@@ -52,7 +52,9 @@ function createWindow(): void {
     window.show();
     process.stdout.write('shardscope-desktop-ready\n');
   });
-  void window.loadFile(rendererIndex);
+  // `shardscope app --run RUN` opens that run's page (only a run route is taken from the environment).
+  const route = process.env.SHARDSCOPE_OPEN_ROUTE ?? '';
+  void window.loadFile(rendererIndex, /^\/runs\/[\w.%-]+$/.test(route) ? { hash: route } : undefined);
 }
 
 app.enableSandbox();

@@ -5,6 +5,7 @@
  * 127.0.0.1 server can reach; with no open tab it says how to connect, route kept.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -17,6 +18,7 @@ import { RunStore } from '../../src-main/core/store/run-store.js';
 import { startWebApp, type AppProcess } from '../support/app-process.js';
 import { launchChromium } from '../support/chromium.js';
 import { writeSampleRun } from '../core/store/support/sample-run.js';
+import { CLI_PATH } from '../support/paths.js';
 
 const runId = 'run-deep-link';
 const home = mkdtempSync(join(tmpdir(), 'shardscope-home-'));
@@ -95,4 +97,23 @@ test('with no connected tab open, a deep link in a new tab says how to connect a
   assert.match((await fresh.locator('.error-box').textContent()) ?? '', /no session token and no open ShardScope tab of this address answered\. Reopen the URL printed by `shardscope app` \(add #\/runs\/<id> to it to open a run\)/);
   assert.equal(fresh.url(), `${app.origin}/#/runs/${runId}`);
   await context.close();
+});
+
+test('`shardscope app --web --run latest` prints (and would open) the token URL of that run\'s page; an unknown run is one line, exit 2', async () => {
+  const other = await startWebApp(['--web', '--interval-ms', '1000', '--run', 'latest'], { SHARDSCOPE_HOME: home });
+  try {
+    assert.match(other.url, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/\\?token=[^#]+#/runs/${runId}$`));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(other.url);
+    await waitLive(page);
+    await waitRunPage(page);
+    await context.close();
+  } finally {
+    assert.equal(await other.stop(), 0);
+  }
+  const bad = spawnSync(process.execPath, [CLI_PATH, 'app', '--web', '--no-open', '--run', 'run-nope'], { env: { ...process.env, SHARDSCOPE_HOME: home, DISPLAY: '' }, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stdout, '');
+  assert.match(bad.stderr, /^shardscope[^\n]*no run "run-nope" in the store \(see shardscope runs\)\n$/);
 });
