@@ -136,7 +136,7 @@ test('killing one remote rank ends the run on both hosts, naming host and rank; 
   await waitUntil(() => pythonsOfRun(runId).length === 0, 8000, 'every python rank of the run to be gone');
 });
 
-test('a SIGSTOPped remote torch rank ends the run within 10 s naming host and rank (its heartbeats stop while its launcher lives); no python is left', { skip }, async () => {
+test('a SIGSTOPped remote torch rank ends the run within 10 s naming host and rank (its heartbeats stop while its launcher lives); no python is left', { skip }, async (t) => {
   const { prepared, scriptByHost, dataPathByHost, helperByHost } = await prepareTwoHosts();
   const runId = newRunId();
   let stoppedAtMs = 0;
@@ -157,6 +157,7 @@ test('a SIGSTOPped remote torch rank ends the run within 10 s naming host and ra
     prepared.close();
   }
   const elapsedMs = Date.now() - stoppedAtMs;
+  t.diagnostic(`the run ended ${elapsedMs} ms after the SIGSTOP`);
   assert.ok(stoppedAtMs > 0 && elapsedMs < 10_000, `the run ended ${elapsedMs} ms after the SIGSTOP`);
   await waitUntil(() => pythonsOfRun(runId).length === 0, 8000, 'every python rank of the run to be gone');
 });

@@ -113,7 +113,7 @@ test('killing one rank ends the run on every rank, naming it; no python process 
   assert.deepEqual(processesOfRun(runId), [], 'no process of the run is left');
 });
 
-test('a SIGSTOPped torch rank ends the run within 10 s naming it (heartbeats from its helper), and no process of the run is left', { skip }, async () => {
+test('a SIGSTOPped torch rank ends the run within 10 s naming it (heartbeats from its helper), and no process of the run is left', { skip }, async (t) => {
   const runId = newRunId();
   let pids: Array<{ rank: number; pid: number }> = [];
   let stoppedAtMs = 0;
@@ -134,6 +134,7 @@ test('a SIGSTOPped torch rank ends the run within 10 s naming it (heartbeats fro
     return true;
   });
   const elapsedMs = Date.now() - stoppedAtMs;
+  t.diagnostic(`the run ended ${elapsedMs} ms after the SIGSTOP`);
   assert.ok(stoppedAtMs > 0 && elapsedMs < 10_000, `the run ended ${elapsedMs} ms after the SIGSTOP`);
   for (const { rank, pid } of pids) assert.ok(!isAlive(pid), `rank ${rank} (pid ${pid}) is gone`);
   assert.deepEqual(processesOfRun(runId), [], 'no process of the run is left');
