@@ -17,6 +17,8 @@ test('a path inside app.asar becomes the same path in app.asar.unpacked; other p
 test('what the desktop app hands out unpacked is what electron-builder.yml unpacks', () => {
   const config = readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8');
   const unpacked = config.slice(config.indexOf('asarUnpack:'), config.indexOf('\n', config.indexOf('resources/torch/**')));
-  for (const entry of ['dist/worker.cjs', 'dist/*.wasm', 'resources/torch/**']) assert.ok(unpacked.includes(`- ${entry}`), `asarUnpack lists ${entry}`);
-  assert.match(readFileSync(join(REPO_ROOT, 'src-main', 'app', 'main.ts'), 'utf8'), /workerPath: outsideAsar\(join\(__dirname, 'worker\.cjs'\)\)/);
+  for (const entry of ['dist/worker.cjs', 'dist/planner-thread.cjs', 'dist/*.wasm', 'resources/torch/**']) assert.ok(unpacked.includes(`- ${entry}`), `asarUnpack lists ${entry}`);
+  const main = readFileSync(join(REPO_ROOT, 'src-main', 'app', 'main.ts'), 'utf8');
+  assert.match(main, /workerPath: outsideAsar\(join\(__dirname, 'worker\.cjs'\)\)/);
+  assert.match(main, /plannerThreadPath: outsideAsar\(join\(__dirname, 'planner-thread\.cjs'\)\)/);
 });
