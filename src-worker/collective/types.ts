@@ -119,7 +119,7 @@ export interface ProcessGroup {
   readonly rank: number;
   /** Number of members. */
   readonly size: number;
-  /** Element-wise reduction across members, in place (ring reduce-scatter + all-gather, pipelined). */
+  /** Element-wise reduction across members, in place (reduce-scatter + all-gather, pipelined: pair-wise or ring, see allReduceAlgorithm). */
   allReduce(buf: NumericArray, op?: ReduceOp): Promise<void>;
   /** Sums buf across members and returns this member's chunk (see chunkBounds); buf is left unchanged. */
   reduceScatter(buf: Float32Array): Promise<Float32Array>;
