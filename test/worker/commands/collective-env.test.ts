@@ -63,3 +63,23 @@ test('a bad variable stops every benchmark rank with exit 2 and a one-line messa
     assert.equal(stderr, `shardscope-worker bench-allreduce-rank ${rank}: bad-input: SHARDSCOPE_COLLECTIVE_ALGO must be one of auto, ring, direct, got "fastest"\n`);
   });
 });
+
+test('the train command refuses a bad variable with a bad-input error event before it trains', async () => {
+  const config = {
+    model: { name: 'small', layers: 1, hidden: 16, heads: 2, vocab: 256, seqLen: 8 }, strategy: { dp: 1, tp: 1, pp: 1 }, steps: 1, globalBatch: 2,
+    microBatches: 1, schedule: '1f1b', zeroStage: 0, recompute: false, seed: 1, learningRate: 3e-3,
+  };
+  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, [WORKER_PATH, 'train', '--config', JSON.stringify(config)],
+      { env: { ...process.env, SHARDSCOPE_COLLECTIVE_SIMD: 'off' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.on('close', (exitCode) => resolve({ code: exitCode, stdout: out }));
+  });
+  assert.equal(code, 1);
+  const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; kind?: string; message?: string });
+  assert.ok(!events.some((e) => e.type === 'step'), 'no step ran');
+  const error = events.find((e) => e.type === 'error');
+  assert.equal(error?.kind, 'bad-input');
+  assert.equal(error?.message, 'SHARDSCOPE_COLLECTIVE_SIMD must be 1 or 0, got "off"');
+});
