@@ -1,7 +1,8 @@
 /**
  * `shardscope run --slurm local` against a real two-node Slurm cluster started for this file: a
  * 2-node PyTorch dp=2 job that trains and is recorded with its job id, a pending job shown with its
- * reason and stopped, scancel of a running job, and a node drained mid-job.
+ * reason and stopped, scancel of a running job, and a node drained mid-job. The cluster keeps
+ * accounting (slurmdbd + MariaDB), so the runs store sacct's figures.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,17 +13,18 @@ import { join } from 'node:path';
 import { INVENTORY_EVENT } from '../../src-main/core/report/report-inventory.js';
 import { RunStore } from '../../src-main/core/store/run-store.js';
 import { processesOfRun } from '../support/processes.js';
-import { slurmUnavailableReason, startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster/index.js';
+import { slurmAccountingUnavailableReason, startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster/index.js';
 
 const cli = join(__dirname, '..', '..', 'bin', 'shardscope.cjs');
 const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const skip = slurmUnavailableReason() ?? (hasTorch ? false : '/usr/bin/python3 has no torch (apt-get install -y python3-torch libopenblas0-pthread)');
+const skip = slurmAccountingUnavailableReason() ?? (hasTorch ? false : '/usr/bin/python3 has no torch (apt-get install -y python3-torch libopenblas0-pthread)');
 let cluster: SlurmCluster;
 let home: string;
 
 before(async () => {
   if (skip) return;
-  cluster = await startSlurmCluster();
+  // With slurmdbd and MariaDB, so sacct answers (a few seconds more to start than without).
+  cluster = await startSlurmCluster({ withAccounting: true });
   home = mkdtempSync(join(tmpdir(), 'ss-slurm-home-'));
 });
 after(async () => { await cluster?.stop(); });
@@ -112,10 +114,12 @@ test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the ru
   const inventory = details.events.find((e) => e.type === INVENTORY_EVENT)?.data as { hosts: Array<{ id: string; slurm: { state: string } }> } | undefined;
   assert.deepEqual(inventory?.hosts.map((h) => h.id), ['node1', 'node2'], 'the job\'s nodes are kept with the run for its report');
   const accounting = details.events.find((e) => e.type === 'slurm-accounting')!.data;
-  // The test cluster has no slurmdbd: elapsed comes from the controller, and no energy is invented.
-  assert.equal(accounting.source, 'scontrol');
-  assert.ok(typeof accounting.elapsedSeconds === 'number' && accounting.elapsedSeconds >= 1);
-  assert.equal(accounting.energyJoules, null);
+  // Elapsed as the accounting database has it (sacct asked here too); no energy plugin on this cluster, so none is invented.
+  const [sacctState, sacctElapsed] = cluster.slurm('sacct', ['-j', summary.slurm.jobId, '-X', '-n', '-P', '-o', 'State,ElapsedRaw']).trim().split('|');
+  assert.deepEqual([accounting.source, accounting.state, accounting.elapsedSeconds], ['sacct', sacctState, Number(sacctElapsed)]);
+  assert.ok(Number(accounting.elapsedSeconds) >= 1);
+  assert.deepEqual([accounting.energyJoules, accounting.energySource], [null, 'not configured (AcctGatherEnergyType=acct_gather_energy/none)']);
+  assert.deepEqual(summary.slurm.accounting, accounting, 'the same figures in run --json');
   const runs = JSON.parse(spawnSync(process.execPath, [cli, 'runs', '--db', db, '--json'], { encoding: 'utf8' }).stdout);
   assert.equal(runs[0].slurmJobId, summary.slurm.jobId);
 });
@@ -165,8 +169,10 @@ test('scancel of a running job ends the run within 10 s with nothing left on the
   assert.deepEqual(processesOfRun(runId), [], 'no rank left');
   const left = cluster.jobProcesses();
   assert.deepEqual(left, [], `nothing of the job left on the nodes: ${left.map(commandOf).join('; ')}`);
-  const { list } = storedRun(db, runId);
+  const { list, details } = storedRun(db, runId);
   assert.deepEqual([list.status, list.slurmJobId], ['cancelled', jobId]);
+  const accounting = details.events.find((e) => e.type === 'slurm-accounting')?.data;
+  assert.deepEqual([accounting?.source, accounting?.state], ['sacct', 'CANCELLED'], 'sacct has the cancelled job');
 });
 
 test('a node drained mid-job: the job runs to its end, the drain is shown and recorded, and the node stays drained', { skip }, async () => {
@@ -179,6 +185,7 @@ test('a node drained mid-job: the job runs to its end, the drain is shown and re
     await run.waitFor(/slurm node node2: \S*drain \(disk check\)/);
     assert.equal(await run.exited, 0, run.stderr());
     assert.match(run.stdout(), /slurm job \d+ COMPLETED/);
+    assert.match(run.stdout(), /^slurm accounting \(sacct\): elapsed \d+ s, energy not configured \(AcctGatherEnergyType=acct_gather_energy\/none\)$/m);
     const { details, list } = storedRun(db, runId);
     assert.equal(list.status, 'finished');
     const drained = details.events.find((e) => e.type === 'slurm-node');
