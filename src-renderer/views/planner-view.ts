@@ -69,7 +69,7 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
       }));
       if (mine !== generation || !alive) return;
       verdicts.replaceChildren(...outcomes.map(verdictCard));
-      launches.replaceChildren(...outcomes.flatMap((o) => ('plan' in o ? [launchPlanButton(o.label, c.model, o.plan)] : [])));
+      launches.replaceChildren(...outcomes.flatMap((o) => ('plan' in o ? [launchPlanButton(o.label, c.model, o.plan, c.gpusPerNode)] : [])));
       const plans = outcomes.flatMap((o) => ('plan' in o ? [{ label: o.label, plan: o.plan }] : []));
       figures.replaceChildren(figuresTable(plans));
       redraw(plans);

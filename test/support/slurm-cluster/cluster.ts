@@ -114,7 +114,8 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
     if (reason) throw new Error(`cannot start a Slurm cluster with accounting: ${reason}`);
   }
   const accounting = options.withAccounting ? { db: initAccountingDb(dir, await findFreePort()), dbdPort: await findFreePort() } : null;
-  writeFileSync(confPath, slurmConf({ dir, clusterName: `ss${randomBytes(3).toString('hex')}`, controllerPort: await findFreePort(), mungeSocket, nodes, partition, accountingPort: accounting?.dbdPort }));
+  writeFileSync(confPath, slurmConf({ dir, clusterName: `ss${randomBytes(3).toString('hex')}`, controllerPort: await findFreePort(), mungeSocket, nodes, partition, accountingPort: accounting?.dbdPort,
+    firstJobId: 1000 + randomBytes(2).readUInt16BE() % 18_000 }));
   if (accounting) writeFileSync(join(dir, 'slurmdbd.conf'), slurmdbdConf({ dir, dbdPort: accounting.dbdPort, mungeSocket, db: accounting.db }), { mode: 0o600 });
   writeFileSync(join(dir, 'gres.conf'), gresConf(nodes));
   writeFileSync(join(dir, 'munge.key'), randomBytes(1024), { mode: 0o400 });

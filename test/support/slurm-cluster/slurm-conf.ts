@@ -21,6 +21,8 @@ export interface SlurmConfSpec {
   partition: string;
   /** slurmdbd's port when the cluster keeps accounting (sacct), else accounting storage is off. */
   accountingPort?: number;
+  /** The first job id (jobs derive their rendezvous port from it: distinct per cluster, so clusters started side by side do not share ports). */
+  firstJobId: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export function slurmConf(spec: SlurmConfSpec): string {
     'ReturnToService=2',
     'KillWait=3',
     'MinJobAge=3600',
+    `FirstJobId=${spec.firstJobId}`,
     'MpiDefault=none',
     'SwitchType=switch/none',
     'SlurmctldTimeout=30',
