@@ -1,14 +1,15 @@
 /**
  * End to end against a real two-node Slurm cluster: "Add Slurm cluster" in the Hosts view lists
  * its nodes; the Run view previews the sbatch script, submits it, shows the job's state and the
- * run's live panel, and Stop cancels the job with nothing left on the nodes. Headless Chromium.
+ * run's live panel, and Stop cancels the job with nothing left on the nodes; the Planner launches a
+ * plan on the cluster (script shown before submit) and it runs to its end. Headless Chromium.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startWebApp, type AppProcess } from '../support/app-process.js';
 import { launchChromium } from '../support/chromium.js';
 import { testOutputDir } from '../support/paths.js';
@@ -82,3 +83,73 @@ test('add a Slurm cluster, preview and submit a job from the Run view, watch it 
   await page.screenshot({ path: join(testOutputDir('e2e'), 'slurm-run.png'), fullPage: true });
   assert.deepEqual(cluster.jobProcesses(), [], 'nothing of the job left on the nodes');
 });
+
+test('Planner -> "Launch plan B on a Slurm cluster": the plan and the job\'s shape fill the Slurm form, the script is shown before submit, and the job runs to its end', { skip }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
+  await page.goto(app.url);
+  // Without a cluster, the Slurm launch says what to do first.
+  await planTinyOnTwoNodes(page);
+  const onSlurm = page.locator('[data-launch-plan-slurm="B"]');
+  assert.equal(await onSlurm.isDisabled(), true);
+  assert.equal(await onSlurm.getAttribute('title'), 'add a Slurm cluster in the Hosts view first');
+  await page.locator('button[data-view="hosts"]').click();
+  const add = page.locator('form[data-form="add-slurm"]');
+  await add.locator('[name="loginHost"]').fill('local');
+  await add.getByRole('button', { name: 'Add Slurm cluster' }).click();
+  await page.waitForSelector('[data-node="node2"]');
+
+  await planTinyOnTwoNodes(page);
+  await page.waitForFunction(() => (document.querySelector('[data-launch-plan-slurm="B"]') as HTMLButtonElement | null)?.disabled === false, undefined, { timeout: 10_000 });
+  assert.equal(await onSlurm.textContent(), 'on a Slurm cluster (2 x 1 GPU)', 'dp=2 on nodes of 1 GPU: 2 nodes');
+  await onSlurm.click();
+
+  await page.waitForURL(/#\/run$/);
+  await page.waitForSelector('#slurm-run[data-from-plan="true"]');
+  // Previewed at once from the plan: nothing submitted yet.
+  await page.waitForFunction(() => (document.querySelector('#slurm-script')?.textContent ?? '').includes('#SBATCH --nodes=2'));
+  assert.equal(cluster.slurm('squeue', ['-h']).trim(), '', 'a preview submits nothing');
+  const resources = page.locator('[data-form="slurm-resources"]');
+  assert.deepEqual(await Promise.all(['nodes', 'gpusPerNode', 'engine'].map((n) => resources.locator(`[name="${n}"]`).inputValue())), ['2', '1', 'tfjs']);
+  const plan = page.locator('form[data-form="slurm-plan"]');
+  assert.deepEqual(await Promise.all(['model', 'dp', 'tp', 'pp'].map((n) => plan.locator(`[name="${n}"]`).inputValue())), ['tiny', '2', '1', '1']);
+  assert.match((await page.locator('#slurm-script').textContent()) ?? '', /# ShardScope run run-\S+: tiny dp=2 tp=1 pp=1, 60 steps, engine tfjs\n/);
+
+  // A shorter run, a time limit and an account: previewed again, then submitted.
+  await plan.locator('[name="steps"]').fill('8');
+  await resources.locator('[name="timeLimit"]').fill('5');
+  await resources.locator('[name="account"]').fill('research');
+  await plan.getByRole('button', { name: 'Preview sbatch script' }).click();
+  await page.waitForFunction(() => (document.querySelector('#slurm-script')?.textContent ?? '').includes('--account=research'));
+  const script = (await page.locator('#slurm-script').textContent()) ?? '';
+  assert.match(script, /#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n#SBATCH --gpus-per-task=1\n#SBATCH --time=5\n#SBATCH --account=research\n/);
+  assert.match(script, /8 steps, engine tfjs/);
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'slurm-planner-launch.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Submit job' }).click();
+  await page.waitForSelector('#slurm-job-state[data-state="COMPLETED"]', { timeout: 120_000 });
+  const runId = (await page.locator('#slurm-run-message').getAttribute('data-run-id')) ?? '';
+  await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'finished', runId, { timeout: 30_000 });
+  const jobId = /submitted slurm job (\d+)/.exec((await page.locator('#slurm-run-message').textContent()) ?? '')?.[1] ?? '';
+  const job = cluster.slurm('scontrol', ['-o', 'show', 'job', jobId]);
+  for (const field of [/ Account=research /, / JobState=COMPLETED /, / TimeLimit=00:05:00 /, / NumNodes=2 /]) assert.match(job, field);
+  assert.deepEqual(cluster.jobProcesses(), [], 'nothing of the job left on the nodes');
+  await page.close();
+});
+
+/** In the Planner: the tiny model on 2 GPUs, 1 per node, strategy B = dp 2 (a plan the built-in engine can run). */
+async function planTinyOnTwoNodes(page: Page): Promise<void> {
+  await page.locator('button[data-view="planner"]').click();
+  await page.waitForFunction(() => Number(document.getElementById('view')?.dataset.planned ?? 0) >= 1);
+  const planned = Number(await page.locator('#view').getAttribute('data-planned'));
+  await page.selectOption('[data-form="cluster"] select[name="model"]', 'tiny');
+  for (const [name, value] of [['gpus', '2'], ['gpusPerNode', '1']]) {
+    await page.locator(`[data-form="cluster"] input[name="${name}"]`).fill(value);
+    await page.locator(`[data-form="cluster"] input[name="${name}"]`).dispatchEvent('change');
+  }
+  for (const [name, value] of [['dp', '2'], ['tp', '1'], ['pp', '1'], ['microBatch', '1']]) {
+    await page.locator(`[data-strategy="B"] input[name="${name}"]`).fill(value);
+    await page.locator(`[data-strategy="B"] input[name="${name}"]`).dispatchEvent('change');
+  }
+  await page.locator('[data-strategy="B"] input[name="sequenceParallel"]').uncheck();
+  await page.waitForFunction((n) => Number(document.getElementById('view')?.dataset.planned ?? 0) > n, planned);
+  await page.waitForSelector('[data-launch-plan-slurm="B"]');
+}
