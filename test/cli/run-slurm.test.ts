@@ -82,7 +82,7 @@ function storedRun(db: string, runId: string) {
 
 test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the run is recorded with its job id and accounting', { skip }, async () => {
   const db = join(home, 'train.db');
-  const run = start(['run', ...torchPlan, '--steps', '12', '--db', db, '--json']);
+  const run = start(['run', ...torchPlan, '--steps', '12', '--account', 'research', '--qos', 'normal', '--db', db, '--json']);
   assert.equal(await run.exited, 0, run.stderr());
   const summary = JSON.parse(run.stdout());
   assert.match(summary.slurm.jobId, /^\d+$/);
@@ -94,7 +94,7 @@ test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the ru
   // Shown before submitting: the script is on stderr (stdout carries only the JSON) and is the one in the job folder.
   const kept = readFileSync(join(summary.slurm.jobDir, 'job.sbatch'), 'utf8');
   assert.ok(run.stderr().includes(kept.trim()), 'the script printed is the script submitted');
-  assert.match(kept, /#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n#SBATCH --gpus-per-task=1\n#SBATCH --partition=gpu\n#SBATCH --time=10/);
+  assert.match(kept, /#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n#SBATCH --gpus-per-task=1\n#SBATCH --partition=gpu\n#SBATCH --time=10\n#SBATCH --account=research\n#SBATCH --qos=normal\n/);
   assert.ok(run.stderr().indexOf('#!/bin/bash') < run.stderr().indexOf(`slurm job ${summary.slurm.jobId}: `), 'shown before the job exists');
   const { details, list, series } = storedRun(db, summary.runId);
   assert.equal(list.slurmJobId, summary.slurm.jobId);
@@ -118,6 +118,7 @@ test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the ru
   const [sacctState, sacctElapsed] = cluster.slurm('sacct', ['-j', summary.slurm.jobId, '-X', '-n', '-P', '-o', 'State,ElapsedRaw']).trim().split('|');
   assert.deepEqual([accounting.source, accounting.state, accounting.elapsedSeconds], ['sacct', sacctState, Number(sacctElapsed)]);
   assert.ok(Number(accounting.elapsedSeconds) >= 1);
+  assert.equal(cluster.slurm('sacct', ['-j', summary.slurm.jobId, '-X', '-n', '-P', '-o', 'Account,QOS']).trim(), 'research|normal', 'the job ran under the account and QoS asked for');
   assert.deepEqual([accounting.energyJoules, accounting.energySource], [null, 'not configured (AcctGatherEnergyType=acct_gather_energy/none)']);
   const { type: _type, rank: _rank, timestampMs: _at, ...figures } = accounting;
   assert.deepEqual(summary.slurm.accounting, figures, 'the same figures in run --json');
