@@ -82,6 +82,9 @@ function storedRun(db: string, runId: string) {
 
 test('a 2-node PyTorch dp=2 job trains, its script is shown and kept, and the run is recorded with its job id and accounting', { skip }, async () => {
   const db = join(home, 'train.db');
+  // An account root may charge (with accounting, a job's unknown account falls back to the user's default one).
+  cluster.slurm('sacctmgr', ['-i', 'add', 'account', 'research']);
+  cluster.slurm('sacctmgr', ['-i', 'add', 'user', 'root', 'account=research']);
   const run = start(['run', ...torchPlan, '--steps', '12', '--account', 'research', '--qos', 'normal', '--db', db, '--json']);
   assert.equal(await run.exited, 0, run.stderr());
   const summary = JSON.parse(run.stdout());
