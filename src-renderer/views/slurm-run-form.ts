@@ -52,6 +52,8 @@ export function slurmRunSection(api: ShardScopeApi, models: string[]): { element
   message.id = 'slurm-run-message';
   const jobState = el('p', 'note');
   jobState.id = 'slurm-job-state';
+  const accounting = el('p', 'note');
+  accounting.id = 'slurm-accounting';
   const submit = el('button', 'primary', 'Submit job');
   submit.type = 'button';
   submit.hidden = true;
@@ -100,10 +102,15 @@ export function slurmRunSection(api: ShardScopeApi, models: string[]): { element
       jobState.dataset.state = s.state;
     }
     if (event.node) jobState.append(el('span', 'note', ` — node ${event.node.name} is ${event.node.state}${event.node.reason ? ` (${event.node.reason})` : ''}`));
+    if (event.accounting) {
+      const a = event.accounting;
+      accounting.textContent = `slurm job ${a.jobId} as Slurm accounted it (${a.source}): ${a.state}, elapsed ${a.elapsedSeconds ?? '-'} s, energy ${a.energyJoules === null ? a.energySource : `${a.energyJoules} J (${a.energySource})`}; kept with run ${event.runId}`;
+      accounting.dataset.source = a.source;
+    }
   });
   renderClusters();
   const offClusters = onSlurmClusters(renderClusters);
-  section.append(el('h2', undefined, 'Run on a Slurm cluster'), resources, plan, message, script, submit, jobState);
+  section.append(el('h2', undefined, 'Run on a Slurm cluster'), resources, plan, message, script, submit, jobState, accounting);
   // A plan from the Planner: its strategy and the job's shape go in, and the script is previewed at once (nothing is submitted).
   const intent = takeSlurmLaunchIntent();
   if (intent) {

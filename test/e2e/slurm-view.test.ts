@@ -13,16 +13,19 @@ import type { Browser, Page } from 'playwright-core';
 import { startWebApp, type AppProcess } from '../support/app-process.js';
 import { launchChromium } from '../support/chromium.js';
 import { testOutputDir } from '../support/paths.js';
-import { slurmUnavailableReason, startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster/index.js';
+import { slurmAccountingUnavailableReason, startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster/index.js';
 
-const skip = slurmUnavailableReason() ?? false;
+const skip = slurmAccountingUnavailableReason() ?? false;
 let cluster: SlurmCluster;
 let app: AppProcess;
 let browser: Browser;
 
 before(async () => {
   if (skip) return;
-  cluster = await startSlurmCluster();
+  // With accounting (slurmdbd + MariaDB): the app shows what sacct kept of a job.
+  cluster = await startSlurmCluster({ withAccounting: true });
+  cluster.slurm('sacctmgr', ['-i', 'add', 'account', 'research']);
+  cluster.slurm('sacctmgr', ['-i', 'add', 'user', 'root', 'account=research']);
   app = await startWebApp(['--web', '--interval-ms', '500'], { SHARDSCOPE_HOME: mkdtempSync(join(tmpdir(), 'shardscope-home-')), ...cluster.env });
   browser = await launchChromium();
 });
@@ -129,6 +132,10 @@ test('Planner -> "Launch plan B on a Slurm cluster": the plan and the job\'s sha
   const runId = (await page.locator('#slurm-run-message').getAttribute('data-run-id')) ?? '';
   await page.waitForFunction((id) => document.querySelector(`.run-panel[data-run-id="${id}"]`)?.getAttribute('data-status') === 'finished', runId, { timeout: 30_000 });
   const jobId = /submitted slurm job (\d+)/.exec((await page.locator('#slurm-run-message').textContent()) ?? '')?.[1] ?? '';
+  // What sacct kept of the job, shown once it ended (and stored with the run).
+  await page.waitForSelector('#slurm-accounting[data-source="sacct"]', { timeout: 20_000 });
+  assert.match((await page.locator('#slurm-accounting').textContent()) ?? '', new RegExp(`^slurm job ${jobId} as Slurm accounted it \\(sacct\\): COMPLETED, elapsed \\d+ s, energy not configured \\(AcctGatherEnergyType=acct_gather_energy/none\\); kept with run ${runId}$`));
+  assert.equal(cluster.slurm('sacct', ['-j', jobId, '-X', '-n', '-P', '-o', 'Account,State']).trim(), 'research|COMPLETED');
   const job = cluster.slurm('scontrol', ['-o', 'show', 'job', jobId]);
   for (const field of [/ Account=research /, / JobState=COMPLETED /, / TimeLimit=00:05:00 /, / NumNodes=2 /]) assert.match(job, field);
   assert.deepEqual(cluster.jobProcesses(), [], 'nothing of the job left on the nodes');

@@ -38,6 +38,8 @@ export interface SlurmRunOptions extends Omit<RecordedRunOptions, 'runner' | 'ho
   onScript?: (script: string, jobDir: string) => boolean | void;
   onJobStatus?: (status: SlurmJobStatus) => void;
   onNode?: (node: SlurmNode) => void;
+  /** What Slurm kept about the job once it ended (sacct, else scontrol), also stored as the `slurm-accounting` event. */
+  onAccounting?: (accounting: SlurmJobAccounting) => void;
   pollMs?: number;
   /** GPU samples of the job's nodes every this many ms from a sampler step inside the job (0 = off). */
   sampleMs?: number;
@@ -165,7 +167,10 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
     else if (!error && final.state !== 'COMPLETED') error = endedError(final, jobId, false, false);
     await untilCompleted(shell, jobId);
     const accounting = await jobAccounting(shell, jobId).catch(() => null);
-    if (accounting) emit('slurm-accounting', { ...accounting });
+    if (accounting) {
+      emit('slurm-accounting', { ...accounting });
+      options.onAccounting?.(accounting);
+    }
     return { summary, error, state: final.state, accounting };
   } finally {
     signal?.removeEventListener('abort', onAbort);
