@@ -5,6 +5,7 @@ import { el } from '../format.js';
 import { calibratePanel } from './calibrate-panel.js';
 import { clusterForm, clusterRequest, fieldsOf, strategyForm, toPlanRequest, workloadStrategy, type ClusterFields, type StrategyFields } from './planner-form.js';
 import { launchPlanButton } from './planner-launch.js';
+import { loadKnownSlurmClusters, onSlurmClusters } from '../state/slurm-clusters.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
 import { mountSearchResults } from './planner-search.js';
 
@@ -28,6 +29,7 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
   root.append(status, calibration.node);
   let alive = true;
   let disposeSearch = () => {};
+  let offSlurmClusters = () => {};
 
   api.getPlannerCatalogue().then((catalogue) => {
     if (!alive) return;
@@ -76,6 +78,9 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
       root.dataset.planned = String(mine);
     };
     for (const form of [cluster.node, a.node, b.node]) form.addEventListener('change', () => void update());
+    // the launch buttons offer a Slurm cluster once one is known
+    offSlurmClusters = onSlurmClusters(() => void update());
+    void loadKnownSlurmClusters(api);
 
     searchButton.addEventListener('click', async () => {
       searchNote.textContent = 'searching…';
@@ -104,6 +109,7 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
   return () => {
     alive = false;
     disposeSearch();
+    offSlurmClusters();
     calibration.dispose();
   };
 }

@@ -10,7 +10,7 @@ import type { SlurmRunRequest } from '../../src-shared/api/slurm-contract.js';
 import type { RunRequest } from '../../src-shared/run-live.js';
 import { el } from '../format.js';
 import { takeSlurmLaunchIntent } from '../state/launch-intent.js';
-import { onSlurmClusters, slurmClusters } from '../state/slurm-clusters.js';
+import { loadKnownSlurmClusters, onSlurmClusters, slurmClusters } from '../state/slurm-clusters.js';
 import { fillRunForm } from './fill-run-form.js';
 import { runLaunchForm } from './run-launch-form.js';
 
@@ -110,6 +110,8 @@ export function slurmRunSection(api: ShardScopeApi, models: string[]): { element
   });
   renderClusters();
   const offClusters = onSlurmClusters(renderClusters);
+  const known = loadKnownSlurmClusters(api);
+  let isUnmounted = false;
   section.append(el('h2', undefined, 'Run on a Slurm cluster'), resources, plan, message, script, submit, jobState, accounting);
   // A plan from the Planner: its strategy and the job's shape go in, and the script is previewed at once (nothing is submitted).
   const intent = takeSlurmLaunchIntent();
@@ -120,11 +122,12 @@ export function slurmRunSection(api: ShardScopeApi, models: string[]): { element
     gpusPerNode.value = String(intent.gpusPerNode);
     section.dataset.fromPlan = 'true';
     message.textContent = `the planned strategy is in the form (${intent.nodes} nodes x ${intent.gpusPerNode} GPUs): check the sbatch script, then Submit job`;
-    // once mounted: a form out of the document does not submit
-    queueMicrotask(() => {
+    // once mounted (a form out of the document does not submit) and the known clusters are in the list
+    void known.then(() => {
+      if (isUnmounted) return;
       if (cluster.value) plan.requestSubmit();
       section.scrollIntoView();
     });
   }
-  return { element: section, unmount: () => { offJob(); offClusters(); } };
+  return { element: section, unmount: () => { isUnmounted = true; offJob(); offClusters(); } };
 }

@@ -39,6 +39,11 @@ after(async () => {
 test('add a Slurm cluster, preview and submit a job from the Run view, watch it run, stop it with scancel', { skip }, async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
   await page.goto(app.url);
+  // No cluster known yet: the Planner's Slurm launch says what to do first.
+  await planTinyOnTwoNodes(page);
+  const onSlurm = page.locator('[data-launch-plan-slurm="B"]');
+  assert.equal(await onSlurm.isDisabled(), true);
+  assert.equal(await onSlurm.getAttribute('title'), 'add a Slurm cluster in the Hosts view first');
   await page.locator('button[data-view="hosts"]').click();
   const add = page.locator('form[data-form="add-slurm"]');
   await add.locator('[name="loginHost"]').fill('local');
@@ -87,21 +92,12 @@ test('add a Slurm cluster, preview and submit a job from the Run view, watch it 
   assert.deepEqual(cluster.jobProcesses(), [], 'nothing of the job left on the nodes');
 });
 
-test('Planner -> "Launch plan B on a Slurm cluster": the plan and the job\'s shape fill the Slurm form, the script is shown before submit, and the job runs to its end', { skip }, async () => {
+test('Planner -> "Launch plan B on a Slurm cluster" (a cluster known from before): the plan and the job\'s shape fill the Slurm form, the script is shown before submit, and the job runs to its end', { skip }, async () => {
+  // A new page: the cluster discovered in the first test is known to the app (slurm-clusters.json), nothing to add again.
   const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
   await page.goto(app.url);
-  // Without a cluster, the Slurm launch says what to do first.
   await planTinyOnTwoNodes(page);
   const onSlurm = page.locator('[data-launch-plan-slurm="B"]');
-  assert.equal(await onSlurm.isDisabled(), true);
-  assert.equal(await onSlurm.getAttribute('title'), 'add a Slurm cluster in the Hosts view first');
-  await page.locator('button[data-view="hosts"]').click();
-  const add = page.locator('form[data-form="add-slurm"]');
-  await add.locator('[name="loginHost"]').fill('local');
-  await add.getByRole('button', { name: 'Add Slurm cluster' }).click();
-  await page.waitForSelector('[data-node="node2"]');
-
-  await planTinyOnTwoNodes(page);
   await page.waitForFunction(() => (document.querySelector('[data-launch-plan-slurm="B"]') as HTMLButtonElement | null)?.disabled === false, undefined, { timeout: 10_000 });
   assert.equal(await onSlurm.textContent(), 'on a Slurm cluster (2 x 1 GPU)', 'dp=2 on nodes of 1 GPU: 2 nodes');
   await onSlurm.click();

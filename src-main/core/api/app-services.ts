@@ -163,7 +163,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
     calibration: calibrationHandlers({ db: store.db, workerPath: options.workerPath, hostId, version: options.version, emit: (line) => events.emit('calibration', { hostId, line }) }),
     slurm: {
-      ...slurmHandlers(slurm),
+      ...slurmHandlers(slurm, slurmClustersFile),
       discoverSlurm: async (args) => {
         const found = await slurm.discover(args);
         rememberSlurmDiscovery(slurmClustersFile, found.slurm, found.hosts);

@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { HostInventory } from '../../../src-shared/inventory.js';
-import type { SlurmClusterInfo } from '../../../src-shared/slurm.js';
+import type { SlurmDiscoveryResult } from '../../../src-shared/api/slurm-contract.js';
+import type { SlurmClusterInfo, SlurmNode, SlurmPartition } from '../../../src-shared/slurm.js';
 
 /** A known Slurm node: the node as a host (its `slurm` field holds login host, partitions, state, reason) and where that comes from. */
 export interface KnownSlurmNode {
@@ -38,6 +39,8 @@ const clusterSchema = z.object({
   loginHost: z.string().min(1),
   clusterName: z.string().nullable(),
   discoveredAtMs: z.number(),
+  partitions: z.array(z.object({ name: z.string() }).passthrough()),
+  nodes: z.array(z.object({ name: z.string() }).passthrough()),
   hosts: z.array(slurmHostSchema),
 }).strict();
 
@@ -66,12 +69,25 @@ export function rememberSlurmDiscovery(file: string, cluster: SlurmClusterInfo, 
   const previous = known.clusters.find((c) => c.loginHost === cluster.loginHost);
   const fresh = hosts.filter((h) => h.slurm);
   const kept = (previous?.hosts ?? []).filter((h) => !fresh.some((n) => n.id === h.id));
-  const entry = { loginHost: cluster.loginHost, clusterName: cluster.clusterName, discoveredAtMs: cluster.discoveredAtMs, hosts: [...kept, ...fresh] as KnownFile['clusters'][number]['hosts'] };
+  const keptNodes = (previous?.nodes ?? []).filter((n) => !cluster.nodes.some((f) => f.name === n.name));
+  type Entry = KnownFile['clusters'][number];
+  const entry: Entry = {
+    loginHost: cluster.loginHost, clusterName: cluster.clusterName, discoveredAtMs: cluster.discoveredAtMs,
+    partitions: cluster.partitions as unknown as Entry['partitions'], nodes: [...keptNodes, ...cluster.nodes as unknown as Entry['nodes']], hosts: [...kept, ...fresh] as Entry['hosts'],
+  };
   const next: KnownFile = { version: 1, clusters: [...known.clusters.filter((c) => c.loginHost !== cluster.loginHost), entry] };
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
+}
+
+/** Every known cluster as its last discoveries left it (partitions of the latest, nodes merged), e.g. for the app's list of clusters. */
+export function knownSlurmClusters(file: string = slurmClustersPath()): SlurmDiscoveryResult[] {
+  return load(file).clusters.map((c) => ({
+    slurm: { loginHost: c.loginHost, clusterName: c.clusterName, partitions: c.partitions as unknown as SlurmPartition[], nodes: c.nodes as unknown as SlurmNode[], discoveredAtMs: c.discoveredAtMs },
+    hosts: c.hosts as unknown as HostInventory[],
+  }));
 }
 
 /** Every known Slurm node, of every cluster (optionally one login host), each with its partition, state and GPUs as last discovered. */
