@@ -196,6 +196,20 @@ test('a node drained mid-job: the job runs to its end, the drain is shown and re
     const drained = details.events.find((e) => e.type === 'slurm-node');
     assert.deepEqual([drained?.data.node, drained?.data.reason], ['node2', 'disk check']);
     assert.match(String(drained?.data.state), /drain/);
+    // The report carries the job: its states, the drain, and sacct's figures (JSON and HTML).
+    const out = mkdtempSync(join(tmpdir(), 'ss-slurm-report-'));
+    for (const format of ['json', 'html']) {
+      const made = spawnSync(process.execPath, [cli, 'report', runId, '--db', db, '--format', format, '--out', join(out, `report.${format}`)], { encoding: 'utf8' });
+      assert.equal(made.status, 0, made.stderr);
+    }
+    const job = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).runs[0].slurm;
+    assert.equal(job.jobId, list.slurmJobId);
+    assert.ok(job.states.some((st: { state: string }) => st.state === 'RUNNING') && job.states.at(-1).state === 'COMPLETED');
+    assert.deepEqual(job.nodeEvents.map((n: { node: string; reason: string }) => [n.node, n.reason]), [['node2', 'disk check']]);
+    assert.deepEqual([job.accounting.source, job.accounting.state, job.accounting.energyJoules], ['sacct', 'COMPLETED', null]);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /<h3>Slurm job<\/h3>/);
+    assert.match(html, /energy<\/th><td>not configured \(AcctGatherEnergyType=acct_gather_energy\/none\)/);
     assert.match(cluster.slurm('sinfo', ['-h', '-n', 'node2', '-o', '%T']), /drained/);
   } finally {
     cluster.slurm('scontrol', ['update', 'nodename=node2', 'state=resume']);
