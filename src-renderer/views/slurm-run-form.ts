@@ -126,6 +126,7 @@ export function slurmRunSection(api: ShardScopeApi, models: string[]): { element
     void known.then(() => {
       if (isUnmounted) return;
       if (cluster.value) plan.requestSubmit();
+      else message.textContent += ' (add a Slurm cluster in the Hosts view first)';
       section.scrollIntoView();
     });
   }
