@@ -113,14 +113,15 @@ test('Planner -> "Launch plan B on a Slurm cluster" (a cluster known from before
   assert.deepEqual(await Promise.all(['model', 'dp', 'tp', 'pp'].map((n) => plan.locator(`[name="${n}"]`).inputValue())), ['tiny', '2', '1', '1']);
   assert.match((await page.locator('#slurm-script').textContent()) ?? '', /# ShardScope run run-\S+: tiny dp=2 tp=1 pp=1, 60 steps, engine tfjs\n/);
 
-  // A shorter run, a time limit and an account: previewed again, then submitted.
+  // A shorter run, a time limit, an account and a QoS: previewed again, then submitted.
   await plan.locator('[name="steps"]').fill('8');
   await resources.locator('[name="timeLimit"]').fill('5');
   await resources.locator('[name="account"]').fill('research');
+  await resources.locator('[name="qos"]').fill('normal');
   await plan.getByRole('button', { name: 'Preview sbatch script' }).click();
   await page.waitForFunction(() => (document.querySelector('#slurm-script')?.textContent ?? '').includes('--account=research'));
   const script = (await page.locator('#slurm-script').textContent()) ?? '';
-  assert.match(script, /#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n#SBATCH --gpus-per-task=1\n#SBATCH --time=5\n#SBATCH --account=research\n/);
+  assert.match(script, /#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=1\n#SBATCH --gpus-per-task=1\n#SBATCH --time=5\n#SBATCH --account=research\n#SBATCH --qos=normal\n/);
   assert.match(script, /8 steps, engine tfjs/);
   await page.screenshot({ path: join(testOutputDir('e2e'), 'slurm-planner-launch.png'), fullPage: true });
   await page.getByRole('button', { name: 'Submit job' }).click();
@@ -131,7 +132,7 @@ test('Planner -> "Launch plan B on a Slurm cluster" (a cluster known from before
   // What sacct kept of the job, shown once it ended (and stored with the run).
   await page.waitForSelector('#slurm-accounting[data-source="sacct"]', { timeout: 20_000 });
   assert.match((await page.locator('#slurm-accounting').textContent()) ?? '', new RegExp(`^slurm job ${jobId} as Slurm accounted it \\(sacct\\): COMPLETED, elapsed \\d+ s, energy not configured \\(AcctGatherEnergyType=acct_gather_energy/none\\); kept with run ${runId}$`));
-  assert.equal(cluster.slurm('sacct', ['-j', jobId, '-X', '-n', '-P', '-o', 'Account,State']).trim(), 'research|COMPLETED');
+  assert.equal(cluster.slurm('sacct', ['-j', jobId, '-X', '-n', '-P', '-o', 'Account,QOS,State']).trim(), 'research|normal|COMPLETED');
   const job = cluster.slurm('scontrol', ['-o', 'show', 'job', jobId]);
   for (const field of [/ Account=research /, / JobState=COMPLETED /, / TimeLimit=00:05:00 /, / NumNodes=2 /]) assert.match(job, field);
   assert.deepEqual(cluster.jobProcesses(), [], 'nothing of the job left on the nodes');
