@@ -90,7 +90,7 @@ const historyLoaded = () => {
 };
 
 async function visitEveryTab(page: Page): Promise<void> {
-  for (const [name, ready] of tabs.filter(([n]) => !process.env.DEBUG_TABS || process.env.DEBUG_TABS.split(',').includes(n))) {
+  for (const [name, ready] of tabs) {
     await page.locator('#nav').getByRole('button', { name, exact: true }).click();
     await page.locator(ready).first().waitFor({ timeout: 20_000 });
     if (name === 'History') await page.waitForFunction(historyLoaded, undefined, { timeout: 20_000 });
@@ -120,7 +120,7 @@ test('switching tabs 10 times leaves as many live canvases and window listeners 
   const cdp = await page.context().newCDPSession(page);
   for (let i = 0; i < 2; i++) await visitEveryTab(page);
   const warm = await liveCounts(cdp);
-  for (let i = 0; i < 8; i++) { await visitEveryTab(page); if (process.env.DEBUG_COUNTS) console.log(await liveCounts(cdp)); }
+  for (let i = 0; i < 8; i++) await visitEveryTab(page);
   const later = await liveCounts(cdp);
   assert.ok(warm.canvases > 0, 'the counting sees the canvases');
   assert.ok(later.canvases <= warm.canvases, `live canvases grew with tab switches: ${warm.canvases} -> ${later.canvases}`);
