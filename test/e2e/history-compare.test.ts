@@ -150,6 +150,9 @@ test('the report of a run: page 1 holds more than the title, no internal names, 
   const checks = await page.locator('table.checks').innerText();
   assert.doesNotMatch(checks, /commBytesPerStepPerGpu|stepTimeSeconds|peakMemoryPerGpuBytes|joulesPerToken/, 'readers see names, not keys');
   assert.match(checks, /DP bytes sent per rank per step/);
+  const measured = await page.locator('section.part[data-section="measured"]').innerText();
+  assert.doesNotMatch(measured, /process-peak-vmhwm|process-rss|framework-memory|gpu-memory/, 'the memory source is named for readers');
+  assert.match(measured, /peak memory per device.*\((process peak resident memory|process resident memory|memory the training framework)/);
   // Every section: a "No samples" note only where the section has no chart.
   const sections = await page.locator('section.part').evaluateAll((els) => els.map((s) => ({
     key: s.getAttribute('data-section'), charts: s.querySelectorAll('figure.chart').length, noSamples: /No samples of this kind/.test(s.textContent ?? ''),

@@ -1,4 +1,6 @@
-/** Names a reader sees for the predicted-vs-measured rows (the JSON and CSV keep the metric keys). */
+/** Names a reader sees for the report's keys: predicted-vs-measured rows, where memory figures come from (the JSON and CSV keep the keys). */
+import { rankMemorySourceLabels } from '../../../src-shared/measured-vs-predicted.js';
+import type { MeasuredFigures } from '../../../src-shared/report-schema.js';
 
 const labels: Record<string, string> = {
   stepTimeSeconds: 'step time (slowest rank, after step 1)',
@@ -21,4 +23,11 @@ export function checkLabel(metric: string): string {
   const rank = /^peakMemoryBytes\.rank(\d+)$/.exec(metric);
   if (rank) return `peak memory of rank ${rank[1]}`;
   return metric.replace(/\./g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** Where the peak memory figure came from, for readers. */
+export function memorySourceLabel(source: MeasuredFigures['peakMemorySource']): string {
+  if (source === 'gpu-memory') return 'GPU memory used (nvidia-smi)';
+  if (source === 'framework-memory') return 'memory the training framework reported';
+  return rankMemorySourceLabels[source];
 }

@@ -4,7 +4,7 @@ import { comparisonCharts, runCharts, type ChartSpec } from './chart-specs.js';
 import { spansHtml } from './spans-html.js';
 import { formatBytesPerSecond } from '../../../src-shared/units.js';
 import { progressText } from '../../../src-shared/run-comparison.js';
-import { checkLabel } from './check-labels.js';
+import { checkLabel, memorySourceLabel } from './check-labels.js';
 import { chartFigure, esc, fmtBytes, fmtNumber, fmtPercent, keyValues, REPORT_CSS, scriptJson, table } from './html-parts.js';
 
 /** Titles of the sections every run has (tests and readers find them by these). */
@@ -76,7 +76,7 @@ function measuredHtml(run: RunReport): string {
     ['energy', `${fmtNumber(e.totalJoules)} J (GPU ${fmtNumber(e.gpuJoules)} J ${e.gpuSource}; CPU ${fmtNumber(e.cpuJoules)} J ${e.cpuSource ?? 'none'}; gaps ${fmtNumber(e.gapSeconds)} s)`],
     ...(e.perHost ?? []).map((h): [string, string] => [`energy on ${h.host}`, `GPU ${fmtNumber(h.gpuJoules)} J (its used GPUs only); CPU ${fmtNumber(h.cpuJoules)} J ${h.cpuSource ?? 'no CPU power samples'}`]),
     ['joules per token', fmtNumber(e.joulesPerToken)], ['joules per step', fmtNumber(e.joulesPerStep)],
-    ['peak memory per device', `${fmtBytes(m.peakMemoryPerDeviceBytes)} (${m.peakMemorySource})`],
+    ['peak memory per device', `${fmtBytes(m.peakMemoryPerDeviceBytes)} (${memorySourceLabel(m.peakMemorySource)})`],
     ['mean power', `${fmtNumber(m.powerMeanWatts)} W`], ['last loss', fmtNumber(m.lastLoss)],
   ]);
 }
