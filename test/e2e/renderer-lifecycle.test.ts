@@ -202,3 +202,25 @@ test('server gone: a banner, History says it cannot list runs (no endless "Loadi
     await proxy.cut();
   }
 });
+
+test('server restarted (a new session token): the banner says to open the new URL instead of retrying silently', async () => {
+  const port = await freePort();
+  let first: AppProcess | null = await startWebApp(['--web', '--port', String(port), '--interval-ms', '500']);
+  let second: AppProcess | null = null;
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  try {
+    await openAt(page, first.url, '#/history');
+    await page.waitForFunction(historyLoaded, undefined, { timeout: 20_000 });
+    await first.stop();
+    first = null;
+    const banner = page.locator('#connection-banner');
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
+    second = await startWebApp(['--web', '--port', String(port), '--interval-ms', '500']);
+    await page.waitForFunction(() => document.getElementById('connection-banner')?.dataset.state === 'refused', undefined, { timeout: 20_000 });
+    assert.match((await banner.textContent()) ?? '', /refused this tab's session.*Open the URL it printed/);
+  } finally {
+    await page.close();
+    await first?.stop();
+    await second?.stop();
+  }
+});
