@@ -6,7 +6,8 @@
 import { apiMethodNames, type ApiEventName, type ApiEvents, type ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { WireEvent, WireResponse } from '../../src-shared/api/wire.js';
 import { fromErrorPayload, ShardScopeError } from '../../src-shared/errors.js';
-import { takeSessionToken } from './session-token.js';
+import { askOpenTabsForSession, shareSessionWithNewTabs } from './session-handoff.js';
+import { keepSessionToken, takeSessionToken } from './session-token.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -33,11 +34,20 @@ async function serverAnswers(): Promise<boolean> {
   }
 }
 
+/** The token of this tab: its own, else one handed over by an open tab of this origin. */
+async function sessionToken(): Promise<string | null> {
+  const own = takeSessionToken();
+  if (own) return own;
+  const handed = await askOpenTabsForSession();
+  if (handed) keepSessionToken(handed);
+  return handed;
+}
+
 /** Opens the socket and resolves with the API once it is connected. */
-export function connectWebSocketApi(events: ConnectionEvents): Promise<ShardScopeApi> {
+export async function connectWebSocketApi(events: ConnectionEvents): Promise<ShardScopeApi> {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
-  const token = takeSessionToken();
-  if (!token) return Promise.reject(new ShardScopeError('auth', 'this tab has no session token'));
+  const token = await sessionToken();
+  if (!token) throw new ShardScopeError('auth', 'this tab has no session token and no open ShardScope tab of this address answered');
   const pending = new Map<number, Pending>();
   const listeners = new Map<ApiEventName, Set<(payload: unknown) => void>>();
   let nextId = 1;
@@ -60,7 +70,12 @@ export function connectWebSocketApi(events: ConnectionEvents): Promise<ShardScop
   const open = () => new Promise<WebSocket>((resolve, reject) => {
     const attempt = new WebSocket(url, ['shardscope', `auth.${token}`]);
     attempt.addEventListener('message', onMessage);
-    attempt.addEventListener('open', () => resolve(attempt), { once: true });
+    attempt.addEventListener('open', () => {
+      // Connected, so the token is good: hand it to new tabs of this origin while this socket lives.
+      const stopSharing = shareSessionWithNewTabs(token);
+      attempt.addEventListener('close', stopSharing, { once: true });
+      resolve(attempt);
+    }, { once: true });
     attempt.addEventListener('close', (event) => {
       if (socket === attempt) onLost(event.reason || `connection closed (${event.code})`);
       else reject(new ShardScopeError('unavailable', 'could not connect to ShardScope'));
@@ -108,8 +123,6 @@ export function connectWebSocketApi(events: ConnectionEvents): Promise<ShardScop
     return () => set.delete(listener as (payload: unknown) => void);
   };
 
-  return open().then((first) => {
-    socket = first;
-    return api as unknown as ShardScopeApi;
-  });
+  socket = await open();
+  return api as unknown as ShardScopeApi;
 }
