@@ -23,11 +23,15 @@ export interface ConnectionEvents {
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 5000;
+/** A socket silent this long gets a probe call; silent as long again after it, it counts as lost (a hung or stopped server keeps TCP open). */
+const SILENCE_MS = 10_000;
+/** A connection attempt not open by then is given up (a stopped server still accepts TCP). */
+const OPEN_TIMEOUT_MS = 10_000;
 
 /** Is anything answering HTTP at this origin (the server is up even if it refused our socket)? */
 async function serverAnswers(): Promise<boolean> {
   try {
-    await fetch(`${location.origin}/`, { cache: 'no-store', redirect: 'manual' });
+    await fetch(`${location.origin}/`, { cache: 'no-store', redirect: 'manual', signal: AbortSignal.timeout(3000) });
     return true;
   } catch {
     return false;
@@ -53,7 +57,11 @@ export async function connectWebSocketApi(events: ConnectionEvents): Promise<Sha
   let nextId = 1;
   let socket: WebSocket | null = null;
 
+  let lastHeardMs = Date.now();
+  let probeSentMs: number | null = null;
   const onMessage = (message: MessageEvent) => {
+    lastHeardMs = Date.now();
+    probeSentMs = null;
     const data = JSON.parse(String(message.data)) as WireResponse | WireEvent;
     if ('event' in data) {
       for (const listener of listeners.get(data.event as ApiEventName) ?? []) listener(data.payload);
@@ -69,18 +77,36 @@ export async function connectWebSocketApi(events: ConnectionEvents): Promise<Sha
   /** One connection attempt: resolves once open; rejects when it closes first. */
   const open = () => new Promise<WebSocket>((resolve, reject) => {
     const attempt = new WebSocket(url, ['shardscope', `auth.${token}`]);
+    const timer = setTimeout(() => { attempt.close(); reject(new ShardScopeError('unavailable', 'ShardScope did not answer')); }, OPEN_TIMEOUT_MS);
     attempt.addEventListener('message', onMessage);
     attempt.addEventListener('open', () => {
+      clearTimeout(timer);
+      lastHeardMs = Date.now();
       // Connected, so the token is good: hand it to new tabs of this origin while this socket lives.
       const stopSharing = shareSessionWithNewTabs(token);
       attempt.addEventListener('close', stopSharing, { once: true });
       resolve(attempt);
     }, { once: true });
     attempt.addEventListener('close', (event) => {
+      clearTimeout(timer);
       if (socket === attempt) onLost(event.reason || `connection closed (${event.code})`);
       else reject(new ShardScopeError('unavailable', 'could not connect to ShardScope'));
     }, { once: true });
   });
+
+  // A server that stops answering without closing (hung, or SIGSTOPped) is found by its silence.
+  setInterval(() => {
+    const current = socket;
+    if (!current || current.readyState !== WebSocket.OPEN || Date.now() - lastHeardMs < SILENCE_MS) return;
+    if (probeSentMs === null) {
+      probeSentMs = Date.now();
+      (api.getAppInfo as () => Promise<unknown>)().catch(() => undefined);
+    } else if (Date.now() - probeSentMs >= SILENCE_MS) {
+      probeSentMs = null;
+      current.close();
+      onLost(`no answer from ShardScope for ${Math.round((Date.now() - lastHeardMs) / 1000)} s`);
+    }
+  }, 1000);
 
   const onLost = (reason: string) => {
     socket = null;

@@ -224,3 +224,25 @@ test('server restarted (a new session token): the banner says to open the new UR
     await second?.stop();
   }
 });
+
+test('server hung (SIGSTOP, TCP still open): the page notices the silence, shows the banner, and reconnects after SIGCONT', async () => {
+  const hung = await startWebApp(['--web', '--interval-ms', '500']);
+  const pid = hung.child.pid!;
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  try {
+    await openAt(page, hung.url, '#/history');
+    await page.waitForFunction(historyLoaded, undefined, { timeout: 20_000 });
+    process.kill(pid, 'SIGSTOP');
+    const banner = page.locator('#connection-banner');
+    await banner.waitFor({ state: 'visible', timeout: 40_000 });
+    assert.match((await banner.textContent()) ?? '', /no answer from ShardScope for \d+ s/);
+    process.kill(pid, 'SIGCONT');
+    await banner.waitFor({ state: 'hidden', timeout: 40_000 });
+    await page.waitForFunction(historyLoaded, undefined, { timeout: 10_000 });
+    assert.equal(await page.locator('#status').getAttribute('data-state'), 'live');
+  } finally {
+    try { process.kill(pid, 'SIGCONT'); } catch { /* already gone */ }
+    await page.close();
+    await hung.stop();
+  }
+});
