@@ -11,7 +11,7 @@ import { addHostForm, importSshConfigForm } from './hosts-forms.js';
 import { discoveryMessage, importMessage, invalidHostLines, type HostsMessage } from './hosts-messages.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { requestOfForm, runLaunchForm } from './run-launch-form.js';
-import { runPanels } from './run-panels.js';
+import { runPanelController } from './run-panel-controller.js';
 import { engineModelIds } from '../../src-shared/engine-config.js';
 import { ViewScope } from '../view-scope.js';
 import { placementBox } from './placement-box.js';
@@ -143,7 +143,7 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   runs.id = 'host-runs';
   let isLaunching = false;
   // Only the runs launched from this form get a panel here; updates that come before startRun answers are held.
-  const panels = runPanels(runs, api, scope, { onUnknownRun: () => (isLaunching ? 'hold' : 'ignore') });
+  const panels = runPanelController(runs, api, scope, { onUnknownRun: () => (isLaunching ? 'hold' : 'ignore') });
   // Placement of the run on the ticked hosts, before launch.
   const placement = placementBox(api);
   scope.add(placement.dispose);

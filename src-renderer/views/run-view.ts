@@ -10,7 +10,7 @@ import { el } from '../format.js';
 import { TelemetryBuffer } from '../state/telemetry-buffer.js';
 import { mountLiveCharts } from './live-charts.js';
 import { requestOfForm, runLaunchForm } from './run-launch-form.js';
-import { runPanels } from './run-panels.js';
+import { runPanelController } from './run-panel-controller.js';
 import { placementBox } from './placement-box.js';
 import { takeLaunchIntent } from '../state/launch-intent.js';
 import { slurmRunSection } from './slurm-run-form.js';
@@ -63,7 +63,7 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
   }
 
   // Every run this app starts gets a panel here (re-attached with its whole history after a tab switch or a reload).
-  const panels = runPanels(runs, api, scope, {
+  const panels = runPanelController(runs, api, scope, {
     onUnknownRun: () => 'open',
     onUpdate: (update) => {
       if (update.status !== 'running') running.delete(update.runId);

@@ -15,7 +15,7 @@ import { mountRunPanel, type RunPanel } from './run-panel.js';
 export type UnknownRunPolicy = 'open' | 'hold' | 'ignore';
 
 /** Options of the controller. */
-export interface RunPanelsOptions {
+export interface RunPanelControllerOptions {
   /** `open`: show the run (from the store, then live); `hold`: keep its updates until `open(runId)`; `ignore`. */
   onUnknownRun: (update: RunUpdate) => UnknownRunPolicy;
   /** Every run update (after it went to its panel), e.g. to refresh a Launch button. */
@@ -25,7 +25,7 @@ export interface RunPanelsOptions {
 }
 
 /** The controller: `open(runId, {fromStore})`, `dropHeld()`, and the panels it shows. */
-export interface RunPanels {
+export interface RunPanelController {
   open(runId: string, options?: { fromStore?: boolean }): Promise<RunPanel | null>;
   /** Forgets updates held for runs that will not be opened (a launch that failed). */
   dropHeld(): void;
@@ -33,7 +33,7 @@ export interface RunPanels {
 }
 
 /** Panels of runs in `container`, subscribed to the API's run updates until `scope` is disposed. */
-export function runPanels(container: HTMLElement, api: ShardScopeApi, scope: ViewScope, options: RunPanelsOptions): RunPanels {
+export function runPanelController(container: HTMLElement, api: ShardScopeApi, scope: ViewScope, options: RunPanelControllerOptions): RunPanelController {
   const panels = new Map<string, RunPanel>();
   const held = new Map<string, RunUpdate[]>();
   const opening = new Set<string>();
