@@ -3,8 +3,6 @@
  * channel), its lines are passed on, and when it ends it is restarted with exponential backoff.
  * Each end is reported as a notice, so the gap it leaves in the data is visible.
  */
-import { spawn } from 'node:child_process';
-import { LineSplitter } from './smi-query-parse.js';
 
 /** Where a run sends its output. */
 export interface StreamSink {
@@ -71,47 +69,5 @@ export function startRestartingStream(options: RestartingStreamOptions): Restart
       if (timer) clearTimeout(timer);
       await run?.stop();
     },
-  };
-}
-
-const killGraceMs = 2000;
-
-/** A launcher for a local child process whose stdout lines are the stream. */
-export function childLauncher(command: string, args: readonly string[], env?: NodeJS.ProcessEnv, onPid?: (pid: number | undefined) => void): StreamLauncher {
-  return (sink) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, env: env ?? process.env });
-    onPid?.(child.pid);
-    const splitter = new LineSplitter();
-    let lastStderrLine = '';
-    let spawnError: Error | undefined;
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => splitter.push(chunk).forEach(sink.onLine));
-    child.stderr!.on('data', (chunk: string) => {
-      const lines = chunk.split(/\r?\n/).filter((l) => l.trim() !== '');
-      if (lines.length > 0) lastStderrLine = lines[lines.length - 1].trim();
-    });
-    child.on('error', (error) => { spawnError = error; });
-    const closed = new Promise<void>((resolve) => {
-      child.on('close', (code, signal) => {
-        splitter.flush().forEach(sink.onLine);
-        onPid?.(undefined);
-        const why = spawnError ? spawnError.message : `exit code ${code ?? 'none'}${signal ? `, signal ${signal}` : ''}`;
-        sink.onEnd(`${why}${lastStderrLine ? `: ${lastStderrLine}` : ''}`);
-        resolve();
-      });
-    });
-    return {
-      async stop() {
-        if (child.exitCode === null && child.signalCode === null) {
-          const forceKill = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
-          child.kill('SIGTERM');
-          await closed;
-          clearTimeout(forceKill);
-        } else {
-          await closed;
-        }
-      },
-    };
   };
 }
