@@ -47,8 +47,16 @@ export function samplerScripts(smiPath: string, intervalMs: number, nvlinkInterv
   };
 }
 
-/** `sh -c` argv that sends SIGTERM to each process group (ignoring ones already gone). */
+/**
+ * `sh -c` argv that ends each process group: SIGTERM, then SIGKILL for groups still there after
+ * 2 s (an nvidia-smi that hangs and ignores SIGTERM); groups already gone are skipped.
+ */
 export function killGroupsArgv(pids: readonly number[]): string[] {
   const safe = pids.filter((p) => Number.isInteger(p) && p > 1).map(String);
-  return ['sh', '-c', 'for g in "$@"; do kill -TERM -"$g" 2>/dev/null; done; exit 0', 'sh', ...safe];
+  const script = [
+    'for g in "$@"; do kill -TERM -"$g" 2>/dev/null; done',
+    'i=0; while [ $i -lt 20 ]; do left=0; for g in "$@"; do kill -0 -"$g" 2>/dev/null && left=1; done; [ $left = 0 ] && exit 0; sleep 0.1; i=$((i+1)); done',
+    'for g in "$@"; do kill -KILL -"$g" 2>/dev/null; done; exit 0',
+  ].join('; ');
+  return ['sh', '-c', script, 'sh', ...safe];
 }

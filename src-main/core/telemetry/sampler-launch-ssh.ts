@@ -70,7 +70,7 @@ function sshLink(connection: SshConnection, maxLineChars: number): SamplerLink {
     },
     async killGroups(pids) {
       if (pids.length === 0 || isLost) return;
-      await connection.exec(buildRemoteCommand({ argv: killGroupsArgv(pids) }), { timeoutMs: 5000 }).catch(() => undefined);
+      await connection.exec(buildRemoteCommand({ argv: killGroupsArgv(pids) }), { timeoutMs: 8000 }).catch(() => undefined);
     },
     onLost: (listener) => { lostListeners.push(listener); },
     close(isGraceful = true) {
