@@ -10,8 +10,8 @@ import { formatBytes, formatNumber, formatWatts } from './units.js';
 export interface RankGpuFigures {
   gpuIndexes: number[];
   peakGpuMemoryBytes: number | null;
-  gpuUtilisationPercentMean?: number | null;
-  gpuPowerWattsMean?: number | null;
+  meanGpuUtilisationPercent?: number | null;
+  meanGpuPowerWatts?: number | null;
   gpuSharedByRanks?: number;
 }
 
@@ -27,8 +27,8 @@ export const RANK_GPU_SOURCE_NOTE = 'GPU memory per rank: the peak of the rank\'
 export function rankGpuCells(figures: RankGpuFigures | undefined): [string, string, string] {
   if (!figures || figures.gpuIndexes.length === 0) return [figures?.peakGpuMemoryBytes ? formatBytes(figures.peakGpuMemoryBytes) : '–', 'no GPU', 'no GPU'];
   const shared = (figures.gpuSharedByRanks ?? 1) > 1 ? ` (device-level, shared by ${figures.gpuSharedByRanks} ranks)` : ' (device-level)';
-  const utilisation = figures.gpuUtilisationPercentMean ?? null;
-  const power = figures.gpuPowerWattsMean ?? null;
+  const utilisation = figures.meanGpuUtilisationPercent ?? null;
+  const power = figures.meanGpuPowerWatts ?? null;
   return [
     figures.peakGpuMemoryBytes === null ? 'not reported by the driver' : formatBytes(figures.peakGpuMemoryBytes),
     utilisation === null ? 'no samples' : `${formatNumber(utilisation, 1)} %${shared}`,

@@ -111,7 +111,7 @@ export const runReportSchema = z.object({
    */
   rankDevices: z.array(z.object({
     rank: z.number().int(), host: z.string(), device: z.string(), gpuIndexes: z.array(z.number().int()), peakGpuMemoryBytes: nullableNumber,
-    gpuUtilisationPercentMean: nullableNumber.optional(), gpuPowerWattsMean: nullableNumber.optional(), gpuSharedByRanks: z.number().int().optional(),
+    meanGpuUtilisationPercent: nullableNumber.optional(), meanGpuPowerWatts: nullableNumber.optional(), gpuSharedByRanks: z.number().int().optional(),
   })).optional(),
   plan: z.unknown().nullable(),
   prediction: z.unknown().nullable(),

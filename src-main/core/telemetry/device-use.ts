@@ -38,8 +38,8 @@ export interface RankUse {
    * Mean utilisation and mean power of the GPU(s) the rank used, over the samples taken while the run
    * used them: device-level figures (nvidia-smi reports them per GPU, not per process); null without samples.
    */
-  gpuUtilisationPercentMean: number | null;
-  gpuPowerWattsMean: number | null;
+  meanGpuUtilisationPercent: number | null;
+  meanGpuPowerWatts: number | null;
   /** Ranks of this run on the rank's GPU (the most shared, with several): above 1, the two figures above are shared. */
   gpuSharedByRanks: number;
 }
@@ -147,13 +147,13 @@ export class DeviceUse {
   }
 
   /** Utilisation (mean over the GPUs) and power (their sum) of a rank's GPUs, and how many ranks share them. */
-  private deviceFigures(own: GpuUse[]): Pick<RankUse, 'gpuUtilisationPercentMean' | 'gpuPowerWattsMean' | 'gpuSharedByRanks'> {
+  private deviceFigures(own: GpuUse[]): Pick<RankUse, 'meanGpuUtilisationPercent' | 'meanGpuPowerWatts' | 'gpuSharedByRanks'> {
     const sums = own.map((g) => this.sums.get(`${g.host}/${g.gpuIndex}`)).filter((x): x is GpuSums => x !== undefined);
     const utilisations = sums.filter((x) => x.utilisationCount > 0).map((x) => x.utilisationPercent / x.utilisationCount);
     const powers = sums.filter((x) => x.powerCount > 0).map((x) => x.powerWatts / x.powerCount);
     return {
-      gpuUtilisationPercentMean: utilisations.length > 0 ? utilisations.reduce((a, b) => a + b, 0) / utilisations.length : null,
-      gpuPowerWattsMean: powers.length > 0 ? powers.reduce((a, b) => a + b, 0) : null,
+      meanGpuUtilisationPercent: utilisations.length > 0 ? utilisations.reduce((a, b) => a + b, 0) / utilisations.length : null,
+      meanGpuPowerWatts: powers.length > 0 ? powers.reduce((a, b) => a + b, 0) : null,
       gpuSharedByRanks: Math.max(0, ...own.map((g) => g.ranks.length)),
     };
   }

@@ -90,8 +90,8 @@ test('ranks listed by the driver on GPU 1 make GPU 1 the run\'s: its energy coun
     assert.equal(rank1?.peakGpuMemoryBytes, 300 * 1024 * 1024);
     // the recorded H100 row: 100 % and 631.95 W, per device, so both ranks on GPU 1 share them
     for (const rank of [rank0, rank1]) {
-      assert.equal(rank?.gpuUtilisationPercentMean, 100);
-      assert.ok(Math.abs(rank!.gpuPowerWattsMean! - 631.95) < 1e-9, `power ${rank?.gpuPowerWattsMean}`);
+      assert.equal(rank?.meanGpuUtilisationPercent, 100);
+      assert.ok(Math.abs(rank!.meanGpuPowerWatts! - 631.95) < 1e-9, `power ${rank?.meanGpuPowerWatts}`);
       assert.equal(rank?.gpuSharedByRanks, 2);
     }
     const html = renderHtml(buildReport(store, [runId]));

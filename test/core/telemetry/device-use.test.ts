@@ -59,7 +59,7 @@ test('per rank: its processes\' peak memory, and its GPU\'s mean utilisation and
     { hostId: 'local', timestampMs: 1000, processes: [{ gpuUuid: 'GPU-local-0', pid: 10, usedMemoryBytes: 3000 }, { gpuUuid: 'GPU-local-0', pid: 11, usedMemoryBytes: 1000 }] },
   ] });
   const byRank = new Map(use.report().ranks.map((r) => [r.rank, r]));
-  const figures = (rank: number) => { const r = byRank.get(rank)!; return [r.peakGpuMemoryBytes, r.gpuUtilisationPercentMean, r.gpuPowerWattsMean, r.gpuSharedByRanks]; };
+  const figures = (rank: number) => { const r = byRank.get(rank)!; return [r.peakGpuMemoryBytes, r.meanGpuUtilisationPercent, r.meanGpuPowerWatts, r.gpuSharedByRanks]; };
   assert.deepEqual(figures(0), [3000, 70, 275, 2]);
   assert.deepEqual(figures(1), [1000, 70, 275, 2]);
   // a missing figure ([N/A]) is not a zero: GPU 1's means come from its one readable sample
