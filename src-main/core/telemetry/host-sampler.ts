@@ -95,7 +95,7 @@ export function startHostSampler(target: HostSamplerTarget, options: HostSampler
     launcher, now, restartBackoffMs, maxBackoffMs,
     staleAfterMs: options.staleAfterMs ?? Math.max(3000, 4 * intervalMs),
     notice: (message) => batcher.notice(message),
-    onLink: (link, signal) => channels.open(link, () => supervisor.isConnected, signal),
+    onLink: (link, signal) => channels.open(link, () => supervisor.isCurrent(link), signal),
     onLost: () => channels.drop(),
   });
 

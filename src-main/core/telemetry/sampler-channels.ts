@@ -63,7 +63,7 @@ export class SamplerChannels {
     const smiPath = this.options.smiPath;
     if (smiPath === null) return;
     const probe = await link.run(scripts.probe, REMOTE_COMMAND_TIMEOUT_MS, signal);
-    if (!isCurrent()) return;
+    if (!isCurrent() || signal.aborted) return; // lost or stopping meanwhile: no channel is opened
     if (probe.exitCode === 127) { batcher.notice(`GPU telemetry off: ${smiPath} not found on the host`); return; }
     let hasBadLine = false;
     this.openStream(link, 'nvidia-smi query stream', scripts.gpuQuery, (line) => {

@@ -45,6 +45,11 @@ export class LinkSupervisor {
     return this.link !== null;
   }
 
+  /** Whether `link` is the link up now (not one lost since). */
+  isCurrent(link: SamplerLink): boolean {
+    return this.link === link;
+  }
+
   /** Process groups running now (local pids, or remote group ids on an SSH host). */
   get processIds(): number[] {
     return [...this.livePids];
