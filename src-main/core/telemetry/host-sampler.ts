@@ -38,8 +38,12 @@ export interface HostSamplerOptions {
   /** First restart/reconnect delay, doubling up to maxBackoffMs (defaults 1 s, 30 s). */
   restartBackoffMs?: number;
   maxBackoffMs?: number;
-  /** SSH only: handshake limit per attempt, and how long silence means a lost connection (default max(3 s, 4 x interval)). */
+  /** SSH only: handshake limit per attempt. */
   connectTimeoutMs?: number;
+  /**
+   * How long silence on every channel means a lost SSH connection (default max(3 s, 4 x interval)); a stream
+   * that prints every interval and is silent for twice this long is restarted as hung (any host).
+   */
   staleAfterMs?: number;
   /** Longest output line read from a sampler command (default 64 Ki characters); past it the command is stopped. */
   maxLineChars?: number;
@@ -79,6 +83,7 @@ export function startHostSampler(target: HostSamplerTarget, options: HostSampler
   const timing = samplerTiming(intervalMs, options);
   const restartBackoffMs = options.restartBackoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const staleAfterMs = options.staleAfterMs ?? Math.max(3000, 4 * intervalMs);
   const { hostId, launcher, cpuTdpWatts } = launcherOf(target, options);
   const batcher = new SampleBatcher(hostId, now);
   const smiPath = 'path' in launcher.smi ? launcher.smi.path : null;
@@ -87,13 +92,15 @@ export function startHostSampler(target: HostSamplerTarget, options: HostSampler
   let supervisor: LinkSupervisor;
   const channels = new SamplerChannels({
     hostId, batcher, smiPath, timing, cpuTdpWatts, restartBackoffMs, maxBackoffMs, now,
+    // above the link's own silence limit, so a dropped SSH link is reported as such, not as hung streams
+    silenceLimitMs: 2 * staleAfterMs,
     scripts: samplerScripts(smiPath ?? 'nvidia-smi', intervalMs, timing.nvlinkIntervalMs, timing.processIntervalMs),
     onAnyLine: () => supervisor.touch(),
     onPid: (pid, isRunning) => supervisor.onPid(pid, isRunning),
   });
   supervisor = new LinkSupervisor({
     launcher, now, restartBackoffMs, maxBackoffMs,
-    staleAfterMs: options.staleAfterMs ?? Math.max(3000, 4 * intervalMs),
+    staleAfterMs,
     notice: (message) => batcher.notice(message),
     onLink: (link, signal) => channels.open(link, () => supervisor.isCurrent(link), signal),
     onLost: () => channels.drop(),

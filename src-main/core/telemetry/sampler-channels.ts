@@ -28,6 +28,8 @@ export interface SamplerChannelsOptions {
   cpuTdpWatts: number | null;
   restartBackoffMs: number;
   maxBackoffMs: number;
+  /** A stream that prints every interval (query stream, /proc loop) and is silent this long is restarted as hung. */
+  silenceLimitMs: number;
   now: () => number;
   /** A line arrived (for the supervisor's silence check). */
   onAnyLine(): void;
@@ -55,7 +57,7 @@ export class SamplerChannels {
   async open(link: SamplerLink, isCurrent: () => boolean, signal: AbortSignal): Promise<void> {
     const { batcher, hostId, now, scripts } = this.options;
     const procParser = new ProcLoopParser();
-    this.openStream(link, 'host /proc loop', scripts.procLoop, (line) => {
+    this.openStream(link, 'host /proc loop', scripts.procLoop, { printsEveryInterval: true }, (line) => {
       const frame = procParser.pushLine(line);
       const sample = frame ? this.hostRates.next(frame, now()) : null;
       if (sample) batcher.addHost(sample);
@@ -66,14 +68,14 @@ export class SamplerChannels {
     if (!isCurrent() || signal.aborted) return; // lost or stopping meanwhile: no channel is opened
     if (probe.exitCode === 127) { batcher.notice(`GPU telemetry off: ${smiPath} not found on the host`); return; }
     let hasBadLine = false;
-    this.openStream(link, 'nvidia-smi query stream', scripts.gpuQuery, (line) => {
+    this.openStream(link, 'nvidia-smi query stream', scripts.gpuQuery, { printsEveryInterval: true }, (line) => {
       if (line.trim() === '') return;
       const result = parseGpuQueryLine(line, hostId, now());
       if (result.ok) batcher.addGpu(this.linkRates.enrich(result.sample));
       else if (!hasBadLine) { hasBadLine = true; batcher.notice(`nvidia-smi stream: unreadable line (${result.reason})`); }
     });
     let appsLines: string[] = [];
-    this.openStream(link, 'nvidia-smi compute-apps loop', scripts.processLoop, (line) => {
+    this.openStream(link, 'nvidia-smi compute-apps loop', scripts.processLoop, { printsEveryInterval: false }, (line) => {
       if (!line.startsWith('@@end')) { appsLines.push(line); return; }
       if (line.trim() === '@@end 0') {
         const rows = appsLines.filter((l) => !l.startsWith('@@user '));
@@ -82,14 +84,14 @@ export class SamplerChannels {
       appsLines = [];
     });
     const dmon = new DmonParser();
-    this.openStream(link, 'nvidia-smi dmon', scripts.dmon, (line) => {
+    this.openStream(link, 'nvidia-smi dmon', scripts.dmon, { printsEveryInterval: false }, (line) => {
       const result = dmon.pushLine(line);
       const pcie = result.kind === 'row' ? pcieThroughputOf(result.row) : null;
       if (pcie) this.linkRates.setPcie(pcie, now());
     });
     if (!isNvlinkOutput(probe.stdout)) return;
     let reading: string[] = [];
-    this.openStream(link, 'nvidia-smi nvlink loop', scripts.nvlinkLoop, (line) => {
+    this.openStream(link, 'nvidia-smi nvlink loop', scripts.nvlinkLoop, { printsEveryInterval: false }, (line) => {
       if (!line.startsWith('@@end')) { reading.push(line); return; }
       const text = reading.join('\n');
       reading = [];
@@ -119,10 +121,10 @@ export class SamplerChannels {
     return Promise.all(all.map((s) => s.stop())).then(() => undefined);
   }
 
-  private openStream(link: SamplerLink, name: string, script: string, onLine: (line: string) => void): void {
-    const { batcher, onAnyLine, onPid, restartBackoffMs, maxBackoffMs } = this.options;
+  private openStream(link: SamplerLink, name: string, script: string, kind: { printsEveryInterval: boolean }, onLine: (line: string) => void): void {
+    const { batcher, onAnyLine, onPid, restartBackoffMs, maxBackoffMs, silenceLimitMs } = this.options;
     this.streams.push(startRestartingStream({
-      name, restartBackoffMs, maxBackoffMs,
+      name, restartBackoffMs, maxBackoffMs, ...(kind.printsEveryInterval ? { silenceLimitMs } : {}),
       onNotice: (message) => batcher.notice(message),
       onLine: (line) => { onAnyLine(); onLine(line); },
       launch: link.stream(script, onPid),

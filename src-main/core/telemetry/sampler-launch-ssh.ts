@@ -59,7 +59,20 @@ function sshLink(connection: SshConnection, maxLineChars: number): SamplerLink {
   client.on('error', (error: Error) => lose(error.message));
   client.on('close', () => lose('connection closed'));
   return {
-    stream: (script, onPid) => execLauncher(client, inShell(script), maxLineChars, () => !isLost, onPid),
+    stream: (script, onPid) => (sink) => {
+      let remotePid: number | undefined;
+      const run = execLauncher(client, inShell(script), maxLineChars, () => !isLost, (pid, isRunning) => {
+        remotePid = isRunning ? pid : undefined;
+        onPid(pid, isRunning);
+      })(sink);
+      return {
+        stop: () => {
+          // A hung command does not notice its channel closing: its group is ended on the host as well.
+          if (remotePid !== undefined && !isLost) void connection.exec(buildRemoteCommand({ argv: killGroupsArgv([remotePid]) }), { timeoutMs: 8000 }).catch(() => undefined);
+          return run.stop();
+        },
+      };
+    },
     async run(script, timeoutMs, signal) {
       try {
         const result = await connection.exec(inShell(script), { timeoutMs, signal, maxOutputBytes: PROBE_OUTPUT_BYTES });

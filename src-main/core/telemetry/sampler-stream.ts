@@ -29,7 +29,15 @@ export interface RestartingStreamOptions {
   /** First restart delay; doubles per run that produced no line, up to maxBackoffMs (defaults 1 s, 30 s). */
   restartBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * A run that prints nothing for this long is taken for hung: stopped (its whole process group) and
+   * restarted, with a notice. Before its first line a run gets at least FIRST_LINE_LIMIT_MS (a slow start is not a hang).
+   */
+  silenceLimitMs?: number;
 }
+
+/** Least time a run gets for its first line before a silence limit applies. */
+export const FIRST_LINE_LIMIT_MS = 30_000;
 
 /** A running restarting stream. */
 export interface RestartingStream {
@@ -48,19 +56,34 @@ export function startRestartingStream(options: RestartingStreamOptions): Restart
   const launch = (): void => {
     let lines = 0;
     let hasEnded = false;
-    run = options.launch({
-      onLine: (line) => { if (hasEnded) return; lines += 1; options.onLine(line); },
+    let lastLineMs = Date.now();
+    let silentForMs: number | null = null;
+    let watchdog: NodeJS.Timeout | undefined;
+    const current = options.launch({
+      onLine: (line) => { if (hasEnded) return; lines += 1; lastLineMs = Date.now(); options.onLine(line); },
       onEnd: (reason) => {
         if (hasEnded) return;
         hasEnded = true;
+        clearInterval(watchdog);
         run = undefined;
         if (isStopping) return;
         backoffMs = lines > 0 ? firstBackoffMs : Math.min(maxBackoffMs, backoffMs * 2);
         const delayMs = lines > 0 ? firstBackoffMs : backoffMs;
-        options.onNotice(`${options.name} stopped (${reason}); restarting in ${delayMs} ms`);
+        const why = silentForMs !== null ? `no output for ${silentForMs} ms: taken for hung and stopped` : reason;
+        options.onNotice(`${options.name} stopped (${why}); restarting in ${delayMs} ms`);
         timer = setTimeout(() => { timer = undefined; if (!isStopping) launch(); }, delayMs);
       },
     });
+    run = hasEnded ? undefined : current;
+    const limitMs = options.silenceLimitMs;
+    if (limitMs !== undefined && !hasEnded) {
+      watchdog = setInterval(() => {
+        const silentMs = Date.now() - lastLineMs;
+        if (hasEnded || isStopping || silentForMs !== null || silentMs <= (lines > 0 ? limitMs : Math.max(limitMs, FIRST_LINE_LIMIT_MS))) return;
+        silentForMs = silentMs;
+        void current.stop();
+      }, Math.max(50, Math.min(1000, limitMs / 4)));
+    }
   };
   launch();
   return {

@@ -205,7 +205,7 @@ test('a hung nvidia-smi stream (ignores SIGTERM, a child holds its pipe): stop()
   const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: {
     ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv'), FAKE_SMI_HANG_MATCH: '--query-gpu', FAKE_SMI_HANG_PIDS: pidsFile,
   } }, { intervalMs: 100, onBatch: c.onBatch });
-  await c.until(() => hungPids(pidsFile).length === 2 && c.batches.some((b) => b.hosts.length > 0));
+  await c.until(() => hungPids(pidsFile).length >= 2 && c.batches.some((b) => b.hosts.length > 0), 30_000);
   const pids = hungPids(pidsFile);
   assert.ok(pids.every(isAlive), 'the hung stand-in and its child run');
   await sampler.stop();
@@ -220,7 +220,7 @@ test('a hung probe does not hold up host samples or stop(), and leaves nothing b
   const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: {
     ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv'), FAKE_SMI_HANG_MATCH: '*', FAKE_SMI_HANG_PIDS: pidsFile,
   } }, { intervalMs: 100, onBatch: c.onBatch });
-  await c.until(() => hungPids(pidsFile).length === 2 && c.batches.filter((b) => b.hosts.length > 0).length >= 2);
+  await c.until(() => hungPids(pidsFile).length >= 2 && c.batches.filter((b) => b.hosts.length > 0).length >= 2, 30_000);
   const pids = hungPids(pidsFile);
   const stopping = Date.now();
   await sampler.stop();
@@ -245,4 +245,20 @@ test('100 MB on one line from the nvidia-smi stream is cut at the line cap, said
   for (const pid of flooders) assert.equal(isAlive(pid), false, 'the flooding stand-in was stopped');
   assert.deepEqual(c.gpus(), []);
   await stopAndCheck(sampler, sampler.processIds);
+});
+
+test('a query stream that stops printing (hung driver call) is taken for hung, its group stopped, and restarted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardscope-sampler-'));
+  const log = join(dir, 'smi.log');
+  const c = collector();
+  const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: {
+    ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv'), FAKE_SMI_SILENT_AFTER_TICKS: '3', FAKE_SMI_LOG: log,
+  } }, { intervalMs: 100, staleAfterMs: 300, restartBackoffMs: 100, onBatch: c.onBatch });
+  await c.until(() => c.notices().some((m) => /query stream stopped \(no output for \d+ ms: taken for hung/.test(m)));
+  const noticeCount = c.gpus().length;
+  await c.until(() => c.gpus().length > noticeCount, 15_000);
+  const streams = readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.includes('--query-gpu')).map((l) => Number(l.split(' ')[0]));
+  assert.ok(streams.length >= 2, 'a new query stream was started');
+  assert.equal(isAlive(streams[0]), false, 'the silent stream was stopped');
+  await stopAndCheck(sampler, streams);
 });
