@@ -52,13 +52,15 @@ export function startRestartingStream(options: RestartingStreamOptions): Restart
   let isStopping = false;
   let run: StreamRun | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // The current run's silence check (cleared when the run ends and on stop: an SSH run lost with its
+  // link never reports its end).
+  let watchdog: NodeJS.Timeout | undefined;
 
   const launch = (): void => {
     let lines = 0;
     let hasEnded = false;
     let lastLineMs = Date.now();
     let silentForMs: number | null = null;
-    let watchdog: NodeJS.Timeout | undefined;
     const current = options.launch({
       onLine: (line) => { if (hasEnded) return; lines += 1; lastLineMs = Date.now(); options.onLine(line); },
       onEnd: (reason) => {
@@ -90,6 +92,7 @@ export function startRestartingStream(options: RestartingStreamOptions): Restart
     async stop() {
       isStopping = true;
       if (timer) clearTimeout(timer);
+      clearInterval(watchdog);
       await run?.stop();
     },
   };
