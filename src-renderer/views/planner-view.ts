@@ -8,6 +8,7 @@ import { launchPlanButton } from './planner-launch.js';
 import { loadKnownSlurmClusters, onSlurmClusters } from '../state/slurm-clusters.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
 import { mountSearchResults } from './planner-search.js';
+import { ViewScope } from '../view-scope.js';
 
 // The seed example: opt-66b does not fit 16 A100s with plain DP, and does with TP inside a node and PP across.
 const initialCluster: ClusterFields = {
@@ -23,6 +24,7 @@ function planFields(plan: PlanResult): StrategyFields {
 
 /** Renders the view into `root`; returns a function that unmounts it. */
 export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => void {
+  const scope = new ViewScope();
   root.append(el('h2', undefined, 'Planner'));
   const status = el('p', 'loading', 'Loading the catalogue…');
   const calibration = calibratePanel(api);
@@ -50,11 +52,11 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
     launches.dataset.part = 'launch-plans';
     const figures = el('div');
     root.append(cluster.node, a.node, b.node, actions, verdicts, launches, figures);
-    const redraw = mountComparisonCharts(root);
+    const redraw = mountComparisonCharts(root, scope);
     const search = mountSearchResults(root, (plan, column) => {
       (column === 'A' ? a : b).write(planFields(plan));
       void update();
-    });
+    }, scope);
     disposeSearch = search.dispose;
 
     let generation = 0;
@@ -111,5 +113,6 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
     disposeSearch();
     offSlurmClusters();
     calibration.dispose();
+    scope.dispose();
   };
 }
