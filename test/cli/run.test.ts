@@ -51,18 +51,31 @@ test('bad input is a one-line reason and exit code 2, before any worker starts',
   }
 });
 
+/** The controller's children that are training ranks (the others: its host sampler's probes). */
+function workersOf(children: number[]): number[] {
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker.cjs\0train');
+    } catch {
+      return false;
+    }
+  });
+}
+
 test('Ctrl-C stops the run and every worker', async () => {
+  let children: number[] = [];
   let workers: number[] = [];
   const { code, stderr } = await runCli(['--model', 'tiny', '--strategy', 'pp=2', '--steps', '100000'], (text, pid) => {
-    if (workers.length === 0 && /step 2\//.test(text)) {
-      workers = childrenOf(pid);
+    if (children.length === 0 && /step 2\//.test(text)) {
+      children = childrenOf(pid);
+      workers = workersOf(children);
       process.kill(pid, 'SIGINT');
     }
   });
   assert.equal(code, 1);
   assert.match(stderr, /cancelled/);
   assert.equal(workers.length, 2, 'two workers were running');
-  for (const pid of workers) assert.ok(!isAlive(pid), `worker ${pid} is gone`);
+  for (const pid of children) assert.ok(!isAlive(pid), `child ${pid} (a worker or a sampler probe) is gone`);
 });
 
 /** Resolves once no pid in the list is alive; rejects after deadlineMs (workers are not our children: no exit event to wait on). */
@@ -75,16 +88,18 @@ async function allGone(pids: number[], deadlineMs: number): Promise<void> {
 }
 
 test('a controller killed outright (SIGKILL) takes its workers with it', async () => {
+  let children: number[] = [];
   let workers: number[] = [];
   const { code } = await runCli(['--model', 'tiny', '--strategy', 'dp=2', '--steps', '100000'], (text, pid) => {
-    if (workers.length === 0 && /step 2\//.test(text)) {
-      workers = childrenOf(pid);
+    if (children.length === 0 && /step 2\//.test(text)) {
+      children = childrenOf(pid);
+      workers = workersOf(children);
       process.kill(pid, 'SIGKILL');
     }
   });
   assert.equal(code, null);
   assert.equal(workers.length, 2);
-  await allGone(workers, 10_000);
+  await allGone(children, 10_000);
 });
 
 test('a run whose controller was SIGKILLed is listed as interrupted by the next command, its steps kept', async () => {
