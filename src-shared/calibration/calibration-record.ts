@@ -88,6 +88,8 @@ export interface HostCalibration {
   cpu: { model: string; cores: number };
   engines: EngineCalibration[];
   collectives: CollectiveTiming[];
+  /** The hosts the `cross-host` collectives were timed with (calibrate --hosts; several peers: the slowest pair per size). */
+  crossHostPeers?: string[];
   /** Idle and loaded power where a sensor is readable (source named), else null. */
   power: { idleWatts: number; loadedWatts: number; source: string } | null;
   /** What could not be measured and why (said, never filled in with catalogue guesses). */

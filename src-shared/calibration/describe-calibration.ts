@@ -27,8 +27,10 @@ export function describeCalibration(c: HostCalibration, nowMs: number): string[]
   for (const key of ops) {
     const [op, size, scope] = key.split('/');
     const points = c.collectives.filter((x) => x.op === op && String(x.groupSize) === size && x.scope === scope);
-    lines.push(`  ${op}, ${size} ranks (${scope}): ${points.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}`);
+    const peers = scope === 'cross-host' && c.crossHostPeers?.length ? ` with ${c.crossHostPeers.join(', ')}` : '';
+    lines.push(`  ${op}, ${size} ranks (${scope}${peers}): ${points.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}`);
   }
+  if (c.power) lines.push(`  power: idle ${c.power.idleWatts.toFixed(1)} W, loaded ${c.power.loadedWatts.toFixed(1)} W (${c.power.source})`);
   for (const m of c.missing) lines.push(`  missing: ${m}`);
   return lines;
 }

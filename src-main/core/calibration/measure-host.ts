@@ -1,18 +1,20 @@
 /**
- * Calibrates this host: worker processes started like ranks measure the built-in engine at the
- * model's shapes (calibrate-engine), its contention when ranks share the host (the same workload
- * alone and side by side) and our collectives against message size (calibrate-collective-rank).
- * Progress goes to `onProgress`; an abort kills every child.
+ * Calibrates one host: worker processes started like ranks (here, or on an SSH host through its
+ * deployed runtime: `spawner`) measure the built-in engine at the model's shapes (calibrate-engine),
+ * its contention when ranks share the host (the same workload alone and side by side) and our
+ * collectives against message size (calibrate-collective-rank). Progress goes to `onProgress`; an
+ * abort kills every child.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
 import type { CalibrationProbeResult, CollectiveTiming, EngineCalibration, HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
 import type { ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from '../launch/free-port.js';
+import { localSpawner, type Spawner } from '../launch/spawner.js';
+import { currentWorkerRuntime, type WorkerRuntime } from '../launch/worker-runtime.js';
+import { measurePower } from './measure-power.js';
 
-/** What to measure. */
+/** What to measure, and where. */
 export interface MeasureHostOptions {
   workerPath: string;
   hostId: string;
@@ -24,25 +26,47 @@ export interface MeasureHostOptions {
   signal?: AbortSignal;
   /** Repetitions per figure (median); default 5. */
   reps?: number;
+  /** Extra environment of local workers (the CLI's). Remote workers get only what the measurement needs. */
   env?: NodeJS.ProcessEnv;
+  /** Starts the workers (default: here); an SSH host's spawner runs them there with its deployed Node.js. */
+  spawner?: Spawner;
+  /** The Node.js that runs a local worker (default: this process's). */
+  workerRuntime?: WorkerRuntime;
+  /** A TCP port free on the host (default: one free here). */
+  freePort?: () => Promise<number>;
+  /** Reads the host's power sensors (default: this machine's RAPL); null result = not readable. */
+  readPower?: () => Promise<{ idleWatts: number; loadedWatts: number; source: string } | string>;
 }
 
-function runWorker(options: MeasureHostOptions, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.workerPath, ...args], { env: { ...process.env, ...options.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let lastErr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        lastErr = line;
-        options.onProgress?.(`  ${line}`);
-      }
-    });
-    child.on('error', (error) => reject(options.signal?.aborted ? new ShardScopeError('cancelled', 'calibrate: interrupted') : error));
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new ShardScopeError('worker-exit', `calibrate: worker ${args[0]} exited ${code}: ${lastErr}`))));
+/** Runs one worker command to its end; resolves with its stdout, rejects with its last stderr line. */
+export function runWorker(options: Pick<MeasureHostOptions, 'workerPath' | 'spawner' | 'workerRuntime' | 'env' | 'signal' | 'onProgress' | 'hostId'>, args: string[], env: Record<string, string> = {}, rank = 0): Promise<string> {
+  const runtime = options.workerRuntime ?? currentWorkerRuntime();
+  const isLocal = options.spawner === undefined;
+  const child = (options.spawner ?? localSpawner)({
+    rank, command: runtime.command, isWorker: true, args: [options.workerPath, ...args],
+    env: { ...runtime.env, ...(isLocal ? (options.env as Record<string, string> | undefined) : {}), ...env },
+  });
+  const onAbort = (): void => child.kill('SIGKILL');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let stdout = '';
+  let lastErr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) {
+      lastErr = line;
+      options.onProgress?.(`  ${isLocal ? '' : `${options.hostId}: `}${line}`);
+    }
+  });
+  return child.exited.then((exit) => {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (options.signal?.aborted) throw new ShardScopeError('cancelled', 'calibrate: interrupted');
+    if (exit.code === 0) return stdout;
+    throw new ShardScopeError('worker-exit', `calibrate: worker ${args[0]} on ${options.hostId} exited ${exit.code ?? exit.signal}: ${exit.reason ?? lastErr}`);
   });
 }
+
+/** The host a worker runs on, as the worker's `backend` check reports it. */
+interface WorkerHost { cpuModel: string; cores: number; node: string }
 
 /** Sequences per micro-batch the strategies of this global batch can give a rank (divisors). */
 function batchSizes(globalBatch: number): number[] {
@@ -74,18 +98,19 @@ async function measureContention(options: MeasureHostOptions, modelJson: string,
 }
 
 async function measureCollectives(options: MeasureHostOptions, groupSize: number): Promise<CollectiveTiming[]> {
-  const port = await findFreePort();
+  const port = await (options.freePort ?? findFreePort)();
   const secret = randomBytes(24).toString('hex');
   const outs = await Promise.all(Array.from({ length: groupSize }, (_, rank) => runWorker(options,
     ['calibrate-collective-rank', '--rank', String(rank), '--world', String(groupSize), '--master-port', String(port), '--reps', String(options.reps ?? 5)],
-    { SHARDSCOPE_RUN_SECRET: secret })));
+    { SHARDSCOPE_RUN_SECRET: secret }, rank)));
   return outs[0].trim().split('\n').filter(Boolean).map((line) => ({ ...(JSON.parse(line) as Omit<CollectiveTiming, 'scope'>), scope: 'host' as const }));
 }
 
-/** Measures this host; resolves with the calibration (not yet stored). */
+/** Measures the host; resolves with the calibration (not yet stored). */
 export async function measureHost(options: MeasureHostOptions): Promise<HostCalibration> {
   const say = (line: string) => options.onProgress?.(line);
-  const cores = Math.max(1, cpus().length);
+  const checked = JSON.parse((await runWorker(options, ['backend'])).trim().split('\n').pop() as string) as { host: WorkerHost };
+  const { cores, cpuModel } = checked.host;
   const modelJson = JSON.stringify(options.model);
   const tps = [1, 2, 4].filter((tp) => options.model.heads % tp === 0 && tp <= Math.max(2, cores));
   say(`${options.hostId}: built-in engine at the shapes of ${options.model.name} (micro-batches ${batchSizes(options.globalBatch).join(', ')}; TP shards ${tps.map((t) => `1/${t}`).join(', ')})`);
@@ -95,19 +120,22 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   const contention = await measureContention(options, modelJson, cores);
   say(`${options.hostId}: collectives (all-reduce, reduce-scatter, all-gather, send) against message size, 2 ranks`);
   const collectives = await measureCollectives(options, 2);
+  say(`${options.hostId}: power, idle and loaded`);
+  const power = await (options.readPower ?? (() => measurePower({ hostId: options.hostId, load: () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5']).then(() => undefined) })))();
+  if (typeof power === 'string') say(`${options.hostId}: power not measured: ${power}`);
   return {
     hostId: options.hostId,
     measuredAtMs: Date.now(),
     origin: { kind: 'calibrate' },
-    software: { node: process.versions.node, shardscope: options.shardscopeVersion, tfjs: tfjsVersion, backend: `${engine.backend} (${engine.device})` },
-    cpu: { model: cpus()[0]?.model ?? 'unknown', cores },
+    software: { node: checked.host.node, shardscope: options.shardscopeVersion, tfjs: tfjsVersion, backend: `${engine.backend} (${engine.device})` },
+    cpu: { model: cpuModel, cores },
     engines: [{ ...engine, ...contention }],
     collectives,
-    power: null,
+    power: typeof power === 'string' ? null : power,
     missing: [
-      'power: idle/loaded power is not measured by calibrate yet (runs still integrate measured or estimated power)',
+      ...(typeof power === 'string' ? [`power: ${power}`] : []),
       'torch engine: PyTorch GEMM and Gloo collectives are not calibrated yet (predictions cover the built-in engine)',
-      'collectives across hosts: calibrate measures this host only (--hosts not implemented yet)',
+      'collectives across hosts: measured only by calibrate --hosts FILE, for the hosts of the file',
     ],
   };
 }

@@ -78,7 +78,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   const startedAtMs = Date.now();
   const calibrations = new CalibrationStore(store.db);
   const calibration = options.engine === 'torch' ? null : calibrations.latest(options.hostId);
-  const prediction = predictLocalRun(config, calibration, (rank) => options.hostOfRank?.(rank) ?? options.launch?.placements?.[rank]?.host ?? options.hostId);
+  const prediction = predictLocalRun(config, calibration, (rank) => options.hostOfRank?.(rank) ?? options.launch?.placements?.[rank]?.host ?? options.hostId, (id) => calibrations.latest(id));
   const stepSeconds = new RunStepSeconds();
   store.createRun({
     id: runId, engine: options.engine ?? 'tfjs',

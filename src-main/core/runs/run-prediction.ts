@@ -62,12 +62,14 @@ function plannerPrediction(config: TrainConfig): PlanResult | null {
  * The run's prediction: calibrated when `calibration` covers the model (the calibration of the host
  * that runs rank 0; cross-host groups use its cross-host figures where measured), else the planner's
  * catalogue estimate with a note saying the calibration is missing. Null when neither can represent the run.
+ * With `calibrationOf`, ranks on other hosts compute at their own hosts' calibrated figures.
  */
-export function predictLocalRun(config: TrainConfig, calibration: HostCalibration | null = null, hostOfRank: (rank: number) => string = () => LOCAL_HOST_ID): RunPrediction | null {
+export function predictLocalRun(config: TrainConfig, calibration: HostCalibration | null = null, hostOfRank: (rank: number) => string = () => LOCAL_HOST_ID,
+  calibrationOf?: (hostId: string) => HostCalibration | null): RunPrediction | null {
   let missing = calibration ? '' : 'this host has no calibration (run shardscope calibrate)';
   if (calibration) {
     try {
-      const prediction = predictEngineRun(config, calibration, placementOf(config, hostOfRank));
+      const prediction = predictEngineRun(config, calibration, placementOf(config, hostOfRank), calibrationOf, hostOfRank);
       return { ...prediction, note: `predicted from calibration #${calibration.id ?? '-'} of ${calibration.hostId} (${prediction.basis.origin}, ${new Date(calibration.measuredAtMs).toISOString()})` };
     } catch (error) {
       if (!(error instanceof MissingCalibration)) throw error;

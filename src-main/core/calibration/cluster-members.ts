@@ -1,0 +1,105 @@
+/**
+ * The hosts of "this cluster", discovered now: `local` (this machine), a hosts FILE (as `run --hosts`
+ * takes: this machine and SSH hosts, with their slots), or `known` — what the app knows: this machine,
+ * the SSH hosts saved in hosts.json (discovered again over SSH, host keys checked) and the Slurm
+ * nodes kept in the store (the inventory of the app's Slurm runs). Each member says where it came from.
+ */
+import type Database from 'better-sqlite3';
+import type { HostInventory } from '../../../src-shared/inventory.js';
+import { ShardScopeError, type ErrorKind } from '../../../src-shared/errors.js';
+import { loadHostSettings, targetOfSaved } from '../hosts/host-settings.js';
+import { discoverLocalHost } from '../inventory/discover-local.js';
+import { discoverRemoteHost } from '../inventory/remote-discovery.js';
+import type { RunHost } from '../launch/remote-placement.js';
+import { INVENTORY_EVENT } from '../report/report-inventory.js';
+import type { KnownHostsFiles } from '../ssh/known-hosts.js';
+
+/** One host of the cluster: what discovery found, how many ranks it takes, and where it came from. */
+export interface ClusterMember {
+  inventory: HostInventory;
+  /** Ranks of the built-in engine it takes on CPUs (a hosts file's slots; else its logical cores). */
+  slots: number;
+  source: string;
+}
+
+/** The cluster's members and the hosts left out (with why). */
+export interface ClusterMembers {
+  members: ClusterMember[];
+  leftOut: string[];
+}
+
+/** How to discover. */
+export interface ClusterDiscoveryOptions {
+  knownHostsFile: KnownHostsFiles;
+  nvidiaSmiPath?: string;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/** A host discovery could not reach at all (failedHost: no CPU found), as opposed to one whose nvidia-smi failed. */
+function isUnreached(host: HostInventory): boolean {
+  return host.status === 'error' && host.cpu.logicalCores === 0;
+}
+
+function localMember(host: HostInventory, slots: number | null, source: string): ClusterMember {
+  return { inventory: host, slots: slots ?? Math.max(1, host.cpu.logicalCores), source };
+}
+
+/** A hosts file's hosts; one that cannot be discovered is an error naming it (the file asked for it). */
+export async function membersOfHostsFile(hosts: RunHost[], file: string, options: ClusterDiscoveryOptions): Promise<ClusterMembers> {
+  const members = await Promise.all(hosts.map(async (h): Promise<ClusterMember> => {
+    if (h.kind === 'local') return localMember(await discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath, env: options.env, signal: options.signal }), h.devices.length, `this machine (${file})`);
+    const found = await discoverRemoteHost(h.target, { knownHostsFile: options.knownHostsFile, signal: options.signal, runtime: { node: h.node, python: h.python } });
+    if (isUnreached(found)) {
+      throw new ShardScopeError((found.error?.kind ?? 'ssh-unreachable') as ErrorKind, `host ${h.id} of ${file} could not be discovered: ${found.error?.message ?? 'unknown error'}`);
+    }
+    return { inventory: found, slots: h.devices.length, source: `SSH host ${h.target.user}@${h.target.host}:${h.target.port} (${file})` };
+  }));
+  return { members, leftOut: [] };
+}
+
+/** The Slurm nodes kept in the store: the newest recorded inventory of each node (the inventory events of Slurm runs). */
+export function storedSlurmNodes(db: Database.Database): Array<{ host: HostInventory; recordedAtMs: number; runId: string }> {
+  const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+  if (!hasEvents) return [];
+  const rows = db.prepare('SELECT run, timestamp_ms AS timestampMs, data_json FROM events WHERE type = ? ORDER BY timestamp_ms DESC, id DESC LIMIT 500').all(INVENTORY_EVENT) as Array<{ run: string; timestampMs: number; data_json: string }>;
+  const seen = new Map<string, { host: HostInventory; recordedAtMs: number; runId: string }>();
+  for (const row of rows) {
+    let hosts: HostInventory[] = [];
+    try { hosts = (JSON.parse(row.data_json) as { hosts?: HostInventory[] }).hosts ?? []; } catch { continue; }
+    for (const host of hosts) {
+      if (!host.slurm) continue;
+      const key = `${host.slurm.loginHost}\0${host.id}`;
+      if (!seen.has(key)) seen.set(key, { host, recordedAtMs: row.timestampMs, runId: row.run });
+    }
+  }
+  return [...seen.values()];
+}
+
+/** What the app knows: this machine, the saved SSH hosts (unreachable ones left out, said), the stored Slurm nodes. */
+export async function knownMembers(hostSettingsFile: string, db: Database.Database | null, options: ClusterDiscoveryOptions): Promise<ClusterMembers> {
+  const leftOut: string[] = [];
+  const local = localMember(await discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath, env: options.env, signal: options.signal }), null, 'this machine');
+  const saved = loadHostSettings(hostSettingsFile).hosts;
+  const remote = await Promise.all(saved.map(async (s): Promise<ClusterMember | null> => {
+    const found = await discoverRemoteHost(targetOfSaved(s), { knownHostsFile: options.knownHostsFile, signal: options.signal, runtime: { node: s.node, python: s.python } });
+    if (isUnreached(found)) {
+      leftOut.push(`${s.id}: not reached (${found.error?.message ?? 'unknown error'})`);
+      return null;
+    }
+    return localMember(found, null, `saved SSH host ${s.user}@${s.host}:${s.port} (${hostSettingsFile})`);
+  }));
+  const slurm = db ? storedSlurmNodes(db) : [];
+  const slurmMembers = slurm.filter(({ host }) => {
+    if (host.slurm?.isAvailable === false) leftOut.push(`${host.id}: Slurm node ${host.slurm.state}${host.slurm.reason ? ` (${host.slurm.reason})` : ''}`);
+    return host.slurm?.isAvailable !== false;
+  }).map(({ host, recordedAtMs, runId }) => localMember(host, null, `Slurm node of ${host.slurm?.loginHost} as recorded by run ${runId} at ${new Date(recordedAtMs).toISOString()}`));
+  const members = [local, ...remote.filter((m): m is ClusterMember => m !== null), ...slurmMembers];
+  const ids = new Set<string>();
+  return { members: members.filter((m) => (ids.has(m.inventory.id) ? false : (ids.add(m.inventory.id), true))), leftOut };
+}
+
+/** `local` as a cluster of one member. */
+export async function localMembers(options: ClusterDiscoveryOptions): Promise<ClusterMembers> {
+  return { members: [localMember(await discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath, env: options.env, signal: options.signal }), null, 'this machine')], leftOut: [] };
+}
