@@ -103,3 +103,24 @@ export async function knownMembers(hostSettingsFile: string, db: Database.Databa
 export async function localMembers(options: ClusterDiscoveryOptions): Promise<ClusterMembers> {
   return { members: [localMember(await discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath, env: options.env, signal: options.signal }), null, 'this machine')], leftOut: [] };
 }
+
+/**
+ * The app's known hosts, as its inventory already holds them (no new discovery): this machine, the saved
+ * SSH hosts that answered their last discovery, the Slurm nodes discovered this session and those in the store.
+ */
+export function appClusterMembers(local: HostInventory[], statuses: ReadonlyArray<{ hostId: string; state: 'ok' | 'error'; inventory: HostInventory }>, sessionSlurmNodes: HostInventory[], db: Database.Database): ClusterMembers {
+  const leftOut: string[] = [];
+  const members: ClusterMember[] = local.map((h) => localMember(h, null, 'this machine'));
+  for (const s of statuses) {
+    if (s.state === 'ok' && !isUnreached(s.inventory)) members.push(localMember({ ...s.inventory, id: s.hostId }, null, `saved SSH host ${s.hostId} (last discovery ${new Date(s.inventory.discoveredAtMs).toISOString()})`));
+    else leftOut.push(`${s.hostId}: ${s.inventory.error?.message ?? 'not reached at its last discovery'}`);
+  }
+  const slurm = [...sessionSlurmNodes.map((host) => ({ host, source: `Slurm node of ${host.slurm?.loginHost} (discovered this session)` })),
+    ...storedSlurmNodes(db).map(({ host, recordedAtMs, runId }) => ({ host, source: `Slurm node of ${host.slurm?.loginHost} as recorded by run ${runId} at ${new Date(recordedAtMs).toISOString()}` }))];
+  for (const { host, source } of slurm) {
+    if (members.some((m) => m.inventory.id === host.id)) continue;
+    if (host.slurm?.isAvailable === false) leftOut.push(`${host.id}: Slurm node ${host.slurm.state}${host.slurm.reason ? ` (${host.slurm.reason})` : ''}`);
+    else members.push(localMember(host, null, source));
+  }
+  return { members, leftOut };
+}

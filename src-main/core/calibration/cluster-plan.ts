@@ -11,12 +11,16 @@ import { planningClusterOf } from '../../../src-shared/calibration/planning-clus
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { busBandwidthFromTimings } from '../../../src-shared/planner/calibration-input.js';
-import { listPresets, planStrategy, type PlanRequest, type PlanResult } from '../../../src-shared/planner/index.js';
+import { listPresets, planStrategy, type GpuSpec, type PlanRequest, type PlanResult } from '../../../src-shared/planner/index.js';
+import type { ThisCluster } from '../../../src-shared/calibration/this-cluster.js';
 import { formatBytesPerSecond, formatDuration } from '../../../src-shared/units.js';
 import type { LinkMeasurement } from '../probe/link-probe.js';
 import { placementOf } from '../runs/run-prediction.js';
 import { enginePreset, trainConfigOf } from '../runs/train-config.js';
 import type { ClusterMember } from './cluster-members.js';
+
+/** The GPU cluster of some hosts, before a strategy is chosen. */
+interface GpuCluster { gpu: GpuSpec; gpus: number; gpusPerNode: number; interNodeBytesPerSecond: number | null; derivedFrom: string[] }
 
 /** The knobs of the plan (left out: derived). */
 export interface ClusterPlanKnobs {
@@ -65,31 +69,29 @@ function linksBetween(links: readonly LinkMeasurement[], ids: string[]): { used:
 /** Plans for the members; throws `bad-input` when they cannot be planned for together, `not-found` when a needed calibration is missing. */
 export function planForMembers(members: ClusterMember[], knobs: ClusterPlanKnobs, facts: ClusterFacts): ClusterPlan {
   if (members.length === 0) throw new ShardScopeError('bad-input', 'the cluster has no host');
-  const memberLines = members.map((m) => `host ${m.inventory.id}: ${m.inventory.gpus.length > 0 ? `${m.inventory.gpus.length} x ${m.inventory.gpus[0].name}` : `no GPU, ${m.inventory.cpu.logicalCores} cores`}, from ${m.source}`);
+  const memberLines = memberLinesOf(members);
   const withGpus = members.filter((m) => m.inventory.gpus.length > 0);
   return withGpus.length > 0 ? gpuPlan(withGpus, members, knobs, facts, memberLines) : cpuPlan(members, knobs, facts, memberLines);
 }
 
-function gpuPlan(withGpus: ClusterMember[], members: ClusterMember[], knobs: ClusterPlanKnobs, facts: ClusterFacts, memberLines: string[]): ClusterPlan {
+/** The GPU cluster of the members with GPUs: spec (calibrated figures laid over the catalogue's), counts, link override, and the lines saying where each came from. */
+export function gpuClusterOf(withGpus: ClusterMember[], members: ClusterMember[], facts: ClusterFacts, memberLines: string[]): GpuCluster {
   let cluster;
   try {
     cluster = planningClusterOf(withGpus.map((m) => m.inventory), listPresets().gpus);
   } catch (error) {
     throw new ShardScopeError('bad-input', `this cluster: ${(error as Error).message}`);
   }
-  const tp = knobs.tp ?? 1;
-  const pp = knobs.pp ?? 1;
-  const dp = knobs.dp ?? derivedDp(cluster.gpus, tp, pp, 'GPUs');
-  const derivedFrom = [...memberLines, `GPUs: ${cluster.gpus} (${cluster.gpusPerNode} per host on ${cluster.hosts.map((h) => h.hostId).join(', ')}); dp=${dp}${knobs.dp ? ' (given)' : ' derived from the GPUs'}`, ...cluster.notes];
+  const derivedFrom = [...memberLines, `GPUs: ${cluster.gpus} (${cluster.gpusPerNode} per host on ${cluster.hosts.map((h) => h.hostId).join(', ')})`, ...cluster.notes];
   const left = members.filter((m) => m.inventory.gpus.length === 0).map((m) => m.inventory.id);
   if (left.length) derivedFrom.push(`hosts without GPU left out of the GPU plan: ${left.join(', ')}`);
   const ids = withGpus.map((m) => m.inventory.id);
-  const overrides: NonNullable<PlanRequest['overrides']> = {};
+  let interNodeBytesPerSecond: number | null = null;
   const gpu = { ...cluster.gpu };
   if (ids.length > 1) {
     const { slowest } = linksBetween(facts.links, ids);
     if (slowest) {
-      overrides.interNodeBytesPerSecond = slowest.bytesPerSecond;
+      interNodeBytesPerSecond = slowest.bytesPerSecond;
       derivedFrom.push(`between hosts: ${formatBytesPerSecond(slowest.bytesPerSecond)}, ${formatDuration(slowest.latencyMs / 1000)} latency, the slowest measured pair ${slowest.from} <-> ${slowest.to} (link probe, ${calibrationAge(slowest.measuredAtMs, facts.nowMs)}) over the catalogue's ${formatBytesPerSecond(gpu.interNodeBytesPerSecond)}`);
     } else derivedFrom.push(`between hosts: catalogue's ${formatBytesPerSecond(gpu.interNodeBytesPerSecond)} (no link probe between ${ids.join(', ')}: run shardscope calibrate --hosts FILE or hosts probe)`);
     const calibrated = ids.map((id) => facts.calibrationOf(id)).filter((c): c is HostCalibration => c !== null && c.collectives.some((t) => t.scope === 'cross-host'));
@@ -104,8 +106,38 @@ function gpuPlan(withGpus: ClusterMember[], members: ClusterMember[], knobs: Clu
     } else derivedFrom.push('collectives across hosts: not calibrated (catalogue bandwidth model; run shardscope calibrate --hosts FILE)');
   }
   derivedFrom.push('GPU compute: no GPU calibration (this session has no GPU machine): the catalogue entry\'s efficiency model');
-  const plan = planStrategy({ model: knobs.model, cluster: { gpu, gpus: cluster.gpus, gpusPerNode: cluster.gpusPerNode }, strategy: { ...knobs.strategy, dp, tp, pp }, ...(Object.keys(overrides).length ? { overrides } : {}) });
+  return { gpu, gpus: cluster.gpus, gpusPerNode: cluster.gpusPerNode, interNodeBytesPerSecond, derivedFrom };
+}
+
+function gpuPlan(withGpus: ClusterMember[], members: ClusterMember[], knobs: ClusterPlanKnobs, facts: ClusterFacts, memberLines: string[]): ClusterPlan {
+  const cluster = gpuClusterOf(withGpus, members, facts, memberLines);
+  const tp = knobs.tp ?? 1;
+  const pp = knobs.pp ?? 1;
+  const dp = knobs.dp ?? derivedDp(cluster.gpus, tp, pp, 'GPUs');
+  const derivedFrom = [...cluster.derivedFrom];
+  derivedFrom.splice(memberLines.length + 1, 0, `dp=${dp}${knobs.dp ? ' (given)' : ' derived from the GPUs'}`);
+  const overrides = cluster.interNodeBytesPerSecond ? { overrides: { interNodeBytesPerSecond: cluster.interNodeBytesPerSecond } } : {};
+  const plan = planStrategy({ model: knobs.model, cluster: { gpu: cluster.gpu, gpus: cluster.gpus, gpusPerNode: cluster.gpusPerNode }, strategy: { ...knobs.strategy, dp, tp, pp }, ...overrides });
   return { kind: 'gpu', plan, derivedFrom };
+}
+
+/** The lines naming each member: its GPUs or cores and where it came from. */
+export function memberLinesOf(members: ClusterMember[]): string[] {
+  return members.map((m) => `host ${m.inventory.id}: ${m.inventory.gpus.length > 0 ? `${m.inventory.gpus.length} x ${m.inventory.gpus[0].name}` : `no GPU, ${m.inventory.cpu.logicalCores} cores`}, from ${m.source}`);
+}
+
+/** "This cluster" as the app's Planner takes it: the GPU cluster of the known hosts, or why there is none. */
+export function thisClusterOf(members: ClusterMember[], leftOut: string[], facts: ClusterFacts): ThisCluster {
+  const lines = memberLinesOf(members);
+  const withGpus = members.filter((m) => m.inventory.gpus.length > 0);
+  const left = leftOut.map((l) => `left out: ${l}`);
+  if (withGpus.length === 0) return { available: false, reason: 'no GPU discovered on the known hosts (the built-in engine on CPUs is planned from the calibration: shardscope plan --cluster known)', derivedFrom: [...lines, ...left] };
+  try {
+    const c = gpuClusterOf(withGpus, members, facts, lines);
+    return { available: true, gpu: c.gpu, gpus: c.gpus, gpusPerNode: c.gpusPerNode, interNodeBytesPerSecond: c.interNodeBytesPerSecond, derivedFrom: [...c.derivedFrom, ...left] };
+  } catch (error) {
+    return { available: false, reason: (error as Error).message, derivedFrom: [...lines, ...left] };
+  }
 }
 
 function cpuPlan(members: ClusterMember[], knobs: ClusterPlanKnobs, facts: ClusterFacts, memberLines: string[]): ClusterPlan {
