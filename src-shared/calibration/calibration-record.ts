@@ -61,6 +61,33 @@ export interface EngineCalibration {
   concurrency: Array<{ processes: number; slowdown: number }>;
 }
 
+/** The PyTorch engine on one host: its matmul throughput at the model's GEMM shapes and Gloo's all-reduce, 2 local ranks. */
+export interface TorchCalibration {
+  python: string;
+  torchVersion: string;
+  pythonVersion: string;
+  /** `cpu` or `cuda`. */
+  device: string;
+  /** torch.get_num_threads() of the measuring process (one rank). */
+  threads: number;
+  /** The model whose GEMM shapes were timed. */
+  model: string;
+  matmul: MatmulThroughput[];
+  /** Gloo all-reduce, 2 ranks on this host: seconds per call against payload bytes (median). */
+  glooAllReduce: Array<{ bytes: number; seconds: number }>;
+}
+
+/**
+ * Ranks that sync between equal pieces of work (TP all-reduces, the DP all-reduce) still arrive at different
+ * times on a host whose cores are shared: measured as the wait beyond the call itself, per second of compute.
+ */
+export interface LockstepJitter {
+  groupSize: number;
+  /** Compute between two syncs in the probe. */
+  segmentSeconds: number;
+  waitFraction: number;
+}
+
 /** A collective operation calibrate times; `send` is one message to a neighbour, as a pipeline stage sends. */
 export type CollectiveOp = 'allReduce' | 'reduceScatter' | 'allGather' | 'send';
 
@@ -88,6 +115,10 @@ export interface HostCalibration {
   cpu: { model: string; cores: number };
   engines: EngineCalibration[];
   collectives: CollectiveTiming[];
+  /** How long lockstep ranks wait for each other, per second of compute (absent in calibrations made before it was measured). */
+  lockstep?: LockstepJitter;
+  /** The PyTorch engine's figures where Python and torch are present (absent: said in `missing`). */
+  torch?: TorchCalibration;
   /** The hosts the `cross-host` collectives were timed with (calibrate --hosts; several peers: the slowest pair per size). */
   crossHostPeers?: string[];
   /** Idle and loaded power where a sensor is readable (source named), else null. */

@@ -144,8 +144,10 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
     const optimizerCompute = Math.max(...groupEngines.map((e) => optimizerSeconds(config, r, e, calibration.collectives, scope('dp'), gaps).compute * slowdownOf(e)));
     const optimizer = optimizerSeconds(config, r, own, calibration.collectives, scope('dp'), gaps);
     const compute = t.computeSeconds + optimizerCompute;
-    const communication = t.communicationSeconds + optimizer.communication;
-    const total = t.endSeconds + optimizerCompute + optimizer.communication;
+    // ranks in a TP or DP group wait at each sync for the one the shared cores delayed (calibrated jitter)
+    const syncWait = (config.strategy.tp > 1 || config.strategy.dp > 1) ? (calibration.lockstep?.waitFraction ?? 0) * compute : 0;
+    const communication = t.communicationSeconds + optimizer.communication + syncWait;
+    const total = t.endSeconds + optimizerCompute + optimizer.communication + syncWait;
     return {
       rank: r.rank, stage: r.stage,
       stepSeconds: { compute, communication, bubble: t.bubbleSeconds, total },
@@ -153,6 +155,7 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
       memoryBytes: predictRankMemory(config, r, own, t.maxInFlight, isFused),
     };
   };
+  if (!calibration.lockstep && (tp > 1 || dp > 1)) gaps.add('lockstep jitter not calibrated (calibration made before it was measured): ranks assumed to reach their syncs together');
   let ranks = play();
   for (let pass = 0; pp > 1 && placement.ranksPerHost > 1 && pass < 3; pass += 1) {
     const step = Math.max(...ranks.map((r) => r.stepSeconds.total));

@@ -1,9 +1,11 @@
 /**
  * `node dist/worker.cjs calibrate-collective-rank --rank R --world N --master-port P [--master-addr A]
- *  [--sizes-bytes 4,65536,...] [--reps N]` (run secret in SHARDSCOPE_RUN_SECRET): one rank of the
+ *  [--sizes-bytes 4,65536,...] [--reps N] [--lockstep-ms MS]` (run secret in SHARDSCOPE_RUN_SECRET): one rank of the
  * collective calibration. Times, per payload size, the calls a training step makes: all-reduce,
  * reduce-scatter, all-gather and one send to the next rank (received by it), each after a barrier,
- * median of reps. Rank 0 prints one JSON line per op and size: {op, groupSize, bytes, seconds}.
+ * median of reps. Rank 0 prints one JSON line per op and size: {op, groupSize, bytes, seconds}. With
+ * --lockstep-ms, also {lockstep: {groupSize, segmentSeconds, waitFraction}}: ranks computing the same work
+ * (about MS each) between 4-byte all-reduces wait there for each other this fraction of their compute.
  */
 import { parseArgs } from 'node:util';
 import { chunkBounds } from '../../src-shared/chunk-bounds.js';
@@ -20,7 +22,7 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
   try {
     values = parseArgs({ args, strict: true, options: {
       rank: { type: 'string' }, world: { type: 'string' }, 'master-addr': { type: 'string' }, 'master-port': { type: 'string' },
-      'sizes-bytes': { type: 'string' }, reps: { type: 'string' },
+      'sizes-bytes': { type: 'string' }, reps: { type: 'string' }, 'lockstep-ms': { type: 'string' },
     } }).values as Record<string, string | undefined>;
   } catch (error) {
     process.stderr.write(`shardscope-worker calibrate-collective-rank: ${(error as Error).message.split('\n')[0]}\n`);
@@ -29,6 +31,7 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
   const rank = Number(values.rank);
   const world = Number(values.world);
   const reps = Number(values.reps ?? 5);
+  const lockstepMs = Number(values['lockstep-ms'] ?? 0);
   const sizes = values['sizes-bytes'] ? values['sizes-bytes'].split(',').map(Number) : defaultCollectiveSizesBytes;
   try {
     const comm = await initCollective({
@@ -60,6 +63,37 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
         times.sort((a, b) => a - b);
         if (rank === 0) process.stdout.write(`${JSON.stringify({ op, groupSize: world, bytes: n * 4, seconds: times[Math.floor(times.length / 2)] })}\n`);
       }
+    }
+    if (lockstepMs > 0) {
+      // Lockstep: each rank computes the same fixed work, then all-reduces 4 bytes, as TP/DP ranks sync between
+      // segments. The time a rank waits there beyond the call itself is the jitter of ranks sharing a host.
+      const work = new Float32Array(1 << 16).fill(1.0001);
+      const spin = (rounds: number) => { let acc = 0; for (let r = 0; r < rounds; r += 1) for (let i = 0; i < work.length; i += 1) acc += work[i] * work[(i * 7) & (work.length - 1)]; return acc; };
+      let rounds = 1;
+      for (let t0 = performance.now(); performance.now() - t0 < lockstepMs; rounds += 1) spin(1);
+      const agreed = new Float32Array([rounds]);
+      await g.allReduce(agreed); // in place: the sum
+      rounds = Math.max(1, Math.round(agreed[0] / world));
+      const tiny = new Float32Array(1);
+      const call: number[] = [];
+      for (let i = 0; i < 5; i += 1) { await g.barrier(); const t0 = performance.now(); await g.allReduce(tiny); call.push(performance.now() - t0); }
+      call.sort((a, b) => a - b);
+      let computeMs = 0;
+      let waitMs = 0;
+      await g.barrier();
+      const iterations = Math.max(10, reps * 4);
+      for (let i = 0; i < iterations; i += 1) {
+        const t0 = performance.now();
+        spin(rounds);
+        const t1 = performance.now();
+        await g.allReduce(tiny);
+        computeMs += t1 - t0;
+        waitMs += Math.max(0, performance.now() - t1 - call[2]);
+      }
+      const sums = new Float32Array([computeMs, waitMs]);
+      await g.allReduce(sums);
+      const [sumCompute, sumWait] = sums;
+      if (rank === 0) process.stdout.write(`${JSON.stringify({ lockstep: { groupSize: world, segmentSeconds: sumCompute / world / iterations / 1000, waitFraction: sumWait / sumCompute } })}\n`);
     }
     await g.barrier();
     await comm.close();

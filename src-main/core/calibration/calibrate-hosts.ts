@@ -16,6 +16,7 @@ import { probeLinks, type LinkMeasurement } from '../probe/link-probe.js';
 import { workerBundleOf } from '../ssh/deploy.js';
 import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { measureHost, runWorker } from './measure-host.js';
+import { measureTorch, torchCalibrationScriptPath } from './measure-torch.js';
 
 /** What to calibrate and how. */
 export interface CalibrateHostsOptions {
@@ -51,12 +52,18 @@ export async function calibrateHosts(options: CalibrateHostsOptions): Promise<Ca
   });
   try {
     const calibrations: HostCalibration[] = [];
+    const torchScripts = await prepared.deployFiles([torchCalibrationScriptPath()], options.signal);
     for (const host of hosts) {
       const isRemote = host.kind === 'remote';
+      const torch = isRemote ? { measureTorch: () => measureTorch({
+        hostId: host.id, model: options.model, globalBatch: options.globalBatch, reps: options.reps, onProgress: options.onProgress, signal: options.signal,
+        spawner: prepared.spawners[host.id], python: host.python, scriptPath: torchScripts[host.id][torchCalibrationScriptPath()],
+      }) } : {};
       calibrations.push(await measureHost({
         workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId: host.id, model: options.model, globalBatch: options.globalBatch,
         shardscopeVersion: options.shardscopeVersion, onProgress: options.onProgress, signal: options.signal, reps: options.reps,
         env: isRemote ? undefined : options.env, spawner: prepared.spawners[host.id], freePort: () => prepared.freePort(host.id, options.signal),
+        ...torch,
         ...(isRemote ? { readPower: async () => `not read on ${host.id}: calibrate reads RAPL on this machine only (runs sample a remote host's RAPL over SSH)` } : {}),
       }));
     }

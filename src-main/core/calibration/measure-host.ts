@@ -6,13 +6,14 @@
  * abort kills every child.
  */
 import { randomBytes } from 'node:crypto';
-import type { CalibrationProbeResult, CollectiveTiming, EngineCalibration, HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import type { CalibrationProbeResult, CollectiveTiming, EngineCalibration, HostCalibration, LockstepJitter, TorchCalibration } from '../../../src-shared/calibration/calibration-record.js';
 import type { ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from '../launch/free-port.js';
 import { localSpawner, type Spawner } from '../launch/spawner.js';
 import { currentWorkerRuntime, type WorkerRuntime } from '../launch/worker-runtime.js';
 import { measurePower } from './measure-power.js';
+import { measureTorch } from './measure-torch.js';
 
 /** What to measure, and where. */
 export interface MeasureHostOptions {
@@ -34,6 +35,8 @@ export interface MeasureHostOptions {
   workerRuntime?: WorkerRuntime;
   /** A TCP port free on the host (default: one free here). */
   freePort?: () => Promise<number>;
+  /** Calibrates the PyTorch engine there (default: here); a string = why not. */
+  measureTorch?: () => Promise<TorchCalibration | string>;
   /** Reads the host's power sensors (default: this machine's RAPL); null result = not readable. */
   readPower?: () => Promise<{ idleWatts: number; loadedWatts: number; source: string } | string>;
 }
@@ -97,13 +100,15 @@ async function measureContention(options: MeasureHostOptions, modelJson: string,
   return { concurrency: out, activationResidentFraction, segmentedOverheadBytes };
 }
 
-async function measureCollectives(options: MeasureHostOptions, groupSize: number): Promise<CollectiveTiming[]> {
+async function measureCollectives(options: MeasureHostOptions, groupSize: number): Promise<{ timings: CollectiveTiming[]; lockstep: LockstepJitter | null }> {
   const port = await (options.freePort ?? findFreePort)();
   const secret = randomBytes(24).toString('hex');
   const outs = await Promise.all(Array.from({ length: groupSize }, (_, rank) => runWorker(options,
-    ['calibrate-collective-rank', '--rank', String(rank), '--world', String(groupSize), '--master-port', String(port), '--reps', String(options.reps ?? 5)],
+    ['calibrate-collective-rank', '--rank', String(rank), '--world', String(groupSize), '--master-port', String(port), '--reps', String(options.reps ?? 5), '--lockstep-ms', '20'],
     { SHARDSCOPE_RUN_SECRET: secret }, rank)));
-  return outs[0].trim().split('\n').filter(Boolean).map((line) => ({ ...(JSON.parse(line) as Omit<CollectiveTiming, 'scope'>), scope: 'host' as const }));
+  const lines = outs[0].trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Omit<CollectiveTiming, 'scope'> | { lockstep: LockstepJitter });
+  const lockstep = lines.find((l): l is { lockstep: LockstepJitter } => 'lockstep' in l)?.lockstep ?? null;
+  return { timings: lines.filter((l): l is Omit<CollectiveTiming, 'scope'> => !('lockstep' in l)).map((l) => ({ ...l, scope: 'host' as const })), lockstep };
 }
 
 /** Measures the host; resolves with the calibration (not yet stored). */
@@ -119,10 +124,14 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   say(`${options.hostId}: contention between ranks on ${cores} cores`);
   const contention = await measureContention(options, modelJson, cores);
   say(`${options.hostId}: collectives (all-reduce, reduce-scatter, all-gather, send) against message size, 2 ranks`);
-  const collectives = await measureCollectives(options, 2);
+  const { timings: collectives, lockstep } = await measureCollectives(options, 2);
+  if (lockstep) say(`${options.hostId}: ranks in lockstep wait ${(lockstep.waitFraction * 100).toFixed(1)}% of their compute for each other (segments of ${(lockstep.segmentSeconds * 1e3).toFixed(0)} ms)`);
   say(`${options.hostId}: power, idle and loaded`);
   const power = await (options.readPower ?? (() => measurePower({ hostId: options.hostId, load: () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5']).then(() => undefined) })))();
   if (typeof power === 'string') say(`${options.hostId}: power not measured: ${power}`);
+  say(`${options.hostId}: PyTorch engine (matmul at the model's GEMM shapes, Gloo all-reduce between 2 ranks) where Python and torch are present`);
+  const torch = await (options.measureTorch ?? (() => measureTorch({ hostId: options.hostId, model: options.model, globalBatch: options.globalBatch, reps: options.reps, onProgress: options.onProgress, signal: options.signal })))();
+  if (typeof torch === 'string') say(`${options.hostId}: PyTorch not calibrated: ${torch}`);
   return {
     hostId: options.hostId,
     measuredAtMs: Date.now(),
@@ -131,10 +140,12 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
     cpu: { model: cpuModel, cores },
     engines: [{ ...engine, ...contention }],
     collectives,
+    ...(lockstep ? { lockstep } : {}),
     power: typeof power === 'string' ? null : power,
+    ...(typeof torch === 'string' ? {} : { torch }),
     missing: [
       ...(typeof power === 'string' ? [`power: ${power}`] : []),
-      'torch engine: PyTorch GEMM and Gloo collectives are not calibrated yet (predictions cover the built-in engine)',
+      ...(typeof torch === 'string' ? [torch] : []),
       'collectives across hosts: measured only by calibrate --hosts FILE, for the hosts of the file',
     ],
   };
