@@ -69,8 +69,13 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
       // segments. The time a rank waits there beyond the call itself is the jitter of ranks sharing a host.
       const work = new Float32Array(1 << 16).fill(1.0001);
       const spin = (rounds: number) => { let acc = 0; for (let r = 0; r < rounds; r += 1) for (let i = 0; i < work.length; i += 1) acc += work[i] * work[(i * 7) & (work.length - 1)]; return acc; };
+      let sink = spin(20); // warm up the JIT before sizing the work
       let rounds = 1;
-      for (let t0 = performance.now(); performance.now() - t0 < lockstepMs; rounds += 1) spin(1);
+      for (let took = 0; took < lockstepMs && rounds < 1 << 20; rounds *= 2) {
+        const t0 = performance.now();
+        sink += spin(rounds);
+        took = performance.now() - t0;
+      }
       const agreed = new Float32Array([rounds]);
       await g.allReduce(agreed); // in place: the sum
       rounds = Math.max(1, Math.round(agreed[0] / world));
@@ -84,7 +89,7 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
       const iterations = Math.max(10, reps * 4);
       for (let i = 0; i < iterations; i += 1) {
         const t0 = performance.now();
-        spin(rounds);
+        sink += spin(rounds);
         const t1 = performance.now();
         await g.allReduce(tiny);
         computeMs += t1 - t0;
@@ -94,6 +99,7 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
       await g.allReduce(sums);
       const [sumCompute, sumWait] = sums;
       if (rank === 0) process.stdout.write(`${JSON.stringify({ lockstep: { groupSize: world, segmentSeconds: sumCompute / world / iterations / 1000, waitFraction: sumWait / sumCompute } })}\n`);
+      if (!Number.isFinite(sink)) process.stderr.write('lockstep: work overflowed\n'); // keeps the work observable
     }
     await g.barrier();
     await comm.close();

@@ -56,3 +56,26 @@ test('cross-host groups without cross-host figures use this host\'s and say so',
   const p = predictEngineRun(config(2, 1, 1), calibration(), { ranksPerHost: 1, crossHost: { dp: true, tp: false, pp: false } });
   assert.ok(p.gaps.some((g) => /allReduce across hosts not calibrated/.test(g)), p.gaps.join('; '));
 });
+
+test('lockstep ranks wait for each other the calibrated fraction of their compute; a lone rank does not', () => {
+  const jittery = { ...calibration(), lockstep: { groupSize: 2, segmentSeconds: 0.02, waitFraction: 0.1 } };
+  const dp2 = predictEngineRun(config(2, 1, 1), jittery, local(2));
+  const dp2Still = predictEngineRun(config(2, 1, 1), calibration(), local(2));
+  assert.ok(Math.abs(dp2.stepTimeSeconds - dp2Still.stepTimeSeconds * 1.1) < 1e-6, `${dp2.stepTimeSeconds} = 1.1 x ${dp2Still.stepTimeSeconds}`);
+  assert.ok(Math.abs(dp2.timeBreakdownSeconds.communication - 0.1 * dp2.timeBreakdownSeconds.compute) < 1e-6, 'charged as communication, as the engine counts the wait');
+  assert.equal(predictEngineRun(config(1, 1, 1), jittery, local(1)).stepTimeSeconds, predictEngineRun(config(1, 1, 1), calibration(), local(1)).stepTimeSeconds);
+  assert.ok(dp2Still.gaps.some((g) => /lockstep jitter not calibrated/.test(g)));
+});
+
+test('across hosts each rank computes at its own host\'s figures, and a DP group at its slowest host\'s', () => {
+  const slow = calibration();
+  slow.hostId = 'slow';
+  slow.engines[0].segments = slow.engines[0].segments.map((s) => ({ ...s, seconds: 3 * s.seconds }));
+  const placement = { ranksPerHost: 1, crossHost: { dp: true, tp: false, pp: false } };
+  const hostOfRank = (rank: number) => (rank === 0 ? 'local' : 'slow');
+  const alone = predictEngineRun(config(2, 1, 1), calibration(), placement);
+  const mixed = predictEngineRun(config(2, 1, 1), calibration(), placement, (id) => (id === 'slow' ? slow : calibration()), hostOfRank);
+  assert.ok(Math.abs(mixed.stepTimeSeconds - 3 * alone.stepTimeSeconds) < 1e-6, `${mixed.stepTimeSeconds} = 3 x ${alone.stepTimeSeconds}`);
+  const uncalibrated = predictEngineRun(config(2, 1, 1), calibration(), placement, () => null, hostOfRank);
+  assert.ok(uncalibrated.gaps.some((g) => /host slow has no calibration at the shapes of bench/.test(g)), uncalibrated.gaps.join('; '));
+});
