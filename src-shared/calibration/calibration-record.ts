@@ -88,6 +88,13 @@ export interface LockstepJitter {
   waitFraction: number;
 }
 
+/** How much a gradient collective's own buffers add to a rank's peak resident memory (VmHWM growth over two calls, fresh process). */
+export interface CollectiveMemory {
+  op: 'allReduce' | 'reduceScatter' | 'allGather';
+  bytes: number;
+  growthBytes: number;
+}
+
 /** A collective operation calibrate times; `send` is one message to a neighbour, as a pipeline stage sends. */
 export type CollectiveOp = 'allReduce' | 'reduceScatter' | 'allGather' | 'send';
 
@@ -117,6 +124,8 @@ export interface HostCalibration {
   collectives: CollectiveTiming[];
   /** How long lockstep ranks wait for each other, per second of compute (absent in calibrations made before it was measured). */
   lockstep?: LockstepJitter;
+  /** The gradient collectives' own buffers (absent in calibrations made before they were measured). */
+  collectiveMemory?: CollectiveMemory[];
   /** The PyTorch engine's figures where Python and torch are present (absent: said in `missing`). */
   torch?: TorchCalibration;
   /** The hosts the `cross-host` collectives were timed with (calibrate --hosts; several peers: the slowest pair per size). */

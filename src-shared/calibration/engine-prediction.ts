@@ -152,7 +152,7 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
       rank: r.rank, stage: r.stage,
       stepSeconds: { compute, communication, bubble: t.bubbleSeconds, total },
       bytesSentPerStep: bytesSent(config, r),
-      memoryBytes: predictRankMemory(config, r, own, t.maxInFlight, isFused),
+      memoryBytes: predictRankMemory(config, r, own, t.maxInFlight, isFused, (hostOfRank && calibrationOf && hostOfRank(r.rank) !== calibration.hostId ? calibrationOf(hostOfRank(r.rank)) : calibration)?.collectiveMemory),
     };
   };
   if (!calibration.lockstep && (tp > 1 || dp > 1)) gaps.add('lockstep jitter not calibrated (calibration made before it was measured): ranks assumed to reach their syncs together');

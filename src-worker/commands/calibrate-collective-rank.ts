@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { chunkBounds } from '../../src-shared/chunk-bounds.js';
 import { initCollective } from '../collective/index.js';
+import { processPeakMemoryBytes } from '../engine/process-peak-memory.js';
 import type { CollectiveOp } from '../../src-shared/calibration/calibration-record.js';
 import { ShardScopeError } from '../../src-shared/errors.js';
 
@@ -22,7 +23,7 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
   try {
     values = parseArgs({ args, strict: true, options: {
       rank: { type: 'string' }, world: { type: 'string' }, 'master-addr': { type: 'string' }, 'master-port': { type: 'string' },
-      'sizes-bytes': { type: 'string' }, reps: { type: 'string' }, 'lockstep-ms': { type: 'string' },
+      'sizes-bytes': { type: 'string' }, reps: { type: 'string' }, 'lockstep-ms': { type: 'string' }, 'memory-op': { type: 'string' },
     } }).values as Record<string, string | undefined>;
   } catch (error) {
     process.stderr.write(`shardscope-worker calibrate-collective-rank: ${(error as Error).message.split('\n')[0]}\n`);
@@ -32,6 +33,11 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
   const world = Number(values.world);
   const reps = Number(values.reps ?? 5);
   const lockstepMs = Number(values['lockstep-ms'] ?? 0);
+  const memoryOp = values['memory-op'] as 'allReduce' | 'reduceScatter' | 'allGather' | undefined;
+  if (memoryOp !== undefined && !['allReduce', 'reduceScatter', 'allGather'].includes(memoryOp)) {
+    process.stderr.write(`shardscope-worker calibrate-collective-rank: --memory-op must be allReduce, reduceScatter or allGather\n`);
+    return 2;
+  }
   const sizes = values['sizes-bytes'] ? values['sizes-bytes'].split(',').map(Number) : defaultCollectiveSizesBytes;
   try {
     const comm = await initCollective({
@@ -39,6 +45,7 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
       secret: process.env.SHARDSCOPE_RUN_SECRET ?? '',
     });
     const g = comm.world;
+    if (memoryOp) return await memoryProbe(g, memoryOp, sizes[sizes.length - 1], rank, world, () => comm.close());
     const next = (rank + 1) % world;
     const prev = (rank + world - 1) % world;
     for (const bytes of sizes) {
@@ -109,4 +116,29 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
     process.stderr.write(`shardscope-worker calibrate-collective-rank ${rank}: ${error.kind}: ${error.message}\n`);
     return error.kind === 'bad-input' ? 2 : 1;
   }
+}
+
+/**
+ * `--memory-op OP` (in a fresh process): how much resident memory the collective itself takes beyond its
+ * payload, as the peak (VmHWM) grows over two calls on the largest size. Rank 0 prints
+ * {memory: {op, bytes, growthBytes}} with the larger growth of the ranks.
+ */
+async function memoryProbe(g: Awaited<ReturnType<typeof initCollective>>['world'], op: 'allReduce' | 'reduceScatter' | 'allGather', bytes: number, rank: number, world: number, close: () => Promise<void>): Promise<number> {
+  const n = Math.max(1, Math.floor(bytes / 4));
+  const buf = new Float32Array(n).fill(1);
+  const tiny = new Float32Array(1);
+  await g.allReduce(tiny);
+  await g.barrier();
+  const before = processPeakMemoryBytes() ?? 0;
+  for (let i = 0; i < 2; i += 1) {
+    if (op === 'allReduce') await g.allReduce(buf);
+    else if (op === 'reduceScatter') await g.reduceScatter(buf);
+    else await g.allGather(buf.subarray(...chunkBounds(n, world, rank)), n);
+  }
+  const growth = new Float32Array([Math.max(0, (processPeakMemoryBytes() ?? 0) - before)]);
+  await g.allReduce(growth, 'max');
+  if (rank === 0) process.stdout.write(`${JSON.stringify({ memory: { op, bytes: n * 4, growthBytes: growth[0] } })}\n`);
+  await g.barrier();
+  await close();
+  return 0;
 }

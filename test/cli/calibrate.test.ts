@@ -40,6 +40,9 @@ test('calibrate measures, stores and shows; a run is then predicted from that ca
   assert.ok(engine.matmul.every((m: { flopsPerSecond: number }) => m.flopsPerSecond > 0));
   assert.deepEqual([...new Set(record.collectives.map((c: { op: string }) => c.op))].sort(), ['allGather', 'allReduce', 'reduceScatter', 'send']);
   assert.ok(record.missing.some((m: string) => /power/.test(m)), 'what was not measured is said');
+  assert.deepEqual(record.collectiveMemory.map((m: { op: string }) => m.op), ['allReduce', 'reduceScatter', 'allGather']);
+  assert.ok(record.collectiveMemory.every((m: { bytes: number; growthBytes: number }) => m.bytes === 16 * 2 ** 20 && m.growthBytes >= 0));
+  assert.ok(record.lockstep.waitFraction >= 0 && record.lockstep.segmentSeconds > 0.005, JSON.stringify(record.lockstep));
   // PyTorch is installed here (Debian's python3-torch): its matmul and Gloo all-reduce are measured too
   assert.match(record.torch.torchVersion, /^1\.13/);
   assert.equal(record.torch.device, 'cpu');

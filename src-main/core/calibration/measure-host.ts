@@ -6,7 +6,7 @@
  * abort kills every child.
  */
 import { randomBytes } from 'node:crypto';
-import type { CalibrationProbeResult, CollectiveTiming, EngineCalibration, HostCalibration, LockstepJitter, TorchCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import type { CalibrationProbeResult, CollectiveTiming, CollectiveMemory, EngineCalibration, HostCalibration, LockstepJitter, TorchCalibration } from '../../../src-shared/calibration/calibration-record.js';
 import type { ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from '../launch/free-port.js';
@@ -111,6 +111,20 @@ async function measureCollectives(options: MeasureHostOptions, groupSize: number
   return { timings: lines.filter((l): l is Omit<CollectiveTiming, 'scope'> => !('lockstep' in l)).map((l) => ({ ...l, scope: 'host' as const })), lockstep };
 }
 
+/** Peak resident growth of each gradient collective on the largest payload, 2 ranks in fresh processes (one op each). */
+async function measureCollectiveMemory(options: MeasureHostOptions): Promise<CollectiveMemory[]> {
+  const out: CollectiveMemory[] = [];
+  for (const op of ['allReduce', 'reduceScatter', 'allGather'] as const) {
+    const port = await (options.freePort ?? findFreePort)();
+    const secret = randomBytes(24).toString('hex');
+    const outs = await Promise.all([0, 1].map((rank) => runWorker(options,
+      ['calibrate-collective-rank', '--rank', String(rank), '--world', '2', '--master-port', String(port), '--memory-op', op, '--sizes-bytes', String(16 * 2 ** 20)],
+      { SHARDSCOPE_RUN_SECRET: secret }, rank)));
+    out.push((JSON.parse(outs[0].trim().split('\n').pop() as string) as { memory: CollectiveMemory }).memory);
+  }
+  return out;
+}
+
 /** Measures the host; resolves with the calibration (not yet stored). */
 export async function measureHost(options: MeasureHostOptions): Promise<HostCalibration> {
   const say = (line: string) => options.onProgress?.(line);
@@ -125,6 +139,8 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   const contention = await measureContention(options, modelJson, cores);
   say(`${options.hostId}: collectives (all-reduce, reduce-scatter, all-gather, send) against message size, 2 ranks`);
   const { timings: collectives, lockstep } = await measureCollectives(options, 2);
+  const collectiveMemory = await measureCollectiveMemory(options);
+  say(`${options.hostId}: collective buffers beyond the payload: ${collectiveMemory.map((m) => `${m.op} ${(m.growthBytes / m.bytes).toFixed(2)}x`).join(', ')} (peak resident growth at ${(collectiveMemory[0]?.bytes ?? 0) / 2 ** 20} MiB)`);
   if (lockstep) say(`${options.hostId}: ranks in lockstep wait ${(lockstep.waitFraction * 100).toFixed(1)}% of their compute for each other (segments of ${(lockstep.segmentSeconds * 1e3).toFixed(0)} ms)`);
   say(`${options.hostId}: power, idle and loaded`);
   const power = await (options.readPower ?? (() => measurePower({ hostId: options.hostId, load: () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5']).then(() => undefined) })))();
@@ -141,6 +157,7 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
     engines: [{ ...engine, ...contention }],
     collectives,
     ...(lockstep ? { lockstep } : {}),
+    collectiveMemory,
     power: typeof power === 'string' ? null : power,
     ...(typeof torch === 'string' ? {} : { torch }),
     missing: [

@@ -79,3 +79,12 @@ test('across hosts each rank computes at its own host\'s figures, and a DP group
   const uncalibrated = predictEngineRun(config(2, 1, 1), calibration(), placement, () => null, hostOfRank);
   assert.ok(uncalibrated.gaps.some((g) => /host slow has no calibration at the shapes of bench/.test(g)), uncalibrated.gaps.join('; '));
 });
+
+test('the gradient collectives\' own buffers, measured per payload byte, are part of a DP rank\'s peak; ZeRO-1 takes the larger of its two ops', () => {
+  const measured = { ...calibration(), collectiveMemory: [{ op: 'allReduce' as const, bytes: 1e6, growthBytes: 0.5e6 }, { op: 'reduceScatter' as const, bytes: 1e6, growthBytes: 3e6 }, { op: 'allGather' as const, bytes: 1e6, growthBytes: 2e6 }] };
+  const rank = (c: HostCalibration, extra: Partial<TrainConfig> = {}) => predictEngineRun(config(2, 1, 1, extra), c, local(2)).ranks[0];
+  const params = rank(calibration()).memoryBytes.gradients;
+  assert.ok(Math.abs(rank(measured).memoryBytes.communication - 0.5 * params) < 1e-3);
+  assert.ok(Math.abs(rank(measured, { zeroStage: 1 }).memoryBytes.communication - rank(calibration(), { zeroStage: 1 }).memoryBytes.communication - 3 * params) < 1e-3);
+  assert.equal(predictEngineRun(config(1, 1, 1), measured, local(1)).ranks[0].memoryBytes.communication, 0, 'no gradient sync on a lone rank');
+});
