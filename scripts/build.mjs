@@ -58,8 +58,9 @@ mkdirSync(dist, { recursive: true });
 await Promise.all([
   build({ ...nodeCommon, entryPoints: { cli: 'src-main/cli/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, packages: 'external' }),
   build({ ...nodeCommon, entryPoints: { 'app-main': 'src-main/app/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, packages: 'external' }),
-  // Strategy searches of the app and web mode run in this worker thread, off the server's event loop.
-  build({ ...nodeCommon, entryPoints: { 'planner-thread': 'src-main/core/planner/planner-thread-main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  // Strategy searches of the app and web mode run in this worker thread, off the main event loop. One
+  // self-contained file (zod bundled): the packaged app loads it from app.asar.unpacked, outside node_modules.
+  build({ ...nodeCommon, entryPoints: { 'planner-thread': 'src-main/core/planner/planner-thread-main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' } }),
   // The sandboxed preload must be one self-contained file: only `electron` stays external.
   build({ ...nodeCommon, entryPoints: { preload: 'src-main/app/preload.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, external: ['electron'] }),
   build({ ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: { app: 'src-renderer/index.ts' }, outdir: join(dist, 'renderer') }),

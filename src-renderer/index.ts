@@ -33,7 +33,7 @@ async function start(): Promise<void> {
     api = await getApi((reason) => setStatus('error', `disconnected: ${reason}`));
   } catch (error) {
     setStatus('error', 'not connected');
-    root.replaceChildren(el('div', 'error-box', `Could not reach ShardScope: ${(error as Error).message}. Reopen the URL printed by \`shardscope app\`.`));
+    root.replaceChildren(el('div', 'error-box', `Could not reach ShardScope: ${(error as Error).message}. Reopen the URL printed by \`shardscope app\` (add #/runs/<id> to it to open a run).`));
     return;
   }
   const info = await api.getAppInfo();

@@ -25,9 +25,10 @@ import sys
 import threading
 import time
 
-_write_lock = threading.Lock()
+# Re-entrant: an EventWriter writing to the guarded sys.stdout (see _LineGuard) takes it twice.
+_write_lock = threading.RLock()
 # Shared by every EventWriter of the process: lets the launcher (`python shardscope_events.py SCRIPT`) end a run the script did not end.
-_state = {"ended": False, "steps": 0, "lifeline": False}
+_state = {"ended": False, "steps": 0, "lifeline": False, "heartbeat": False}
 
 
 def _now_ms():
@@ -166,6 +167,68 @@ def start_stdin_lifeline():
     threading.Thread(target=watch, name="shardscope-lifeline", daemon=True).start()
 
 
+class _LineGuard:
+    """sys.stdout of a rank that sends heartbeats: every write holds the event lock and the guard knows
+    whether the stream is at the start of a line, so a heartbeat never lands inside a line the script
+    is printing (print() writes the text and the newline separately)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.at_line_start = True
+        self.partial_since = 0.0
+
+    def write(self, text):
+        with _write_lock:
+            written = self._stream.write(text)
+            if text:
+                if not text.endswith("\n"):
+                    if self.at_line_start:
+                        self.partial_since = time.monotonic()
+                    self.at_line_start = False
+                else:
+                    self.at_line_start = True
+            return written
+
+    def write_line(self, line):
+        """Writes one whole line between the script's lines (ending a partial line left open too long)."""
+        with _write_lock:
+            self._stream.write(("" if self.at_line_start else "\n") + line + "\n")
+            self._stream.flush()
+            self.at_line_start = True
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def start_heartbeat():
+    """Writes a heartbeat event every SHARDSCOPE_HEARTBEAT_INTERVAL_MS from a thread of the rank's own process,
+    if ShardScope asked for it: a rank stopped (SIGSTOP) or hung holding the interpreter stops beating, and the
+    controller ends the run naming it within seconds instead of waiting for the collective timeout."""
+    try:
+        interval_s = float(os.environ.get("SHARDSCOPE_HEARTBEAT_INTERVAL_MS", "")) / 1000.0
+    except ValueError:
+        return
+    if interval_s <= 0 or _state["heartbeat"]:
+        return
+    _state["heartbeat"] = True
+    guard = _LineGuard(sys.stdout)
+    sys.stdout = guard
+    rank = int(os.environ.get("RANK", "0"))
+
+    def beat():
+        while True:
+            with _write_lock:
+                # A line the script left open is not split at once; after a few beats it is (a heartbeat must go out).
+                if guard.at_line_start or time.monotonic() - guard.partial_since > 2 * interval_s:
+                    try:
+                        guard.write_line(json.dumps({"type": "heartbeat", "rank": rank, "timestampMs": _now_ms()}, separators=(",", ":")))
+                    except (OSError, ValueError):
+                        return  # stdout is gone: the controller is too
+            time.sleep(interval_s)
+
+    threading.Thread(target=beat, name="shardscope-heartbeat", daemon=True).start()
+
+
 def run_script(path, args):
     """Runs a training script as __main__ (how ShardScope starts every torch rank): the lifeline is on,
     `import shardscope_events` in the script is this module, and a script that returns without
@@ -173,6 +236,7 @@ def run_script(path, args):
     import runpy
     sys.modules["shardscope_events"] = sys.modules[__name__]
     start_stdin_lifeline()
+    start_heartbeat()
     sys.argv = [path] + list(args)
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     code = 0

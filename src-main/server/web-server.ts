@@ -15,7 +15,7 @@ import { answerCall } from '../core/api/dispatch.js';
 import type { Logger } from '../core/log/logger.js';
 import type { ApiEventBus } from '../core/api/event-bus.js';
 import { AccessGuard, API_PROTOCOL } from './access-guard.js';
-import { CallLimiter } from './call-limiter.js';
+import { CallLimiter } from '../core/api/call-limiter.js';
 import { serveStatic } from './static-files.js';
 
 /** What the server serves. */
@@ -98,14 +98,12 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, guard: Acce
       res.writeHead(401).end('unauthorized: wrong token');
       return;
     }
-    // The page cookie only unlocks the static files; the token moves to the fragment (never sent
-    // to any server, never in Referer), where the page picks it up and keeps it in sessionStorage.
-    res.writeHead(303, {
-      'Set-Cookie': guard.pageCookie(),
-      Location: `${url.pathname}#token=${encodeURIComponent(queryToken)}`,
-      'Referrer-Policy': 'no-referrer',
-    });
-    res.end();
+    // The page cookie only unlocks the static files. The answer is the page itself, not a redirect:
+    // a redirect carrying the token in its fragment would replace the route the URL came with
+    // (`?token=T#/runs/ID`). The page moves the token to sessionStorage and drops it from the address
+    // bar, route kept; no-referrer and no-store keep it out of its requests and the cache.
+    res.setHeader('Set-Cookie', guard.pageCookie());
+    await serveStatic(rendererDir, url.pathname, res);
     return;
   }
   if (!guard.hasPageCookie(req)) {

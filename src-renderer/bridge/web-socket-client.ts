@@ -2,15 +2,25 @@
 import { apiMethodNames, type ApiEventName, type ApiEvents, type ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { WireEvent, WireResponse } from '../../src-shared/api/wire.js';
 import { fromErrorPayload, ShardScopeError } from '../../src-shared/errors.js';
-import { takeSessionToken } from './session-token.js';
+import { askOpenTabsForSession, shareSessionWithNewTabs } from './session-handoff.js';
+import { keepSessionToken, takeSessionToken } from './session-token.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
+/** The token of this tab: its own, else one handed over by an open tab of this origin. */
+async function sessionToken(): Promise<string | null> {
+  const own = takeSessionToken();
+  if (own) return own;
+  const handed = await askOpenTabsForSession();
+  if (handed) keepSessionToken(handed);
+  return handed;
+}
+
 /** Opens the socket and resolves with the API once it is connected. */
-export function connectWebSocketApi(onClose: (reason: string) => void): Promise<ShardScopeApi> {
+export async function connectWebSocketApi(onClose: (reason: string) => void): Promise<ShardScopeApi> {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
-  const token = takeSessionToken();
-  if (!token) return Promise.reject(new ShardScopeError('auth', 'this tab has no session token'));
+  const token = await sessionToken();
+  if (!token) throw new ShardScopeError('auth', 'this tab has no session token and no open ShardScope tab of this address answered');
   const socket = new WebSocket(url, ['shardscope', `auth.${token}`]);
   const pending = new Map<number, Pending>();
   const listeners = new Map<ApiEventName, Set<(payload: unknown) => void>>();
@@ -50,7 +60,12 @@ export function connectWebSocketApi(onClose: (reason: string) => void): Promise<
   };
 
   return new Promise((resolve, reject) => {
-    socket.addEventListener('open', () => resolve(api as unknown as ShardScopeApi), { once: true });
+    socket.addEventListener('open', () => {
+      // Connected, so the token is good: hand it to new tabs of this origin while this one lives.
+      const stopSharing = shareSessionWithNewTabs(token);
+      socket.addEventListener('close', stopSharing, { once: true });
+      resolve(api as unknown as ShardScopeApi);
+    }, { once: true });
     socket.addEventListener('error', () => reject(new ShardScopeError('unavailable', 'could not connect to ShardScope')), { once: true });
   });
 }

@@ -27,13 +27,21 @@ export function discoveryMessage(state: HostsState, hostIds: string[] | undefine
   return { text: hostIds ? `discovered ${hostIds.join(', ')}` : `discovered all ${formatCount(targets.length, 'host')}`, state: 'ok' };
 }
 
-/** After Import: which hosts came in and which were skipped because they are already listed. */
+/** After Import: which hosts came in, which were skipped because they are already listed, and how many the file gets wrong (listed apart, see invalidHostLines). */
 export function importMessage(result: ImportSshConfigResult, path: string): HostsMessage {
   const skipped = result.skipped.map((s) => (s.id === s.existingId ? s.id : `${s.id} (listed as ${s.existingId})`));
   const skippedText = skipped.length > 0 ? `skipped ${formatCount(skipped.length, 'host')} already listed: ${skipped.join(', ')}` : '';
+  const invalidText = result.invalid.length > 0 ? `; left out ${formatCount(result.invalid.length, 'host')} the file gets wrong (reasons below)` : '';
+  const state = result.invalid.length > 0 ? 'error' : 'ok';
   if (result.imported.length === 0) {
-    return { text: `nothing new in ${path}${skippedText ? `: ${skippedText}` : ' (no concrete Host entries)'}`, state: 'ok' };
+    const why = skippedText ? `: ${skippedText}` : result.invalid.length > 0 ? '' : ' (no concrete Host entries)';
+    return { text: `nothing new in ${path}${why}${invalidText}`, state };
   }
   const importedText = `imported ${formatCount(result.imported.length, 'host')} from ${path} (${result.imported.join(', ')})`;
-  return { text: skippedText ? `${importedText}; ${skippedText}` : importedText, state: 'ok' };
+  return { text: `${skippedText ? `${importedText}; ${skippedText}` : importedText}${invalidText}`, state };
+}
+
+/** One line per Host the import left out: `Host <alias>: <reason>`. */
+export function invalidHostLines(result: ImportSshConfigResult): { alias: string; text: string }[] {
+  return result.invalid.map(({ alias, reason }) => ({ alias, text: `Host ${alias}: ${reason.split('\n')[0]}` }));
 }

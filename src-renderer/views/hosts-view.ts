@@ -4,12 +4,12 @@
  * ticked for a run, and a Run form that launches on them and shows the run's live panel here.
  */
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
-import type { HostsState } from '../../src-shared/api/hosts-contract.js';
+import type { HostsState, ImportSshConfigResult } from '../../src-shared/api/hosts-contract.js';
 import type { RunUpdate } from '../../src-shared/run-live.js';
 import { LOCAL_HOST_ID } from '../../src-shared/inventory.js';
 import { el, formatBytesPerSecond, formatDuration } from '../format.js';
 import { addHostForm, importSshConfigForm } from './hosts-forms.js';
-import { discoveryMessage, importMessage, type HostsMessage } from './hosts-messages.js';
+import { discoveryMessage, importMessage, invalidHostLines, type HostsMessage } from './hosts-messages.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { requestOfForm, runLaunchForm } from './run-launch-form.js';
 import { mountRunPanel } from './run-panel.js';
@@ -33,6 +33,17 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   const report = (text: string) => (error: Error) => { message.textContent = `${text}: ${error.message}`; message.dataset.state = 'error'; };
   const say = (text: string): void => { message.textContent = text; message.dataset.state = 'ok'; };
   const tell = (m: HostsMessage): void => { message.textContent = m.text; message.dataset.state = m.state; };
+  // The Hosts an import left out, each with its reason (a bad Port, a multi-hop ProxyJump...): fixed in the file, then imported again.
+  const importSkipped = el('ul', 'note');
+  importSkipped.id = 'hosts-import-skipped';
+  const showImport = (result: ImportSshConfigResult, path: string): void => {
+    tell(importMessage(result, path));
+    importSkipped.replaceChildren(...invalidHostLines(result).map(({ alias, text }) => {
+      const item = el('li', undefined, text);
+      item.dataset.alias = alias;
+      return item;
+    }));
+  };
   const rejectedKeys = (): Set<string> => new Set([...choices].filter(([, c]) => c.isKeyRejected).map(([id]) => id));
   const apply = (next: HostsState): void => { state = next; render(); };
 
@@ -157,8 +168,8 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   root.append(
     el('h2', undefined, 'Hosts'),
     addHostForm((args) => api.addHost(args).then((next) => { apply(next); say(`added ${args.host}`); }, report('could not add host'))),
-    importSshConfigForm((args) => api.importSshConfig(args).then((next) => { apply(next); tell(importMessage(next, args.path ?? '~/.ssh/config')); }, report('import failed'))),
-    toolbar, message, list, links,
+    importSshConfigForm((args) => api.importSshConfig(args).then((next) => { apply(next); showImport(next, args.path ?? '~/.ssh/config'); }, (error: Error) => { importSkipped.replaceChildren(); report('import failed')(error); })),
+    toolbar, message, importSkipped, list, links,
     el('h2', undefined, 'Run on chosen hosts'), runForm, placement.element, runs,
   );
   const slurm = slurmClusterSection(api);

@@ -121,8 +121,9 @@ export interface AcceptHostKeyResult {
   wasKnown: boolean;
 }
 
-/** What importSshConfig did: the new state, the hosts it added, and those it skipped as already listed (and under which name). */
+/** What importSshConfig did: the new state, the hosts it added, those it skipped as already listed (and under which name), and those the file gets wrong (bad Port, multi-hop ProxyJump...) with the one-line reason. */
 export interface ImportSshConfigResult extends HostsState {
   imported: string[];
   skipped: { id: string; existingId: string }[];
+  invalid: { alias: string; reason: string }[];
 }

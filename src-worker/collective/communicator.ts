@@ -3,14 +3,18 @@ import { ShardScopeError, type ErrorKind } from '../../src-shared/errors.js';
 import { BufferPool } from './buffer-pool.js';
 import { Group, type GroupHost } from './process-group.js';
 import { PeerLink } from './peer-link.js';
+import type { AbortFrame } from './protocol.js';
 import type { Mesh } from './rendezvous.js';
 import { addToStats, copyStats, emptyStats } from './stats.js';
-import type { CollectiveStats, Communicator, GroupOptions, OpKind, OpTiming, ProcessGroup } from './types.js';
+import type { ResolvedTuning } from './tuning.js';
+import type { CollectiveStats, Communicator, GroupOptions, OpKind, OpTiming, ProcessGroup, TransportStats } from './types.js';
 
 /** Label of the world group in statsByLabel(). */
 const WORLD_LABEL = 'world';
 /** Label of groups made without one. */
 const DEFAULT_LABEL = 'unlabelled';
+/** Error kinds a peer's abort frame may pass on as they are; any other becomes `peer-lost`. */
+const ABORT_KINDS: readonly ErrorKind[] = ['peer-lost', 'timeout', 'protocol', 'auth'];
 
 /** Communicator over a built mesh. */
 export class MeshCommunicator implements Communicator, GroupHost {
@@ -31,12 +35,12 @@ export class MeshCommunicator implements Communicator, GroupHost {
     readonly worldSize: number,
     mesh: Mesh,
     private readonly timeoutMs: number,
-    readonly segmentElements: number,
+    readonly tuning: ResolvedTuning,
   ) {
     const events = {
-      onAbort: (link: PeerLink, meta: Record<string, unknown>) => {
-        const kind = (['peer-lost', 'timeout', 'protocol', 'auth'] as ErrorKind[]).includes(meta.kind as ErrorKind) ? meta.kind as ErrorKind : 'peer-lost';
-        this.fail(new ShardScopeError(kind, `${String(meta.message)} (reported by ${link.peerName})`));
+      onAbort: (link: PeerLink, meta: AbortFrame) => {
+        const kind = (ABORT_KINDS as readonly string[]).includes(meta.kind) ? meta.kind as ErrorKind : 'peer-lost';
+        this.fail(new ShardScopeError(kind, `${meta.message} (reported by ${link.peerName})`));
       },
       onClosed: (link: PeerLink, error: Error | undefined, isGraceful: boolean) => {
         if (this.isClosing) return;
@@ -74,6 +78,16 @@ export class MeshCommunicator implements Communicator, GroupHost {
 
   statsByLabel(): Record<string, CollectiveStats> {
     return Object.fromEntries([...this.totalsByLabel].map(([label, stats]) => [label, copyStats(stats)]));
+  }
+
+  transportStats(): TransportStats {
+    const connections = this.links.filter((l): l is PeerLink => l !== undefined).map((l) => l.connection);
+    return {
+      connections: connections.length,
+      zeroCopyConnections: connections.filter((c) => c.isDirect).length,
+      bytesReadInPlace: connections.reduce((sum, c) => sum + c.bytesReadInPlace, 0),
+      bytesReadCopied: connections.reduce((sum, c) => sum + c.bytesReadCopied, 0),
+    };
   }
 
   traceOps(listener: ((op: OpTiming) => void) | null): void {

@@ -2,7 +2,8 @@
 import type { Socket } from 'node:net';
 import { ShardScopeError } from '../../src-shared/errors.js';
 import { enableDirectReads } from './direct-read.js';
-import { encodeFrameHead, FrameDecoder, type Frame, type FrameLimits, type FrameMeta, type PayloadAllocator } from './frame-codec.js';
+import { encodeFrameHead, FrameDecoder, type Frame, type FrameLimits, type PayloadAllocator } from './frame-codec.js';
+import type { FrameMeta } from './protocol.js';
 
 /** Read size while between payloads: a frame header and its metadata, plus the start of a payload. */
 const SCRATCH_BYTES = 4096;
@@ -29,16 +30,21 @@ export class Connection {
   private readonly scratch = new Uint8Array(SCRATCH_BYTES);
   /** True when the socket reads into our buffers (zero-copy), false when it delivers 'data' chunks. */
   readonly isDirect: boolean;
+  /** Bytes the kernel wrote straight into payload buffers (zero-copy reads only). */
+  bytesReadInPlace = 0;
+  /** Bytes that arrived in an intermediate buffer (a 'data' chunk or the scratch) and were copied from it. */
+  bytesReadCopied = 0;
   private closeError: Error | undefined;
 
-  constructor(readonly socket: Socket) {
+  /** zeroCopyReads: read straight into our buffers when this Node allows it (else, or when false, Node's 'data' chunks). */
+  constructor(readonly socket: Socket, zeroCopyReads: boolean) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.decoder = new FrameDecoder(PRE_AUTH_LIMITS);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 5000);
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     // Zero-copy path: payload bytes are read straight into their destination; falls back to 'data' events.
-    this.isDirect = enableDirectReads(socket, this.scratch, (byteLength, buffer) => this.readInto(byteLength, buffer));
+    this.isDirect = zeroCopyReads && enableDirectReads(socket, this.scratch, (byteLength, buffer) => this.readInto(byteLength, buffer));
     socket.on('error', (error) => { this.closeError ??= error; });
     socket.on('close', () => {
       this.isClosed = true;
@@ -49,6 +55,7 @@ export class Connection {
   /** Bytes from a 'data' event (copying path). */
   private received(chunk: Uint8Array): void {
     this.lastReceiveMs = Date.now();
+    this.bytesReadCopied += chunk.byteLength;
     try {
       this.decoder.feed(chunk, (frame) => this.onFrame(frame));
     } catch (error) {
@@ -60,8 +67,13 @@ export class Connection {
   private readInto(byteLength: number, buffer: Uint8Array): Uint8Array {
     this.lastReceiveMs = Date.now();
     try {
-      if (buffer === this.scratch) this.decoder.feed(buffer.subarray(0, byteLength), (frame) => this.onFrame(frame));
-      else this.decoder.fillPayload(byteLength, (frame) => this.onFrame(frame));
+      if (buffer === this.scratch) {
+        this.bytesReadCopied += byteLength;
+        this.decoder.feed(buffer.subarray(0, byteLength), (frame) => this.onFrame(frame));
+      } else {
+        this.bytesReadInPlace += byteLength;
+        this.decoder.fillPayload(byteLength, (frame) => this.onFrame(frame));
+      }
     } catch (error) {
       this.destroy(error instanceof Error ? error : new Error(String(error)));
       return this.scratch;

@@ -3,8 +3,10 @@
  * (the same mechanism as the documented `onread: { buffer, callback }` option of net.connect, which
  * accepted sockets cannot be given). Each read(2) then lands straight in the posted receive buffer
  * instead of a fresh 64 KiB chunk that is copied and garbage-collected. Uses Node's internal
- * per-socket slots (found by symbol description, Node 18-22); returns false when they are absent, in
- * which case the caller keeps its 'data' listener.
+ * per-socket slots (found by symbol description; present in the Node versions package.json `engines`
+ * allows, which test/worker/collective/zero-copy.test.ts checks); returns false when they are absent, in
+ * which case the caller keeps its 'data' listener. Whether to try at all is the caller's choice
+ * (CollectiveTuning.zeroCopyReads).
  */
 import type { Socket } from 'node:net';
 
@@ -24,7 +26,6 @@ function slot(socket: Socket, description: string): symbol | undefined {
  * onRead must be handled inside it. Returns false (and changes nothing) when this Node cannot do it.
  */
 export function enableDirectReads(socket: Socket, first: Uint8Array, onRead: DirectReader): boolean {
-  if (process.env.SHARDSCOPE_COLLECTIVE_COPY_READS === '1') return false;
   const kBuffer = slot(socket, 'kBuffer');
   const kBufferCb = slot(socket, 'kBufferCb');
   const kBufferGen = slot(socket, 'kBufferGen');

@@ -11,8 +11,6 @@ import type { RingContext } from './ring.js';
 import type { NumericArray, ReduceOp } from './types.js';
 
 const noop = () => {};
-/** Scatter segments per peer handed to the socket but not yet to the kernel. */
-const SCATTER_WINDOW = 2;
 /** Segment size used instead of the default one (an explicitly configured size is kept): 4 MiB of float32. */
 const DIRECT_SEGMENT_ELEMENTS = 1 << 20;
 
@@ -42,7 +40,7 @@ export async function runDirectAllReduce(ctx: RingContext, work: NumericArray, o
     });
   }
   // Scatter: every peer gets its chunk of my buffer, segment by segment, interleaved so all peers progress.
-  // At most SCATTER_WINDOW segments per peer are queued at once, so a receiver's early arrivals stay few
+  // At most scatterWindowSegments segments per peer are queued at once, so a receiver's early arrivals stay few
   // (pool buffers still warm in cache when reduced) instead of a whole chunk.
   const queue: Array<[number, number]> = [];
   const most = Math.max(...segments.map((s) => s.length));
@@ -54,7 +52,7 @@ export async function runDirectAllReduce(ctx: RingContext, work: NumericArray, o
     send(to, `${prefix}.s.${j}`, segments[to][j]);
     sends[sends.length - 1].then(pump, noop);
   };
-  const window = Number(process.env.SHARDSCOPE_SCATTER_WINDOW ?? SCATTER_WINDOW) * peers.length;
+  const window = ctx.scatterWindowSegments * peers.length;
   for (let k = 0; k < window; k++) pump();
   // Reduce my chunk as contributions arrive, then hand each finished segment to every peer.
   const mine = segments[me];
@@ -62,7 +60,7 @@ export async function runDirectAllReduce(ctx: RingContext, work: NumericArray, o
     const [a, b] = mine[j];
     // All contributions first, then one pass over my segment adding them in peer order (deterministic).
     const incomings = await Promise.all(peers.map((from) => wire.receive(from, `${prefix}.s.${j}`)));
-    reduceAllInto(work, a, b, incomings, op);
+    reduceAllInto(work, a, b, incomings, op, ctx.simdSum);
     for (const incoming of incomings) wire.release(incoming);
     for (const to of peers) send(to, `${prefix}.g.${j}`, mine[j]);
   }

@@ -1,20 +1,16 @@
 /**
  * Sans-IO frame codec: a frame is a fixed 12-byte header (magic, meta length, payload length, all
  * big-endian u32), UTF-8 JSON metadata, then raw payload bytes. The decoder takes bytes in any
- * chunking and returns whole frames; it never touches a socket.
+ * chunking and returns whole frames, their metadata checked against the protocol (protocol.ts);
+ * it never touches a socket.
  */
 import { ShardScopeError } from '../../src-shared/errors.js';
+import { parseFrameMeta, type FrameMeta } from './protocol.js';
 
 /** 'SSC1': marks the start of every frame, so a stranger's random bytes fail fast. */
 export const FRAME_MAGIC = 0x53534331;
 /** Size of the fixed header in bytes. */
 export const FRAME_HEADER_BYTES = 12;
-
-/** JSON metadata carried by a frame: `t` names the frame type; other fields depend on it. */
-export interface FrameMeta {
-  t: string;
-  [key: string]: unknown;
-}
 
 /** One decoded frame. */
 export interface Frame {
@@ -193,8 +189,5 @@ function parseMeta(bytes: Uint8Array): FrameMeta {
   } catch {
     throw new ShardScopeError('protocol', 'frame metadata is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as FrameMeta).t !== 'string') {
-    throw new ShardScopeError('protocol', 'frame metadata must be an object with a string "t"');
-  }
-  return value as FrameMeta;
+  return parseFrameMeta(value);
 }

@@ -6,7 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ShardScopeError } from '../../src-shared/errors.js';
 import type { Connection } from './connection.js';
-import type { FrameMeta } from './frame-codec.js';
+import type { AuthFrame, FrameMeta } from './protocol.js';
 
 /** HMAC-SHA256 (hex) proving knowledge of the secret for one role and pair of nonces. */
 export function handshakeMac(secret: string, role: 'client' | 'server', serverNonce: string, clientNonce: string): string {
@@ -45,33 +45,31 @@ function nextFrame(connection: Connection, timeoutMs: number, what: string, acce
   });
 }
 
-/** Acceptor side: challenges the dialler; returns its hello fields once it has proven the secret. */
-export async function acceptHandshake(connection: Connection, secret: string, timeoutMs: number): Promise<FrameMeta> {
+/** Acceptor side: challenges the dialler; returns its hello (auth frame) once it has proven the secret. */
+export async function acceptHandshake(connection: Connection, secret: string, timeoutMs: number): Promise<AuthFrame> {
   const serverNonce = randomBytes(32).toString('hex');
   const replyPromise = nextFrame(connection, timeoutMs, 'handshake reply', (meta) => {
-    const clientNonce = meta.nonce;
-    if (meta.t !== 'auth' || typeof clientNonce !== 'string' || clientNonce.length !== 64
-        || !macMatches(handshakeMac(secret, 'client', serverNonce, clientNonce), meta.mac)) {
+    if (meta.t !== 'auth' || meta.nonce.length !== 64 || !macMatches(handshakeMac(secret, 'client', serverNonce, meta.nonce), meta.mac)) {
       throw new ShardScopeError('auth', `refused connection from ${connection.remote}: it did not prove the run secret (HMAC mismatch)`);
     }
     connection.authenticate();
   });
   replyPromise.catch(() => {});
   await connection.write({ t: 'challenge', nonce: serverNonce });
-  const reply = await replyPromise;
-  const clientNonce = reply.nonce as string;
-  await connection.write({ t: 'auth-ok', mac: handshakeMac(secret, 'server', serverNonce, clientNonce) });
-  return reply;
+  const hello = await replyPromise;
+  if (hello.t !== 'auth') throw new ShardScopeError('internal', `handshake reply "${hello.t}" was accepted`);
+  await connection.write({ t: 'auth-ok', mac: handshakeMac(secret, 'server', serverNonce, hello.nonce) });
+  return hello;
 }
 
 /** Dialler side: answers the challenge with `hello` fields attached, then checks the acceptor also knows the secret. */
-export async function dialHandshake(connection: Connection, secret: string, hello: Record<string, unknown>, timeoutMs: number): Promise<void> {
+export async function dialHandshake(connection: Connection, secret: string, hello: Pick<AuthFrame, 'rank' | 'label' | 'host' | 'port'>, timeoutMs: number): Promise<void> {
   const challenge = await nextFrame(connection, timeoutMs, 'challenge');
-  const serverNonce = challenge.nonce;
-  if (challenge.t !== 'challenge' || typeof serverNonce !== 'string' || serverNonce.length !== 64) {
+  if (challenge.t !== 'challenge' || challenge.nonce.length !== 64) {
     connection.destroy();
     throw new ShardScopeError('protocol', `${connection.remote} did not send a collective handshake challenge`);
   }
+  const serverNonce = challenge.nonce;
   const clientNonce = randomBytes(32).toString('hex');
   const replyPromise = nextFrame(connection, timeoutMs, 'handshake confirmation', (meta) => {
     if (meta.t !== 'auth-ok' || !macMatches(handshakeMac(secret, 'server', serverNonce, clientNonce), meta.mac)) {

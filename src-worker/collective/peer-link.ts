@@ -6,7 +6,8 @@
 import { ShardScopeError } from '../../src-shared/errors.js';
 import type { BufferPool } from './buffer-pool.js';
 import type { Connection } from './connection.js';
-import type { Frame, FrameMeta } from './frame-codec.js';
+import type { Frame } from './frame-codec.js';
+import type { AbortFrame, FrameMeta } from './protocol.js';
 
 interface PostedReceive {
   target?: Uint8Array;
@@ -17,7 +18,7 @@ interface PostedReceive {
 /** Callbacks from a link to its communicator. */
 export interface LinkEvents {
   /** The peer announced it is aborting the run (it saw another failure). */
-  onAbort(link: PeerLink, meta: FrameMeta): void;
+  onAbort(link: PeerLink, meta: AbortFrame): void;
   /** The connection closed; `isGraceful` when the peer said goodbye first. */
   onClosed(link: PeerLink, error: Error | undefined, isGraceful: boolean): void;
 }
@@ -103,7 +104,7 @@ export class PeerLink {
   }
 
   private allocate(meta: FrameMeta, byteLength: number): Uint8Array {
-    if (meta.t === 'd' && typeof meta.k === 'string') {
+    if (meta.t === 'd') {
       this.arrivals?.set(meta.k, performance.now());
       const target = this.posted.get(meta.k)?.target;
       if (target) {
@@ -116,33 +117,41 @@ export class PeerLink {
 
   private onFrame(frame: Frame, events: LinkEvents): void {
     const { meta, payload } = frame;
-    if (meta.t === 'd' && typeof meta.k === 'string') {
-      const posted = this.posted.get(meta.k);
-      if (!posted) {
-        if (this.arrived.has(meta.k)) throw new ShardScopeError('protocol', `${this.peerName} sent ${meta.k} twice`);
-        this.arrived.set(meta.k, payload);
+    switch (meta.t) {
+      case 'd':
+        this.onData(meta.k, payload);
         return;
-      }
-      this.posted.delete(meta.k);
-      this.waitingSinceMs = this.posted.size === 0 ? 0 : Date.now();
-      if (posted.target && posted.target !== payload) {
-        if (posted.target.byteLength !== payload.byteLength) {
-          posted.reject(sizeMismatch(meta.k, posted.target.byteLength, payload.byteLength));
-          return;
-        }
-        posted.target.set(payload);
-        this.pool.release(payload);
-        posted.resolve(posted.target);
+      case 'abort':
+        events.onAbort(this, meta);
         return;
-      }
-      posted.resolve(payload);
-    } else if (meta.t === 'abort') {
-      events.onAbort(this, meta);
-    } else if (meta.t === 'bye') {
-      this.isGraceful = true;
-    } else {
-      throw new ShardScopeError('protocol', `${this.peerName} sent an unknown frame type "${meta.t}"`);
+      case 'bye':
+        this.isGraceful = true;
+        return;
+      default:
+        throw new ShardScopeError('protocol', `${this.peerName} sent a "${meta.t}" frame after the handshake`);
     }
+  }
+
+  private onData(key: string, payload: Uint8Array): void {
+    const posted = this.posted.get(key);
+    if (!posted) {
+      if (this.arrived.has(key)) throw new ShardScopeError('protocol', `${this.peerName} sent ${key} twice`);
+      this.arrived.set(key, payload);
+      return;
+    }
+    this.posted.delete(key);
+    this.waitingSinceMs = this.posted.size === 0 ? 0 : Date.now();
+    if (posted.target && posted.target !== payload) {
+      if (posted.target.byteLength !== payload.byteLength) {
+        posted.reject(sizeMismatch(key, posted.target.byteLength, payload.byteLength));
+        return;
+      }
+      posted.target.set(payload);
+      this.pool.release(payload);
+      posted.resolve(posted.target);
+      return;
+    }
+    posted.resolve(payload);
   }
 }
 

@@ -4,11 +4,12 @@ import { chunkBounds } from './chunk-bounds.js';
 import { runDirectAllReduce } from './direct.js';
 import { runBroadcast, runRing, type GroupWire, type RingContext } from './ring.js';
 import { addToStats, copyStats, emptyStats } from './stats.js';
-import type { CollectiveStats, NumericArray, OpKind, OpTiming, ProcessGroup, ReduceOp } from './types.js';
+import type { ResolvedTuning } from './tuning.js';
+import type { AllReduceAlgorithm, CollectiveStats, NumericArray, OpKind, OpTiming, ProcessGroup, ReduceOp } from './types.js';
 
 /** What a group needs from its communicator: links by world rank, failure state, accounting. */
 export interface GroupHost {
-  readonly segmentElements: number;
+  readonly tuning: ResolvedTuning;
   /** Throws the communicator's failure, if any. */
   assertUsable(): void;
   sendTo(worldRank: number, key: string, payload: Uint8Array): Promise<void>;
@@ -25,11 +26,9 @@ export interface GroupHost {
 /** Largest group that all-reduces pair-wise (direct.ts) rather than around a ring. */
 export const DIRECT_ALLREDUCE_MAX_SIZE = 4;
 
-/** Direct for small groups; SHARDSCOPE_COLLECTIVE_ALGO=ring|direct forces one (for benchmarks). */
-function useDirect(size: number): boolean {
-  const forced = process.env.SHARDSCOPE_COLLECTIVE_ALGO;
-  if (forced === 'ring' || forced === 'direct') return forced === 'direct';
-  return size <= DIRECT_ALLREDUCE_MAX_SIZE;
+/** Pair-wise for small groups under `auto`; `ring` or `direct` forces one (for benchmarks). */
+function usesDirect(algorithm: AllReduceAlgorithm, size: number): boolean {
+  return algorithm === 'auto' ? size <= DIRECT_ALLREDUCE_MAX_SIZE : algorithm === 'direct';
 }
 
 function checkIndex(name: string, index: number, size: number): void {
@@ -57,7 +56,7 @@ export class Group implements ProcessGroup {
   }
 
   allReduce(buf: NumericArray, op: ReduceOp = 'sum'): Promise<void> {
-    return this.run('allReduce', (ctx) => (useDirect(this.size) ? runDirectAllReduce(ctx, buf, op) : runRing(ctx, buf, 'all-reduce', op)));
+    return this.run('allReduce', (ctx) => (usesDirect(this.host.tuning.allReduceAlgorithm, this.size) ? runDirectAllReduce(ctx, buf, op) : runRing(ctx, buf, 'all-reduce', op)));
   }
 
   reduceScatter(buf: Float32Array): Promise<Float32Array> {
@@ -142,7 +141,8 @@ export class Group implements ProcessGroup {
       release: (buffer) => this.host.release(buffer),
     };
     try {
-      return await body({ wire, me: this.rank, size: this.size, prefix, segmentElements: this.host.segmentElements });
+      const { segmentElements, simdSum, scatterWindowSegments } = this.host.tuning;
+      return await body({ wire, me: this.rank, size: this.size, prefix, segmentElements, simdSum, scatterWindowSegments });
     } finally {
       const endMs = performance.now();
       const seconds = (endMs - startedMs) / 1000;

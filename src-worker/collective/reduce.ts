@@ -2,18 +2,19 @@
 import type { NumericArray, ReduceOp } from './types.js';
 import { addFloat32Simd } from './wasm-add.js';
 
-/** work[start..end) op= incoming (raw bytes of the same element type, 4-byte aligned). */
-export function reduceInto(work: NumericArray, start: number, end: number, incoming: Uint8Array, op: ReduceOp): void {
-  reduceAllInto(work, start, end, [incoming], op);
+/** work[start..end) op= incoming (raw bytes of the same element type, 4-byte aligned); simd: may use the wasm SIMD kernel. */
+export function reduceInto(work: NumericArray, start: number, end: number, incoming: Uint8Array, op: ReduceOp, simd: boolean): void {
+  reduceAllInto(work, start, end, [incoming], op, simd);
 }
 
 /**
  * work[start..end) op= incomings[0], then op= incomings[1], ... (same order, so the same result as calling
- * reduceInto for each); float sums pass over the accumulator once for all of them (wasm SIMD).
+ * reduceInto for each); with simd, float sums pass over the accumulator once for all of them (wasm SIMD,
+ * when the runtime has it; the results are bit-identical either way).
  */
-export function reduceAllInto(work: NumericArray, start: number, end: number, incomings: readonly Uint8Array[], op: ReduceOp): void {
+export function reduceAllInto(work: NumericArray, start: number, end: number, incomings: readonly Uint8Array[], op: ReduceOp, simd: boolean): void {
   const length = end - start;
-  if (work instanceof Float32Array && op === 'sum' && addFloat32Simd) {
+  if (simd && work instanceof Float32Array && op === 'sum' && addFloat32Simd) {
     addFloat32Simd(work.subarray(start, end), incomings.map((bytes) => new Float32Array(bytes.buffer, bytes.byteOffset, length)), length);
     return;
   }

@@ -9,16 +9,10 @@ import { hostname } from 'node:os';
 import { ShardScopeError } from '../../src-shared/errors.js';
 import { Connection } from './connection.js';
 import { acceptHandshake, dialHandshake } from './handshake.js';
-import type { FrameMeta } from './frame-codec.js';
+import type { AuthFrame, PeerInfo } from './protocol.js';
 import type { CollectiveOptions } from './types.js';
 
-/** Where a rank can be reached, and how to name it in messages. */
-export interface PeerInfo {
-  rank: number;
-  host: string;
-  port: number;
-  label: string;
-}
+export type { PeerInfo } from './protocol.js';
 
 /** The connected world: one authenticated connection per other rank. */
 export interface Mesh {
@@ -34,8 +28,11 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-/** Builds the full mesh of authenticated connections, or fails with `timeout`/`auth`/`unavailable` within timeoutMs. */
-export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Promise<Mesh> {
+/**
+ * Builds the full mesh of authenticated connections, or fails with `timeout`/`auth`/`unavailable` within timeoutMs.
+ * zeroCopyReads: whether connections read straight into posted buffers where this Node allows it.
+ */
+export async function buildMesh(opts: CollectiveOptions, timeoutMs: number, zeroCopyReads: boolean): Promise<Mesh> {
   const { rank, worldSize } = opts;
   const label = opts.hostLabel ?? hostname();
   // Ranks of a run whose master is on loopback are all on this machine: never listen beyond it.
@@ -56,9 +53,9 @@ export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Pro
   const checkComplete = () => {
     if (world && peers.size === worldSize - 1) settle();
   };
-  const onAuthenticated = (connection: Connection, hello: FrameMeta) => {
+  const onAuthenticated = (connection: Connection, hello: AuthFrame) => {
     const peerRank = hello.rank;
-    const isValidRank = typeof peerRank === 'number' && Number.isInteger(peerRank) && peerRank > rank && peerRank < worldSize;
+    const isValidRank = peerRank > rank && peerRank < worldSize;
     if (!isValidRank || peers.has(peerRank) || accepted >= expectedAccepts) {
       process.stderr.write(`shardscope collective rank ${rank}: dropped connection from ${connection.remote}: unexpected rank ${String(peerRank)}\n`);
       connection.destroy();
@@ -66,12 +63,12 @@ export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Pro
     }
     accepted += 1;
     if (rank !== 0) {
-      const info = world?.[peerRank] ?? { rank: peerRank, host: connection.socket.remoteAddress ?? '?', port: 0, label: String(hello.label ?? '?') };
+      const info = world?.[peerRank] ?? { rank: peerRank, host: connection.socket.remoteAddress ?? '?', port: 0, label: hello.label ?? '?' };
       peers.set(peerRank, { connection, info });
       checkComplete();
       return;
     }
-    const info: PeerInfo = { rank: peerRank, host: String(hello.host), port: Number(hello.port), label: String(hello.label ?? '?') };
+    const info: PeerInfo = { rank: peerRank, host: hello.host ?? connection.socket.remoteAddress ?? '?', port: hello.port ?? 0, label: hello.label ?? '?' };
     peers.set(peerRank, { connection, info });
     registrations.push(info);
     if (registrations.length === worldSize - 1) {
@@ -83,7 +80,7 @@ export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Pro
   // Connections still proving the secret: closed when the mesh is built, whatever state they are in.
   const unproven = new Set<Connection>();
   server.on('connection', (socket: Socket) => {
-    const connection = new Connection(socket);
+    const connection = new Connection(socket, zeroCopyReads);
     unproven.add(connection);
     acceptHandshake(connection, opts.secret, Math.min(timeoutMs, HANDSHAKE_TIMEOUT_MS)).then(
       (hello) => {
@@ -105,7 +102,7 @@ export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Pro
   try {
     const port = await listen(server, rank === 0 ? opts.masterPort : 0, bindHost);
     if (rank !== 0) {
-      const master = await dialWithRetry(opts.masterAddr, opts.masterPort, Date.now() + timeoutMs, done);
+      const master = await dialWithRetry(opts.masterAddr, opts.masterPort, Date.now() + timeoutMs, done, zeroCopyReads);
       const advertiseHost = opts.advertiseHost ?? (isWildcard(bindHost) ? master.socket.localAddress ?? bindHost : bindHost);
       await dialHandshake(master, opts.secret, { rank, host: advertiseHost, port, label }, timeoutMs);
       const table = await waitForWorld(master, done);
@@ -113,7 +110,7 @@ export async function buildMesh(opts: CollectiveOptions, timeoutMs: number): Pro
       peers.set(0, { connection: master, info: table[0] });
       for (const [peerRank, entry] of peers) if (peerRank > rank) entry.info = table[peerRank];
       await Promise.all(table.slice(1, rank).map(async (info) => {
-        const connection = await dialWithRetry(info.host, info.port, Date.now() + timeoutMs, done);
+        const connection = await dialWithRetry(info.host, info.port, Date.now() + timeoutMs, done, zeroCopyReads);
         await dialHandshake(connection, opts.secret, { rank, label }, timeoutMs);
         peers.set(info.rank, { connection, info });
       }));
@@ -146,7 +143,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /** Connects, retrying refused connections (the peer may not be listening yet) until the deadline or until `abort` settles. */
-async function dialWithRetry(host: string, port: number, deadlineMs: number, abort: Promise<void>): Promise<Connection> {
+async function dialWithRetry(host: string, port: number, deadlineMs: number, abort: Promise<void>, zeroCopyReads: boolean): Promise<Connection> {
   let isAborted = false;
   abort.catch(() => {}).finally(() => { isAborted = true; });
   for (let delayMs = 20; ; delayMs = Math.min(500, delayMs * 2)) {
@@ -155,7 +152,7 @@ async function dialWithRetry(host: string, port: number, deadlineMs: number, abo
         const s = connect({ host, port }, () => { s.off('error', reject); resolve(s); });
         s.once('error', reject);
       });
-      return new Connection(socket);
+      return new Connection(socket, zeroCopyReads);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const isRetryable = code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT';
@@ -172,9 +169,9 @@ function waitForWorld(master: Connection, abort: Promise<void>): Promise<PeerInf
     abort.catch(reject);
     master.onClose = () => reject(new ShardScopeError('peer-lost', `rank 0 (${master.remote}) closed the connection during rendezvous`));
     master.attach((frame) => {
-      if (frame.meta.t === 'world' && Array.isArray(frame.meta.peers)) {
+      if (frame.meta.t === 'world') {
         master.hold();
-        resolve(frame.meta.peers as PeerInfo[]);
+        resolve(frame.meta.peers);
       }
     });
   });

@@ -24,6 +24,10 @@ export interface RingContext {
   prefix: string;
   /** Largest segment in elements. */
   segmentElements: number;
+  /** Float sums with WebAssembly SIMD where the runtime has it (CollectiveTuning.simdSum). */
+  simdSum: boolean;
+  /** Scatter segments per peer in flight in the pair-wise all-reduce (CollectiveTuning.scatterWindowSegments). */
+  scatterWindowSegments: number;
 }
 
 const noop = () => {};
@@ -69,7 +73,7 @@ export async function runRing(ctx: RingContext, work: NumericArray, phases: Ring
       for (let j = 0; j < chunkSegments.length; j++) {
         const [a, b] = chunkSegments[j];
         const incoming = await wire.receive(prev, `${prefix}.${s}.${j}`);
-        reduceInto(work, a, b, incoming, op);
+        reduceInto(work, a, b, incoming, op, ctx.simdSum);
         wire.release(incoming);
         if (s < p - 2) send(s + 1, j, a, b);
         else if (hasGather) send(gatherBase, j, a, b);

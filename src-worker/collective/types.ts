@@ -1,7 +1,28 @@
 /** Public types of the collectives library: options, communicator, process groups, accounting. */
 
-/** How one rank joins the run: who it is, where rank 0 listens, and the run's shared secret. */
-export interface CollectiveOptions {
+/** All-reduce algorithm: `auto` is pair-wise (direct.ts) for groups of up to 4 members and the ring above. */
+export type AllReduceAlgorithm = 'auto' | 'ring' | 'direct';
+
+/**
+ * Tuning switches of the collectives. Every field has a default that is right for training; the others exist
+ * for benchmarks and for checking one path against another. The library never reads the environment: a
+ * worker command turns its SHARDSCOPE_COLLECTIVE_* variables into these (src-worker/commands/collective-env.ts).
+ */
+export interface CollectiveTuning {
+  /** Largest pipelined frame of the ring in bytes (default 1 MiB; the pair-wise all-reduce then uses 4 MiB); at least 4. */
+  segmentBytes?: number;
+  /** Which all-reduce algorithm groups use (default `auto`). */
+  allReduceAlgorithm?: AllReduceAlgorithm;
+  /** Read socket bytes straight into posted receive buffers where this Node allows it (default true); false forces Node's copying `data` chunks. */
+  zeroCopyReads?: boolean;
+  /** Add float32 with WebAssembly SIMD where this runtime has it (default true); false uses the scalar loop (bit-identical results). */
+  simdSum?: boolean;
+  /** Scatter segments per peer handed to the socket at once in the pair-wise all-reduce (default 2); a positive integer. */
+  scatterWindowSegments?: number;
+}
+
+/** How one rank joins the run: who it is, where rank 0 listens, and the run's shared secret; plus tuning. */
+export interface CollectiveOptions extends CollectiveTuning {
   /** This process's rank in [0, worldSize). */
   rank: number;
   /** Number of ranks in the run. */
@@ -50,8 +71,22 @@ export interface Communicator {
   statsByLabel(): Record<string, CollectiveStats>;
   /** Calls `listener` after every operation of every group with its timing (null stops it); for span recording. */
   traceOps(listener: ((op: OpTiming) => void) | null): void;
+  /** How this rank's connections read from their sockets (zero-copy or copying) and how many bytes went each way. */
+  transportStats(): TransportStats;
   /** Closes every connection and listener; pending operations fail with `peer-lost`. */
   close(): Promise<void>;
+}
+
+/** Socket reads of this rank's connections to its peers, summed since init. */
+export interface TransportStats {
+  /** Connections to peers (worldSize - 1). */
+  connections: number;
+  /** Connections whose socket reads land in buffers we choose (direct-read.ts); the rest get Node's chunks. */
+  zeroCopyConnections: number;
+  /** Bytes the kernel wrote straight into payload buffers (a posted receive or a pooled buffer): no copy in JS. */
+  bytesReadInPlace: number;
+  /** Bytes that arrived in an intermediate buffer (Node's chunk, or the header scratch) and were copied from it. */
+  bytesReadCopied: number;
 }
 
 /** When one operation ran on this rank (performance.now() ms) and what it moved. */
@@ -84,7 +119,7 @@ export interface ProcessGroup {
   readonly rank: number;
   /** Number of members. */
   readonly size: number;
-  /** Element-wise reduction across members, in place (ring reduce-scatter + all-gather, pipelined). */
+  /** Element-wise reduction across members, in place (reduce-scatter + all-gather, pipelined: pair-wise or ring, see allReduceAlgorithm). */
   allReduce(buf: NumericArray, op?: ReduceOp): Promise<void>;
   /** Sums buf across members and returns this member's chunk (see chunkBounds); buf is left unchanged. */
   reduceScatter(buf: Float32Array): Promise<Float32Array>;

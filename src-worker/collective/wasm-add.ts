@@ -41,7 +41,6 @@ interface WasmApi {
 }
 
 function compile(): AddKernel | null {
-  if (process.env.SHARDSCOPE_COLLECTIVE_SIMD === '0') return null;
   const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
   try {
     if (!wasm?.validate(MODULE_BYTES)) return null;
@@ -69,5 +68,5 @@ function compile(): AddKernel | null {
   }
 }
 
-/** acc[i] += each of srcs[k][i] in order, for i < length, with wasm SIMD, or null when this runtime lacks it (or SHARDSCOPE_COLLECTIVE_SIMD=0). */
+/** acc[i] += each of srcs[k][i] in order, for i < length, with wasm SIMD, or null when this runtime lacks it (whether to use it: CollectiveTuning.simdSum). */
 export const addFloat32Simd: AddKernel | null = compile();

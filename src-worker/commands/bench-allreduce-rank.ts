@@ -1,12 +1,14 @@
 /**
  * `node dist/worker.cjs bench-allreduce-rank --rank R --world N --master-port P [--master-addr A]
  * [--sizes-mb 1,16,64] [--reps 10] [--segment-bytes B]`, run secret in SHARDSCOPE_RUN_SECRET: one rank of
- * the all-reduce benchmark, measured like ../shared/peers/torch_allreduce.py (2 warm-up calls, barrier,
- * reps, barrier). Rank 0 prints one JSON line per size: {engine, world, bytes, ms, algbwGBps, busbwGBps}. With
+ * the all-reduce benchmark (SHARDSCOPE_COLLECTIVE_* tuning variables: collective-env.ts), measured like ../shared/peers/torch_allreduce.py (2 warm-up calls, barrier,
+ * reps, barrier). Rank 0 prints one JSON line per size: {engine, world, bytes, ms, algbwGBps, busbwGBps, readPath}
+ * (readPath: how rank 0's connections read their sockets, see readPathOf). With
  * SHARDSCOPE_BENCH_CPU=1 every rank also prints {rank, mb, ms, cpuMsPerOp, sysMsPerOp} on stderr (process.cpuUsage).
  */
 import { parseArgs } from 'node:util';
-import { initCollective } from '../collective/index.js';
+import { initCollective, type TransportStats } from '../collective/index.js';
+import { collectiveTuningFromEnv } from './collective-env.js';
 import { ShardScopeError } from '../../src-shared/errors.js';
 
 /** Runs the benchmark rank; exit 0 ok, 1 the collective failed, 2 bad flags. */
@@ -27,7 +29,7 @@ export async function benchAllreduceRankCommand(args: string[]): Promise<number>
   const sizesMb = (values['sizes-mb'] ?? '1,16,64').split(',').map(Number);
   try {
     const comm = await initCollective({
-      rank, worldSize: world, masterAddr: values['master-addr'] ?? '127.0.0.1', masterPort: Number(values['master-port']),
+      ...collectiveTuningFromEnv(process.env), rank, worldSize: world, masterAddr: values['master-addr'] ?? '127.0.0.1', masterPort: Number(values['master-port']),
       secret: process.env.SHARDSCOPE_RUN_SECRET ?? '', segmentBytes: values['segment-bytes'] ? Number(values['segment-bytes']) : undefined,
     });
     for (const mb of sizesMb) {
@@ -47,7 +49,7 @@ export async function benchAllreduceRankCommand(args: string[]): Promise<number>
       const algbw = (n * 4) / seconds / 1e9;
       if (rank === 0) {
         process.stdout.write(`${JSON.stringify({ engine: 'shardscope', world, bytes: n * 4, ms: round(seconds * 1e3),
-          algbwGBps: round(algbw), busbwGBps: round((algbw * 2 * (world - 1)) / world) })}\n`);
+          algbwGBps: round(algbw), busbwGBps: round((algbw * 2 * (world - 1)) / world), readPath: readPathOf(comm.transportStats()) })}\n`);
       }
     }
     await comm.close();
@@ -57,6 +59,12 @@ export async function benchAllreduceRankCommand(args: string[]): Promise<number>
     process.stderr.write(`shardscope-worker bench-allreduce-rank ${rank}: ${error.kind}: ${error.message}\n`);
     return error.kind === 'bad-input' ? 2 : 1;
   }
+}
+
+/** `zero-copy` when every connection reads straight into posted buffers, `copying` when none does, else `mixed`; `none` without peers. */
+export function readPathOf({ connections, zeroCopyConnections }: TransportStats): 'zero-copy' | 'copying' | 'mixed' | 'none' {
+  if (connections === 0) return 'none';
+  return zeroCopyConnections === connections ? 'zero-copy' : zeroCopyConnections === 0 ? 'copying' : 'mixed';
 }
 
 function round(x: number): number {

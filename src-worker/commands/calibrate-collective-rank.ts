@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { chunkBounds } from '../../src-shared/chunk-bounds.js';
 import { initCollective } from '../collective/index.js';
 import { processPeakMemoryBytes } from '../engine/process-peak-memory.js';
+import { collectiveTuningFromEnv } from './collective-env.js';
 import type { CollectiveOp } from '../../src-shared/calibration/calibration-record.js';
 import { ShardScopeError } from '../../src-shared/errors.js';
 
@@ -41,7 +42,7 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
   const sizes = values['sizes-bytes'] ? values['sizes-bytes'].split(',').map(Number) : defaultCollectiveSizesBytes;
   try {
     const comm = await initCollective({
-      rank, worldSize: world, masterAddr: values['master-addr'] ?? '127.0.0.1', masterPort: Number(values['master-port']),
+      ...collectiveTuningFromEnv(process.env), rank, worldSize: world, masterAddr: values['master-addr'] ?? '127.0.0.1', masterPort: Number(values['master-port']),
       secret: process.env.SHARDSCOPE_RUN_SECRET ?? '',
     });
     const g = comm.world;

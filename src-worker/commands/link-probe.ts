@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { ShardScopeError, toErrorPayload } from '../../src-shared/errors.js';
 import { initCollective } from '../collective/index.js';
+import { collectiveTuningFromEnv } from './collective-env.js';
 
 /** The `link-probe` worker command; exit 0 ok, 1 the probe failed, 2 bad flags. */
 export async function linkProbeCommand(args: string[]): Promise<number> {
@@ -28,7 +29,9 @@ export async function linkProbeCommand(args: string[]): Promise<number> {
     return 2;
   }
   try {
-    const comm = await initCollective({ rank, worldSize: 2, masterAddr, masterPort, secret: process.env.SHARDSCOPE_RUN_SECRET ?? '', timeoutMs: 15_000 });
+    const comm = await initCollective({
+      ...collectiveTuningFromEnv(process.env), rank, worldSize: 2, masterAddr, masterPort, secret: process.env.SHARDSCOPE_RUN_SECRET ?? '', timeoutMs: 15_000,
+    });
     const peer = 1 - rank;
     const ping = new Float32Array(1);
     const roundTripsMs: number[] = [];

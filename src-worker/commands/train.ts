@@ -10,6 +10,7 @@ import { validateTrainConfig, type TrainConfig } from '../../src-shared/engine-c
 import { formatEvent, RANK_HEARTBEAT_INTERVAL_MS, type EngineEvent } from '../../src-shared/engine-events.js';
 import { ShardScopeError, toErrorPayload } from '../../src-shared/errors.js';
 import { initCollective } from '../collective/index.js';
+import { collectiveTuningFromEnv } from './collective-env.js';
 import { initBackend, parseBackendName } from '../engine/backend/index.js';
 import { defaultCorpusPath, loadCorpus } from '../engine/data-loader.js';
 import { runRank } from '../engine/run-rank.js';
@@ -46,9 +47,10 @@ export async function trainCommand(args: string[]): Promise<number> {
     rank = parsed.rank;
     const secret = process.env.SHARDSCOPE_RUN_SECRET ?? '';
     if (parsed.worldSize > 1 && !secret) throw new ShardScopeError('bad-input', 'train: SHARDSCOPE_RUN_SECRET must be set for a multi-rank run');
+    const tuning = collectiveTuningFromEnv(process.env);
     const backend = await initBackend(parsed.config.backend === undefined ? undefined : parseBackendName(parsed.config.backend));
     const corpus = loadCorpus(parsed.config.dataPath ?? defaultCorpusPath(), parsed.config.model.seqLen);
-    await runRank({ ...parsed, secret, corpus, backend, emit, connect: initCollective });
+    await runRank({ ...parsed, secret, corpus, backend, emit, connect: (options) => initCollective({ ...tuning, ...options }) });
     if (hasLifeline) process.stdin.pause();
     return 0;
   } catch (error) {

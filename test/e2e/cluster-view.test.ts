@@ -19,7 +19,7 @@ import { fixturesDir, startSshCluster, type SshCluster } from '../support/ssh-cl
 let cluster: SshCluster;
 let app: AppProcess;
 
-/** Opens the app through its token URL, then goes to a route (the token redirect keeps only its own fragment). */
+/** Opens the app through its token URL, then goes to a route (the token URL can also carry it: `?token=T#/route`, see web-mode-deep-link.test.ts). */
 async function openAt(page: import('playwright-core').Page, route: string): Promise<void> {
   await page.goto(app.url);
   await page.locator('#nav button').first().waitFor();

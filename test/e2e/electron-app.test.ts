@@ -42,6 +42,12 @@ test('the desktop window is hardened and shows this machine', { skip: notRunReas
     const opened = await page.evaluate(() => window.open('https://example.com') === null);
     assert.equal(opened, true, 'window.open is denied');
     await page.screenshot({ path: join(testOutputDir('e2e'), 'electron-cluster.png') });
+    // A route changes the frame's URL: calls from any view are still ours, and a search answers (planner thread).
+    await page.getByRole('button', { name: 'Planner' }).click();
+    await page.waitForFunction(() => location.hash === '#/planner');
+    const found = await page.evaluate(() => (window as unknown as { shardscope: { searchPlans(r: unknown): Promise<{ candidates: unknown[] }> } })
+      .shardscope.searchPlans({ model: 'llama2-7b', cluster: { gpu: 'rtx-4090', gpus: 8 }, limit: 3 }));
+    assert.ok(found.candidates.length > 0);
   } finally {
     await app.close();
   }

@@ -59,7 +59,7 @@ test('nothing another 127.0.0.1 server receives from the browser opens the API',
   const page = await context.newPage();
   await page.goto(first.url);
   await waitLive(page);
-  assert.equal(new URL(page.url()).hash, '', 'the token is dropped from the address bar');
+  assert.equal(new URL(page.url()).search + new URL(page.url()).hash, '', 'the token is dropped from the address bar');
 
   const strangerUrl = `http://127.0.0.1:${(stranger.address() as AddressInfo).port}/`;
   await page.goto(strangerUrl);

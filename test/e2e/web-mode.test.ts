@@ -61,8 +61,12 @@ test('requests without the token are refused', async () => {
   assert.equal(script.status, 401);
   const wrongToken = await fetch(`${app.origin}/?token=not-the-token`, { redirect: 'manual' });
   assert.equal(wrongToken.status, 401);
+  // The token URL is answered by the page itself (no redirect, so a route in its fragment survives), with the page cookie.
   const good = await fetch(app.url, { redirect: 'manual' });
-  assert.equal(good.status, 303);
+  assert.equal(good.status, 200);
+  assert.match(good.headers.get('set-cookie') ?? '', /^shardscope_page_\d+=[^;]+; HttpOnly; SameSite=Strict/);
+  assert.equal(good.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(good.headers.get('cache-control'), 'no-store');
   assert.equal(good.headers.get('access-control-allow-origin'), null, 'no CORS headers');
 });
 

@@ -1,5 +1,9 @@
-/** `shardscope app [--web] [--port N] [--no-open]`: the desktop app, or web mode when Electron cannot start. */
+/** `shardscope app [--web] [--port N] [--no-open] [--run RUN]`: the desktop app, or web mode when Electron cannot start. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ShardScopeError } from '../../../src-shared/errors.js';
+import { resolveRunIds } from '../../core/report/build-report.js';
+import { RunStore } from '../../core/store/run-store.js';
 import { startAppServices } from '../../core/api/app-services.js';
 import { defaultStorePath } from '../../core/store/index.js';
 import { startWebServer } from '../../server/web-server.js';
@@ -16,30 +20,49 @@ export const appCommand: CliCommand = async (args, io) => {
     'no-open': { type: 'boolean', default: false },
     'nvidia-smi': { type: 'string' },
     'interval-ms': { type: 'string' },
+    run: { type: 'string' },
   });
   const port = intFlag('port', values.port, 0, 0, 65535);
   const sampleIntervalMs = intFlag('interval-ms', values['interval-ms'], 1000, 100, 60_000);
   const nvidiaSmiPath = resolveNvidiaSmi(values['nvidia-smi'], io.env);
+  // `--run RUN` opens that run's page: the route rides in the URL's fragment (web) or the window's (desktop).
+  const route = values.run === undefined ? '' : `/runs/${encodeURIComponent(storedRunId(values.run, io.env))}`;
 
   if (!values.web) {
-    const desktop = await launchDesktop(join(distDir(), 'app-main.cjs'), { ...io.env, SHARDSCOPE_NVIDIA_SMI: nvidiaSmiPath ?? '' });
+    const desktop = await launchDesktop(join(distDir(), 'app-main.cjs'), { ...io.env, SHARDSCOPE_NVIDIA_SMI: nvidiaSmiPath ?? '', SHARDSCOPE_OPEN_ROUTE: route });
     if (desktop.started) {
       printLine(io, 'ShardScope desktop app started');
       return waitForExit(desktop.child, io);
     }
     io.stderr.write(`Electron did not start (${desktop.reason}); starting web mode\n`);
   }
-  return runWebMode(io, { port, sampleIntervalMs, nvidiaSmiPath, open: !values['no-open'] });
+  return runWebMode(io, { port, sampleIntervalMs, nvidiaSmiPath, open: !values['no-open'], route });
 };
 
-async function runWebMode(io: CliIo, opts: { port: number; sampleIntervalMs: number; nvidiaSmiPath?: string; open: boolean }): Promise<number> {
+/** The id of a stored run (`latest` allowed); `bad-input` when the store has no such run. */
+function storedRunId(spec: string, env: NodeJS.ProcessEnv): string {
+  const path = defaultStorePath(env);
+  if (!existsSync(path)) throw new ShardScopeError('bad-input', `--run ${spec}: no store at ${path} (no runs recorded yet)`);
+  const store = RunStore.open(path, { readonly: true });
+  try {
+    const ids = resolveRunIds(store, spec);
+    if (ids.length !== 1) throw new ShardScopeError('bad-input', `--run takes one run, got ${ids.length}`);
+    return ids[0];
+  } finally {
+    store.close();
+  }
+}
+
+async function runWebMode(io: CliIo, opts: { port: number; sampleIntervalMs: number; nvidiaSmiPath?: string; open: boolean; route: string }): Promise<number> {
   const services = await startAppServices({
     mode: 'web', version: packageVersion(), sampleIntervalMs: opts.sampleIntervalMs, nvidiaSmiPath: opts.nvidiaSmiPath,
     storePath: defaultStorePath(io.env), workerPath: join(distDir(), 'worker.cjs'), plannerThreadPath: join(distDir(), 'planner-thread.cjs'),
   });
   const server = await startWebServer({ handlers: services.handlers, events: services.events, log: services.log, rendererDir: join(distDir(), 'renderer'), port: opts.port });
-  printLine(io, `ShardScope web mode: ${server.url}`);
-  const opened = opts.open ? openBrowser(server.url, io.env) : null;
+  // The page keeps a route given after the token (`?token=T#/runs/ID`, docs/web-mode-session.md).
+  const url = opts.route ? `${server.url}#${opts.route}` : server.url;
+  printLine(io, `ShardScope web mode: ${url}`);
+  const opened = opts.open ? openBrowser(url, io.env) : null;
   printLine(io, opened ? `opened in ${opened}` : 'open the URL above in a browser (Ctrl-C stops)');
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();

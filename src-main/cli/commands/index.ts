@@ -25,7 +25,7 @@ export const commands: Record<string, CliCommand> = {
 export const usage = `shardscope - cluster profiler and launcher for sharded LLM training
 
   shardscope                     start the app (desktop if Electron can start, else web mode)
-  shardscope app [--web] [--port N] [--no-open] [--nvidia-smi PATH] [--interval-ms N]
+  shardscope app [--web] [--port N] [--no-open] [--run RUN|latest] [--nvidia-smi PATH] [--interval-ms N]
   shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--identity FILE]...
                  [--known-hosts FILE] [--nvidia-smi PATH] [--json]
                  | --slurm local|[user@]host[:port] [--partition P] [--probe-gpus] [--json]

@@ -40,8 +40,8 @@ export interface AppServicesOptions {
   storePath: string;
   /** dist/worker.cjs, the program each rank runs. */
   workerPath: string;
-  /** dist/planner-thread.cjs: strategy searches run there, off the event loop (in this thread when absent). */
-  plannerThreadPath?: string;
+  /** dist/planner-thread.cjs: strategy searches run there, off the event loop, in the desktop app and web mode alike. */
+  plannerThreadPath: string;
   /** The Node.js that runs workers here and is shipped to hosts without one (desktop: its bundled runtime; default: this process's). */
   workerRuntime?: WorkerRuntime;
   /** Where SSH passwords may be kept (Electron: safeStorage); none in web mode, so they are used once. */
@@ -137,9 +137,9 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     },
   });
 
-  const planner = options.plannerThreadPath ? new PlannerThread(options.plannerThreadPath) : null;
+  const planner = new PlannerThread(options.plannerThreadPath);
   const handlers = createApiHandlers({
-    ...(planner ? { searchPlans: (request: SearchRequest) => planner.search(request) } : {}),
+    searchPlans: (request: SearchRequest) => planner.search(request),
     appInfo: { mode: options.mode, version: options.version, sampleIntervalMs: options.sampleIntervalMs },
     // The UI's cluster: this machine, and the nodes of the Slurm clusters discovered in this session.
     getInventory: () => inventory.then(withSlurmNodes),
@@ -175,7 +175,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     log,
     close: async () => {
       stopping.abort();
-      await planner?.close();
+      await planner.close();
       hosts.close();
       await runs.close();
       await cluster?.close();

@@ -89,12 +89,12 @@ export class HostsService {
     return this.changed();
   }
 
-  /** Imports every concrete Host of an ssh config file (default ~/.ssh/config); hosts already listed are skipped and named. */
+  /** Imports every concrete Host of an ssh config file (default ~/.ssh/config); hosts already listed are skipped and named, Hosts the file gets wrong are skipped with their reason. */
   importSshConfig(args: z.output<typeof importSshConfigArgsSchema>): ImportSshConfigResult {
     const file = expandHome(args.path ?? join(homedir(), '.ssh', 'config'));
     if (!existsSync(file)) throw new ShardScopeError('bad-input', `no ssh config at ${file}`);
-    const { imported, skipped } = importSshConfigHosts(this.options.settingsFile, file);
-    return { ...this.changed(), imported, skipped };
+    const { imported, skipped, invalid } = importSshConfigHosts(this.options.settingsFile, file);
+    return { ...this.changed(), imported, skipped, invalid };
   }
 
   /** Sets a saved host's `node` / `python` paths (null clears); its status is dropped until discovered again. */

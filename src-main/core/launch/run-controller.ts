@@ -221,7 +221,7 @@ function diedOnItsOwn(r: RankState): boolean {
 /** The failure of a rank that stopped sending heartbeats. */
 function silentRankFailure(r: RankState, timeoutMs: number): ShardScopeError {
   const { rank, device, host } = r.placement;
-  const where = host === 'localhost' ? device : `host ${host}, ${device}`;
+  const where = host === LOCAL_HOST_ID ? device : `host ${host}, ${device}`;
   return new ShardScopeError('worker-exit', `rank ${rank} (${where}, pid ${r.process.pid}) stopped responding: no heartbeat for ${Math.round(timeoutMs / 1000)} s (stopped or hung); all ranks stopped`, { rank, host });
 }
 

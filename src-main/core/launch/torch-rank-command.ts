@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
+import { RANK_HEARTBEAT_INTERVAL_MS } from '../../../src-shared/engine-events.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import type { TraceWindow } from '../../../src-shared/trace-spans.js';
 import type { RankPlacement } from './placement.js';
@@ -105,6 +106,8 @@ export function torchRankCommand(config: TrainConfig, options: Required<Pick<Tor
         LOCAL_RANK: String(localRank), LOCAL_WORLD_SIZE: String(localWorldSize),
         GROUP_RANK: String(hosts.indexOf(placement.host)),
         SHARDSCOPE_PLAN_JSON: JSON.stringify(plan), SHARDSCOPE_ENGINE: 'torch', PYTHONUNBUFFERED: '1',
+        // The helper beats from a thread of the rank's process, like the built-in worker (rank-liveness.ts watches it).
+        SHARDSCOPE_HEARTBEAT_INTERVAL_MS: String(RANK_HEARTBEAT_INTERVAL_MS),
         ...(options.profileSteps ? { SHARDSCOPE_PROFILE_STEPS: `${options.profileSteps.firstStep}-${options.profileSteps.lastStep}` } : {}),
       },
     };

@@ -127,10 +127,13 @@ test('bad input: unknown ids, missing files, bad host names are one-line errors 
   await rejectsWith(call('removeHost', { hostId: 'ghost' }), 'not-found', /ghost/);
   await rejectsWith(call('importSshConfig', { path: join(dir, 'no-config') }), 'bad-input', /no ssh config/);
   const config = join(dir, 'ssh_config');
-  writeFileSync(config, `Host box1\n  HostName 10.1.2.3\n  User alice\n  Port 2222\n  IdentityFile ${cluster.clientKeyFile}\nHost *\n  User nobody\n`);
+  writeFileSync(config, `Host box1\n  HostName 10.1.2.3\n  User alice\n  Port 2222\n  IdentityFile ${cluster.clientKeyFile}\nHost badport\n  HostName 10.1.2.4\n  Port 70000\nHost *\n  User nobody\n`);
   const imported = await call<ImportSshConfigResult>('importSshConfig', { path: config });
   assert.deepEqual(imported.hosts.map((h) => [h.id, h.host, h.port, h.user, h.source]), [['box1', '10.1.2.3', 2222, 'alice', 'ssh-config']]);
   assert.deepEqual([imported.imported, imported.skipped], [['box1'], []]);
+  // A Host the file gets wrong is left out with its one-line reason, in the answer the Hosts view shows.
+  assert.deepEqual(imported.invalid.map((i) => i.alias), ['badport']);
+  assert.match(imported.invalid[0].reason, /^[^\n]*70000[^\n]*$/);
   const again = await call<ImportSshConfigResult>('importSshConfig', { path: config });
   assert.deepEqual([again.imported, again.skipped, again.hosts.length], [[], [{ id: 'box1', existingId: 'box1' }], 1], 'a second import skips what is listed');
   await rejectsWith(call('addHost', { host: '10.1.2.3', user: 'bob', port: 2222 }), 'bad-input', /bob@10\.1\.2\.3:2222 is already listed as "box1" \(user alice, port 2222\); remove it first/);

@@ -135,3 +135,29 @@ test('killing one remote rank ends the run on both hosts, naming host and rank; 
   assert.ok(killed);
   await waitUntil(() => pythonsOfRun(runId).length === 0, 8000, 'every python rank of the run to be gone');
 });
+
+test('a SIGSTOPped remote torch rank ends the run within 10 s naming host and rank (its heartbeats stop while its launcher lives); no python is left', { skip }, async (t) => {
+  const { prepared, scriptByHost, dataPathByHost, helperByHost } = await prepareTwoHosts();
+  const runId = newRunId();
+  let stoppedAtMs = 0;
+  try {
+    const run = runTorchTraining({
+      config: config(100_000), runId, placements: prepared.placements, spawners: prepared.spawners, killGraceMs: 2000,
+      masterAddr: prepared.masterAddr, masterPort: prepared.masterPort, torch: { python, scriptByHost, dataPathByHost, helperByHost },
+      onProgress: (p) => {
+        if (p.step < 2 || stoppedAtMs > 0) return;
+        const victim = pythonsOfRun(runId).find((pid) => namespacePids(cluster.host('gpu-4090').namespace).includes(pid));
+        assert.ok(victim, 'rank 1 runs on gpu-4090');
+        stoppedAtMs = Date.now();
+        process.kill(victim, 'SIGSTOP');
+      },
+    });
+    await assert.rejects(run, (error: unknown) => error instanceof ShardScopeError && error.kind === 'worker-exit' && /rank 1 \(host gpu-4090, cpu:0, pid \d+\) stopped responding: no heartbeat/.test(error.message));
+  } finally {
+    prepared.close();
+  }
+  const elapsedMs = Date.now() - stoppedAtMs;
+  t.diagnostic(`the run ended ${elapsedMs} ms after the SIGSTOP`);
+  assert.ok(stoppedAtMs > 0 && elapsedMs < 10_000, `the run ended ${elapsedMs} ms after the SIGSTOP`);
+  await waitUntil(() => pythonsOfRun(runId).length === 0, 8000, 'every python rank of the run to be gone');
+});

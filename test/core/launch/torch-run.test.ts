@@ -11,7 +11,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { newRunId } from '../../../src-main/core/launch/run-controller.js';
 import { referenceScriptPath } from '../../../src-main/core/launch/torch-rank-command.js';
 import { runTorchTraining } from '../../../src-main/core/launch/torch-run.js';
-import { processesOfRun } from '../../support/processes.js';
+import { isAlive, processesOfRun } from '../../support/processes.js';
 
 const python = '/usr/bin/python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -111,6 +111,48 @@ test('killing one rank ends the run on every rank, naming it; no python process 
   await assert.rejects(run, (error: unknown) => error instanceof ShardScopeError && error.kind === 'worker-exit' && /rank 1 .*SIGKILL.*all ranks stopped/.test(error.message));
   assert.ok(killed);
   assert.deepEqual(processesOfRun(runId), [], 'no process of the run is left');
+});
+
+test('a SIGSTOPped torch rank ends the run within 10 s naming it (heartbeats from its helper), and no process of the run is left', { skip }, async (t) => {
+  const runId = newRunId();
+  let pids: Array<{ rank: number; pid: number }> = [];
+  let stoppedAtMs = 0;
+  const run = runTorchTraining({
+    config: config(100_000), runId, torch: { python }, killGraceMs: 2000,
+    onStarted: (ranks) => { pids = ranks; },
+    onEvent: (event) => {
+      if (stoppedAtMs === 0 && event.type === 'step' && event.rank === 1 && event.step >= 2) {
+        stoppedAtMs = Date.now();
+        process.kill(pids[1].pid, 'SIGSTOP');
+      }
+    },
+  });
+  await assert.rejects(run, (error: unknown) => {
+    assert.ok(error instanceof ShardScopeError, String(error));
+    assert.equal(error.kind, 'worker-exit');
+    assert.match(error.message, new RegExp(`rank 1 \\(cpu:1, pid ${pids[1].pid}\\) stopped responding: no heartbeat`));
+    return true;
+  });
+  const elapsedMs = Date.now() - stoppedAtMs;
+  t.diagnostic(`the run ended ${elapsedMs} ms after the SIGSTOP`);
+  assert.ok(stoppedAtMs > 0 && elapsedMs < 10_000, `the run ended ${elapsedMs} ms after the SIGSTOP`);
+  for (const { rank, pid } of pids) assert.ok(!isAlive(pid), `rank ${rank} (pid ${pid}) is gone`);
+  assert.deepEqual(processesOfRun(runId), [], 'no process of the run is left');
+});
+
+test('heartbeats keep a quiet rank alive past the timeout and never split a line the script prints', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shardscope-quiet-'));
+  const script = join(dir, 'quiet.py');
+  // A half-written line for longer than a heartbeat interval, then 7 s without any output (the watch gives up after 6 s).
+  writeFileSync(script, 'import sys, time\nsys.stdout.write("half-")\nsys.stdout.flush()\ntime.sleep(1.5)\nprint("line")\ntime.sleep(7)\nprint("done")\n');
+  const logs: string[] = [];
+  const events: EngineEvent[] = [];
+  const summary = await runTorchTraining({ config: config(1), torch: { python, script }, onLog: (_rank, line) => logs.push(line), onEvent: (e) => events.push(e) });
+  assert.equal(summary.worldSize, 2);
+  assert.equal(logs.filter((l) => l === 'half-line').length, 2, `each rank's line arrives whole: ${JSON.stringify(logs)}`);
+  assert.equal(logs.filter((l) => l === 'done').length, 2);
+  assert.ok(logs.every((l) => !l.includes('heartbeat')), 'heartbeats are not logged');
+  assert.ok(events.every((e) => (e.type as string) !== 'heartbeat'), 'heartbeats are not passed on as events');
 });
 
 test('no usable Python or torch is one `unavailable` line naming what to install, before any rank starts', async () => {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { CollectiveTuning, TransportStats } from '../../../src-worker/collective/index.js';
 import { runWorld, type RankOutcome } from './support/spawn-ranks.js';
 
 interface Check { op: string; length: number; mismatches: number; group?: string }
@@ -31,12 +32,23 @@ for (const world of [5, 6, 7, 8]) {
   });
 }
 
-// Small segments make every chunk many pipelined frames; both all-reduce algorithms and both socket read paths must agree.
-for (const [world, algo, copyReads] of [[3, 'ring', '0'], [4, 'direct', '1'], [2, 'direct', '0']] as const) {
-  test(`every op is exact for world ${world} with the ${algo} all-reduce, ${copyReads === '1' ? 'copying' : 'zero-copy'} reads, 4 KiB segments`, async () => {
+// Small segments make every chunk many pipelined frames; both all-reduce algorithms, both socket read paths and
+// both float adds (wasm SIMD, scalar) must agree. Each rank reports which read path its connections took.
+const variants: Array<[number, CollectiveTuning]> = [
+  [3, { allReduceAlgorithm: 'ring', zeroCopyReads: true, simdSum: false }],
+  [4, { allReduceAlgorithm: 'direct', zeroCopyReads: false, simdSum: true, scatterWindowSegments: 1 }],
+  [2, { allReduceAlgorithm: 'direct', zeroCopyReads: true, simdSum: true, scatterWindowSegments: 3 }],
+];
+for (const [world, tuning] of variants) {
+  const readPath = tuning.zeroCopyReads ? 'zero-copy' : 'copying';
+  test(`every op is exact for world ${world} with the ${tuning.allReduceAlgorithm} all-reduce, ${readPath} reads, ${tuning.simdSum ? 'SIMD' : 'scalar'} sums, 4 KiB segments`, async () => {
     const lengths = [7, 100_003];
-    const env = { SHARDSCOPE_COLLECTIVE_ALGO: algo, SHARDSCOPE_COLLECTIVE_COPY_READS: copyReads, SHARDSCOPE_TEST_SEGMENT_BYTES: '4096' };
-    assertExact(await runWorld('ops', world, lengths, env), lengths.length * opsPerLength(world));
+    const outcomes = await runWorld('ops', world, lengths, { SHARDSCOPE_TEST_TUNING: JSON.stringify({ ...tuning, segmentBytes: 4096 }) });
+    assertExact(outcomes, lengths.length * opsPerLength(world));
+    for (const o of outcomes) {
+      const transport = o.lines.find((l) => 'transport' in l)!.transport as TransportStats;
+      assert.equal(transport.zeroCopyConnections, tuning.zeroCopyReads ? world - 1 : 0, `${readPath} reads asked: ${JSON.stringify(transport)}`);
+    }
   });
 }
 

@@ -9,7 +9,7 @@ function sampleFrames(): Frame[] {
   const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
   return [
     { meta: { t: 'd', k: '0.0.0.0' }, payload: bytes(0, 1) },
-    { meta: { t: 'd', k: '1.2.3.4', extra: 'é ünïcode' }, payload: bytes(1, 2) },
+    { meta: { t: 'd', k: '1.2.3.4 é ünïcode' }, payload: bytes(1, 2) },
     { meta: { t: 'abort', kind: 'peer-lost', message: 'x' }, payload: bytes(7, 3) },
     { meta: { t: 'd', k: 'big' }, payload: bytes(100_003, 4) },
   ];
@@ -60,7 +60,7 @@ test('frames split at random points decode to the same frames', () => {
 
 test('the allocator decides where a payload lands (receive straight into a posted buffer)', () => {
   const target = new Uint8Array(7);
-  const decoder = new FrameDecoder(limits, (meta, n) => (meta.k === 'mine' ? target : new Uint8Array(n)));
+  const decoder = new FrameDecoder(limits, (meta, n) => (meta.t === 'd' && meta.k === 'mine' ? target : new Uint8Array(n)));
   const stream = encodeFrame({ t: 'd', k: 'mine' }, Uint8Array.of(1, 2, 3, 4, 5, 6, 7));
   const frames = stream.reduce<Frame[]>((acc, _, i) => acc.concat(decoder.push(stream.subarray(i, i + 1))), []);
   assert.equal(frames[0].payload, target);
@@ -70,9 +70,9 @@ test('the allocator decides where a payload lands (receive straight into a poste
 test('garbage, oversized frames and bad metadata are protocol errors', () => {
   const isProtocol = (error: unknown) => error instanceof ShardScopeError && error.kind === 'protocol';
   assert.throws(() => new FrameDecoder(limits).push(new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')), isProtocol);
-  const big = encodeFrame({ t: 'd' }, new Uint8Array(100));
+  const big = encodeFrame({ t: 'd', k: 'x' }, new Uint8Array(100));
   assert.throws(() => new FrameDecoder({ maxMetaBytes: 4096, maxPayloadBytes: 0 }).push(big), isProtocol);
-  const notJson = encodeFrame({ t: 'x' });
+  const notJson = encodeFrame({ t: 'bye' });
   notJson[12] = 0x7b; notJson[13] = 0x7b;
   assert.throws(() => new FrameDecoder(limits).push(notJson), isProtocol);
 });

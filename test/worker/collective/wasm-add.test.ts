@@ -36,25 +36,27 @@ test('reduceInto sums a sub-range through the kernel and leaves the rest of the 
   const work = values(50_000, 3);
   const before = work.slice();
   const incoming = values(30_000, 5);
-  reduceInto(work, 10_000, 40_000, new Uint8Array(incoming.buffer), 'sum');
+  reduceInto(work, 10_000, 40_000, new Uint8Array(incoming.buffer), 'sum', true);
   for (let i = 0; i < work.length; i++) {
     const expected = i >= 10_000 && i < 40_000 ? Math.fround(before[i] + incoming[i - 10_000]) : before[i];
     if (!Object.is(work[i], expected) && !(Number.isNaN(work[i]) && Number.isNaN(expected))) assert.fail(`element ${i}: got ${work[i]}, expected ${expected}`);
   }
 });
 
-test('reduceAllInto adds several contributions in the given order, bit-identical to adding them one by one', () => {
+test('reduceAllInto adds several contributions in the given order, bit-identical to adding them one by one, with SIMD or without', () => {
   const length = 16384 * 2 + 9;
-  const work = values(length, 11);
   const sources = [values(length, 13), values(length, 17), values(length, 19)];
-  const expected = work.slice();
+  const expected = values(length, 11);
   for (const src of sources) for (let i = 0; i < length; i++) expected[i] += src[i];
-  reduceAllInto(work, 0, length, sources.map((src) => new Uint8Array(src.buffer)), 'sum');
-  for (let i = 0; i < length; i++) {
-    if (!Object.is(work[i], expected[i]) && !(Number.isNaN(work[i]) && Number.isNaN(expected[i]))) assert.fail(`element ${i}: got ${work[i]}, expected ${expected[i]}`);
+  for (const simd of [true, false]) {
+    const work = values(length, 11);
+    reduceAllInto(work, 0, length, sources.map((src) => new Uint8Array(src.buffer)), 'sum', simd);
+    for (let i = 0; i < length; i++) {
+      if (!Object.is(work[i], expected[i]) && !(Number.isNaN(work[i]) && Number.isNaN(expected[i]))) assert.fail(`simd ${simd}, element ${i}: got ${work[i]}, expected ${expected[i]}`);
+    }
   }
   // Non-float or non-sum reductions take the scalar path with the same order.
   const ints = new Int32Array([1, 2, 3, 2147483647]);
-  reduceAllInto(ints, 0, 4, [new Int32Array([1, 1, 1, 1]), new Int32Array([10, 10, 10, 0])].map((a) => new Uint8Array(a.buffer)), 'sum');
+  reduceAllInto(ints, 0, 4, [new Int32Array([1, 1, 1, 1]), new Int32Array([10, 10, 10, 0])].map((a) => new Uint8Array(a.buffer)), 'sum', true);
   assert.deepEqual([...ints], [12, 13, 14, -2147483648]);
 });

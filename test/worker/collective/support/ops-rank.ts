@@ -1,10 +1,11 @@
 /**
  * One rank of a multi-process collectives test, run as its own OS process:
- * `node --import tsx ops-rank.ts <scenario> <rank> <world> <masterPort> [lengths]`, secret in SHARDSCOPE_TEST_SECRET.
- * Fills buffers with integers (exact in float32), computes the expected results itself and prints
- * one JSON line {rank, checks: [{op, length, mismatches}], stats} — or {rank, error: {kind, message}} and exits 1.
+ * `node --import tsx ops-rank.ts <scenario> <rank> <world> <masterPort> [lengths]`, secret in SHARDSCOPE_TEST_SECRET,
+ * CollectiveTuning as JSON in SHARDSCOPE_TEST_TUNING (optional). Fills buffers with integers (exact in float32),
+ * computes the expected results itself and prints one JSON line {rank, checks: [{op, length, mismatches}], stats,
+ * transport} — or {rank, error: {kind, message}} and exits 1.
  */
-import { initCollective, chunkBounds, type ProcessGroup } from '../../../../src-worker/collective/index.js';
+import { initCollective, chunkBounds, type CollectiveTuning, type ProcessGroup } from '../../../../src-worker/collective/index.js';
 import { ShardScopeError } from '../../../../src-shared/errors.js';
 
 const [scenario, rankText, worldText, portText, lengthsText = '0,1,7'] = process.argv.slice(2);
@@ -70,11 +71,12 @@ async function checkAllOps(group: ProcessGroup, label: string, n: number): Promi
 }
 
 async function main(): Promise<void> {
+  const tuning = JSON.parse(process.env.SHARDSCOPE_TEST_TUNING ?? '{}') as CollectiveTuning;
   const comm = await initCollective({
+    ...tuning,
     rank, worldSize: world, masterAddr: '127.0.0.1', masterPort: Number(portText),
     secret: process.env.SHARDSCOPE_TEST_SECRET ?? '', hostLabel: `test-host-${rank}`,
     timeoutMs: Number(process.env.SHARDSCOPE_TEST_TIMEOUT_MS ?? 20000),
-    segmentBytes: process.env.SHARDSCOPE_TEST_SEGMENT_BYTES ? Number(process.env.SHARDSCOPE_TEST_SEGMENT_BYTES) : undefined,
   });
   if (scenario === 'ops') {
     for (const n of lengths) await checkAllOps(comm.world, 'world', n);
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
       if (iteration === 1) process.stdout.write(`${JSON.stringify({ rank, event: 'all-reducing' })}\n`);
     }
   }
-  process.stdout.write(`${JSON.stringify({ rank, checks, stats: comm.stats() })}\n`);
+  process.stdout.write(`${JSON.stringify({ rank, checks, stats: comm.stats(), transport: comm.transportStats() })}\n`);
   await comm.close();
 }
 

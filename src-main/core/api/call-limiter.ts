@@ -3,7 +3,7 @@
  * a few slots instead of filling the event loop, and past the queue's cap is refused with `unavailable`.
  * Calls named as urgent (stopRun, getAppInfo) never wait behind the queue.
  */
-import { ShardScopeError } from '../../src-shared/errors.js';
+import { ShardScopeError } from '../../../src-shared/errors.js';
 
 /** Limits of one connection. */
 export interface CallLimits {
