@@ -57,6 +57,10 @@ export interface EngineCalibration {
    * collectives that the JS heap frees only at its next collection — measured on a TP stage in a fresh process.
    */
   segmentedOverheadBytes: number;
+  /** What the copies out of and back into tensors around every TP all-reduce add to a TP stage's peak, at `probeBatch` sequences (absent before it was measured). */
+  tpCopyOverheadBytes?: number;
+  /** Micro-batch (sequences) of the memory probes. */
+  probeBatch?: number;
   /** Compute slowdown when `processes` ranks compute at once on this host (1 = none), from the same workload run alone and together. */
   concurrency: Array<{ processes: number; slowdown: number }>;
 }

@@ -43,7 +43,9 @@ export function predictRankMemory(config: TrainConfig, r: EngineRankShape, engin
     const keptPerMicroBatch = config.recompute ? activation : (2 * layers + 1) * activation;
     const recomputed = config.recompute ? 2 * layers * activation : 0;
     const transient = Math.max(...(['attn-backward', 'mlp-backward', 'head', 'embed-backward'] as const).map((s) => framework(engine, s, tp, b)));
-    activations = resident * (maxInFlight * keptPerMicroBatch + recomputed + transient) + (engine.segmentedOverheadBytes ?? 0);
+    // TP ranks also hold the copies around their all-reduces until the heap collects them (measured, scaled to this micro-batch)
+    const tpCopies = tp > 1 && engine.tpCopyOverheadBytes && engine.probeBatch ? (engine.tpCopyOverheadBytes * b) / engine.probeBatch : 0;
+    activations = resident * (maxInFlight * keptPerMicroBatch + recomputed + transient) + (engine.segmentedOverheadBytes ?? 0) + tpCopies;
   }
   // ZeRO-1 (optimizer-step.ts, process-group.ts): reduce-scatter works on a copy of the gradients and returns this rank's
   // chunk; the update takes a slice of the parameters; all-gather returns a new full array

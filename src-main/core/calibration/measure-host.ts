@@ -77,7 +77,8 @@ function batchSizes(globalBatch: number): number[] {
 }
 
 
-async function measureContention(options: MeasureHostOptions, modelJson: string, cores: number): Promise<Pick<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes'>> {
+async function measureContention(options: MeasureHostOptions, modelJson: string, cores: number): Promise<Pick<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes' | 'tpCopyOverheadBytes' | 'probeBatch'>> {
+  const probeBatch = Math.max(1, Math.floor(options.globalBatch / 2));
   const runProbe = (n: number) => Promise.all(Array.from({ length: n }, () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5'])))
     .then((outs) => outs.map((o) => JSON.parse(o.trim()) as CalibrationProbeResult));
   const probe = (n: number) => runProbe(n).then((results) => results.map((r) => r.seconds));
@@ -91,13 +92,19 @@ async function measureContention(options: MeasureHostOptions, modelJson: string,
   const segmentedOverheadBytes = stage.peakResidentBytes !== null && stage.runtimeBaselineBytes !== null
     ? Math.max(0, stage.peakResidentBytes - stage.runtimeBaselineBytes - stage.heldBytes - activationResidentFraction * stage.frameworkPeakBytes) : 0;
   options.onProgress?.(`memory: a segmented stage (TP shard 1/${probeTp}) holds ${(segmentedOverheadBytes / 2 ** 20).toFixed(1)} MiB more than its tensors (copies between segments)`);
+  let tpCopyOverheadBytes = 0;
+  if (probeTp > 1) {
+    const copies = JSON.parse((await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(probeBatch), '--probe', '5', '--probe-tp', String(probeTp), '--probe-tp-copies'])).trim()) as CalibrationProbeResult;
+    tpCopyOverheadBytes = copies.peakResidentBytes !== null && stage.peakResidentBytes !== null ? Math.max(0, copies.peakResidentBytes - stage.peakResidentBytes) : 0;
+    options.onProgress?.(`memory: the copies around its TP all-reduces add ${(tpCopyOverheadBytes / 2 ** 20).toFixed(1)} MiB to that stage's peak at micro-batch ${probeBatch}`);
+  }
   const out = [{ processes: 1, slowdown: 1 }];
   for (const n of [...new Set([2, cores])].filter((n) => n >= 2)) {
     const together = await probe(n);
     out.push({ processes: n, slowdown: together.reduce((a, s) => a + s, 0) / together.length / alone });
     options.onProgress?.(`contention: ${n} ranks computing at once run ${out[out.length - 1].slowdown.toFixed(2)}x slower than one`);
   }
-  return { concurrency: out, activationResidentFraction, segmentedOverheadBytes };
+  return { concurrency: out, activationResidentFraction, segmentedOverheadBytes, tpCopyOverheadBytes, probeBatch };
 }
 
 async function measureCollectives(options: MeasureHostOptions, groupSize: number): Promise<{ timings: CollectiveTiming[]; lockstep: LockstepJitter | null }> {

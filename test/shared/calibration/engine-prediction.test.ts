@@ -88,3 +88,11 @@ test('the gradient collectives\' own buffers, measured per payload byte, are par
   assert.ok(Math.abs(rank(measured, { zeroStage: 1 }).memoryBytes.communication - rank(calibration(), { zeroStage: 1 }).memoryBytes.communication - 3 * params) < 1e-3);
   assert.equal(predictEngineRun(config(1, 1, 1), measured, local(1)).ranks[0].memoryBytes.communication, 0, 'no gradient sync on a lone rank');
 });
+
+test('TP ranks hold the measured copies around their all-reduces, scaled to their micro-batch; other ranks do not', () => {
+  const measured = calibration();
+  Object.assign(measured.engines[0], { tpCopyOverheadBytes: 10e6, probeBatch: 4 });
+  const act = (tp: number, pp: number, c: HostCalibration) => predictEngineRun(config(1, tp, pp), c, local(tp * pp)).ranks[0].memoryBytes.activations;
+  assert.ok(Math.abs(act(2, 1, measured) - act(2, 1, calibration()) - 20e6) < 1e-3, 'micro-batch 8 = twice the probe\'s 4');
+  assert.equal(act(1, 2, measured), act(1, 2, calibration()));
+});
