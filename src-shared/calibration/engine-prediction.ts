@@ -98,12 +98,15 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
   const { model } = config;
   const b = microBatchSequences(config);
   const activationBytes = b * model.seqLen * model.hidden * 4;
-  const slowdownAt = (computing: number) => interpolate(engine.concurrency.map((c) => [c.processes, c.slowdown] as const), computing) ?? 1;
+  // ranks sharing a host cannot speed each other up: a measured slowdown below 1 is the host's load changing between the probes
+  const contention = (e: EngineCalibration) => e.concurrency.map((c) => [c.processes, Math.max(1, c.slowdown)] as const);
+  if (engine.concurrency.some((c) => c.slowdown < 1)) gaps.add(`contention measured below 1 (${engine.concurrency.filter((c) => c.slowdown < 1).map((c) => `${c.processes} ranks x${c.slowdown.toFixed(2)}`).join(', ')}): taken as 1, ranks cannot speed each other up`);
+  const slowdownAt = (computing: number) => interpolate(contention(engine), computing) ?? 1;
   // ranks slow each other only while they compute at the same time: all of them under DP/TP (lockstep),
   // fewer under a pipeline (waits); settled by replaying with the concurrency the last pass showed
   let computing = placement.ranksPerHost;
   let slowdown = slowdownAt(computing);
-  const slowdownOf = (e: EngineCalibration) => (e === engine ? slowdown : interpolate(e.concurrency.map((c) => [c.processes, c.slowdown] as const), computing) ?? 1);
+  const slowdownOf = (e: EngineCalibration) => (e === engine ? slowdown : interpolate(contention(e), computing) ?? 1);
   if (engine.concurrency.length === 0 && placement.ranksPerHost > 1) gaps.add('no contention measurement: ranks sharing the host assumed not to slow each other');
   const scope = (kind: 'dp' | 'tp' | 'pp') => (placement.crossHost[kind] ? 'cross-host' : 'host') as 'host' | 'cross-host';
   const shapes = engineRankShapes(config);

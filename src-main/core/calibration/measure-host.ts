@@ -102,7 +102,8 @@ async function measureContention(options: MeasureHostOptions, modelJson: string,
   for (const n of [...new Set([2, cores])].filter((n) => n >= 2)) {
     const together = await probe(n);
     out.push({ processes: n, slowdown: together.reduce((a, s) => a + s, 0) / together.length / alone });
-    options.onProgress?.(`contention: ${n} ranks computing at once run ${out[out.length - 1].slowdown.toFixed(2)}x slower than one`);
+    const { slowdown } = out[out.length - 1];
+    options.onProgress?.(`contention: ${n} ranks computing at once run ${slowdown.toFixed(2)}x slower than one${slowdown < 1 ? ' (below 1: the host\'s load changed between the probes; predictions take it as 1)' : ''}`);
   }
   return { concurrency: out, activationResidentFraction, segmentedOverheadBytes, tpCopyOverheadBytes, probeBatch };
 }

@@ -96,3 +96,13 @@ test('TP ranks hold the measured copies around their all-reduces, scaled to thei
   assert.ok(Math.abs(act(2, 1, measured) - act(2, 1, calibration()) - 20e6) < 1e-3, 'micro-batch 8 = twice the probe\'s 4');
   assert.equal(act(1, 2, measured), act(1, 2, calibration()));
 });
+
+test('a contention measured below 1 (load changing between the probes) is taken as 1 and said', () => {
+  const odd = calibration();
+  odd.engines[0].concurrency = [{ processes: 1, slowdown: 1 }, { processes: 2, slowdown: 0.67 }];
+  const unslowed = calibration();
+  unslowed.engines[0].concurrency = [{ processes: 1, slowdown: 1 }, { processes: 2, slowdown: 1 }];
+  const p = predictEngineRun(config(2, 1, 1), odd, local(2));
+  assert.equal(p.stepTimeSeconds, predictEngineRun(config(2, 1, 1), unslowed, local(2)).stepTimeSeconds);
+  assert.ok(p.gaps.some((g) => /contention measured below 1 \(2 ranks x0\.67\): taken as 1/.test(g)), p.gaps.join('; '));
+});
