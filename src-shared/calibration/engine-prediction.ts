@@ -8,7 +8,7 @@ import type { TrainConfig } from '../engine-config.js';
 import type { CollectiveOp, CollectiveTiming, EngineCalibration, EngineSegment, HostCalibration } from './calibration-record.js';
 import { bytesSent, engineRankShapes, microBatchSequences, type EngineRankShape } from './engine-shapes.js';
 import { playSchedule, type OpCost, type ScheduleOp } from './engine-schedule.js';
-import { affineFit, interpolate } from './interpolate.js';
+import { interpolate, robustAffineFit } from './interpolate.js';
 import { predictRankMemory, type RankMemoryParts } from './engine-memory.js';
 
 /** One rank's predicted step. */
@@ -48,7 +48,8 @@ export class MissingCalibration extends Error {
 function segmentSeconds(engine: EngineCalibration, segment: EngineSegment, tp: number, batch: number, gaps: Set<string>): number {
   const points = engine.segments.filter((s) => s.segment === segment && s.tp === tp).map((s) => [s.batch, s.seconds] as const);
   // affine in the micro-batch's rows; the fit smooths the noise of timings on a shared host
-  const value = affineFit(points, batch);
+  const { value, dropped } = robustAffineFit(points, batch);
+  if (dropped) gaps.add(`${segment} (TP shard 1/${tp}) at micro-batch ${dropped[0]}: ${(dropped[1] * 1e3).toFixed(0)} ms measured, over 50% off the line of the other sizes: left out (a burst of load while calibrating)`);
   if (value === null) throw new MissingCalibration(`no ${segment} timing for a TP shard of ${tp} in the calibration of ${engine.model.name}`);
   if (!points.some(([b]) => b === batch)) gaps.add(`${segment} at micro-batch ${batch} not measured: read off the fitted line`);
   return value;
