@@ -23,6 +23,9 @@ const debianPackages = {
   slurmd: '/usr/sbin/slurmd',
   'slurm-client': '/usr/bin/sbatch',
   munge: '/usr/sbin/munged',
+  // Its accounting (sacct): slurmdbd on a throwaway MariaDB.
+  slurmdbd: '/usr/sbin/slurmdbd',
+  'mariadb-server': '/usr/sbin/mariadbd',
 };
 
 function ensureDebianPackages() {

@@ -91,6 +91,19 @@ export const measuredFiguresSchema = z.object({
 });
 
 /** Everything the report holds about one run. */
+/** A Slurm run's job: where it ran, the states it went through, node trouble, and what Slurm accounted of it. */
+export const slurmJobReportSchema = z.object({
+  jobId: z.string(), loginHost: z.string(),
+  /** The sbatch script as submitted. */
+  script: z.string(),
+  states: z.array(z.object({ atMs: z.number(), state: z.string(), reason: z.string().nullable() })),
+  nodeEvents: z.array(z.object({ atMs: z.number(), node: z.string(), state: z.string(), reason: z.string().nullable() })),
+  /** sacct's figures (or the controller's without accounting storage); energy only where Slurm's energy accounting is configured. */
+  accounting: z.object({
+    source: z.enum(['sacct', 'scontrol']), state: z.string(), elapsedSeconds: nullableNumber, energyJoules: nullableNumber, energySource: z.string(), exitCode: z.string().nullable(),
+  }).nullable(),
+});
+
 export const runReportSchema = z.object({
   id: z.string(), engine: z.string(), status: z.enum(['running', 'finished', 'failed', 'cancelled', 'interrupted']),
   error: z.object({ kind: z.string(), message: z.string() }).nullable(),
@@ -118,6 +131,8 @@ export const runReportSchema = z.object({
   series: z.array(reportSeriesSchema),
   /** Per-rank spans at real times and their summary (exposed communication, bubble, idle); absent when the run recorded none. */
   spans: runSpansReportSchema.optional(),
+  /** The Slurm job of a run launched on a Slurm cluster. */
+  slurm: slurmJobReportSchema.optional(),
 });
 
 /** The runs side by side, and which was fastest / used least energy per token, from measured data. */
@@ -146,6 +161,8 @@ export const reportSchema = z.object({
 export type Report = z.infer<typeof reportSchema>;
 /** One run in a report. */
 export type RunReport = z.infer<typeof runReportSchema>;
+/** The Slurm job of a run in a report. */
+export type SlurmJobReport = z.infer<typeof slurmJobReportSchema>;
 /** Measured figures of a run. */
 export type MeasuredFigures = z.infer<typeof measuredFiguresSchema>;
 /** A predicted-vs-measured row. */

@@ -62,8 +62,10 @@ export interface SlurmJobAccounting {
   jobId: string;
   state: SlurmJobState;
   elapsedSeconds: number | null;
-  /** ConsumedEnergy in joules when Slurm's energy accounting is configured, else null. */
+  /** ConsumedEnergy in joules when Slurm's energy accounting is configured and read something, else null. */
   energyJoules: number | null;
+  /** Where the energy comes from, or why there is none, e.g. `not configured (AcctGatherEnergyType=acct_gather_energy/none)`. */
+  energySource: string;
   exitCode: string | null;
   /** `sacct` (the accounting database) or `scontrol` (the controller's memory, when accounting storage is off). */
   source: 'sacct' | 'scontrol';

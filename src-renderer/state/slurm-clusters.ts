@@ -1,4 +1,8 @@
-/** Slurm clusters added in this session (Hosts view), offered to the Run view: login host, partition and nodes. */
+/**
+ * Slurm clusters offered to the Run view and the Planner: those added in this session (Hosts view),
+ * and those discovered before (kept by the app), as their last discovery left them.
+ */
+import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { SlurmDiscoveryResult } from '../../src-shared/api/slurm-contract.js';
 
 /** One added cluster. */
@@ -26,4 +30,17 @@ export function slurmClusters(): AddedSlurmCluster[] {
 export function onSlurmClusters(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+let known: Promise<void> | null = null;
+
+/** Adds the clusters discovered before (once per page); a cluster already added in this session is left as it is. */
+export function loadKnownSlurmClusters(api: ShardScopeApi): Promise<void> {
+  known ??= api.knownSlurmClusters().then((list) => {
+    for (const discovery of list) {
+      if (slurmClusters().some((c) => c.loginHost === discovery.slurm.loginHost)) continue;
+      addSlurmCluster({ loginHost: discovery.slurm.loginHost, discovery });
+    }
+  }, () => undefined);
+  return known;
 }

@@ -20,8 +20,10 @@ function deviceCard(device: DeviceInfo): HTMLElement {
 export function hostCard(host: HostInventory): HTMLElement {
   const card = el('section', 'host-card');
   card.dataset.hostId = host.id;
+  if (host.slurm) Object.assign(card.dataset, { slurmPartitions: host.slurm.partitions.join(','), slurmState: host.slurm.state });
   const header = el('header');
-  const slurm = host.slurm ? `Slurm node via ${host.slurm.loginHost} · ${host.slurm.partitions.join(', ')} · ${host.slurm.state}${host.slurm.reason ? ` (${host.slurm.reason})` : ''}` : null;
+  // A Slurm node's state is as of its discovery (possibly an earlier session's): the card says when.
+  const slurm = host.slurm ? `Slurm node via ${host.slurm.loginHost} · ${host.slurm.partitions.join(', ')} · ${host.slurm.state}${host.slurm.reason ? ` (${host.slurm.reason})` : ''} · as of ${new Date(host.discoveredAtMs).toLocaleString()}` : null;
   header.append(el('h2', undefined, host.slurm ? host.id : host.hostname), el('span', 'note', slurm ?? (host.isLocal ? 'this machine' : 'remote')));
   card.append(header);
   if (host.status === 'error') {

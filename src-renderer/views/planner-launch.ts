@@ -1,9 +1,13 @@
-/** "Launch this plan": a planned strategy carried into the Run view's form, when an engine here can run it. */
+/**
+ * "Launch this plan": a planned strategy carried into the Run view's form, when an engine here can
+ * run it, or into its Slurm form (nodes and GPUs per node from the planned cluster's shape).
+ */
 import { modelPresets } from '../../src-shared/engine-config.js';
 import type { PlanResult } from '../../src-shared/planner/index.js';
 import type { RunRequest } from '../../src-shared/run-live.js';
 import { el } from '../format.js';
-import { setLaunchIntent } from '../state/launch-intent.js';
+import { setLaunchIntent, setSlurmLaunchIntent } from '../state/launch-intent.js';
+import { slurmClusters } from '../state/slurm-clusters.js';
 
 /** The Run view request of a plan, or why no engine here can run it. */
 export function runRequestOfPlan(modelId: string, plan: PlanResult): { request: Partial<RunRequest> } | { reason: string } {
@@ -23,8 +27,18 @@ export function runRequestOfPlan(modelId: string, plan: PlanResult): { request: 
   };
 }
 
-/** A "Launch plan X" button (disabled with the reason when no engine here can run the plan). */
-export function launchPlanButton(label: string, modelId: string, plan: PlanResult): HTMLElement {
+/**
+ * The job's shape for `worldSize` ranks, one GPU each, on nodes of `gpusPerNode` GPUs: as many ranks
+ * per node as fit and divide the world (every node runs the same number of tasks).
+ */
+export function slurmShapeOf(worldSize: number, gpusPerNode: number): { nodes: number; gpusPerNode: number } {
+  let perNode = Math.max(1, Math.min(worldSize, Math.floor(gpusPerNode)));
+  while (worldSize % perNode !== 0) perNode -= 1;
+  return { nodes: worldSize / perNode, gpusPerNode: perNode };
+}
+
+/** A "Launch plan X" button and a "on a Slurm cluster" one (disabled with the reason when no engine here can run the plan, or no cluster is added). */
+export function launchPlanButton(label: string, modelId: string, plan: PlanResult, gpusPerNode = 1): HTMLElement {
   const wrap = el('span', 'launch-plan');
   const button = el('button', 'secondary', `Launch plan ${label}`);
   button.type = 'button';
@@ -40,6 +54,19 @@ export function launchPlanButton(label: string, modelId: string, plan: PlanResul
     setLaunchIntent(outcome.request);
     location.hash = '#/run';
   });
-  wrap.append(button);
+  const { dp, tp, pp } = plan.strategy;
+  const shape = slurmShapeOf(dp * tp * pp, gpusPerNode);
+  const onSlurm = el('button', 'secondary', `on a Slurm cluster (${shape.nodes} x ${shape.gpusPerNode} GPU)`);
+  onSlurm.type = 'button';
+  onSlurm.dataset.launchPlanSlurm = label;
+  if (slurmClusters().length === 0) {
+    onSlurm.disabled = true;
+    onSlurm.title = 'add a Slurm cluster in the Hosts view first';
+  }
+  onSlurm.addEventListener('click', () => {
+    setSlurmLaunchIntent({ request: outcome.request, ...shape });
+    location.hash = '#/run';
+  });
+  wrap.append(button, onSlurm);
   return wrap;
 }

@@ -6,6 +6,7 @@ import { calibratePanel } from './calibrate-panel.js';
 import { clusterForm, clusterRequest, fieldsOf, strategyForm, toPlanRequest, workloadStrategy, type ClusterFields, type StrategyFields } from './planner-form.js';
 import { launchPlanButton } from './planner-launch.js';
 import { thisClusterChoice } from './planner-this-cluster.js';
+import { loadKnownSlurmClusters, onSlurmClusters } from '../state/slurm-clusters.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
 import { mountSearchResults } from './planner-search.js';
 
@@ -29,6 +30,7 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
   root.append(status, calibration.node);
   let alive = true;
   let disposeSearch = () => {};
+  let offSlurmClusters = () => {};
 
   api.getPlannerCatalogue().then((catalogue) => {
     if (!alive) return;
@@ -77,13 +79,16 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
       }));
       if (mine !== generation || !alive) return;
       verdicts.replaceChildren(...outcomes.map(verdictCard));
-      launches.replaceChildren(...outcomes.flatMap((o) => ('plan' in o ? [launchPlanButton(o.label, c.model, o.plan)] : [])));
+      launches.replaceChildren(...outcomes.flatMap((o) => ('plan' in o ? [launchPlanButton(o.label, c.model, o.plan, c.gpusPerNode)] : [])));
       const plans = outcomes.flatMap((o) => ('plan' in o ? [{ label: o.label, plan: o.plan }] : []));
       figures.replaceChildren(figuresTable(plans));
       redraw(plans);
       root.dataset.planned = String(mine);
     };
     for (const form of [cluster.node, a.node, b.node]) form.addEventListener('change', () => void update());
+    // the launch buttons offer a Slurm cluster once one is known
+    offSlurmClusters = onSlurmClusters(() => void update());
+    void loadKnownSlurmClusters(api);
 
     searchButton.addEventListener('click', async () => {
       searchNote.textContent = 'searching…';
@@ -112,6 +117,7 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
   return () => {
     alive = false;
     disposeSearch();
+    offSlurmClusters();
     calibration.dispose();
   };
 }

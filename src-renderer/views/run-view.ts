@@ -15,6 +15,7 @@ import { mountRunPanel } from './run-panel.js';
 import { placementBox } from './placement-box.js';
 import { takeLaunchIntent } from '../state/launch-intent.js';
 import { slurmRunSection } from './slurm-run-form.js';
+import { fillRunForm } from './fill-run-form.js';
 
 const HOST_WINDOW_MS = 10 * 60 * 1000;
 const REDRAW_MS = 250;
@@ -60,7 +61,7 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
   };
   const intent = options.initialRequest ?? takeLaunchIntent();
   if (intent) {
-    fillForm(form, intent);
+    fillRunForm(form, intent);
     message.textContent = 'the planned strategy is in the form: check the placement, then Launch';
   }
 
@@ -122,25 +123,4 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
     panels.forEach((p) => p.dispose());
     slurm.unmount();
   };
-}
-
-/** Puts a request's values into the launch form's fields. */
-function fillForm(form: HTMLFormElement, request: Partial<RunRequest>): void {
-  const set = (name: string, value: unknown) => {
-    const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
-    if (!field || value === undefined) return;
-    if (field instanceof HTMLInputElement && field.type === 'checkbox') field.checked = Boolean(value);
-    else field.value = String(value);
-  };
-  set('engine', request.engine);
-  (form.elements.namedItem('engine') as HTMLSelectElement).dispatchEvent(new Event('change'));
-  set('model', request.model);
-  set('dp', request.dp);
-  set('tp', request.tp);
-  set('pp', request.pp);
-  set('steps', request.steps);
-  set('microBatches', request.microBatches);
-  set('schedule', request.schedule);
-  set('zero', request.zeroStage);
-  set('recompute', request.recompute);
 }

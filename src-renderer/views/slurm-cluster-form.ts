@@ -2,7 +2,7 @@
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { HostInventory } from '../../src-shared/inventory.js';
 import { el, formatBytes } from '../format.js';
-import { addSlurmCluster, onSlurmClusters, slurmClusters } from '../state/slurm-clusters.js';
+import { addSlurmCluster, loadKnownSlurmClusters, onSlurmClusters, slurmClusters } from '../state/slurm-clusters.js';
 
 function field(label: string, input: HTMLElement): HTMLElement {
   const wrap = el('label', 'field');
@@ -60,11 +60,12 @@ export function slurmClusterSection(api: ShardScopeApi): { element: HTMLElement;
     const card = el('section', 'host-card');
     card.dataset.slurmCluster = c.loginHost;
     const partitions = c.discovery.slurm.partitions.map((p) => `${p.name}${p.isDefault ? '*' : ''} (${p.state}, ${p.totalNodes} nodes)`).join(', ');
-    card.append(el('strong', undefined, `Slurm ${c.discovery.slurm.clusterName ?? ''} via ${c.loginHost}`), el('p', 'note', `partitions: ${partitions}`), ...c.discovery.hosts.map(nodeRow));
+    card.append(el('strong', undefined, `Slurm ${c.discovery.slurm.clusterName ?? ''} via ${c.loginHost}, discovered ${new Date(c.discovery.slurm.discoveredAtMs).toLocaleString()}`), el('p', 'note', `partitions: ${partitions}`), ...c.discovery.hosts.map(nodeRow));
     return card;
   }));
   render();
   const off = onSlurmClusters(render);
+  void loadKnownSlurmClusters(api);
   section.append(el('h2', undefined, 'Slurm clusters'), form, message, list);
   return { element: section, unmount: off };
 }

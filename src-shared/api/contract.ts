@@ -44,6 +44,7 @@ export const apiArgSchemas = {
   acceptHostKey: z.tuple([acceptHostKeyArgsSchema]),
   probeLinks: z.tuple([probeLinksArgsSchema]),
   discoverSlurm: z.tuple([discoverSlurmArgsSchema]),
+  knownSlurmClusters: z.tuple([]),
   previewSlurmJob: z.tuple([slurmRunRequestSchema]),
   startSlurmRun: z.tuple([slurmRunRequestSchema]),
   setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
@@ -85,6 +86,8 @@ export interface ApiResults {
   acceptHostKey: AcceptHostKeyResult;
   probeLinks: HostsState;
   discoverSlurm: SlurmDiscoveryResult;
+  /** The Slurm clusters discovered before (kept in slurm-clusters.json), as their last discoveries left them. */
+  knownSlurmClusters: SlurmDiscoveryResult[];
   previewSlurmJob: { script: string; jobDir: string };
   startSlurmRun: { runId: string; jobId: string };
   setHostRuntime: HostsState;

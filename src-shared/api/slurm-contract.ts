@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { HostInventory } from '../inventory.js';
 import { runRequestSchema } from '../run-live.js';
-import type { SlurmClusterInfo, SlurmJobStatus, SlurmNode } from '../slurm.js';
+import type { SlurmClusterInfo, SlurmJobAccounting, SlurmJobStatus, SlurmNode } from '../slurm.js';
 
 /** `local`, or `[user@]host[:port]` of the login host. */
 const loginHostSchema = z.string().min(1).max(255).regex(/^(local|([A-Za-z0-9._-]+@)?[A-Za-z0-9._-]+(:\d{1,5})?)$/, 'local or [user@]host[:port]');
@@ -37,9 +37,10 @@ export interface SlurmDiscoveryResult {
   hosts: HostInventory[];
 }
 
-/** Pushed while a Slurm run's job changes: its state, or one of its nodes (drained, down). */
+/** Pushed while a Slurm run's job changes: its state, or one of its nodes (drained, down); and once it has ended, what Slurm kept about it. */
 export interface SlurmJobEvent {
   runId: string;
   status?: SlurmJobStatus;
   node?: SlurmNode;
+  accounting?: SlurmJobAccounting;
 }

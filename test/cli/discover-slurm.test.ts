@@ -2,19 +2,23 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { knownSlurmNodes, slurmClustersPath } from '../../src-main/core/slurm/known-slurm-nodes.js';
 import { slurmUnavailableReason, startSlurmCluster, type SlurmCluster } from '../support/slurm-cluster/index.js';
 
 const cli = join(__dirname, '..', '..', 'bin', 'shardscope.cjs');
 const skip = slurmUnavailableReason() ?? false;
 let cluster: SlurmCluster;
+const home = mkdtempSync(join(tmpdir(), 'ss-slurm-home-'));
 
 before(async () => { if (!skip) cluster = await startSlurmCluster(); });
 after(async () => { await cluster?.stop(); });
 
 function shardscope(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cluster.env } });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cluster.env, SHARDSCOPE_HOME: home } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
@@ -37,6 +41,12 @@ test('two nodes with two gres GPUs each, as hosts with their partition and state
     assert.match(host.gpuNote ?? '', /gres \(type and count only\)/, 'memory is not invented: the note says what is known');
     assert.deepEqual([host.slurm.partitions, host.slurm.state, host.slurm.isAvailable], [['gpu'], 'idle', true]);
   }
+  // Known from now on (the planner's `--cluster known`, the app's Cluster view): each node with its partition, state and GPUs.
+  const known = knownSlurmNodes(slurmClustersPath({ SHARDSCOPE_HOME: home }));
+  assert.deepEqual(known.map((n) => [n.host.id, n.loginHost, n.partitions, n.state, n.isAvailable, n.gpuCount]), [
+    ['node1', 'local', ['gpu'], 'idle', true, 2], ['node2', 'local', ['gpu'], 'idle', true, 2],
+  ]);
+  assert.match(known[0].source, /^Slurm node of local, discovered \d{4}-\d\d-\d\dT.*\(GPUs from gres: type and count only\)$/);
 });
 
 test('--probe-gpus fills in models and memory from nvidia-smi run on each node in a job step; a drained node is shown with its reason and not probed', { skip }, async () => {
@@ -51,6 +61,10 @@ test('--probe-gpus fills in models and memory from nvidia-smi run on each node i
     assert.equal(node1.gpuNote, undefined);
     assert.deepEqual([node2.slurm.state, node2.slurm.reason, node2.slurm.isAvailable], ['idle+drain', 'fan failure', false]);
     assert.match(node2.gpuNote ?? '', /not probed: the node is idle\+drain/);
+    // The known nodes follow the latest discovery: the drained node says so, the probed one has its models.
+    const known = knownSlurmNodes(slurmClustersPath({ SHARDSCOPE_HOME: home }));
+    assert.deepEqual(known.map((n) => [n.host.id, n.state, n.isAvailable]), [['node1', 'idle', true], ['node2', 'idle+drain', false]]);
+    assert.match(known[0].source, /\(GPUs from nvidia-smi\)$/);
     const text = await shardscope(['discover', '--slurm', 'local']);
     assert.match(text.stdout, /node node2 \[gpu\] idle\+drain \(fan failure\)/);
   } finally {

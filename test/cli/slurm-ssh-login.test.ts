@@ -65,6 +65,11 @@ test('a 2-node torch job submitted through the SSH login host trains and is reco
   assert.equal(summary.slurm.state, 'COMPLETED');
   assert.match(summary.slurm.jobId, /^\d+$/);
   assert.ok(summary.loss < summary.losses[0]);
+  // This cluster has no slurmdbd (sacct refuses): elapsed comes from the controller's record, and no energy is invented.
+  const accounting = summary.slurm.accounting;
+  assert.equal(accounting.source, 'scontrol');
+  assert.ok(typeof accounting.elapsedSeconds === 'number' && accounting.elapsedSeconds >= 1);
+  assert.deepEqual([accounting.energyJoules, accounting.energySource], [null, 'not configured (AcctGatherEnergyType=acct_gather_energy/none)']);
   assert.ok(existsSync(join(jobDir, 'engine', 'train_script.py')) && existsSync(join(jobDir, 'engine', 'shardscope_events.py')), 'the torch script went to the job folder over SSH');
 });
 

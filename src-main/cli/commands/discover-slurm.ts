@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { rememberSlurmDiscovery, slurmClustersPath } from '../../core/slurm/known-slurm-nodes.js';
 import { discoverSlurmCluster } from '../../core/slurm/slurm-discover.js';
 import { openSlurmLogin } from '../../core/slurm/slurm-login.js';
 import { parseFlags } from '../args.js';
@@ -30,6 +31,8 @@ export const discoverSlurmCommand: CliCommand = async (args, io) => {
   const shell = await openSlurmLogin(values.slurm, { env: io.env, identityFiles: values.identity, knownHostsFile: values['known-hosts'], signal: io.signal });
   try {
     const { cluster, hosts } = await discoverSlurmCluster(shell, { partition: values.partition, probeGpus: values['probe-gpus'], signal: io.signal });
+    // Known from now on (plan --cluster known, the app's Cluster view), with the time of this discovery.
+    rememberSlurmDiscovery(slurmClustersPath(io.env), cluster, hosts);
     if (values.json) {
       printJson(io, { slurm: cluster, hosts });
       return 0;

@@ -91,7 +91,7 @@ export async function runOnSlurmFromCli(values: SlurmRunFlagValues, config: Trai
     if (values.json) printJson(io, { ...summary, slurm: { jobId: slurm.jobId, loginHost: slurm.loginHost, state: slurm.state, jobDir: slurm.jobDir, accounting: slurm.accounting } });
     else {
       printLine(io, `run ${summary.runId}: slurm job ${slurm.jobId} ${slurm.state}; loss ${summary.losses[0]?.toFixed(4)} -> ${summary.loss.toFixed(4)} over ${summary.steps} steps`);
-      if (slurm.accounting) printLine(io, `slurm accounting (${slurm.accounting.source}): elapsed ${slurm.accounting.elapsedSeconds ?? '-'} s, energy ${slurm.accounting.energyJoules === null ? 'not accounted' : `${slurm.accounting.energyJoules} J`}`);
+      if (slurm.accounting) printLine(io, `slurm accounting (${slurm.accounting.source}): elapsed ${slurm.accounting.elapsedSeconds ?? '-'} s, energy ${slurm.accounting.energyJoules === null ? slurm.accounting.energySource : `${slurm.accounting.energyJoules} J (${slurm.accounting.energySource})`}`);
     }
     return 0;
   } finally {

@@ -24,6 +24,7 @@ import { ClusterSamplers } from '../telemetry/cluster-samplers.js';
 import type { HostsState } from '../../../src-shared/api/hosts-contract.js';
 import { slurmHandlers } from './slurm-handlers.js';
 import { SlurmRunService } from '../slurm/slurm-run-service.js';
+import { knownSlurmNodes, rememberSlurmDiscovery, slurmClustersPath } from '../slurm/known-slurm-nodes.js';
 import { dirname, join } from 'node:path';
 import type { WorkerRuntime } from '../launch/worker-runtime.js';
 import { loggerFromEnv, type Logger } from '../log/logger.js';
@@ -74,7 +75,16 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     return found;
   }
 
-  let slurmNodes: HostInventory[] = [];
+  // Slurm nodes: those of every cluster discovered before (kept in slurm-clusters.json, state as of then), refreshed by a new discovery.
+  const slurmClustersFile = slurmClustersPath(process.env);
+  let slurmNodes: HostInventory[] = (() => {
+    try {
+      return knownSlurmNodes(slurmClustersFile).map((n) => n.host);
+    } catch (error) {
+      log.error('known Slurm nodes not read', error);
+      return [];
+    }
+  })();
   const withSlurmNodes = (local: Inventory): Inventory => ({ hosts: [...local.hosts, ...slurmNodes] });
 
   const hostId = LOCAL_HOST_ID;
@@ -141,7 +151,7 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
   const handlers = createApiHandlers({
     searchPlans: (request: SearchRequest) => planner.search(request),
     appInfo: { mode: options.mode, version: options.version, sampleIntervalMs: options.sampleIntervalMs },
-    // The UI's cluster: this machine, and the nodes of the Slurm clusters discovered in this session.
+    // The UI's cluster: this machine, and the nodes of the Slurm clusters discovered (now or before).
     getInventory: () => inventory.then(withSlurmNodes),
     refreshInventory: async () => {
       inventory = discover();
@@ -157,9 +167,10 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
       hostSettingsFile: hosts.settingsFile, knownMembers: async () => appClusterMembers((await inventory).hosts, hosts.state().statuses, slurmNodes, store.db),
     }),
     slurm: {
-      ...slurmHandlers(slurm),
+      ...slurmHandlers(slurm, slurmClustersFile),
       discoverSlurm: async (args) => {
         const found = await slurm.discover(args);
+        rememberSlurmDiscovery(slurmClustersFile, found.slurm, found.hosts);
         const isSame = (a: HostInventory, b: HostInventory) => a.id === b.id && a.slurm?.loginHost === b.slurm?.loginHost;
         slurmNodes = [...slurmNodes.filter((h) => !found.hosts.some((n) => isSame(h, n))), ...found.hosts];
         events.emit('inventory', withSlurmNodes(await inventory));

@@ -48,6 +48,7 @@ export function createApiHandlers(deps: HandlerDeps): ApiHandlers {
     ...deps.hosts,
     ...deps.calibration,
     discoverSlurm: deps.slurm.discoverSlurm,
+    knownSlurmClusters: deps.slurm.knownSlurmClusters,
     previewSlurmJob: deps.slurm.previewSlurmJob,
     startSlurmRun: deps.slurm.startSlurmRun,
   };

@@ -7,6 +7,7 @@ import { lossOf, measuredFiguresOf, rankStepsOf } from './report-figures.js';
 import { deviceUseOf, inventoryOf } from './report-inventory.js';
 import { runSpansOf, spanSummaryOf } from '../../../src-shared/run-spans.js';
 import { spanEventsOf, tracedStepRange } from '../store/span-events.js';
+import { slurmJobOf } from './report-slurm.js';
 
 /** Traced steps a report carries (the latest ones): enough for a trace and a summary, without the whole of a long run. */
 export const REPORT_SPAN_STEPS = 200;
@@ -63,6 +64,7 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
   const runSpans = runSpansOf(traced ? spanEventsOf(store, id, Math.max(traced.firstStep, traced.lastStep - REPORT_SPAN_STEPS + 1), traced.lastStep) : []);
   const stages = typeof run.strategy.pp === 'number' ? run.strategy.pp : 1;
   const microBatches = typeof run.strategy.microBatches === 'number' ? run.strategy.microBatches : 1;
+  const slurm = slurmJobOf(details);
   return {
     id: run.id, engine: run.engine, status: run.status, error: run.error,
     startedAtMs: run.startedAtMs, endedAtMs: run.endedAtMs,
@@ -76,6 +78,7 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
     predictionChecks: predictionChecksOf(run.prediction, run.plan, measured),
     rankSteps, loss: lossOf(rankSteps), series,
     ...(runSpans.windows.length > 0 ? { spans: { ...runSpans, summary: spanSummaryOf(runSpans, stages, microBatches) } } : {}),
+    ...(slurm ? { slurm } : {}),
   };
 }
 

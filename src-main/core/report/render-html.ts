@@ -2,6 +2,7 @@
 import type { Report, RunReport } from '../../../src-shared/report-schema.js';
 import { comparisonCharts, runCharts, type ChartSpec } from './chart-specs.js';
 import { spansHtml } from './spans-html.js';
+import { slurmJobHtml } from './slurm-html.js';
 import { formatBytesPerSecond } from '../../../src-shared/units.js';
 import { chartFigure, esc, fmtBytes, fmtNumber, fmtPercent, keyValues, REPORT_CSS, scriptJson, table } from './html-parts.js';
 
@@ -108,6 +109,7 @@ function runHtml(run: RunReport): string {
   const bandwidthTable = table(['kind', 'bytes sent (all ranks)', 'bytes/s'], Object.keys(m.bytesSentByKind).map((k) => [k, fmtBytes(m.bytesSentByKind[k]), formatBytesPerSecond(m.bandwidthBytesPerSecondByKind[k])]));
   return `<section class="run" data-run-id="${esc(run.id)}"><h2>Run ${esc(run.id)} — ${esc(run.strategyLabel)}</h2>
 ${section('inventory', inventoryHtml(run))}
+${run.slurm ? slurmJobHtml(run.slurm) : ''}
 ${section('plan', planHtml(run))}
 ${section('measured', measuredHtml(run))}
 ${section('checks', checksHtml(run))}

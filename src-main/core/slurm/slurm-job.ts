@@ -1,6 +1,7 @@
-/** A job on the cluster: submit (sbatch), state (scontrol show job), cancel (scancel), accounting (sacct, else scontrol). */
+/** A job on the cluster: submit (sbatch), state (scontrol show job), cancel (scancel). Accounting is slurm-accounting.ts. */
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import type { SlurmJobAccounting, SlurmJobStatus } from '../../../src-shared/slurm.js';
+import type { SlurmJobStatus } from '../../../src-shared/slurm.js';
+import { jobAccounting } from './slurm-accounting.js';
 import { parseScontrolRecords, parseSlurmDuration } from './slurm-parse.js';
 import { runChecked, type SlurmShell } from './slurm-shell.js';
 
@@ -44,32 +45,4 @@ export async function jobStatus(shell: SlurmShell, jobId: string, signal?: Abort
 /** Cancels the job (all its steps get SIGTERM, then SIGKILL after the cluster's KillWait). */
 export async function cancelJob(shell: SlurmShell, jobId: string): Promise<void> {
   await runChecked(shell, ['scancel', jobId], { timeoutMs: 15_000 });
-}
-
-/**
- * What Slurm kept about the job: `sacct` (elapsed, ConsumedEnergy where energy accounting is
- * configured); when accounting storage is off, the controller's record (elapsed only).
- */
-export async function jobAccounting(shell: SlurmShell, jobId: string, signal?: AbortSignal): Promise<SlurmJobAccounting> {
-  const sacct = await shell.run(['sacct', '-j', jobId, '-X', '-n', '-P', '-o', 'JobID,State,ElapsedRaw,ConsumedEnergyRaw,ExitCode'], { signal });
-  const fromSacct = sacct.code === 0 ? parseSacctJob(sacct.stdout, jobId) : null;
-  if (fromSacct) return fromSacct;
-  const shown = await shell.run(['scontrol', '-o', 'show', 'job', jobId], { signal });
-  if (shown.code !== 0) throw new ShardScopeError('not-found', `slurm on ${shell.loginHost}: job ${jobId} is neither in sacct nor in the controller`);
-  const record = parseScontrolRecords(shown.stdout)[0] ?? {};
-  return { jobId, state: (record.JobState ?? 'UNKNOWN').split(/\s/)[0], elapsedSeconds: parseSlurmDuration(record.RunTime), energyJoules: null, exitCode: record.ExitCode ?? null, source: 'scontrol' };
-}
-
-/**
- * The job's line of `sacct -X -n -P -o JobID,State,ElapsedRaw,ConsumedEnergyRaw,ExitCode`, e.g.
- * `42|CANCELLED by 0|73|1520|0:15`; ConsumedEnergyRaw is empty (or 0 with no plugin reading) where
- * energy accounting is not configured: null then, never a made-up 0 J.
- */
-export function parseSacctJob(text: string, jobId: string): SlurmJobAccounting | null {
-  const line = text.split('\n').find((l) => l.startsWith(`${jobId}|`));
-  if (!line) return null;
-  const [, state, elapsed, energy, exitCode] = line.split('|');
-  const energyValue = Number(energy);
-  const energyJoules = energy === '' || !Number.isFinite(energyValue) || energyValue <= 0 ? null : energyValue;
-  return { jobId, state: (state ?? 'UNKNOWN').split(' ')[0], elapsedSeconds: elapsed ? Number(elapsed) : null, energyJoules, exitCode: exitCode || null, source: 'sacct' };
 }

@@ -79,6 +79,7 @@ export class SlurmRunService {
       },
       onJobStatus: (status) => { jobId = status.jobId; this.deps.emitJob({ runId, status }); },
       onNode: (node) => this.deps.emitJob({ runId, node }),
+      onAccounting: (accounting) => this.deps.emitJob({ runId, accounting }),
       onRecorded: () => queueMicrotask(() => onRecorded(jobId)),
     }).catch(onFailed).finally(() => this.active.delete(runId));
     this.active.set(runId, { controller, done });

@@ -18,7 +18,8 @@ import { INVENTORY_EVENT } from '../report/report-inventory.js';
 import { buildSbatchScript } from './sbatch-script.js';
 import { nodeHost } from './slurm-discover.js';
 import { parseNode, parseScontrolRecords } from './slurm-parse.js';
-import { cancelJob, jobAccounting, submitJob } from './slurm-job.js';
+import { jobAccounting } from './slurm-accounting.js';
+import { cancelJob, submitJob } from './slurm-job.js';
 import { slurmRankCommand, type SlurmEngineFiles } from './slurm-rank-command.js';
 import { slurmRankProcess } from './slurm-rank-process.js';
 import { startSlurmSampler } from './slurm-sampler.js';
@@ -37,6 +38,8 @@ export interface SlurmRunOptions extends Omit<RecordedRunOptions, 'runner' | 'ho
   onScript?: (script: string, jobDir: string) => boolean | void;
   onJobStatus?: (status: SlurmJobStatus) => void;
   onNode?: (node: SlurmNode) => void;
+  /** What Slurm kept about the job once it ended (sacct, else scontrol), also stored as the `slurm-accounting` event. */
+  onAccounting?: (accounting: SlurmJobAccounting) => void;
   pollMs?: number;
   /** GPU samples of the job's nodes every this many ms from a sampler step inside the job (0 = off). */
   sampleMs?: number;
@@ -164,7 +167,10 @@ async function runJob(options: SlurmRunOptions, runOptions: RunOptions, jobId: s
     else if (!error && final.state !== 'COMPLETED') error = endedError(final, jobId, false, false);
     await untilCompleted(shell, jobId);
     const accounting = await jobAccounting(shell, jobId).catch(() => null);
-    if (accounting) emit('slurm-accounting', { ...accounting });
+    if (accounting) {
+      emit('slurm-accounting', { ...accounting });
+      options.onAccounting?.(accounting);
+    }
     return { summary, error, state: final.state, accounting };
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -2,7 +2,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTimeLimit, parseGpuGres, parseNode, parseScontrolRecord, parseSlurmDuration } from '../../../src-main/core/slurm/slurm-parse.js';
-import { parseSacctJob } from '../../../src-main/core/slurm/slurm-job.js';
 
 const drainedNode = 'NodeName=node2 Arch=x86_64 CoresPerSocket=1  CPUAlloc=2 CPUEfctv=4 CPUTot=4 CPULoad=3.55 AvailableFeatures=(null) ActiveFeatures=(null) Gres=gpu:rtx2080:2 NodeAddr=127.0.0.1 NodeHostName=localhost Port=32847 Version=22.05.8 OS=Linux 6.18.44-fc-v1098 #1 SMP PREEMPT_DYNAMIC @0  RealMemory=4000 AllocMem=0 FreeMem=21550 Sockets=4 Boards=1 State=MIXED+DRAIN ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A Partitions=gpu,debug  BootTime=2026-12-03T03:26:16 SlurmdStartTime=2026-12-03T06:05:19 LastBusyTime=2026-12-03T06:05:19 CfgTRES=cpu=4,mem=4000M,billing=4 AllocTRES= CapWatts=n/a CurrentWatts=0 AveWatts=0 ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s Reason=maint check x=1 [root@2026-12-03T06:05:21]';
 const pendingJob = 'JobId=4 JobName=wrap UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=1 Nice=0 Account=(null) QOS=(null) JobState=PENDING Reason=PartitionNodeLimit Dependency=(null) Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:0 RunTime=00:00:00 TimeLimit=UNLIMITED NodeList=(null) NumNodes=3-3';
@@ -41,12 +40,4 @@ test('durations and time limits', () => {
   assert.equal(parseSlurmDuration('UNLIMITED'), null);
   assert.equal(checkTimeLimit('1-00:00:00'), '1-00:00:00');
   assert.throws(() => checkTimeLimit('ten minutes'), { kind: 'bad-input' });
-});
-
-test('sacct lines: elapsed, energy where accounted (null where not), final state without its "by UID"', () => {
-  const withEnergy = parseSacctJob('41|COMPLETED|12|0|0:0\n42|CANCELLED by 0|73|1520|0:15\n', '42');
-  assert.deepEqual(withEnergy, { jobId: '42', state: 'CANCELLED', elapsedSeconds: 73, energyJoules: 1520, exitCode: '0:15', source: 'sacct' });
-  assert.equal(parseSacctJob('41|COMPLETED|12||0:0\n', '41')?.energyJoules, null);
-  assert.equal(parseSacctJob('41|COMPLETED|12|0|0:0\n', '41')?.energyJoules, null, 'no energy plugin: 0 is not a measurement');
-  assert.equal(parseSacctJob('', '41'), null);
 });

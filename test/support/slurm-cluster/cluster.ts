@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../../../src-main/core/launch/free-port.js';
 import { writeFakeSmi } from '../ssh-cluster/fake-smi.js';
+import { accountingUnavailableReason, createSlurmUser, initAccountingDb, isDbUp, mariadbdArgs, slurmdbdConf, type AccountingDb } from './accounting-db.js';
 import { gresConf, slurmConf, type SlurmNodeSpec } from './slurm-conf.js';
 
 /** Shape of the cluster to start. */
@@ -23,6 +24,8 @@ export interface SlurmClusterOptions {
   partition?: string;
   /** Recorded `nvidia-smi -q -x` output (relative to the shared fixtures) the nodes' nvidia-smi prints. */
   smiXmlFile?: string;
+  /** Keep accounting (slurmdbd + MariaDB, so `sacct` answers): adds ~2-5 s to the start. Default false. */
+  withAccounting?: boolean;
 }
 
 /** A running cluster. */
@@ -33,6 +36,8 @@ export interface SlurmCluster {
   nodes: SlurmNodeSpec[];
   /** Environment for Slurm clients (and ShardScope) talking to this cluster: SLURM_CONF and PATH with the nodes' nvidia-smi. */
   env: Record<string, string>;
+  /** Whether slurmdbd keeps the jobs (sacct works). */
+  hasAccounting: boolean;
   /** Runs a Slurm client command (scontrol, squeue ...) against this cluster and returns its stdout. */
   slurm(command: string, args: string[]): string;
   /** Pids of live processes of this cluster's jobs (job steps and their tasks; the daemons and the controller's script helper excluded). */
@@ -49,6 +54,11 @@ export function slurmUnavailableReason(): string | null {
   }
   if (!isRoot) return 'slurmd must run as root';
   return null;
+}
+
+/** Why a Slurm cluster with accounting (sacct) cannot be started here, or null when it can. */
+export function slurmAccountingUnavailableReason(): string | null {
+  return slurmUnavailableReason() ?? accountingUnavailableReason();
 }
 
 function processesWithEnv(entry: string): number[] {
@@ -99,7 +109,14 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
   }
   const mungeSocket = join(dir, 'munge.sock');
   const confPath = join(dir, 'slurm.conf');
-  writeFileSync(confPath, slurmConf({ dir, clusterName: `ss${randomBytes(3).toString('hex')}`, controllerPort: await findFreePort(), mungeSocket, nodes, partition }));
+  if (options.withAccounting) {
+    const reason = accountingUnavailableReason();
+    if (reason) throw new Error(`cannot start a Slurm cluster with accounting: ${reason}`);
+  }
+  const accounting = options.withAccounting ? { db: initAccountingDb(dir, await findFreePort()), dbdPort: await findFreePort() } : null;
+  writeFileSync(confPath, slurmConf({ dir, clusterName: `ss${randomBytes(3).toString('hex')}`, controllerPort: await findFreePort(), mungeSocket, nodes, partition, accountingPort: accounting?.dbdPort,
+    firstJobId: 1000 + randomBytes(2).readUInt16BE() % 18_000 }));
+  if (accounting) writeFileSync(join(dir, 'slurmdbd.conf'), slurmdbdConf({ dir, dbdPort: accounting.dbdPort, mungeSocket, db: accounting.db }), { mode: 0o600 });
   writeFileSync(join(dir, 'gres.conf'), gresConf(nodes));
   writeFileSync(join(dir, 'munge.key'), randomBytes(1024), { mode: 0o400 });
   writeFakeSmi(join(dir, 'bin'), { kind: 'fixture', xmlFile: options.smiXmlFile ?? 'xml/telegraf_2x-rtx-2080_590.44.01_v13.xml', topoFile: null, queryCsvFile: 'query-gpu-csv/nvgpuexp_rtx-2080-super_591.86-windows_idle.csv', replicateGpus: gpusPerNode });
@@ -134,11 +151,28 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
     throw error;
   }
 
+  /** MariaDB, then slurmdbd (which creates its tables), waiting until sacctmgr gets an answer. */
+  async function startAccounting(db: AccountingDb, isDbdUp: () => boolean): Promise<void> {
+    start('/usr/sbin/mariadbd', mariadbdArgs(db, dir));
+    await waitFor(() => isDbUp(db), 30_000, 'mariadbd');
+    createSlurmUser(db);
+    start('/usr/sbin/slurmdbd', ['-D']);
+    await waitFor(isDbdUp, 60_000, 'slurmdbd');
+  }
+
   async function startDaemons(): Promise<SlurmCluster> {
     const munged = start('/usr/sbin/munged', ['-F', `--key-file=${join(dir, 'munge.key')}`, `--socket=${mungeSocket}`, `--pid-file=${join(dir, 'munged.pid')}`, `--log-file=${join(dir, 'munged.log')}`, `--seed-file=${join(dir, 'munge.seed')}`, '--force']);
     await waitFor(() => existsSync(mungeSocket), 10_000, 'munged socket');
-    start('/usr/sbin/slurmctld', ['-D', '-i', '-f', confPath]);
     const slurmClient = (command: string, args: string[]) => execFileSync(command, args, { env: daemonEnv, encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (accounting) await startAccounting(accounting.db, () => {
+      try {
+        slurmClient('sacctmgr', ['-n', 'list', 'cluster']);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    start('/usr/sbin/slurmctld', ['-D', '-i', '-f', confPath]);
     await waitFor(() => {
       try {
         slurmClient('scontrol', ['ping']);
@@ -158,7 +192,7 @@ export async function startSlurmCluster(options: SlurmClusterOptions = {}): Prom
     }, 30_000, 'nodes idle');
 
     return {
-      dir, confPath, partition, nodes, env,
+      dir, confPath, partition, nodes, env, hasAccounting: accounting !== null,
       slurm: slurmClient,
       jobProcesses: () => {
         const daemons = new Set(children.map((c) => c.pid));

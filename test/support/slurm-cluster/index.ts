@@ -1,2 +1,2 @@
-export { startSlurmCluster, slurmUnavailableReason, type SlurmCluster, type SlurmClusterOptions } from './cluster.js';
+export { startSlurmCluster, slurmAccountingUnavailableReason, slurmUnavailableReason, type SlurmCluster, type SlurmClusterOptions } from './cluster.js';
 export { startLoginSshd, type LoginSshd } from './login-sshd.js';

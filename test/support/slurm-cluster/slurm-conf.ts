@@ -19,12 +19,17 @@ export interface SlurmConfSpec {
   mungeSocket: string;
   nodes: SlurmNodeSpec[];
   partition: string;
+  /** slurmdbd's port when the cluster keeps accounting (sacct), else accounting storage is off. */
+  accountingPort?: number;
+  /** The first job id (jobs derive their rendezvous port from it: distinct per cluster, so clusters started side by side do not share ports). */
+  firstJobId: number;
 }
 
 /**
  * slurm.conf: linuxproc process tracking and no task plugin (no cgroups needed), root as SlurmUser,
  * config_overrides so nodes may declare more CPUs than this machine has, short KillWait so a
- * cancelled step is killed within seconds, and jobs kept in memory for scontrol long after they end.
+ * cancelled step is killed within seconds, jobs kept in memory for scontrol long after they end, and
+ * accounting storage through slurmdbd when the cluster has one (no energy plugin: none can read power here).
  */
 export function slurmConf(spec: SlurmConfSpec): string {
   const d = spec.dir;
@@ -46,7 +51,11 @@ export function slurmConf(spec: SlurmConfSpec): string {
     'ProctrackType=proctrack/linuxproc',
     'TaskPlugin=task/none',
     'JobAcctGatherType=jobacct_gather/linux',
-    'AccountingStorageType=accounting_storage/none',
+    ...(spec.accountingPort
+      ? ['AccountingStorageType=accounting_storage/slurmdbd', 'AccountingStorageHost=127.0.0.1', `AccountingStoragePort=${spec.accountingPort}`,
+        // For slurmdbd, AccountingStoragePass names the munge socket (clients such as sacct ignore AuthInfo there).
+        `AccountingStoragePass=${spec.mungeSocket}`]
+      : ['AccountingStorageType=accounting_storage/none']),
     'JobCompType=jobcomp/none',
     'SelectType=select/cons_tres',
     'SelectTypeParameters=CR_Core',
@@ -55,6 +64,7 @@ export function slurmConf(spec: SlurmConfSpec): string {
     'ReturnToService=2',
     'KillWait=3',
     'MinJobAge=3600',
+    `FirstJobId=${spec.firstJobId}`,
     'MpiDefault=none',
     'SwitchType=switch/none',
     'SlurmctldTimeout=30',
