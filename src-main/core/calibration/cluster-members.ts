@@ -2,7 +2,8 @@
  * The hosts of "this cluster", discovered now: `local` (this machine), a hosts FILE (as `run --hosts`
  * takes: this machine and SSH hosts, with their slots), or `known` — what the app knows: this machine,
  * the SSH hosts saved in hosts.json (discovered again over SSH, host keys checked) and the Slurm
- * nodes kept in the store (the inventory of the app's Slurm runs). Each member says where it came from.
+ * nodes discovered before (slurm-clusters.json) or kept in the store (the inventory of a Slurm run).
+ * Each member says where it came from.
  */
 import type Database from 'better-sqlite3';
 import type { HostInventory } from '../../../src-shared/inventory.js';
@@ -12,6 +13,7 @@ import { discoverLocalHost } from '../inventory/discover-local.js';
 import { discoverRemoteHost } from '../inventory/remote-discovery.js';
 import type { RunHost } from '../launch/remote-placement.js';
 import { INVENTORY_EVENT } from '../report/report-inventory.js';
+import { knownSlurmNodes, slurmClustersPath } from '../slurm/known-slurm-nodes.js';
 import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 
 /** One host of the cluster: what discovery found, how many ranks it takes, and where it came from. */
@@ -77,7 +79,7 @@ export function storedSlurmNodes(db: Database.Database): Array<{ host: HostInven
 }
 
 /** What the app knows: this machine, the saved SSH hosts (unreachable ones left out, said), the stored Slurm nodes. */
-export async function knownMembers(hostSettingsFile: string, db: Database.Database | null, options: ClusterDiscoveryOptions): Promise<ClusterMembers> {
+export async function knownMembers(hostSettingsFile: string, db: Database.Database | null, options: ClusterDiscoveryOptions, slurmClustersFile: string = slurmClustersPath(options.env)): Promise<ClusterMembers> {
   const leftOut: string[] = [];
   const local = localMember(await discoverLocalHost({ nvidiaSmiPath: options.nvidiaSmiPath, env: options.env, signal: options.signal }), null, 'this machine');
   const saved = loadHostSettings(hostSettingsFile).hosts;
@@ -89,11 +91,14 @@ export async function knownMembers(hostSettingsFile: string, db: Database.Databa
     }
     return localMember(found, null, `saved SSH host ${s.user}@${s.host}:${s.port} (${hostSettingsFile})`);
   }));
-  const slurm = db ? storedSlurmNodes(db) : [];
-  const slurmMembers = slurm.filter(({ host }) => {
+  // Slurm nodes: as discovered (slurm-clusters.json), then any only a Slurm run's inventory in the store knows
+  const discovered = knownSlurmNodes(slurmClustersFile).map((n) => ({ host: n.host as HostInventory, source: n.source }));
+  const recorded = (db ? storedSlurmNodes(db) : []).filter(({ host }) => !discovered.some((d) => d.host.id === host.id && d.host.slurm?.loginHost === host.slurm?.loginHost))
+    .map(({ host, recordedAtMs, runId }) => ({ host, source: `Slurm node of ${host.slurm?.loginHost} as recorded by run ${runId} at ${new Date(recordedAtMs).toISOString()}` }));
+  const slurmMembers = [...discovered, ...recorded].filter(({ host }) => {
     if (host.slurm?.isAvailable === false) leftOut.push(`${host.id}: Slurm node ${host.slurm.state}${host.slurm.reason ? ` (${host.slurm.reason})` : ''}`);
     return host.slurm?.isAvailable !== false;
-  }).map(({ host, recordedAtMs, runId }) => localMember(host, null, `Slurm node of ${host.slurm?.loginHost} as recorded by run ${runId} at ${new Date(recordedAtMs).toISOString()}`));
+  }).map(({ host, source }) => localMember(host, null, source));
   const members = [local, ...remote.filter((m): m is ClusterMember => m !== null), ...slurmMembers];
   const ids = new Set<string>();
   return { members: members.filter((m) => (ids.has(m.inventory.id) ? false : (ids.add(m.inventory.id), true))), leftOut };
