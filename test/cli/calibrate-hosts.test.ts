@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startSshCluster, type SshCluster } from '../support/ssh-cluster/index.js';
 import { RunStore } from '../../src-main/core/store/run-store.js';
+import { rememberSlurmDiscovery } from '../../src-main/core/slurm/known-slurm-nodes.js';
 
 const cli = join(__dirname, '..', '..', 'bin', 'shardscope.cjs');
 const a100 = { kind: 'fixture' as const, xmlFile: 'xml/telegraf_a100-sxm4-80gb_535.54.03_v12.xml', topoFile: 'topo/nvgpuexp_h100_590.48.01_topo-m_single-gpu.txt' };
@@ -87,7 +88,7 @@ test('calibrate --hosts measures this machine and an SSH host, the collectives a
   assert.ok(!run.prediction.gaps.some((g: string) => /across hosts not calibrated|no calibration at the shapes/.test(g)), run.prediction.gaps.join('; '));
 });
 
-test('plan --cluster known: saved SSH hosts with GPUs (nvidia-smi stand-in), their probed link, dp from the GPUs; a drained Slurm node in the store is left out, said', { timeout: 300_000 }, async () => {
+test('plan --cluster known: saved SSH hosts with GPUs (nvidia-smi stand-in), their probed link, dp from the GPUs; drained/down Slurm nodes (store, slurm-clusters.json) are left out, said', { timeout: 300_000 }, async () => {
   const home = mkdtempSync(join(dir, 'home-'));
   const saved = (name: string) => ({ id: name, host: cluster.host(name).address, port: 22, user: cluster.user, identityFiles: [cluster.clientKeyFile], source: 'manual', addedAtMs: Date.now() });
   writeFileSync(join(home, 'hosts.json'), JSON.stringify({ version: 1, hosts: [saved('a100-a'), saved('a100-b')], links: [] }));
@@ -106,6 +107,12 @@ test('plan --cluster known: saved SSH hosts with GPUs (nvidia-smi stand-in), the
     slurm: { loginHost: 'local', partitions: ['gpu'], state: 'DRAINED', reason: 'maintenance', isAvailable: false },
   }] } as never }] } as never);
   store.close();
+  // and a node of a Slurm cluster discovered before (slurm-clusters.json), down since
+  rememberSlurmDiscovery(join(home, 'slurm-clusters.json'), { loginHost: 'login1', clusterName: null, partitions: [], nodes: [], discoveredAtMs: Date.now() }, [{
+    id: 'node2', hostname: 'node2', isLocal: false, status: 'ok', os: { platform: 'linux', distro: '', release: '', arch: 'x64' }, cpu: { model: '', physicalCores: 4, logicalCores: 4 },
+    memoryBytes: 0, nics: [], gpus: [], topology: null, devices: [], discoveredAtMs: Date.now(),
+    slurm: { loginHost: 'login1', partitions: ['gpu'], state: 'DOWN', reason: 'not responding', isAvailable: false },
+  }]);
 
   const planned = await runCli(['plan', '--model', 'gpt2-small', '--cluster', 'known', '--known-hosts', cluster.knownHostsFile, '--global-batch', '8', '--json'], home);
   assert.equal(planned.code, 0, planned.stderr);
@@ -120,6 +127,7 @@ test('plan --cluster known: saved SSH hosts with GPUs (nvidia-smi stand-in), the
   assert.match(notes, /hosts without GPU left out of the GPU plan: local/);
   assert.match(notes, /between hosts: .*the slowest measured pair a100-a <-> a100-b \(link probe/);
   assert.match(notes, /left out: node1: Slurm node DRAINED \(maintenance\)/);
+  assert.match(notes, /left out: node2: Slurm node DOWN \(not responding\)/);
   assert.match(notes, /collectives across hosts: not calibrated/);
 
   // the measured link is what the plan assumed between nodes: a slower link makes the same plan's DP all-reduce slower
