@@ -5,8 +5,8 @@
 // its CPU is counted separately and not charged to the sampler.
 // Run (root, for the SSH cluster): node --import tsx bench/sampler-cost.ts [--seconds N] [--json]
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { startHostSampler, type HostSamplerTarget } from '../src-main/core/telemetry/host-sampler.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { startHostSampler, type HostSampler, type HostSamplerTarget } from '../src-main/core/telemetry/host-sampler.js';
 import type { TelemetryBatch } from '../src-shared/telemetry.js';
 import { fakeNvidiaSmiPath, fixture } from '../test/support/fake-nvidia-smi/fixtures.js';
 import { clusterTarget, startSshCluster, type SshCluster } from '../test/support/ssh-cluster/index.js';
@@ -44,7 +44,7 @@ async function idlePeer(): Promise<number> {
 }
 
 /** Runs a sampler for `seconds`; returns our process's CPU and the samples it produced. */
-async function measure(target: HostSamplerTarget, hooks: { onWarm?: () => void; onEnd?: () => void } = {}) {
+async function measure(target: HostSamplerTarget, hooks: { onStart?: (sampler: HostSampler) => void; onWarm?: () => void; onEnd?: () => void } = {}) {
   let gpuSamples = 0;
   let warm!: () => void;
   const isWarm = new Promise<void>((r) => { warm = r; });
@@ -52,9 +52,9 @@ async function measure(target: HostSamplerTarget, hooks: { onWarm?: () => void; 
     intervalMs,
     onBatch: (b: TelemetryBatch) => { gpuSamples += b.gpus.length; if (b.gpus.some((g) => g.pcieRxBytesPerSecond !== undefined)) warm(); },
   });
+  hooks.onStart?.(sampler);
   await isWarm; // connection, probe and stream start-up are not steady-state cost
   hooks.onWarm?.();
-  const childrenBefore = procCpuSeconds('self').children;
   const before = process.cpuUsage();
   const samplesBefore = gpuSamples;
   const start = performance.now();
@@ -62,10 +62,44 @@ async function measure(target: HostSamplerTarget, hooks: { onWarm?: () => void; 
   hooks.onEnd?.();
   const used = process.cpuUsage(before);
   const wallSeconds = (performance.now() - start) / 1000;
-  const livePids = sampler.processIds;
-  const liveChildCpu = livePids.reduce((s, pid) => s + procCpuSeconds(pid).own, 0);
   await sampler.stop();
-  return { wallSeconds, ourPercent: pct((used.user + used.system) / 1e6, wallSeconds), gpuSamplesPerSecond: (gpuSamples - samplesBefore) / wallSeconds, childrenBefore, liveChildCpu };
+  return { wallSeconds, ourPercent: pct((used.user + used.system) / 1e6, wallSeconds), gpuSamplesPerSecond: (gpuSamples - samplesBefore) / wallSeconds };
+}
+
+/** What a sampler process is, by its command line (the loops are `sh -c` scripts that name what they poll). */
+function kindOf(cmd: string): string {
+  if (cmd.startsWith('sh ') || cmd.startsWith('/bin/sh ')) {
+    if (cmd.includes('nvlink')) return 'nvlink loop (incl. stand-in starts)';
+    if (cmd.includes('query-compute-apps')) return 'compute-apps loop (incl. stand-in starts, ps)';
+    if (cmd.includes('/proc/stat')) return 'shell /proc loop';
+  }
+  if (cmd.includes('fake-nvidia-smi')) return 'stand-in';
+  if (cmd.startsWith('sshd') || cmd.includes('/sshd')) return 'sshd';
+  return 'other';
+}
+
+/** CPU seconds (own + reaped children) of each process in these process groups, by kind, keyed by pid. */
+function groupCpu(pgids: readonly number[]): Map<number, { kind: string; seconds: number }> {
+  const groups = new Set(pgids);
+  const out = new Map<number, { kind: string; seconds: number }>();
+  for (const entry of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!groups.has(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]))) continue;
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const cpu = procCpuSeconds(Number(entry));
+      out.set(Number(entry), { kind: kindOf(cmd), seconds: cpu.own + cpu.children });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function byKindPercent(startCpu: Map<number, { kind: string; seconds: number }>, endCpu: Map<number, { kind: string; seconds: number }>, wallSeconds: number): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const [pid, end] of endCpu) byKind[end.kind] = (byKind[end.kind] ?? 0) + end.seconds - (startCpu.get(pid)?.seconds ?? 0);
+  return Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, pct(v, wallSeconds)]));
 }
 
 async function local() {
@@ -73,10 +107,16 @@ async function local() {
     ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', queryCsv.split('/')[1]), FAKE_SMI_REPLICATE_GPUS: String(gpus),
     FAKE_SMI_DMON: dmonFile, FAKE_SMI_NVLINK: fixture('dmon-nvlink', nvlinkFile.split('/')[1]),
   };
-  const r = await measure({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env });
-  // Stand-in CPU = long-lived children (counted at stop, once reaped) + NVLink polls reaped during the window.
-  const standIn = procCpuSeconds('self').children - r.childrenBefore;
-  return { ...r, standInPercent: pct(standIn, r.wallSeconds) };
+  // The sampler's processes here are its script groups (the same scripts as over SSH): measured per process, like the host side remotely.
+  let startCpu = new Map<number, { kind: string; seconds: number }>();
+  let endCpu = new Map<number, { kind: string; seconds: number }>();
+  let sampler: HostSampler | null = null;
+  const r = await measure({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env }, {
+    onStart: (s) => { sampler = s; },
+    onWarm: () => { startCpu = groupCpu(sampler!.processIds); },
+    onEnd: () => { endCpu = groupCpu(sampler!.processIds); },
+  });
+  return { ...r, localPercentByKind: byKindPercent(startCpu, endCpu, r.wallSeconds) };
 }
 
 /** CPU seconds of every process in a namespace by kind (own + reaped children), keyed by pid. */
@@ -86,9 +126,8 @@ function namespaceCpu(cluster: SshCluster, name: string): Map<number, { kind: st
   for (const pid of pids) {
     let cmd = '';
     try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { continue; }
-    const kind = cmd.includes('fake-nvidia-smi') ? 'stand-in' : cmd.startsWith('sshd') || cmd.includes('/sshd') ? 'sshd' : cmd.includes('nvlink') ? 'nvlink loop (incl. stand-in starts)' : 'shell /proc loop';
     const cpu = procCpuSeconds(pid);
-    out.set(pid, { kind, seconds: cpu.own + cpu.children });
+    out.set(pid, { kind: kindOf(cmd), seconds: cpu.own + cpu.children });
   }
   return out;
 }
@@ -100,10 +139,7 @@ async function remote() {
     let endCpu = new Map<number, { kind: string; seconds: number }>();
     const target: HostSamplerTarget = { kind: 'ssh', target: clusterTarget(cluster, 'gpu8'), knownHostsFile: cluster.knownHostsFile };
     const r = await measure(target, { onWarm: () => { startCpu = namespaceCpu(cluster, 'gpu8'); }, onEnd: () => { endCpu = namespaceCpu(cluster, 'gpu8'); } });
-    const byKind: Record<string, number> = {};
-    for (const [pid, end] of endCpu) byKind[end.kind] = (byKind[end.kind] ?? 0) + end.seconds - (startCpu.get(pid)?.seconds ?? 0);
-    const remotePercent = Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, pct(v, r.wallSeconds)]));
-    return { ...r, remotePercentByKind: remotePercent };
+    return { ...r, remotePercentByKind: byKindPercent(startCpu, endCpu, r.wallSeconds) };
   } finally {
     await cluster.stop();
   }

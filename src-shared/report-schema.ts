@@ -118,9 +118,13 @@ export const runReportSchema = z.object({
     origin: z.enum(['recorded', 'ranks']),
   }),
   ranks: z.array(z.object({ rank: z.number().int(), host: z.string(), device: z.string(), backend: z.string(), paramsOnRank: z.number() })),
-  /** Per rank: its host and device, the GPUs it used and its processes' peak GPU memory (compute-apps); absent for runs that kept none. */
+  /**
+   * Per rank: its host and device, the GPUs it used, its processes' peak GPU memory (compute-apps) and the
+   * mean utilisation/power of its GPU(s) (device-level, shared by `gpuSharedByRanks` ranks); absent for runs that kept none.
+   */
   rankDevices: z.array(z.object({
     rank: z.number().int(), host: z.string(), device: z.string(), gpuIndexes: z.array(z.number().int()), peakGpuMemoryBytes: nullableNumber,
+    meanGpuUtilisationPercent: nullableNumber.optional(), meanGpuPowerWatts: nullableNumber.optional(), gpuSharedByRanks: z.number().int().optional(),
   })).optional(),
   plan: z.unknown().nullable(),
   prediction: z.unknown().nullable(),

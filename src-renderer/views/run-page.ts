@@ -7,6 +7,7 @@ import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { RunDetails } from '../../src-shared/run-record.js';
 import { el, formatDateTime, formatDuration } from '../format.js';
 import { formatJoules } from '../../src-shared/units.js';
+import { RANK_GPU_HEADERS, RANK_GPU_SOURCE_NOTE, rankGpuCells, type RankGpuFigures } from '../../src-shared/rank-gpu-figures.js';
 import { updateOfStoredRun } from '../state/stored-run.js';
 import { energyHistoryOf } from '../state/stored-energy.js';
 import { mountRunPanel } from './run-panel.js';
@@ -40,15 +41,19 @@ function configTable(details: RunDetails): HTMLTableElement {
 
 /** Ranks with their host, device and backend, and each host GPU as used or "not used by this run". */
 function devicesPart(details: RunDetails): HTMLElement[] {
-  const use = details.events.filter((e) => e.type === 'device-use').at(-1)?.data as { gpus?: { host: string; gpuIndex: number; isUsed: boolean; ranks: number[] }[] } | undefined;
-  const ranks = table(['rank', 'host', 'device', 'backend', 'parameters'], details.ranks.map((r) => [String(r.rank), r.host, r.device, r.backend, String(r.paramsOnRank)]), 'run-ranks');
+  const use = details.events.filter((e) => e.type === 'device-use').at(-1)?.data as { gpus?: { host: string; gpuIndex: number; isUsed: boolean; ranks: number[] }[]; ranks?: (RankGpuFigures & { rank: number })[] } | undefined;
+  const withGpus = use?.ranks?.some((r) => r.gpuIndexes.length > 0) ?? false;
+  const ranks = table(['rank', 'host', 'device', 'backend', 'parameters', ...(withGpus ? RANK_GPU_HEADERS : [])], details.ranks.map((r) => [
+    String(r.rank), r.host, r.device, r.backend, String(r.paramsOnRank), ...(withGpus ? rankGpuCells(use?.ranks?.find((x) => x.rank === r.rank)) : []),
+  ]), 'run-ranks');
   const gpus = use?.gpus ?? [];
   const gpuTable = gpus.length > 0
     ? table(['host', 'GPU', 'this run'], gpus.map((g) => [g.host, String(g.gpuIndex), g.isUsed ? `used by rank ${g.ranks.join(', ')}` : 'not used by this run']), 'run-gpus')
     : el('p', 'note', use ? 'No GPU on the run\'s hosts.' : 'This run kept no record of the GPUs it used.');
   const perHost = details.summary.energy.perHost ?? [];
   const energy = table(['host', 'GPU energy (used GPUs)', 'CPU energy', 'CPU source'], perHost.map((h) => [h.host, formatJoules(h.gpuJoules), formatJoules(h.cpuJoules), h.cpuSource ?? 'no samples']), 'run-energy-hosts');
-  return [el('h3', undefined, 'Ranks'), ranks, el('h3', undefined, 'GPUs of the run\'s hosts'), gpuTable, el('h3', undefined, 'Energy per host'), energy];
+  const rankNote = withGpus ? [el('p', 'note', RANK_GPU_SOURCE_NOTE)] : [];
+  return [el('h3', undefined, 'Ranks'), ranks, ...rankNote, el('h3', undefined, 'GPUs of the run\'s hosts'), gpuTable, el('h3', undefined, 'Energy per host'), energy];
 }
 
 /** Renders the page of `runId` into `root`; returns a function that unmounts it. */

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { ShardScopeError } from '../../../src-shared/errors.js';
+import { signalGroup, trackGroup, untrackGroup } from './process-group.js';
 
 /** How to run one command. */
 export interface RunCappedOptions {
@@ -27,25 +28,6 @@ export interface CappedResult {
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
-/** Process groups of commands still running: killed if this process exits first. */
-const liveGroups = new Set<number>();
-let isExitHookInstalled = false;
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-function installExitHook(): void {
-  if (isExitHookInstalled) return;
-  isExitHookInstalled = true;
-  process.on('exit', () => { for (const pid of liveGroups) killGroup(pid); });
-}
-
 /** A short note to append to text that was cut. */
 export function cutNote(maxBytes: number): string {
   return `[output cut at ${maxBytes} bytes]`;
@@ -63,10 +45,9 @@ export function runCapped(command: string, args: string[], options: RunCappedOpt
       reject(new ShardScopeError('cancelled', `${label}: cancelled`));
       return;
     }
-    installExitHook();
     const child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, windowsHide: true });
     const pid = child.pid;
-    if (pid !== undefined) liveGroups.add(pid);
+    trackGroup(pid);
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     const sizes = { stdout: 0, stderr: 0 };
     let isOutputCut = false;
@@ -77,19 +58,19 @@ export function runCapped(command: string, args: string[], options: RunCappedOpt
       sizes[stream] += Math.min(room > 0 ? room : 0, chunk.length);
       if (chunk.length > room && !isOutputCut) {
         isOutputCut = true;
-        killGroup(pid); // nothing more of it will be read: stop it rather than drain it
+        signalGroup(pid); // nothing more of it will be read: stop it rather than drain it
       }
     };
     child.stdout.on('data', collect('stdout'));
     child.stderr.on('data', collect('stderr'));
-    const timer = setTimeout(() => { ending = 'timeout'; killGroup(pid); }, options.timeoutMs);
-    const onAbort = () => { ending = 'cancelled'; killGroup(pid); };
+    const timer = setTimeout(() => { ending = 'timeout'; signalGroup(pid); }, options.timeoutMs);
+    const onAbort = () => { ending = 'cancelled'; signalGroup(pid); };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const finish = () => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      if (pid !== undefined) liveGroups.delete(pid);
-      killGroup(pid); // anything it left behind in its group
+      untrackGroup(pid);
+      signalGroup(pid); // anything it left behind in its group
     };
     child.on('error', (error: NodeJS.ErrnoException) => {
       finish();

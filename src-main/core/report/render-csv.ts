@@ -48,6 +48,9 @@ export function runCsvFiles(run: RunReport): CsvFile[] {
     ...metricFiles(run),
     { name: 'energy-per-host.csv', text: csv(['host', 'gpuJoules', 'cpuJoules', 'cpuSource'], perHost.map((h) => [h.host, h.gpuJoules, h.cpuJoules, h.cpuSource])) },
     { name: 'gpu-use.csv', text: csv(['host', 'gpuIndex', 'gpu', 'usedByRun', 'ranks'], gpuUse) },
+    // per rank: its processes' peak GPU memory, and its GPU's mean utilisation/power (device-level, shared by gpuSharedByRanks ranks)
+    { name: 'rank-gpus.csv', text: csv(['rank', 'host', 'device', 'gpuIndexes', 'peakGpuMemoryBytes', 'meanGpuUtilisationPercent', 'meanGpuPowerWatts', 'gpuSharedByRanks'],
+      (run.rankDevices ?? []).map((r) => [r.rank, r.host, r.device, r.gpuIndexes.join(' '), r.peakGpuMemoryBytes, r.meanGpuUtilisationPercent ?? null, r.meanGpuPowerWatts ?? null, r.gpuSharedByRanks ?? ''])) },
     { name: 'rank-steps.csv', text: steps },
     { name: 'loss.csv', text: csv(['step', 'loss'], run.loss.map((l) => [l.step, l.loss])) },
   ];

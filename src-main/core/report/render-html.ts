@@ -4,6 +4,7 @@ import { comparisonCharts, runCharts, type ChartSpec } from './chart-specs.js';
 import { spansHtml } from './spans-html.js';
 import { slurmJobHtml } from './slurm-html.js';
 import { formatBytesPerSecond } from '../../../src-shared/units.js';
+import { RANK_GPU_HEADERS, RANK_GPU_SOURCE_NOTE, rankGpuCells } from '../../../src-shared/rank-gpu-figures.js';
 import { chartFigure, esc, fmtBytes, fmtNumber, fmtPercent, keyValues, REPORT_CSS, scriptJson, table } from './html-parts.js';
 
 /** Titles of the sections every run has (tests and readers find them by these). */
@@ -32,14 +33,18 @@ function inventoryHtml(run: RunReport): string {
   const gpus = inv.hosts.flatMap((h) => h.gpus.map((g) => [h.id, g.index, g.name, fmtBytes(g.memoryTotalBytes), fmtNumber(g.powerLimitWatts), g.pcieGeneration ? `PCIe ${g.pcieGeneration} x${g.pcieWidth ?? '?'}` : '–', useOf(g)]));
   const links = inv.hosts.flatMap((h) => h.links.map((l) => [h.id, l.from, l.to, l.connection]));
   const bandwidth = inv.measuredBandwidth.map((b) => [b.from, b.to, b.kind, formatBytesPerSecond(b.bytesPerSecond)]);
-  const ranks = table(['rank', 'host', 'device', 'backend', 'parameters on rank'], run.ranks.map((r) => [r.rank, r.host, r.device, r.backend, r.paramsOnRank]));
+  // with an attribution kept: each rank's GPU memory, utilisation and power (where it used a GPU)
+  const devices = run.rankDevices;
+  const withGpus = devices?.some((d) => d.gpuIndexes.length > 0) ?? false;
+  const ranks = table(['rank', 'host', 'device', 'backend', 'parameters on rank', ...(withGpus ? RANK_GPU_HEADERS : [])],
+    run.ranks.map((r) => [r.rank, r.host, r.device, r.backend, r.paramsOnRank, ...(withGpus ? rankGpuCells(devices?.find((d) => d.rank === r.rank)) : [])]), 'ranks');
   return [
     inv.origin === 'ranks' ? '<p class="note">No inventory was recorded with this run; hosts and devices are those its ranks reported.</p>' : '',
     '<h4>Hosts</h4>', hosts,
     '<h4>GPUs</h4>', gpus.length > 0 ? table(['host', 'index', 'GPU', 'memory', 'power limit (W)', 'PCIe', 'this run'], gpus) : '<p class="note">No GPU on these hosts.</p>',
     '<h4>Links</h4>', links.length > 0 ? table(['host', 'from', 'to', 'connection'], links) : '<p class="note">No device topology recorded.</p>',
     '<h4>Measured bandwidth</h4>', bandwidth.length > 0 ? table(['from', 'to', 'kind', 'bandwidth'], bandwidth) : '<p class="note">No bandwidth measurement recorded with this run.</p>',
-    '<h4>Ranks</h4>', ranks,
+    '<h4>Ranks</h4>', ranks, withGpus ? `<p class="note">${esc(RANK_GPU_SOURCE_NOTE)}</p>` : '',
   ].join('\n');
 }
 

@@ -34,6 +34,22 @@ export interface RankUse {
   device: string;
   gpuIndexes: number[];
   peakGpuMemoryBytes: number | null;
+  /**
+   * Mean utilisation and mean power of the GPU(s) the rank used, over the samples taken while the run
+   * used them: device-level figures (nvidia-smi reports them per GPU, not per process); null without samples.
+   */
+  meanGpuUtilisationPercent: number | null;
+  meanGpuPowerWatts: number | null;
+  /** Ranks of this run on the rank's GPU (the most shared, with several): above 1, the two figures above are shared. */
+  gpuSharedByRanks: number;
+}
+
+/** Sums of one GPU's samples while the run used it. */
+interface GpuSums {
+  utilisationPercent: number;
+  utilisationCount: number;
+  powerWatts: number;
+  powerCount: number;
 }
 
 /** The attribution of one run, as kept with it (the `device-use` event). */
@@ -50,6 +66,7 @@ export class DeviceUse {
   private readonly uuids = new Map<string, { host: string; gpuIndex: number }>();
   private readonly pids = new Map<string, number>();
   private readonly peaks = new Map<number, number>();
+  private readonly sums = new Map<string, GpuSums>();
 
   /**
    * `groupOf(host, pid)` answers the process group of a pid where it can be read (this machine's
@@ -91,6 +108,14 @@ export class DeviceUse {
       else this.gpus.set(`${g.hostId}/${g.gpuIndex}`, { host: g.hostId, gpuIndex: g.gpuIndex, gpuUuid: g.gpuUuid || null, isUsed: false, ranks: [], via: [] });
     }
     for (const snapshot of batch.gpuProcesses ?? []) this.observeProcesses(snapshot);
+    for (const g of batch.gpus) {
+      if (!this.hosts.has(g.hostId) || !this.isUsed(g.hostId, g.gpuIndex)) continue;
+      const key = `${g.hostId}/${g.gpuIndex}`;
+      const sums = this.sums.get(key) ?? { utilisationPercent: 0, utilisationCount: 0, powerWatts: 0, powerCount: 0 };
+      if (g.utilisationPercent !== null) { sums.utilisationPercent += g.utilisationPercent; sums.utilisationCount += 1; }
+      if (g.powerWatts !== null) { sums.powerWatts += g.powerWatts; sums.powerCount += 1; }
+      this.sums.set(key, sums);
+    }
   }
 
   /** The run's part of a batch (its hosts' samples, its GPUs' samples) and the rest (kept as host history). */
@@ -109,11 +134,27 @@ export class DeviceUse {
     return {
       hosts: [...this.hosts],
       gpus: gpus.map((g) => ({ ...g, ranks: [...g.ranks].sort((a, b) => a - b), via: [...g.via] })),
-      ranks: this.ranks.map((r) => ({
-        rank: r.rank, host: r.host, device: r.device,
-        gpuIndexes: gpus.filter((g) => g.host === r.host && g.ranks.includes(r.rank)).map((g) => g.gpuIndex),
-        peakGpuMemoryBytes: this.peaks.get(r.rank) ?? null,
-      })),
+      ranks: this.ranks.map((r) => {
+        const own = gpus.filter((g) => g.host === r.host && g.ranks.includes(r.rank));
+        return {
+          rank: r.rank, host: r.host, device: r.device,
+          gpuIndexes: own.map((g) => g.gpuIndex),
+          peakGpuMemoryBytes: this.peaks.get(r.rank) ?? null,
+          ...this.deviceFigures(own),
+        };
+      }),
+    };
+  }
+
+  /** Utilisation (mean over the GPUs) and power (their sum) of a rank's GPUs, and how many ranks share them. */
+  private deviceFigures(own: GpuUse[]): Pick<RankUse, 'meanGpuUtilisationPercent' | 'meanGpuPowerWatts' | 'gpuSharedByRanks'> {
+    const sums = own.map((g) => this.sums.get(`${g.host}/${g.gpuIndex}`)).filter((x): x is GpuSums => x !== undefined);
+    const utilisations = sums.filter((x) => x.utilisationCount > 0).map((x) => x.utilisationPercent / x.utilisationCount);
+    const powers = sums.filter((x) => x.powerCount > 0).map((x) => x.powerWatts / x.powerCount);
+    return {
+      meanGpuUtilisationPercent: utilisations.length > 0 ? utilisations.reduce((a, b) => a + b, 0) / utilisations.length : null,
+      meanGpuPowerWatts: powers.length > 0 ? powers.reduce((a, b) => a + b, 0) : null,
+      gpuSharedByRanks: Math.max(0, ...own.map((g) => g.ranks.length)),
     };
   }
 

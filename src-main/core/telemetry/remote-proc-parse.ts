@@ -1,7 +1,8 @@
 /**
- * Sans-IO reading of the remote /proc loop: each tick prints `@@uptime`, `@@stat`, `@@meminfo`,
- * `@@netdev` and `@@rapl` sections then `@@end`. Frames become host samples with rates computed
- * over the remote host's own uptime clock, so SSH latency jitter does not distort them.
+ * Sans-IO reading of the host sampler's /proc loop: each tick is ONE `grep -H ''` over /proc/uptime,
+ * /proc/stat, /proc/meminfo, /proc/net/dev and the readable RAPL counters (every line prefixed with its
+ * file: one process per tick, not one per file), then `@@end`. Frames become host samples with rates
+ * computed over the host's own uptime clock, so SSH latency jitter does not distort them.
  */
 import type { HostSample } from '../../../src-shared/telemetry.js';
 import { cpuUtilisationPercent, parseMeminfo, parseNetDev, parseProcStat, type CpuTimes } from './proc-parse.js';
@@ -12,10 +13,10 @@ export function procLoopScript(sleepSeconds: number): string {
   if (!(sleepSeconds > 0 && sleepSeconds < 3600)) throw new RangeError(`bad /proc loop interval ${sleepSeconds}`);
   const seconds = sleepSeconds.toFixed(3);
   const rapl = '/sys/class/powercap/intel-rapl:*';
-  // Without RAPL the glob stays literal and `[ -r ]` fails: no grep is started (one fork less per tick).
+  // Without RAPL the glob stays literal and `[ -r ]` fails: the counters are left out of the grep.
   return [
     'echo "@@pid $$"',
-    `while :; do echo @@uptime; cat /proc/uptime; echo @@stat; cat /proc/stat; echo @@meminfo; cat /proc/meminfo; echo @@netdev; cat /proc/net/dev; echo @@rapl; set -- ${rapl}/energy_uj ${rapl}/max_energy_range_uj; [ -r "$1" ] && grep -H . "$@" 2>/dev/null; echo @@end || exit 0; sleep ${seconds}; done`,
+    `while :; do set -- ${rapl}/energy_uj ${rapl}/max_energy_range_uj; [ -r "$1" ] || set --; grep -H '' /proc/uptime /proc/stat /proc/meminfo /proc/net/dev "$@" 2>/dev/null; echo @@end || exit 0; sleep ${seconds}; done`,
   ].join('; ');
 }
 
@@ -32,29 +33,25 @@ export interface ProcFrame {
 }
 
 type Section = 'uptime' | 'stat' | 'meminfo' | 'netdev' | 'rapl';
-const sections = new Set<string>(['uptime', 'stat', 'meminfo', 'netdev', 'rapl']);
+const fileSections: [string, Section][] = [['/proc/uptime:', 'uptime'], ['/proc/stat:', 'stat'], ['/proc/meminfo:', 'meminfo'], ['/proc/net/dev:', 'netdev']];
 
 /** Collects lines into frames; returns a frame on each `@@end` (null for an incomplete one). */
 export class ProcLoopParser {
-  private section: Section | null = null;
   private text: Record<Section, string[]> = { uptime: [], stat: [], meminfo: [], netdev: [], rapl: [] };
 
   /** Reads one line; returns the frame it completed, if any. */
   pushLine(line: string): ProcFrame | null {
-    if (line.startsWith('@@')) {
-      const name = line.slice(2).trim();
-      if (name === 'end') return this.finish();
-      if (sections.has(name)) this.section = name as Section;
-      return null;
+    if (line.trim() === '@@end') return this.finish();
+    for (const [prefix, section] of fileSections) {
+      if (line.startsWith(prefix)) { this.text[section].push(line.slice(prefix.length)); return null; }
     }
-    if (this.section) this.text[this.section].push(line);
+    if (line.startsWith('/sys/class/powercap/')) this.text.rapl.push(line); // kept whole: `FILE:VALUE` is what parseRaplGrep reads
     return null;
   }
 
   private finish(): ProcFrame | null {
     const text = this.text;
     this.text = { uptime: [], stat: [], meminfo: [], netdev: [], rapl: [] };
-    this.section = null;
     const uptimeSeconds = Number((text.uptime[0] ?? '').trim().split(/\s+/)[0]);
     const statText = text.stat.join('\n');
     const memory = parseMeminfo(text.meminfo.join('\n'));

@@ -136,7 +136,7 @@ test('the Chrome trace is valid Trace Event JSON with every rank\'s spans at rea
 });
 
 const UNIT_SUFFIX = /(Bytes|Watts|Percent|Mhz|Celsius|PerSecond|PerToken|Seconds|Ms|Joules)$/;
-const PLAIN_COLUMNS = new Set(['step', 'rank', 'loss', 'runId', 'strategy', 'mfu', 'host', 'gpuIndex', 'gpu', 'usedByRun', 'ranks', 'cpuSource']);
+const PLAIN_COLUMNS = new Set(['step', 'rank', 'loss', 'runId', 'strategy', 'mfu', 'host', 'gpuIndex', 'gpu', 'usedByRun', 'ranks', 'cpuSource', 'device', 'gpuIndexes', 'gpuSharedByRanks']);
 
 function checkCsvHeaders(name: string, text: string): void {
   const header = text.split('\n')[0].split(',');

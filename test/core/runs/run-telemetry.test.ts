@@ -12,7 +12,9 @@ import { runRecorded } from '../../../src-main/core/runs/recorded-run.js';
 import type { RunTelemetry } from '../../../src-main/core/runs/run-telemetry.js';
 import { RunStore, StoreWriter } from '../../../src-main/core/store/index.js';
 import { startHostSampler } from '../../../src-main/core/telemetry/host-sampler.js';
-import { buildRunReport } from '../../../src-main/core/report/build-report.js';
+import { buildReport, buildRunReport } from '../../../src-main/core/report/build-report.js';
+import { renderHtml } from '../../../src-main/core/report/render-html.js';
+import { runCsvFiles } from '../../../src-main/core/report/render-csv.js';
 import { trainConfigOf } from '../../../src-main/core/runs/train-config.js';
 import { modelPresets } from '../../../src-shared/engine-config.js';
 import { fakeNvidiaSmiPath, fixture } from '../../support/fake-nvidia-smi/fixtures.js';
@@ -68,11 +70,11 @@ test('a CPU run on a host whose GPUs draw power is charged 0 J of GPU energy; th
   }
 });
 
-test('a rank listed by the driver on GPU 1 makes GPU 1 the run\'s: its energy counted, GPU 0 not used', async () => {
+test('ranks listed by the driver on GPU 1 make GPU 1 the run\'s: its energy counted, GPU 0 not used; per-rank GPU memory, utilisation and power', async () => {
   const appsFile = join(dir, 'apps.csv');
   writeFileSync(appsFile, 'gpu_uuid, pid, used_gpu_memory [MiB]\n');
   const { store, runId } = await recordWithSampler('process', appsFile, (pids) => {
-    writeFileSync(appsFile, `gpu_uuid, pid, used_gpu_memory [MiB]\n${GPU1_UUID}, ${pids[0]}, 812 MiB\n`);
+    writeFileSync(appsFile, `gpu_uuid, pid, used_gpu_memory [MiB]\n${GPU1_UUID}, ${pids[0]}, 812 MiB\n${GPU1_UUID}, ${pids[1]}, 300 MiB\n`);
   });
   try {
     const energy = store.getRun(runId)!.summary!.energy;
@@ -81,9 +83,23 @@ test('a rank listed by the driver on GPU 1 makes GPU 1 the run\'s: its energy co
     const gpuSeries = report.series.filter((s) => s.gpuIndex !== null);
     assert.deepEqual([...new Set(gpuSeries.map((s) => s.gpuIndex))], [1]);
     const rank0 = report.rankDevices?.find((r) => r.rank === 0);
+    const rank1 = report.rankDevices?.find((r) => r.rank === 1);
     assert.deepEqual(rank0?.gpuIndexes, [1]);
     assert.equal(rank0?.peakGpuMemoryBytes, 812 * 1024 * 1024);
-    assert.deepEqual(report.rankDevices?.find((r) => r.rank === 1)?.gpuIndexes, []);
+    assert.deepEqual(rank1?.gpuIndexes, [1]);
+    assert.equal(rank1?.peakGpuMemoryBytes, 300 * 1024 * 1024);
+    // the recorded H100 row: 100 % and 631.95 W, per device, so both ranks on GPU 1 share them
+    for (const rank of [rank0, rank1]) {
+      assert.equal(rank?.meanGpuUtilisationPercent, 100);
+      assert.ok(Math.abs(rank!.meanGpuPowerWatts! - 631.95) < 1e-9, `power ${rank?.meanGpuPowerWatts}`);
+      assert.equal(rank?.gpuSharedByRanks, 2);
+    }
+    const html = renderHtml(buildReport(store, [runId]));
+    assert.match(html, /<td>812 MiB<\/td><td>100 % \(device-level, shared by 2 ranks\)<\/td><td>632 W \(device-level, shared by 2 ranks\)<\/td>/);
+    assert.match(html, /nvidia-smi --query-compute-apps/);
+    const rankGpus = runCsvFiles(report).find((f) => f.name === 'rank-gpus.csv')!.text.trim().split('\n');
+    assert.equal(rankGpus.length, 3);
+    assert.match(rankGpus[1], /^0,local,cpu:0,1,851443712,100,631\.9\d*,2$/);
   } finally {
     store.close();
   }

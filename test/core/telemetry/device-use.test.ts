@@ -47,3 +47,22 @@ test('a rank\'s process (or a process in its group) on a GPU makes that GPU the 
   const report = use.report();
   assert.deepEqual(report.ranks.map((r) => [r.rank, r.gpuIndexes, r.peakGpuMemoryBytes]), [[0, [0], 1000], [1, [0], 2000]]);
 });
+
+test('per rank: its processes\' peak memory, and its GPU\'s mean utilisation and power (device-level, shared when ranks share it)', () => {
+  const ranks = [{ rank: 0, host: 'local', device: 'cuda:0' }, { rank: 1, host: 'local', device: 'cuda:0' }, { rank: 2, host: 'local', device: 'cuda:1' }, { rank: 3, host: 'gpu3', device: 'cpu:0' }];
+  const use = new DeviceUse(ranks);
+  use.setRankPid(0, 10);
+  use.setRankPid(1, 11);
+  const sample = (gpuIndex: number, utilisationPercent: number | null, powerWatts: number | null) => ({ ...gpu('local', gpuIndex, 0), utilisationPercent, powerWatts });
+  use.split({ hosts: [], notices: [], gpus: [sample(0, 80, 300), sample(1, 20, 100), gpu('other', 0, 999)] });
+  use.split({ hosts: [], notices: [], gpus: [sample(0, 60, 250), sample(1, null, null)], gpuProcesses: [
+    { hostId: 'local', timestampMs: 1000, processes: [{ gpuUuid: 'GPU-local-0', pid: 10, usedMemoryBytes: 3000 }, { gpuUuid: 'GPU-local-0', pid: 11, usedMemoryBytes: 1000 }] },
+  ] });
+  const byRank = new Map(use.report().ranks.map((r) => [r.rank, r]));
+  const figures = (rank: number) => { const r = byRank.get(rank)!; return [r.peakGpuMemoryBytes, r.meanGpuUtilisationPercent, r.meanGpuPowerWatts, r.gpuSharedByRanks]; };
+  assert.deepEqual(figures(0), [3000, 70, 275, 2]);
+  assert.deepEqual(figures(1), [1000, 70, 275, 2]);
+  // a missing figure ([N/A]) is not a zero: GPU 1's means come from its one readable sample
+  assert.deepEqual(figures(2), [null, 20, 100, 1]);
+  assert.deepEqual(figures(3), [null, null, null, 0]);
+});

@@ -9,7 +9,7 @@ const fakeSmi = new URL('../fake-nvidia-smi/nvidia-smi', import.meta.url).pathna
 
 /** What a host's `nvidia-smi` does: print fixtures, be absent, or fail like a host whose driver is not loaded. */
 export type SmiBehaviour =
-  | { kind: 'fixture'; xmlFile: string; topoFile: string | null; queryCsvFile?: string; dmonFile?: string; nvlinkFile?: string; dmonDelayMs?: number; replicateGpus?: number; computeAppsFile?: string }
+  | { kind: 'fixture'; xmlFile: string; topoFile: string | null; queryCsvFile?: string; dmonFile?: string; nvlinkFile?: string; dmonDelayMs?: number; replicateGpus?: number; computeAppsFile?: string; extraEnv?: Record<string, string> }
   | { kind: 'missing' }
   | { kind: 'no-driver' };
 
@@ -28,6 +28,7 @@ export function writeFakeSmi(binDir: string, behaviour: SmiBehaviour): void {
     if (behaviour.dmonDelayMs) env.FAKE_SMI_DMON_DELAY_MS = String(behaviour.dmonDelayMs);
     if (behaviour.replicateGpus) env.FAKE_SMI_REPLICATE_GPUS = String(behaviour.replicateGpus);
     if (behaviour.computeAppsFile) env.FAKE_SMI_COMPUTE_APPS = resolve(fixturesDir, behaviour.computeAppsFile);
+    Object.assign(env, behaviour.extraEnv ?? {}); // e.g. FAKE_SMI_HANG_MATCH / FAKE_SMI_FLOOD_MATCH (a haywire nvidia-smi)
   }
   // Without fixture variables the stand-in answers like a host whose driver is not loaded (exit 9).
   const exports = Object.entries(env).map(([k, v]) => `export ${shellQuote([`${k}=${v}`])}\n`).join('');

@@ -10,8 +10,7 @@ import { runTraining } from '../../../../src-main/core/launch/run-controller.js'
 import type { TrainingSummary as ControllerSummary } from '../../../../src-main/core/launch/run-summary.js';
 import { RunStore } from '../../../../src-main/core/store/run-store.js';
 import { StoreWriter } from '../../../../src-main/core/store/store-writer.js';
-import { estimateCpuPowerWatts } from '../../../../src-main/core/telemetry/energy.js';
-import { startLocalSampler } from '../../../../src-main/core/telemetry/local-sampler.js';
+import { startHostSampler } from '../../../../src-main/core/telemetry/host-sampler.js';
 import type { ModelConfig, StrategyGrid, TrainConfig } from '../../../../src-shared/engine-config.js';
 import type { HostInventory } from '../../../../src-shared/inventory.js';
 import { planStrategy } from '../../../../src-shared/planner/index.js';
@@ -75,15 +74,11 @@ export async function recordRealRun(store: RunStore, options: RecordRunOptions):
     else waiter = { count, resolve };
   });
   const onBatch = (batch: TelemetryBatch) => {
-    writer.addTelemetry(batch, options.id);
-    writer.addSamples(batch.hosts.map((h) => ({
-      key: { run: options.id, host: h.hostId, gpuIndex: null, metric: 'cpuPowerWatts' }, source: 'estimated' as const,
-      timestampMs: h.timestampMs, value: estimateCpuPowerWatts(h.cpuUtilisationPercent, CPU_TDP_WATTS),
-    })));
+    writer.addTelemetry(batch, options.id); // host samples carry CPU power estimated from CPU_TDP_WATTS (no RAPL here)
     if (batch.gpus.length > 0) batches += 1;
     if (waiter && batches >= waiter.count) { waiter.resolve(); waiter = null; }
   };
-  const sampler = startLocalSampler({ hostId: 'local', intervalMs: 100, nvidiaSmiPath: fakeNvidiaSmiPath, env: fakeSmiEnv, onBatch });
+  const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: fakeSmiEnv }, { intervalMs: 100, cpuTdpWatts: CPU_TDP_WATTS, onBatch });
   try {
     await batchCount(1);
     const ranks: { rank: number; host: string; device: string; backend: string; paramsOnRank: number }[] = [];

@@ -17,6 +17,9 @@ before(async () => {
   cluster = await startSshCluster([
     { name: 'gpu-h100', smi: { kind: 'fixture', xmlFile: 'xml/telegraf_a100-sxm4-80gb_535.54.03_v12.xml', topoFile: null, queryCsvFile: queryCsv, dmonFile, nvlinkFile, dmonDelayMs: 200 } },
     { name: 'cpu-only', smi: { kind: 'missing' } },
+    // A haywire nvidia-smi: the query stream prints 100 MB on one line, dmon hangs ignoring SIGTERM with a child holding its pipe.
+    { name: 'gpu-haywire', smi: { kind: 'fixture', xmlFile: 'xml/telegraf_a100-sxm4-80gb_535.54.03_v12.xml', topoFile: null, queryCsvFile: queryCsv, dmonFile, dmonDelayMs: 200,
+      extraEnv: { FAKE_SMI_FLOOD_MATCH: '--query-gpu', FAKE_SMI_HANG_MATCH: 'dmon' } } },
   ]);
 });
 after(async () => { await cluster?.stop(); });
@@ -165,4 +168,16 @@ test('a host without nvidia-smi still gives host samples and says GPU telemetry 
   assert.deepEqual(c.gpus(), []);
   await sampler.stop();
   await waitForNoSamplerProcesses('cpu-only');
+});
+
+test('a haywire nvidia-smi on the host: a 100 MB line is cut and said so, a hung dmon is killed on stop; nothing is left on the host', async () => {
+  const c = collector();
+  const sampler = start('gpu-haywire', c, { restartBackoffMs: 30_000, maxBackoffMs: 30_000, maxLineChars: 4096 });
+  await c.until(() => c.notices().some((n) => /query stream stopped/.test(n.message)) && samplerProcesses('gpu-haywire').some((p) => p.includes('dmon')), 'cut notice and the hung dmon');
+  const notice = c.notices().find((n) => /query stream stopped/.test(n.message))!.message;
+  assert.match(notice, /output cut: a line longer than 4096 characters/);
+  assert.deepEqual(c.gpus(), []);
+  assert.ok(samplerProcesses('gpu-haywire').some((p) => p.startsWith(`${p.split(' ')[0]} sleep`)), 'the hung dmon\'s child runs');
+  await sampler.stop();
+  await waitForNoSamplerProcesses('gpu-haywire');
 });

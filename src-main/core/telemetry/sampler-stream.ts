@@ -3,8 +3,6 @@
  * channel), its lines are passed on, and when it ends it is restarted with exponential backoff.
  * Each end is reported as a notice, so the gap it leaves in the data is visible.
  */
-import { spawn } from 'node:child_process';
-import { LineSplitter } from './smi-query-parse.js';
 
 /** Where a run sends its output. */
 export interface StreamSink {
@@ -31,7 +29,15 @@ export interface RestartingStreamOptions {
   /** First restart delay; doubles per run that produced no line, up to maxBackoffMs (defaults 1 s, 30 s). */
   restartBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * A run that prints nothing for this long is taken for hung: stopped (its whole process group) and
+   * restarted, with a notice. Before its first line a run gets at least FIRST_LINE_LIMIT_MS (a slow start is not a hang).
+   */
+  silenceLimitMs?: number;
 }
+
+/** Least time a run gets for its first line before a silence limit applies. */
+export const FIRST_LINE_LIMIT_MS = 30_000;
 
 /** A running restarting stream. */
 export interface RestartingStream {
@@ -46,72 +52,48 @@ export function startRestartingStream(options: RestartingStreamOptions): Restart
   let isStopping = false;
   let run: StreamRun | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // The current run's silence check (cleared when the run ends and on stop: an SSH run lost with its
+  // link never reports its end).
+  let watchdog: NodeJS.Timeout | undefined;
 
   const launch = (): void => {
     let lines = 0;
     let hasEnded = false;
-    run = options.launch({
-      onLine: (line) => { if (hasEnded) return; lines += 1; options.onLine(line); },
+    let lastLineMs = Date.now();
+    let silentForMs: number | null = null;
+    const current = options.launch({
+      onLine: (line) => { if (hasEnded) return; lines += 1; lastLineMs = Date.now(); options.onLine(line); },
       onEnd: (reason) => {
         if (hasEnded) return;
         hasEnded = true;
+        clearInterval(watchdog);
         run = undefined;
         if (isStopping) return;
         backoffMs = lines > 0 ? firstBackoffMs : Math.min(maxBackoffMs, backoffMs * 2);
         const delayMs = lines > 0 ? firstBackoffMs : backoffMs;
-        options.onNotice(`${options.name} stopped (${reason}); restarting in ${delayMs} ms`);
+        const why = silentForMs !== null ? `no output for ${silentForMs} ms: taken for hung and stopped` : reason;
+        options.onNotice(`${options.name} stopped (${why}); restarting in ${delayMs} ms`);
         timer = setTimeout(() => { timer = undefined; if (!isStopping) launch(); }, delayMs);
       },
     });
+    run = hasEnded ? undefined : current;
+    const limitMs = options.silenceLimitMs;
+    if (limitMs !== undefined && !hasEnded) {
+      watchdog = setInterval(() => {
+        const silentMs = Date.now() - lastLineMs;
+        if (hasEnded || isStopping || silentForMs !== null || silentMs <= (lines > 0 ? limitMs : Math.max(limitMs, FIRST_LINE_LIMIT_MS))) return;
+        silentForMs = silentMs;
+        void current.stop();
+      }, Math.max(50, Math.min(1000, limitMs / 4)));
+    }
   };
   launch();
   return {
     async stop() {
       isStopping = true;
       if (timer) clearTimeout(timer);
+      clearInterval(watchdog);
       await run?.stop();
     },
-  };
-}
-
-const killGraceMs = 2000;
-
-/** A launcher for a local child process whose stdout lines are the stream. */
-export function childLauncher(command: string, args: readonly string[], env?: NodeJS.ProcessEnv, onPid?: (pid: number | undefined) => void): StreamLauncher {
-  return (sink) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, env: env ?? process.env });
-    onPid?.(child.pid);
-    const splitter = new LineSplitter();
-    let lastStderrLine = '';
-    let spawnError: Error | undefined;
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => splitter.push(chunk).forEach(sink.onLine));
-    child.stderr!.on('data', (chunk: string) => {
-      const lines = chunk.split(/\r?\n/).filter((l) => l.trim() !== '');
-      if (lines.length > 0) lastStderrLine = lines[lines.length - 1].trim();
-    });
-    child.on('error', (error) => { spawnError = error; });
-    const closed = new Promise<void>((resolve) => {
-      child.on('close', (code, signal) => {
-        splitter.flush().forEach(sink.onLine);
-        onPid?.(undefined);
-        const why = spawnError ? spawnError.message : `exit code ${code ?? 'none'}${signal ? `, signal ${signal}` : ''}`;
-        sink.onEnd(`${why}${lastStderrLine ? `: ${lastStderrLine}` : ''}`);
-        resolve();
-      });
-    });
-    return {
-      async stop() {
-        if (child.exitCode === null && child.signalCode === null) {
-          const forceKill = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
-          child.kill('SIGTERM');
-          await closed;
-          clearTimeout(forceKill);
-        } else {
-          await closed;
-        }
-      },
-    };
   };
 }
