@@ -64,7 +64,6 @@ export async function calibrateHosts(options: CalibrateHostsOptions): Promise<Ca
         shardscopeVersion: options.shardscopeVersion, onProgress: options.onProgress, signal: options.signal, reps: options.reps,
         env: isRemote ? undefined : options.env, spawner: prepared.spawners[host.id], freePort: () => prepared.freePort(host.id, options.signal),
         ...torch,
-        ...(isRemote ? { readPower: async () => `not read on ${host.id}: calibrate reads RAPL on this machine only (runs sample a remote host's RAPL over SSH)` } : {}),
       }));
     }
     const crossHost = new Map<string, Array<{ peer: string; timings: CollectiveTiming[] }>>();

@@ -37,7 +37,7 @@ export interface MeasureHostOptions {
   freePort?: () => Promise<number>;
   /** Calibrates the PyTorch engine there (default: here); a string = why not. */
   measureTorch?: () => Promise<TorchCalibration | string>;
-  /** Reads the host's power sensors (default: this machine's RAPL); null result = not readable. */
+  /** Reads the host's power sensors (default: RAPL read through `spawner`, so on the host measured); a string = why not. */
   readPower?: () => Promise<{ idleWatts: number; loadedWatts: number; source: string } | string>;
 }
 
@@ -151,8 +151,8 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   say(`${options.hostId}: collective buffers beyond the payload: ${collectiveMemory.map((m) => `${m.op} ${(m.growthBytes / m.bytes).toFixed(2)}x`).join(', ')} (peak resident growth at ${(collectiveMemory[0]?.bytes ?? 0) / 2 ** 20} MiB)`);
   if (lockstep) say(`${options.hostId}: ranks in lockstep wait ${(lockstep.waitFraction * 100).toFixed(1)}% of their compute for each other (segments of ${(lockstep.segmentSeconds * 1e3).toFixed(0)} ms)`);
   say(`${options.hostId}: power, idle and loaded`);
-  const power = await (options.readPower ?? (() => measurePower({ hostId: options.hostId, load: () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5']).then(() => undefined) })))();
-  if (typeof power === 'string') say(`${options.hostId}: power not measured: ${power}`);
+  const power = await (options.readPower ?? (() => measurePower({ hostId: options.hostId, spawner: options.spawner, load: () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5']).then(() => undefined) })))();
+  if (typeof power === 'string') say(`${options.hostId}: ${power}`);
   say(`${options.hostId}: PyTorch engine (matmul at the model's GEMM shapes, Gloo all-reduce between 2 ranks) where Python and torch are present`);
   const torch = await (options.measureTorch ?? (() => measureTorch({ hostId: options.hostId, model: options.model, globalBatch: options.globalBatch, reps: options.reps, onProgress: options.onProgress, signal: options.signal })))();
   if (typeof torch === 'string') say(`${options.hostId}: PyTorch not calibrated: ${torch}`);
@@ -169,7 +169,7 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
     power: typeof power === 'string' ? null : power,
     ...(typeof torch === 'string' ? {} : { torch }),
     missing: [
-      ...(typeof power === 'string' ? [`power: ${power}`] : []),
+      ...(typeof power === 'string' ? [power] : []),
       ...(typeof torch === 'string' ? [torch] : []),
       'collectives across hosts: measured only by calibrate --hosts FILE, for the hosts of the file',
     ],
