@@ -2,6 +2,7 @@
 import type { ShardScopeApi } from '../src-shared/api/contract.js';
 import { getApi } from './bridge/get-api.js';
 import { el } from './format.js';
+import { connectionBanner } from './connection-banner.js';
 import { mountClusterView } from './views/cluster-view.js';
 import { mountHistoryView } from './views/history-view.js';
 import { mountHostsView } from './views/hosts-view.js';
@@ -28,16 +29,26 @@ function setStatus(state: 'connecting' | 'live' | 'error', text: string): void {
 async function start(): Promise<void> {
   const root = document.getElementById('view')!;
   const nav = document.getElementById('nav')!;
+  const banner = connectionBanner();
+  document.querySelector('.topbar')?.after(banner.element);
   let api: ShardScopeApi;
+  // Once connected, a lost connection shows the banner; when it is back the view is mounted again (fresh data).
+  let remount = () => {};
+  let liveText = 'connected';
   try {
-    api = await getApi((reason) => setStatus('error', `disconnected: ${reason}`));
+    api = await getApi({
+      onClose: (reason) => { setStatus('error', `disconnected: ${reason}`); banner.lost(reason); },
+      onRetry: (attempt, nextInMs, isServerUp) => banner.retrying(attempt, nextInMs, isServerUp),
+      onReconnect: () => { banner.back(); setStatus('live', liveText); remount(); },
+    });
   } catch (error) {
     setStatus('error', 'not connected');
     root.replaceChildren(el('div', 'error-box', `Could not reach ShardScope: ${(error as Error).message}. Reopen the URL printed by \`shardscope app\` (add #/runs/<id> to it to open a run).`));
     return;
   }
   const info = await api.getAppInfo();
-  setStatus('live', `${info.mode} · v${info.version}`);
+  liveText = `${info.mode} · v${info.version}`;
+  setStatus('live', liveText);
   // Routes: #/<view> for the tabs (a reload stays there), #/runs/<id> for a run's page.
   let unmount = () => {};
   const show = () => {
@@ -59,6 +70,7 @@ async function start(): Promise<void> {
     nav.append(button);
   }
   window.addEventListener('hashchange', show);
+  remount = show;
   show();
 }
 

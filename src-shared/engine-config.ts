@@ -30,6 +30,11 @@ export const modelPresets: Record<string, ModelConfig> = Object.fromEntries(
     .map(([id, m]) => [id, { name: m.name, layers: m.layers, hidden: m.hidden, heads: m.heads, vocab: m.vocab, seqLen: m.seqLen }]),
 );
 
+/** The models the engines here train, in catalogue order: the one list the launch forms offer. */
+export function engineModelIds(): string[] {
+  return Object.keys(modelPresets);
+}
+
 /** Default global batch (sequences per step), as torch_gpt.py. */
 export const defaultGlobalBatch = 8;
 

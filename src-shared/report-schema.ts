@@ -142,12 +142,22 @@ export const runReportSchema = z.object({
 /** The runs side by side, and which was fastest / used least energy per token, from measured data. */
 export const comparisonSchema = z.object({
   rows: z.array(z.object({
-    runId: z.string(), strategyLabel: z.string(), tokensPerSecond: nullableNumber, joulesPerToken: nullableNumber,
+    runId: z.string(), strategyLabel: z.string(),
+    /** Distinct per run in this comparison (strategy, id suffix when strategies repeat, status when not finished). */
+    label: z.string(),
+    status: z.enum(['running', 'finished', 'failed', 'cancelled', 'interrupted']),
+    steps: z.number().int(), stepsPlanned: nullableNumber,
+    tokensPerSecond: nullableNumber, joulesPerToken: nullableNumber,
     stepTimeSeconds: z.number(), mfu: nullableNumber, bytesSentPerStepPerRank: z.number(), peakMemoryBytes: nullableNumber,
   })),
+  /** Ranked among finished runs only. */
   fastestRunId: z.string().nullable(),
   leastEnergyPerTokenRunId: z.string().nullable(),
-  /** One sentence saying both, with the figures. */
+  /** Runs that did not finish: shown, not ranked. */
+  unrankedRunIds: z.array(z.string()),
+  /** Configuration fields whose values differ between the runs (values in row order). */
+  differences: z.array(z.object({ field: z.string(), values: z.array(z.string()) })),
+  /** Sentences for people: the ranking with its figures, the runs not ranked and why, what differs. */
   verdict: z.string(),
 });
 

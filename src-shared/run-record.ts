@@ -1,4 +1,5 @@
 /** Stored runs as the UI and the CLI see them: records, ranks, events, series and derived figures. */
+import type { RunPrediction } from './run-prediction.js';
 import type { SampleSource } from './telemetry.js';
 
 /** Lifecycle of a run. */
@@ -15,8 +16,8 @@ export interface NewRun {
   model: Record<string, unknown>;
   /** The plan the run was launched from (planner output), or null. */
   plan: unknown;
-  /** The planner's prediction for this run (memory, step time, energy), or null. */
-  prediction: unknown;
+  /** The prediction for this run (calibrated engine figures, or the planner's catalogue result), or null. */
+  prediction: RunPrediction | null;
   /** Host ids the run uses. */
   hosts: string[];
   startedAtMs: number;

@@ -5,6 +5,7 @@
 import type { GpuSample, HostSample, TelemetryBatch } from '../../src-shared/telemetry.js';
 import { TelemetryBuffer } from '../../src-renderer/state/telemetry-buffer.js';
 import { mountLiveCharts } from '../../src-renderer/views/live-charts.js';
+import { ViewScope } from '../../src-renderer/view-scope.js';
 
 declare global {
   interface Window { benchResult?: unknown; benchConfig?: { gpus: number; hours: number; hz: number; measureMs: number } }
@@ -32,7 +33,7 @@ function batchAt(timestampMs: number): TelemetryBatch {
 async function main(): Promise<void> {
   const root = document.getElementById('view')!;
   const buffer = new TelemetryBuffer(WINDOW_MS);
-  const { redraw } = mountLiveCharts(root, buffer, WINDOW_MS);
+  const { redraw } = mountLiveCharts(root, buffer, WINDOW_MS, new ViewScope());
   const stepMs = 1000 / config.hz;
   let nowMs = Date.now() - WINDOW_MS;
   const fillStart = performance.now();

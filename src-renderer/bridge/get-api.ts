@@ -1,7 +1,7 @@
 /** The API for this page: the preload's in the desktop app, the WebSocket client in web mode. */
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import { ShardScopeError } from '../../src-shared/errors.js';
-import { connectWebSocketApi } from './web-socket-client.js';
+import { connectWebSocketApi, type ConnectionEvents } from './web-socket-client.js';
 
 declare global {
   interface Window { shardscope?: ShardScopeApi }
@@ -20,8 +20,8 @@ function wrapPreloadApi(preload: ShardScopeApi): ShardScopeApi {
   });
 }
 
-/** Resolves with the API of whichever transport this page runs under. */
-export async function getApi(onClose: (reason: string) => void): Promise<ShardScopeApi> {
+/** Resolves with the API of whichever transport this page runs under (the connection events are web mode's). */
+export async function getApi(events: ConnectionEvents): Promise<ShardScopeApi> {
   if (window.shardscope) return wrapPreloadApi(window.shardscope);
-  return connectWebSocketApi(onClose);
+  return connectWebSocketApi(events);
 }

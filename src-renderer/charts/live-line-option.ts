@@ -16,13 +16,13 @@ export function buildLiveLineOption(series: Series[], spec: LiveChartSpec, nowMs
   return {
     animation: false,
     grid: { left: 56, right: 16, top: 32, bottom: 28 },
-    legend: { top: 0, textStyle: { color: '#d8e0e8' }, type: 'scroll' as const },
+    legend: { top: 0, type: 'scroll' as const },
     tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${formatSignificant(Number(v))} ${spec.unit}` },
     xAxis: {
       type: 'time' as const,
       min: Math.max(nowMs - spec.windowMs, earliestMs - 1000),
       max: nowMs,
-      axisLabel: { color: '#8794a3', hideOverlap: true },
+      axisLabel: { hideOverlap: true },
       splitLine: { show: false },
     },
     yAxis: {
@@ -30,9 +30,6 @@ export function buildLiveLineOption(series: Series[], spec: LiveChartSpec, nowMs
       name: spec.unit,
       min: 0,
       max: spec.yMax,
-      nameTextStyle: { color: '#8794a3' },
-      axisLabel: { color: '#8794a3' },
-      splitLine: { lineStyle: { color: '#2a3441' } },
     },
     series: series.map((s) => ({ name: s.name, type: 'line' as const, showSymbol: false, data: s.points })),
   };

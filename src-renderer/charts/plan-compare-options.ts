@@ -3,7 +3,8 @@ import { formatSignificant } from '../../src-shared/units.js';
 import type { PlanResult } from '../../src-shared/planner/index.js';
 
 const GIB = 1024 ** 3;
-const axisStyle = { axisLabel: { color: '#8794a3' }, nameTextStyle: { color: '#8794a3' }, splitLine: { lineStyle: { color: '#2a3441' } } };
+// Colours come from the chart theme (charts/chart-theme.ts).
+const axisStyle = {};
 
 /** One labelled plan (a strategy column of the view). */
 export interface LabelledPlan {
@@ -15,7 +16,7 @@ function stackedBars(plans: LabelledPlan[], unit: string, parts: { name: string;
   return {
     animation: false,
     grid: { left: 64, right: 16, top: parts.length > 4 ? 72 : 36, bottom: 28 },
-    legend: { top: 0, textStyle: { color: '#d8e0e8' } },
+    legend: { top: 0 },
     tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => `${formatSignificant(Number(v))} ${unit}` },
     xAxis: { type: 'category' as const, data: plans.map((p) => p.label), ...axisStyle },
     yAxis: { type: 'value' as const, name: unit, ...axisStyle },

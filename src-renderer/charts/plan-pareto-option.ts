@@ -1,7 +1,8 @@
 /** ECharts option of a search: every fitting strategy as a point of throughput against energy per token, the Pareto front as a line (pure). */
 import type { PlanResult } from '../../src-shared/planner/index.js';
 
-const axisStyle = { axisLabel: { color: '#8794a3' }, nameTextStyle: { color: '#8794a3' }, splitLine: { lineStyle: { color: '#2a3441' } } };
+// Colours come from the chart theme (charts/chart-theme.ts).
+const axisStyle = {};
 
 /** Short strategy label for tooltips. */
 export function shortLabel(p: PlanResult): string {
@@ -15,7 +16,7 @@ export function paretoOption(candidates: PlanResult[], front: PlanResult[]) {
   return {
     animation: false,
     grid: { left: 72, right: 16, top: 36, bottom: 40 },
-    legend: { top: 0, textStyle: { color: '#d8e0e8' } },
+    legend: { top: 0 },
     tooltip: { trigger: 'item' as const, formatter: (x: { name: string; value: number[] }) => `${x.name}<br>${Math.round(x.value[1]).toLocaleString('en')} tokens/s, ${x.value[0].toPrecision(3)} J/token` },
     xAxis: { type: 'value' as const, name: 'J per token', scale: true, ...axisStyle },
     yAxis: { type: 'value' as const, name: 'tokens/s', scale: true, ...axisStyle },

@@ -4,8 +4,9 @@ import { formatSignificant } from '../../src-shared/units.js';
 /** Tooltip values as people read them (about three significant digits, never e-notation), with the unit. */
 const tooltipIn = (unit: string) => ({ trigger: 'axis' as const, valueFormatter: (v: unknown) => `${formatSignificant(Number(v))} ${unit}` });
 
-const axis = { axisLabel: { color: '#8794a3' }, nameTextStyle: { color: '#8794a3' }, splitLine: { lineStyle: { color: '#2a3441' } } };
-const legend = { top: 0, textStyle: { color: '#d8e0e8' }, type: 'scroll' as const };
+// Colours come from the chart theme (charts/chart-theme.ts), so the light and dark schemes both read.
+const axis = {};
+const legend = { top: 0, type: 'scroll' as const };
 const grid = { left: 64, right: 16, top: 36, bottom: 28 };
 
 /** A named line over steps. */
@@ -43,6 +44,6 @@ export function compareBarsOption(runs: string[], values: (number | null)[], uni
     tooltip: tooltipIn(unit),
     xAxis: { type: 'category' as const, data: runs, ...axis },
     yAxis: { type: 'value' as const, name: unit, ...axis },
-    series: [{ type: 'bar' as const, data: values.map((v) => v ?? 0), label: { show: true, position: 'top' as const, color: '#d8e0e8', formatter: (p: { value: number }) => formatSignificant(p.value) } }],
+    series: [{ type: 'bar' as const, data: values.map((v) => v ?? 0), label: { show: true, position: 'top' as const, formatter: (p: { value: number }) => formatSignificant(p.value) } }],
   };
 }

@@ -6,11 +6,11 @@
 import type { StepEvent } from '../../src-shared/engine-events.js';
 import type { RunDetails } from '../../src-shared/run-record.js';
 import type { RunLogLine, RunStepPoint, RunUpdate } from '../../src-shared/run-live.js';
+import { plannedStepsOf } from '../../src-shared/run-comparison.js';
 
 /** Steps the run was asked for (its recorded config), else the steps it has done. */
 function stepsOf(details: RunDetails, stepsDone: number): number {
-  const config = (details.run.plan as { config?: { steps?: unknown } } | null)?.config;
-  return typeof config?.steps === 'number' ? config.steps : stepsDone;
+  return plannedStepsOf(details.run.plan) ?? stepsDone;
 }
 
 /** The history of a stored (finished or still running) run as a single update. */

@@ -12,12 +12,14 @@ import { TelemetryBuffer } from '../state/telemetry-buffer.js';
 import { clusterHostCard, type KnownHost } from './cluster-hosts.js';
 import { hostCard } from './host-cards.js';
 import { mountLiveCharts } from './live-charts.js';
+import { ViewScope } from '../view-scope.js';
 
 const WINDOW_MS = 5 * 60 * 1000;
 const REDRAW_MS = 250;
 
 /** Renders the view into `root`; returns a function that unmounts it. */
 export function mountClusterView(root: HTMLElement, api: ShardScopeApi): () => void {
+  const scope = new ViewScope();
   const live = el('div', 'cluster-live');
   live.id = 'cluster-live';
   const hosts = el('div', 'hosts');
@@ -55,34 +57,28 @@ export function mountClusterView(root: HTMLElement, api: ShardScopeApi): () => v
   api.listHosts().then((next) => { saved = next; renderCards(); renderLive(); }, () => undefined);
 
   const buffer = new TelemetryBuffer(WINDOW_MS);
-  const charts = mountLiveCharts(root, buffer, WINDOW_MS);
+  const charts = mountLiveCharts(root, buffer, WINDOW_MS, scope.child());
   let dirty = false;
   api.getRecentTelemetry({ windowMs: WINDOW_MS }).then((batch) => {
     buffer.add(batch);
     state.add(batch);
     dirty = true;
   }, () => undefined);
-  const offTelemetry = api.on('telemetry', (batch) => {
+  scope.add(api.on('telemetry', (batch) => {
     buffer.add(batch);
     state.add(batch);
     dirty = true;
-  });
-  const offInventory = api.on('inventory', (next) => { inventory = next; renderCards(); dirty = true; });
-  const offHosts = api.on('hosts', (next) => { saved = next; renderCards(); dirty = true; });
+  }));
+  scope.add(api.on('inventory', (next) => { inventory = next; renderCards(); dirty = true; }));
+  scope.add(api.on('hosts', (next) => { saved = next; renderCards(); dirty = true; }));
   // Pushes are batched into at most 4 redraws a second; the table also ages (a silent host turns unreachable).
   let ticks = 0;
-  const timer = window.setInterval(() => {
+  scope.interval(() => {
     ticks += 1;
     if (!dirty && ticks % 8 !== 0) return;
     dirty = false;
     charts.redraw();
     renderLive();
   }, REDRAW_MS);
-  return () => {
-    window.clearInterval(timer);
-    charts.dispose();
-    offTelemetry();
-    offInventory();
-    offHosts();
-  };
+  return () => scope.dispose();
 }

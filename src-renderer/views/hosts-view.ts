@@ -5,21 +5,21 @@
  */
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { HostsState, ImportSshConfigResult } from '../../src-shared/api/hosts-contract.js';
-import type { RunUpdate } from '../../src-shared/run-live.js';
 import { LOCAL_HOST_ID } from '../../src-shared/inventory.js';
 import { el, formatBytesPerSecond, formatDuration } from '../format.js';
 import { addHostForm, importSshConfigForm } from './hosts-forms.js';
 import { discoveryMessage, importMessage, invalidHostLines, type HostsMessage } from './hosts-messages.js';
 import { hostRow, type HostRowActions, type HostRowChoice } from './hosts-rows.js';
 import { requestOfForm, runLaunchForm } from './run-launch-form.js';
-import { mountRunPanel } from './run-panel.js';
+import { runPanelController } from './run-panel-controller.js';
+import { engineModelIds } from '../../src-shared/engine-config.js';
+import { ViewScope } from '../view-scope.js';
 import { placementBox } from './placement-box.js';
 import { slurmClusterSection } from './slurm-cluster-form.js';
 
-const ENGINE_MODELS = ['tiny', 'bench'];
-
 /** Renders the view into `root`; returns a function that unmounts it. */
 export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => void {
+  const scope = new ViewScope();
   let state: HostsState | null = null;
   const choices = new Map<string, HostRowChoice>();
   const choiceOf = (id: string): HostRowChoice => choices.get(id) ?? { isChosen: false, slots: 1, isKeyRejected: false };
@@ -141,25 +141,22 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
   // The Run form is the Run view's; here it launches on the ticked hosts, ranks filling them in list order.
   const runs = el('div', 'runs');
   runs.id = 'host-runs';
-  const panels = new Map<string, ReturnType<typeof mountRunPanel>>();
-  const pending = new Map<string, RunUpdate[]>();
   let isLaunching = false;
+  // Only the runs launched from this form get a panel here; updates that come before startRun answers are held.
+  const panels = runPanelController(runs, api, scope, { onUnknownRun: () => (isLaunching ? 'hold' : 'ignore') });
   // Placement of the run on the ticked hosts, before launch.
   const placement = placementBox(api);
-  const runForm = runLaunchForm(ENGINE_MODELS, (request) => {
+  scope.add(placement.dispose);
+  const runForm = runLaunchForm(engineModelIds(), (request) => {
     const hosts = chosenHosts();
     if (hosts.length === 0) { message.textContent = 'tick at least one host for the run'; message.dataset.state = 'error'; return; }
     say(`launching on ${hosts.map((h) => h.id).join(', ')}… (connecting and copying the worker)`);
     isLaunching = true;
     api.startRun({ ...request, hosts }).finally(() => { isLaunching = false; }).then(async ({ runId }) => {
       say(`launched ${runId}`);
-      if (!pending.has(runId)) pending.set(runId, []); // keep its updates while the prediction is fetched
-      const details = await api.getRun({ runId }).catch(() => null);
-      const panel = mountRunPanel(runs, api, runId, (details?.run.prediction ?? null) as Parameters<typeof mountRunPanel>[3]);
-      panels.set(runId, panel);
-      for (const update of pending.get(runId) ?? []) panel.apply(update);
-      pending.clear();
-    }, (error: Error) => { pending.clear(); report('could not launch')(error); });
+      await panels.open(runId);
+      panels.dropHeld();
+    }, (error: Error) => { panels.dropHeld(); report('could not launch')(error); });
   }, (request) => placement.update({ ...request, hosts: chosenHosts() }));
   runForm.dataset.form = 'hosts-run';
   const launchButton = runForm.querySelector('button[type="submit"]');
@@ -173,16 +170,12 @@ export function mountHostsView(root: HTMLElement, api: ShardScopeApi): () => voi
     el('h2', undefined, 'Run on chosen hosts'), runForm, placement.element, runs,
   );
   const slurm = slurmClusterSection(api);
+  scope.add(slurm.unmount);
   root.append(slurm.element);
 
-  const offHosts = api.on('hosts', apply);
-  const offRun = api.on('run', (update) => {
-    const panel = panels.get(update.runId);
-    if (panel) panel.apply(update);
-    else if (isLaunching || pending.has(update.runId)) pending.set(update.runId, [...(pending.get(update.runId) ?? []), update]);
-  });
+  scope.add(api.on('hosts', apply));
   api.listHosts().then(apply, report('could not read saved hosts'));
   // ticking a host or changing its slots changes the placement
   list.addEventListener('change', () => placement.update({ ...requestOfForm(runForm), hosts: chosenHosts() }));
-  return () => { offHosts(); offRun(); slurm.unmount(); placement.dispose(); panels.forEach((p) => p.dispose()); };
+  return () => scope.dispose();
 }

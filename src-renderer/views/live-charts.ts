@@ -1,8 +1,8 @@
 /** The live chart panel: CPU, memory, network and, where present, GPU memory and power. */
-import { echarts } from '../charts/echarts-setup.js';
 import { buildLiveLineOption, type LiveChartSpec } from '../charts/live-line-option.js';
 import { el } from '../format.js';
 import type { TelemetryBuffer, TelemetrySeries } from '../state/telemetry-buffer.js';
+import type { ViewScope } from '../view-scope.js';
 
 interface Panel {
   key: keyof TelemetrySeries;
@@ -23,8 +23,8 @@ function chartDiv(box: HTMLElement): HTMLElement {
   return box.querySelector('.chart') as HTMLElement;
 }
 
-/** Mounts the charts into `container`; returns `redraw` (from the buffer) and `dispose` (charts and listener). */
-export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer, windowMs: number): { redraw: () => void; dispose: () => void } {
+/** Mounts the charts into `container` (living in `scope`); returns `redraw` (from the buffer) and `dispose` (the scope). */
+export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer, windowMs: number, scope: ViewScope): { redraw: () => void; dispose: () => void } {
   const grid = el('div', 'charts');
   grid.id = 'live-charts';
   container.append(grid);
@@ -36,11 +36,9 @@ export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer,
     chartBox.hidden = true;
     box.append(el('h2', undefined, panel.title), empty, chartBox);
     grid.append(box);
-    const chart = echarts.init(chartBox, undefined, { renderer: 'canvas', width: 'auto', height: 240 });
+    const chart = scope.chart(chartBox);
     return { panel, box, empty, chart };
   });
-  const resize = () => mounted.forEach((m) => m.chart.resize());
-  window.addEventListener('resize', resize);
 
   const redraw = () => {
     const snapshot = buffer.snapshot();
@@ -60,9 +58,6 @@ export function mountLiveCharts(container: HTMLElement, buffer: TelemetryBuffer,
   };
   return {
     redraw,
-    dispose: () => {
-      window.removeEventListener('resize', resize);
-      mounted.forEach((m) => m.chart.dispose());
-    },
+    dispose: () => scope.dispose(),
   };
 }

@@ -2,7 +2,7 @@
  * "Launch this plan": a planned strategy carried into the Run view's form, when an engine here can
  * run it, or into its Slurm form (nodes and GPUs per node from the planned cluster's shape).
  */
-import { modelPresets } from '../../src-shared/engine-config.js';
+import { engineModelIds } from '../../src-shared/engine-config.js';
 import type { PlanResult } from '../../src-shared/planner/index.js';
 import type { RunRequest } from '../../src-shared/run-live.js';
 import { el } from '../format.js';
@@ -12,7 +12,7 @@ import { slurmClusters } from '../state/slurm-clusters.js';
 /** The Run view request of a plan, or why no engine here can run it. */
 export function runRequestOfPlan(modelId: string, plan: PlanResult): { request: Partial<RunRequest> } | { reason: string } {
   const s = plan.strategy;
-  const engineModels = Object.keys(modelPresets);
+  const engineModels = engineModelIds();
   if (!engineModels.includes(modelId)) return { reason: `the engines here train ${engineModels.join(' and ')}: plan with one of them to launch (${modelId} is for planning only)` };
   if (s.zeroStage > 1) return { reason: `ZeRO-${s.zeroStage}: the built-in engine shards optimizer state only (ZeRO-1); launch it with your own PyTorch script from the Run view` };
   const world = s.dp * s.tp * s.pp;

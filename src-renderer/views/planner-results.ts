@@ -1,8 +1,8 @@
 /** Results of the Planner view: a verdict per strategy, a figures table and the comparison charts. */
 import type { PlanResult } from '../../src-shared/planner/index.js';
-import { echarts } from '../charts/echarts-setup.js';
 import { communicationOption, energyOption, memoryOption, stepTimeOption, type LabelledPlan } from '../charts/plan-compare-options.js';
 import { el, formatBytes } from '../format.js';
+import type { ViewScope } from '../view-scope.js';
 
 /** Either a plan or the reason there is none (e.g. tp does not divide the heads). */
 export type PlanOutcome = { label: string; plan: PlanResult } | { label: string; error: string };
@@ -66,8 +66,8 @@ const chartSpecs = [
   { key: 'energy', title: 'Energy per token', option: energyOption },
 ] as const;
 
-/** Mounts the four comparison charts; returns a function that redraws them for new plans. */
-export function mountComparisonCharts(container: HTMLElement): (plans: LabelledPlan[]) => void {
+/** Mounts the four comparison charts (living in `scope`); returns a function that redraws them for new plans. */
+export function mountComparisonCharts(container: HTMLElement, scope: ViewScope): (plans: LabelledPlan[]) => void {
   const grid = el('div', 'charts');
   container.append(grid);
   const charts = chartSpecs.map((spec) => {
@@ -76,7 +76,7 @@ export function mountComparisonCharts(container: HTMLElement): (plans: LabelledP
     const div = el('div', 'chart');
     box.append(el('h2', undefined, spec.title), div);
     grid.append(box);
-    return { spec, box, chart: echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 240 }) };
+    return { spec, box, chart: scope.chart(div) };
   });
   return (plans) => {
     for (const { spec, box, chart } of charts) {

@@ -1,11 +1,11 @@
 /** The Planner view's search results: the top-N strategies (near-duplicates merged) with "use as A/B", and the Pareto chart of throughput against J/token. */
 import { mergeNearDuplicates, type PlanResult, type SearchResult } from '../../src-shared/planner/index.js';
-import { echarts } from '../charts/echarts-setup.js';
 import { paretoOption, shortLabel } from '../charts/plan-pareto-option.js';
 import { el, formatBytes } from '../format.js';
+import type { ViewScope } from '../view-scope.js';
 
 /** Mounts the (initially empty) search results; `show` fills them, `onUse(plan, column)` copies a row into a strategy column. */
-export function mountSearchResults(container: HTMLElement, onUse: (plan: PlanResult, column: 'A' | 'B') => void): { show: (result: SearchResult) => void; dispose: () => void } {
+export function mountSearchResults(container: HTMLElement, onUse: (plan: PlanResult, column: 'A' | 'B') => void, scope: ViewScope): { show: (result: SearchResult) => void; dispose: () => void } {
   const box = el('section', 'search-results');
   box.dataset.search = 'empty';
   const list = el('div');
@@ -15,7 +15,7 @@ export function mountSearchResults(container: HTMLElement, onUse: (plan: PlanRes
   chartBox.append(el('h2', undefined, 'Throughput against energy per token (strategies that fit; Pareto front)'), chartDiv);
   box.append(list, chartBox);
   container.append(box);
-  const chart = echarts.init(chartDiv, undefined, { renderer: 'canvas', width: 'auto', height: 280 });
+  const chart = scope.chart(chartDiv, 280);
   const show = (result: SearchResult) => {
     const top = mergeNearDuplicates(result.candidates);
     const table = el('table', 'figures');
@@ -45,5 +45,5 @@ export function mountSearchResults(container: HTMLElement, onUse: (plan: PlanRes
     chartBox.dataset.front = String(result.paretoFront.length);
     box.dataset.search = 'shown';
   };
-  return { show, dispose: () => chart.dispose() };
+  return { show, dispose: () => scope.disposeChart(chart) };
 }

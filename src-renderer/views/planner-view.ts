@@ -9,6 +9,7 @@ import { thisClusterChoice } from './planner-this-cluster.js';
 import { loadKnownSlurmClusters, onSlurmClusters } from '../state/slurm-clusters.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
 import { mountSearchResults } from './planner-search.js';
+import { ViewScope } from '../view-scope.js';
 
 // The seed example: opt-66b does not fit 16 A100s with plain DP, and does with TP inside a node and PP across.
 const initialCluster: ClusterFields = {
@@ -24,6 +25,7 @@ function planFields(plan: PlanResult): StrategyFields {
 
 /** Renders the view into `root`; returns a function that unmounts it. */
 export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => void {
+  const scope = new ViewScope();
   root.append(el('h2', undefined, 'Planner'));
   const status = el('p', 'loading', 'Loading the catalogue…');
   const calibration = calibratePanel(api);
@@ -58,11 +60,11 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
       void update();
     });
     root.append(choice.node, cluster.node, a.node, b.node, actions, verdicts, launches, figures);
-    const redraw = mountComparisonCharts(root);
+    const redraw = mountComparisonCharts(root, scope);
     const search = mountSearchResults(root, (plan, column) => {
       (column === 'A' ? a : b).write(planFields(plan));
       void update();
-    });
+    }, scope);
     disposeSearch = search.dispose;
 
     let generation = 0;
@@ -119,5 +121,6 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
     disposeSearch();
     offSlurmClusters();
     calibration.dispose();
+    scope.dispose();
   };
 }

@@ -18,7 +18,7 @@ function saveFile(fileName: string, mimeType: string, base64: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** A format picker and an Export button for the runs `runIds()` returns at click time. */
+/** A format picker and an Export button for the runs `runIds()` returns at click time (none: it says so). */
 export function reportExportControl(api: ShardScopeApi, runIds: () => string[]): HTMLElement {
   const box = el('span', 'export');
   const format = el('select');
@@ -27,17 +27,25 @@ export function reportExportControl(api: ShardScopeApi, runIds: () => string[]):
   const button = el('button', 'secondary', 'Export report');
   button.type = 'button';
   const status = el('span', 'note');
+  status.dataset.role = 'export-status';
   button.addEventListener('click', async () => {
     const ids = runIds();
-    if (ids.length === 0) return;
+    if (ids.length === 0) {
+      status.textContent = 'select at least one run to export (tick it in the list)';
+      status.dataset.state = 'error';
+      return;
+    }
     button.disabled = true;
     status.textContent = 'exporting…';
+    status.dataset.state = 'busy';
     try {
       const file = await api.exportReport({ runIds: ids, format: format.value as ReportExportRequest['format'] });
       saveFile(file.fileName, file.mimeType, file.base64);
       status.textContent = `saved ${file.fileName}`;
+      status.dataset.state = 'ok';
     } catch (error) {
       status.textContent = `export failed: ${(error as Error).message}`;
+      status.dataset.state = 'error';
     } finally {
       button.disabled = false;
     }

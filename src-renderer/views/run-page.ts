@@ -12,6 +12,7 @@ import { updateOfStoredRun } from '../state/stored-run.js';
 import { energyHistoryOf } from '../state/stored-energy.js';
 import { mountRunPanel } from './run-panel.js';
 import { mountRunSeriesCharts } from './run-series-charts.js';
+import { ViewScope } from '../view-scope.js';
 
 const SERIES_POINTS = 600;
 
@@ -58,27 +59,26 @@ function devicesPart(details: RunDetails): HTMLElement[] {
 
 /** Renders the page of `runId` into `root`; returns a function that unmounts it. */
 export function mountRunPage(root: HTMLElement, api: ShardScopeApi, runId: string): () => void {
+  const scope = new ViewScope();
   const back = el('a', undefined, '← History');
   back.href = '#/history';
   const note = el('p', 'note', `Loading ${runId}…`);
   const page = el('div', 'run-page');
   page.dataset.runId = runId;
   root.append(back, el('h2', undefined, `Run ${runId}`), note, page);
-  let disposers: (() => void)[] = [];
-  let isDisposed = false;
   let panel: ReturnType<typeof mountRunPanel> | null = null;
   const early: Parameters<ReturnType<typeof mountRunPanel>['apply']>[0][] = [];
-  const offRun = api.on('run', (update) => {
+  scope.add(api.on('run', (update) => {
     if (update.runId !== runId) return;
     if (panel) panel.apply(update); else early.push(update);
-  });
+  }));
 
   Promise.all([api.getRun({ runId }), api.getRunSeries({ runId, maxPoints: SERIES_POINTS })]).then(([details, series]) => {
-    if (isDisposed) return;
+    if (scope.isDisposed) return;
     note.remove();
     page.dataset.status = details.run.status;
     const runs = el('div', 'runs');
-    panel = mountRunPanel(runs, api, runId, (details.run.prediction ?? null) as Parameters<typeof mountRunPanel>[3]);
+    panel = mountRunPanel(runs, api, runId, details.run.prediction ?? null, scope.child());
     // the energy chart from the stored power series (integrated from the store's buckets; the summary's totals are in the table above)
     const stored = updateOfStoredRun(details);
     const history = energyHistoryOf(series);
@@ -92,15 +92,11 @@ export function mountRunPage(root: HTMLElement, api: ShardScopeApi, runId: strin
     seriesGrid.dataset.part = 'stored-series';
     page.append(el('h3', undefined, 'Configuration'), configTable(details), ...devicesPart(details), runs, timeline,
       el('h3', undefined, 'Hosts and GPUs during the run (from the store)'), seriesGrid);
-    disposers = [() => panel?.dispose(), mountRunSeriesCharts(seriesGrid, series, details.run.startedAtMs)];
+    mountRunSeriesCharts(seriesGrid, series, details.run.startedAtMs, scope.child());
     page.dataset.state = 'ready';
   }, (error: Error) => {
     note.textContent = `could not open ${runId}: ${error.message}`;
     page.dataset.state = 'error';
   });
-  return () => {
-    isDisposed = true;
-    offRun();
-    disposers.forEach((d) => d());
-  };
+  return () => scope.dispose();
 }

@@ -1,13 +1,14 @@
 /** The panel of one run: progress and ETA, Stop, live charts of the ranks, predicted vs measured, logs. */
 import type { ShardScopeApi } from '../../src-shared/api/contract.js';
 import type { RunEnergyPoint, RunUpdate } from '../../src-shared/run-live.js';
-import { echarts } from '../charts/echarts-setup.js';
 import { stackedBarsOption, stepLinesOption } from '../charts/run-options.js';
 import { BYTES_PER } from '../../src-shared/units.js';
 import { el, formatBytes, formatDuration } from '../format.js';
 import { RunState } from '../state/run-state.js';
 import { errorFraction, formatErrorFraction, rankMemorySourceLabels, steadyStepSeconds } from '../../src-shared/measured-vs-predicted.js';
 import { reportExportControl } from './report-export.js';
+import type { RunPrediction } from '../../src-shared/run-prediction.js';
+import type { Chart, ViewScope } from '../view-scope.js';
 
 const MiB = BYTES_PER.MiB;
 
@@ -17,18 +18,11 @@ const chartTitles: Record<ChartKey, string> = {
   'bytes-parallelism': 'Bytes per step by parallelism (DP/TP/PP)', memory: 'Framework memory per rank', energy: 'Energy so far',
 };
 
-/** Prediction of the planner kept with the run (only the parts compared here). */
-interface Prediction {
-  /** What the prediction was made from (calibration or catalogue). */
-  note?: string;
-  stepTimeSeconds?: number;
-  memoryPerGpuBytes?: { total?: number; overhead?: number };
-  commBytesPerStepPerGpu?: { dp?: number; tp?: number; pp?: number };
-}
+/** The panel of one run as its owner holds it. */
+export type RunPanel = ReturnType<typeof mountRunPanel>;
 
-
-/** Mounts the panel for `runId`; returns `apply(update)` and the panel element. */
-export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId: string, prediction: Prediction | null) {
+/** Mounts the panel for `runId` in `container`; its charts live in `scope` (disposed with it). Returns `apply(update)` and the panel element. */
+export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId: string, prediction: RunPrediction | null, scope: ViewScope) {
   const state = new RunState(runId);
   const panel = el('section', 'run-panel');
   panel.dataset.runId = runId;
@@ -74,14 +68,14 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   const extra = el('div', 'run-extra');
   panel.append(header, error, stoppedNote, extra, comparison, basis, grid);
   container.prepend(panel);
-  const charts = new Map<ChartKey, ReturnType<typeof echarts.init>>();
+  const charts = new Map<ChartKey, Chart>();
   for (const key of Object.keys(chartTitles) as ChartKey[]) {
     const box = el('section', 'chart-panel');
     box.dataset.chart = `run-${key}`;
     const div = el('div', 'chart');
     box.append(el('h2', undefined, chartTitles[key]), div);
     grid.append(box);
-    charts.set(key, echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 240 }));
+    charts.set(key, scope.chart(div));
   }
   const logRank = el('select');
   logRank.name = 'log-rank';
@@ -182,8 +176,6 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
     renderLogs();
   }
 
-  const resize = () => charts.forEach((c) => c.resize());
-  window.addEventListener('resize', resize);
   return {
     panel,
     /** Where the run page (and the timeline view) add their parts. */
@@ -193,10 +185,9 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
       state.apply(update);
       render(update);
     },
-    /** Frees the charts and the resize listener (view switch). */
+    /** Frees the panel's charts (and the scope's resize listener with its last chart). */
     dispose() {
-      window.removeEventListener('resize', resize);
-      charts.forEach((c) => c.dispose());
+      scope.dispose();
     },
   };
 }

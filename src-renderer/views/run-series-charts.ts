@@ -1,8 +1,8 @@
 /** A stored run's sample series (downsampled by the store) as charts: one per metric, a line per host or GPU, over seconds since the run started. */
 import type { DownsampledSeries } from '../../src-shared/run-record.js';
-import { echarts } from '../charts/echarts-setup.js';
 import { stepLinesOption } from '../charts/run-options.js';
 import { el } from '../format.js';
+import type { ViewScope } from '../view-scope.js';
 
 interface MetricChart {
   metric: string;
@@ -16,15 +16,14 @@ const metricCharts: MetricChart[] = [
   { metric: 'cpuUtilisationPercent', isGpu: false, title: 'CPU utilisation per host', unit: '%', scale: 1 },
   { metric: 'cpuPowerWatts', isGpu: false, title: 'CPU power per host', unit: 'W', scale: 1 },
   { metric: 'memoryUsedBytes', isGpu: false, title: 'Host memory used', unit: 'GiB', scale: 1 / 1024 ** 3 },
-  { metric: 'networkRxBytesPerSecond', isGpu: false, title: 'Network received per host', unit: 'MB/s', scale: 1e-6 },
+  { metric: 'networkRxBytesPerSecond', isGpu: false, title: 'Network received per host', unit: 'MiB/s', scale: 1 / 1024 ** 2 },
   { metric: 'powerWatts', isGpu: true, title: 'Power of the GPUs the run used', unit: 'W', scale: 1 },
   { metric: 'memoryUsedBytes', isGpu: true, title: 'Memory of the GPUs the run used', unit: 'GiB', scale: 1 / 1024 ** 3 },
   { metric: 'utilisationPercent', isGpu: true, title: 'Utilisation of the GPUs the run used', unit: '%', scale: 1 },
 ];
 
-/** Renders the charts into `container`; returns `dispose`. */
-export function mountRunSeriesCharts(container: HTMLElement, series: DownsampledSeries[], startedAtMs: number): () => void {
-  const charts: ReturnType<typeof echarts.init>[] = [];
+/** Renders the charts into `container`; they live in `scope`. */
+export function mountRunSeriesCharts(container: HTMLElement, series: DownsampledSeries[], startedAtMs: number, scope: ViewScope): void {
   for (const spec of metricCharts) {
     const lines = series.filter((s) => s.metric === spec.metric && (s.gpuIndex !== null) === spec.isGpu);
     const box = el('section', 'chart-panel');
@@ -40,17 +39,10 @@ export function mountRunSeriesCharts(container: HTMLElement, series: Downsampled
     box.append(el('p', 'note', `${source}; ${lines.reduce((n, l) => n + l.rawCount, 0)} samples`));
     const div = el('div', 'chart');
     box.append(div);
-    const chart = echarts.init(div, undefined, { renderer: 'canvas', width: 'auto', height: 220 });
+    const chart = scope.chart(div, 220);
     chart.setOption(stepLinesOption(lines.map((l) => ({
       name: l.gpuIndex === null ? l.host : `${l.host} GPU ${l.gpuIndex}`,
       points: l.buckets.map((b) => [(b.startMs - startedAtMs) / 1000, b.avg * spec.scale] as [number, number]),
     })), spec.unit, 'seconds'));
-    charts.push(chart);
   }
-  const resize = () => charts.forEach((c) => c.resize());
-  window.addEventListener('resize', resize);
-  return () => {
-    window.removeEventListener('resize', resize);
-    charts.forEach((c) => c.dispose());
-  };
 }

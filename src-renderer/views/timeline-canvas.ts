@@ -204,7 +204,11 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, lanes: Lane[], view:
   ctx.font = '11px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   const stepMs = niceStepMs(view.endMs - view.startMs);
-  ctx.fillStyle = '#8b93a1';
+  // Text in the page's colours (light or dark scheme: styles.css); the fallbacks are the dark scheme's.
+  const css = typeof HTMLCanvasElement !== 'undefined' && ctx.canvas instanceof HTMLCanvasElement ? getComputedStyle(ctx.canvas) : null;
+  const textColour = css?.getPropertyValue('--text').trim() || '#c9d1d9';
+  const mutedColour = css?.getPropertyValue('--muted').trim() || '#8b93a1';
+  ctx.fillStyle = mutedColour;
   ctx.strokeStyle = 'rgba(139,147,161,0.2)';
   for (let t = Math.ceil((view.startMs - originMs) / stepMs) * stepMs; t + originMs <= view.endMs; t += stepMs) {
     const x = xOf(view, t + originMs);
@@ -220,9 +224,9 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, lanes: Lane[], view:
     // The coarsest level whose merged gaps are still under a pixel looks the same and costs less.
     const level = [...lane.levels].reverse().find((l) => l.gapMs < msPerPixel) ?? lane;
     const top = LAYOUT.axisPx + i * LAYOUT.lanePx;
-    ctx.fillStyle = '#c9d1d9';
+    ctx.fillStyle = textColour;
     ctx.fillText(fit(ctx, lane.label, LAYOUT.gutterPx - 10), 6, top + LAYOUT.lanePx / 2 - 7);
-    ctx.fillStyle = '#8b93a1';
+    ctx.fillStyle = mutedColour;
     ctx.fillText(fit(ctx, lane.detail, LAYOUT.gutterPx - 10), 6, top + LAYOUT.lanePx / 2 + 8);
     drawn += drawRow(ctx, view, level.compute, level.longestMs[0], top + LAYOUT.rowGapPx, false);
     drawn += drawRow(ctx, view, level.comm, level.longestMs[1], top + LAYOUT.rowGapPx * 2 + LAYOUT.rowPx, true);

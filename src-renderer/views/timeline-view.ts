@@ -9,6 +9,7 @@ import type { RunTimeline } from '../../src-shared/run-spans.js';
 import type { RankSpan } from '../../src-shared/trace-spans.js';
 import { formatPercent } from '../../src-shared/units.js';
 import { el, formatBytes } from '../format.js';
+import { onChartThemeChange } from '../charts/chart-theme.js';
 import { buildLanes, drawTimeline, LAYOUT, SPAN_COLOURS, spanAt, timeAt, type Viewport } from './timeline-canvas.js';
 
 /** Loads a run's timeline and shows it in `root`; returns the unmount function. */
@@ -159,9 +160,11 @@ export function showTimeline(box: HTMLElement, timeline: RunTimeline): () => voi
   box.append(el('h2', undefined, `Timeline · ${timeline.runId}`), el('p', 'note', `${headline}${windowNote} · times on rank 0's clock, ranks aligned at rendezvous`), legend(), canvas, info, stepTable(timeline, onPick));
   const resize = new ResizeObserver(redraw);
   resize.observe(canvas);
+  const offScheme = onChartThemeChange(redraw);
   redraw();
   return () => {
     resize.disconnect();
+    offScheme();
     if (frame) cancelAnimationFrame(frame);
   };
 }

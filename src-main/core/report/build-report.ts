@@ -6,6 +6,7 @@ import { compareRuns, predictionChecksOf } from './report-comparison.js';
 import { lossOf, measuredFiguresOf, rankStepsOf } from './report-figures.js';
 import { deviceUseOf, inventoryOf } from './report-inventory.js';
 import { runSpansOf, spanSummaryOf } from '../../../src-shared/run-spans.js';
+import { strategyLabelOf } from '../../../src-shared/run-comparison.js';
 import { spanEventsOf, tracedStepRange } from '../store/span-events.js';
 import { slurmJobOf } from './report-slurm.js';
 
@@ -37,11 +38,6 @@ export function resolveRunIds(store: RunStore, spec: string): string[] {
     return id;
   });
   return [...new Set(ids)];
-}
-
-/** `dp=2 tp=1 pp=2` from a strategy record (other numeric knobs left out). */
-export function strategyLabelOf(strategy: Record<string, unknown>): string {
-  return ['dp', 'tp', 'pp'].map((k) => `${k}=${typeof strategy[k] === 'number' ? strategy[k] : 1}`).join(' ');
 }
 
 function worldSizeOf(strategy: Record<string, unknown>, rankCount: number): number {
@@ -86,15 +82,16 @@ export function buildRunReport(store: RunStore, id: string, options: BuildReport
 export function buildReport(store: RunStore, runIds: string[], options: BuildReportOptions = {}): Report {
   if (runIds.length === 0) throw new ShardScopeError('bad-input', 'a report needs at least one run');
   const runs = runIds.map((id) => buildRunReport(store, id, options));
-  const title = runs.length === 1
-    ? `ShardScope report: run ${runs[0].id} (${String(runs[0].model.name ?? 'model')}, ${runs[0].strategyLabel})`
-    : `ShardScope comparison: ${runs.map((r) => r.strategyLabel).join(' vs ')}`;
+  const comparison = runs.length > 1 ? compareRuns(runs) : null;
+  const title = comparison
+    ? `ShardScope comparison: ${comparison.rows.map((r) => r.label).join(' vs ')}`
+    : `ShardScope report: run ${runs[0].id} (${String(runs[0].model.name ?? 'model')}, ${runs[0].strategyLabel})`;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generator: { name: 'shardscope', version: options.version ?? 'dev' },
     generatedAtMs: options.nowMs ?? Date.now(),
     title,
     runs,
-    comparison: runs.length > 1 ? compareRuns(runs) : null,
+    comparison,
   };
 }

@@ -111,7 +111,7 @@ export function runCharts(run: RunReport): ChartSpec[] {
 export function comparisonCharts(report: Report): ChartSpec[] {
   if (!report.comparison) return [];
   const rows = report.comparison.rows;
-  const labels = rows.map((r) => r.strategyLabel);
+  const labels = rows.map((r) => r.label);
   return [
     bar('compare-throughput', 'Tokens per second (measured)', labels, rows.map((r) => r.tokensPerSecond ?? 0), 'tokens/s', 'tokensPerSecond'),
     bar('compare-energy', 'Energy per token (measured)', labels, rows.map((r) => r.joulesPerToken ?? 0), 'J/token', 'joulesPerToken'),

@@ -52,7 +52,7 @@ table{border-collapse:collapse;margin:8px 0;font-size:12px}th,td{border:1px soli
 table.kv th{width:260px}.meta{color:#556;font-size:12px}.verdict{font-size:15px;font-weight:600;background:#eef6ee;border-left:4px solid #2a7;padding:8px 12px}
 figure.chart{margin:12px 0;page-break-inside:avoid;break-inside:avoid}figure.chart svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#445}
 details.chart-data{font-size:11px}details.chart-data table{max-height:none}.note{font-size:12px;color:#664}
-section.run{page-break-before:always;break-before:page}
+section.run{page-break-before:always;break-before:page}header+section.run{page-break-before:auto;break-before:auto}
 @page{size:A4;margin:14mm}
 @media print{details.chart-data{display:none}body{margin:0;max-width:none}}
 `;

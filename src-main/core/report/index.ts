@@ -1,5 +1,6 @@
 /** Reports: build the model once from the store, then write it as HTML, PDF, JSON, CSV or a Chrome trace. */
-export { buildReport, buildRunReport, resolveRunIds, strategyLabelOf, type BuildReportOptions } from './build-report.js';
+export { buildReport, buildRunReport, resolveRunIds, type BuildReportOptions } from './build-report.js';
+export { strategyLabelOf } from '../../../src-shared/run-comparison.js';
 export { writeReport, writeFileAtomic, REPORT_FORMATS, type ReportFormat, type WriteReportOptions, type WrittenReport } from './write-report.js';
 export { renderHtml, RUN_SECTION_TITLES } from './render-html.js';
 export { renderTrace, tracePid, type TraceEvent, type TraceFile } from './render-trace.js';

@@ -64,8 +64,8 @@ export function renderCsvFiles(report: Report): CsvFile[] {
   if (c) {
     files.push({
       name: 'comparison.csv',
-      text: csv(['runId', 'strategy', 'tokensPerSecond', 'joulesPerToken', 'stepTimeSeconds', 'mfu', 'bytesSentPerStepPerRank', 'peakMemoryBytes'],
-        c.rows.map((r) => [r.runId, r.strategyLabel, r.tokensPerSecond, r.joulesPerToken, r.stepTimeSeconds, r.mfu, r.bytesSentPerStepPerRank, r.peakMemoryBytes])),
+      text: csv(['runId', 'strategy', 'label', 'status', 'steps', 'stepsPlanned', 'tokensPerSecond', 'joulesPerToken', 'stepTimeSeconds', 'mfu', 'bytesSentPerStepPerRank', 'peakMemoryBytes'],
+        c.rows.map((r) => [r.runId, r.strategyLabel, r.label, r.status, r.steps, r.stepsPlanned, r.tokensPerSecond, r.joulesPerToken, r.stepTimeSeconds, r.mfu, r.bytesSentPerStepPerRank, r.peakMemoryBytes])),
     });
   }
   return files;

@@ -4,6 +4,8 @@ import { comparisonCharts, runCharts, type ChartSpec } from './chart-specs.js';
 import { spansHtml } from './spans-html.js';
 import { slurmJobHtml } from './slurm-html.js';
 import { formatBytesPerSecond } from '../../../src-shared/units.js';
+import { progressText } from '../../../src-shared/run-comparison.js';
+import { checkLabel, memorySourceLabel } from './check-labels.js';
 import { RANK_GPU_HEADERS, RANK_GPU_SOURCE_NOTE, rankGpuCells } from '../../../src-shared/rank-gpu-figures.js';
 import { chartFigure, esc, fmtBytes, fmtNumber, fmtPercent, keyValues, REPORT_CSS, scriptJson, table } from './html-parts.js';
 
@@ -80,18 +82,19 @@ function measuredHtml(run: RunReport): string {
     ['energy', `${fmtNumber(e.totalJoules)} J (GPU ${fmtNumber(e.gpuJoules)} J ${e.gpuSource}; CPU ${fmtNumber(e.cpuJoules)} J ${e.cpuSource ?? 'none'}; gaps ${fmtNumber(e.gapSeconds)} s)`],
     ...(e.perHost ?? []).map((h): [string, string] => [`energy on ${h.host}`, `GPU ${fmtNumber(h.gpuJoules)} J (its used GPUs only); CPU ${fmtNumber(h.cpuJoules)} J ${h.cpuSource ?? 'no CPU power samples'}`]),
     ['joules per token', fmtNumber(e.joulesPerToken)], ['joules per step', fmtNumber(e.joulesPerStep)],
-    ['peak memory per device', `${fmtBytes(m.peakMemoryPerDeviceBytes)} (${m.peakMemorySource})`],
+    ['peak memory per device', `${fmtBytes(m.peakMemoryPerDeviceBytes)} (${memorySourceLabel(m.peakMemorySource)})`],
     ['mean power', `${fmtNumber(m.powerMeanWatts)} W`], ['last loss', fmtNumber(m.lastLoss)],
   ]);
 }
 
 function checksHtml(run: RunReport): string {
   if (run.predictionChecks.length === 0) return '<p class="note">No prediction to compare with.</p>';
-  return table(['figure', 'unit', 'predicted', 'measured', 'error'], run.predictionChecks.map((c) => [c.metric, c.unit, fmtNumber(c.predicted), fmtNumber(c.measured), fmtPercent(c.errorFraction)]), 'checks');
+  return table(['figure', 'unit', 'predicted', 'measured', 'error (measured − predicted) / predicted'], run.predictionChecks.map((c) => [checkLabel(c.metric), c.unit, fmtNumber(c.predicted), fmtNumber(c.measured), fmtPercent(c.errorFraction)]), 'checks');
 }
 
-function chartsFor(charts: ChartSpec[], prefix: string): string {
-  const picked = charts.filter((c) => c.id.startsWith(prefix));
+/** The charts whose id starts with one of `prefixes`, or one note when there is none at all (never a note above a chart). */
+function chartsFor(charts: ChartSpec[], ...prefixes: string[]): string {
+  const picked = charts.filter((c) => prefixes.some((p) => c.id.startsWith(p)));
   return picked.length > 0 ? picked.map(chartFigure).join('\n') : '<p class="note">No samples of this kind were recorded.</p>';
 }
 
@@ -119,7 +122,7 @@ ${section('plan', planHtml(run))}
 ${section('measured', measuredHtml(run))}
 ${section('checks', checksHtml(run))}
 ${section('spans', spansHtml(run))}
-${section('memory', `${chartsFor(charts, 'memory-')}\n${chartsFor(charts, 'framework-memory-')}`)}
+${section('memory', chartsFor(charts, 'memory-', 'framework-memory-'))}
 ${section('bandwidth', `${bandwidthTable}\n${parallelismTable(run)}\n${chartsFor(charts, 'bandwidth-')}`)}
 ${section('energy', chartsFor(charts, 'power-'))}
 ${section('stepTime', chartsFor(charts, 'steptime-'))}
@@ -130,10 +133,14 @@ ${section('loss', chartsFor(charts, 'loss-'))}
 function comparisonHtml(report: Report): string {
   const c = report.comparison;
   if (!c) return '';
-  const rows = c.rows.map((r) => [r.strategyLabel, r.runId, fmtNumber(r.tokensPerSecond), fmtNumber(r.joulesPerToken), fmtNumber(r.stepTimeSeconds), fmtNumber(r.mfu), fmtBytes(r.bytesSentPerStepPerRank), fmtBytes(r.peakMemoryBytes)]);
+  const rows = c.rows.map((r) => [r.label, r.runId, progressText({ status: r.status, stepsDone: r.steps, stepsPlanned: r.stepsPlanned }), fmtNumber(r.tokensPerSecond), fmtNumber(r.joulesPerToken), fmtNumber(r.stepTimeSeconds), fmtNumber(r.mfu), fmtBytes(r.bytesSentPerStepPerRank), fmtBytes(r.peakMemoryBytes)]);
+  const differences = c.differences.length > 0
+    ? `<h4>Configuration differences</h4>\n${table(['', ...c.rows.map((r) => r.label)], c.differences.map((d) => [d.field, ...d.values]), 'differences')}`
+    : '<p class="note">The runs have the same configuration.</p>';
   return `<section id="comparison" data-section="comparison"><h2>Comparison</h2>
 <p class="verdict" id="verdict">${esc(c.verdict)}</p>
-${table(['strategy', 'run', 'tokens/s', 'J/token', 'step time (s)', 'MFU', 'bytes sent / step / rank', 'peak memory'], rows, 'comparison')}
+${table(['run', 'id', 'status', 'tokens/s', 'J/token', 'step time (s)', 'MFU', 'bytes sent / step / rank', 'peak memory'], rows, 'comparison')}
+${differences}
 ${comparisonCharts(report).map(chartFigure).join('\n')}
 </section>`;
 }

@@ -1,6 +1,7 @@
 /** Predicted-vs-measured rows of one run, and the side-by-side comparison of several runs (pure). */
 import { errorFraction } from '../../../src-shared/measured-vs-predicted.js';
 import type { Comparison, MeasuredFigures, PredictionCheck, RunReport } from '../../../src-shared/report-schema.js';
+import { comparisonHeadline, distinctLabels, plannedStepsOf, type ComparedRun } from '../../../src-shared/run-comparison.js';
 
 function pick(source: unknown, path: string[]): number | null {
   let value: unknown = source;
@@ -53,27 +54,22 @@ export function predictionChecksOf(prediction: unknown, plan: unknown, m: Measur
   ];
 }
 
-function fmt(value: number, digits = 4): string {
-  return Number(value.toPrecision(digits)).toString();
-}
-
-/** Runs side by side; the verdict names the fastest (highest measured tokens/s) and the least energy per token (lowest measured J/token). */
+/** Runs side by side with a distinct label each; the verdict ranks only finished runs by measured tokens/s and J/token, flags the others and says what differs (src-shared/run-comparison.ts). */
 export function compareRuns(runs: RunReport[]): Comparison {
-  const rows = runs.map((r) => ({
-    runId: r.id, strategyLabel: r.strategyLabel, tokensPerSecond: r.measured.tokensPerSecond, joulesPerToken: r.measured.energy.joulesPerToken,
+  const compared: ComparedRun[] = runs.map((r) => ({
+    id: r.id, engine: r.engine, status: r.status, stepsDone: r.measured.steps, stepsPlanned: plannedStepsOf(r.plan),
+    model: r.model, strategy: r.strategy, tokensPerSecond: r.measured.tokensPerSecond, joulesPerToken: r.measured.energy.joulesPerToken,
+  }));
+  const labels = distinctLabels(compared);
+  const headline = comparisonHeadline(compared, labels);
+  const rows = runs.map((r, i) => ({
+    runId: r.id, strategyLabel: r.strategyLabel, label: labels[i], status: r.status, steps: r.measured.steps, stepsPlanned: compared[i].stepsPlanned,
+    tokensPerSecond: r.measured.tokensPerSecond, joulesPerToken: r.measured.energy.joulesPerToken,
     stepTimeSeconds: r.measured.steps > 0 ? r.measured.trainingSeconds / r.measured.steps : 0, mfu: r.measured.mfu,
     bytesSentPerStepPerRank: r.measured.bytesSentPerStepPerRank, peakMemoryBytes: r.measured.peakMemoryPerDeviceBytes,
   }));
-  const withSpeed = rows.filter((r) => r.tokensPerSecond !== null);
-  const withEnergy = rows.filter((r) => r.joulesPerToken !== null && (r.joulesPerToken as number) > 0);
-  const fastest = withSpeed.reduce<(typeof rows)[number] | null>((best, r) => (best === null || (r.tokensPerSecond as number) > (best.tokensPerSecond as number) ? r : best), null);
-  const frugal = withEnergy.reduce<(typeof rows)[number] | null>((best, r) => (best === null || (r.joulesPerToken as number) < (best.joulesPerToken as number) ? r : best), null);
-  const parts: string[] = [];
-  parts.push(fastest
-    ? `Fastest: ${fastest.strategyLabel} (run ${fastest.runId}) at ${fmt(fastest.tokensPerSecond as number)} tokens/s`
-    : 'No run recorded steps, so none can be called fastest');
-  parts.push(frugal
-    ? `least energy per token: ${frugal.strategyLabel} (run ${frugal.runId}) at ${fmt(frugal.joulesPerToken as number)} J/token`
-    : 'no run has energy per token (no power samples)');
-  return { rows, fastestRunId: fastest?.runId ?? null, leastEnergyPerTokenRunId: frugal?.runId ?? null, verdict: `${parts.join('; ')} (measured).` };
+  return {
+    rows, fastestRunId: headline.fastestRunId, leastEnergyPerTokenRunId: headline.leastEnergyPerTokenRunId,
+    unrankedRunIds: headline.unrankedRunIds, differences: headline.differences, verdict: headline.verdict,
+  };
 }

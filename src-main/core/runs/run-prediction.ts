@@ -11,9 +11,10 @@ import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { gpuSpec, planStrategy, type GpuSpec, type PlanResult } from '../../../src-shared/planner/index.js';
 import { busBandwidthFromTimings } from '../../../src-shared/planner/calibration-input.js';
+import type { RunPrediction as StoredPrediction } from '../../../src-shared/run-prediction.js';
 
-/** What a run's prediction was made from, kept with it. */
-export type RunPrediction = (EnginePrediction | (PlanResult & { kind: 'planner-catalogue' | 'planner-torch-calibrated' })) & { note: string };
+/** What a run's prediction was made from, kept with it (the one type: src-shared/run-prediction.ts). */
+export type RunPrediction = StoredPrediction & { note: string };
 
 /** Where each rank runs (host id per rank), to tell how many ranks share a host and which groups cross hosts. */
 export function placementOf(config: TrainConfig, hostOfRank: (rank: number) => string): PredictionPlacement {

@@ -13,6 +13,7 @@ import { RunStore } from '../../../src-main/core/store/run-store.js';
 import { gpuSpec } from '../../../src-shared/planner/catalogue.js';
 import { modelFlopsPerStep, resolveModel } from '../../../src-shared/planner/model-math.js';
 import { reportSchema, type Report } from '../../../src-shared/report-schema.js';
+import { formatSignificant } from '../../../src-shared/units.js';
 import { launchChromium } from '../../support/chromium.js';
 import { testOutputDir } from '../../support/paths.js';
 import { discoverTestHost, recordRealRun, TINY4 } from './support/record-run.js';
@@ -92,15 +93,20 @@ test('the comparison names the fastest run and the one with least energy per tok
   const frugal = listed.reduce((a, b) => ((b.joulesPerToken ?? Infinity) < (a.joulesPerToken ?? Infinity) ? b : a));
   assert.equal(c.fastestRunId, fastest.id);
   assert.equal(c.leastEnergyPerTokenRunId, frugal.id);
-  const label = (id: string) => report.runs.find((r) => r.id === id)?.strategyLabel as string;
-  const match = /^Fastest: (.+) \(run (\S+)\) at ([\d.e+-]+) tokens\/s; least energy per token: (.+) \(run (\S+)\) at ([\d.e+-]+) J\/token \(measured\)\.$/.exec(c.verdict);
+  // Distinct labels (the three strategies differ, so no id suffix) and every run finished: all ranked, differences named.
+  const label = (id: string) => c.rows.find((r) => r.runId === id)?.label as string;
+  assert.deepEqual(c.rows.map((r) => r.label), report.runs.map((r) => r.strategyLabel));
+  assert.deepEqual(c.unrankedRunIds, []);
+  assert.ok(c.rows.every((r) => r.status === 'finished' && r.steps === 4));
+  assert.deepEqual(c.differences.filter((d) => ['dp', 'tp', 'pp'].includes(d.field)).map((d) => d.field), ['dp', 'tp', 'pp']);
+  const match = /^Fastest: (.+) \(run (\S+)\) at ([\d,.]+) tokens\/s; least energy per token: (.+) \(run (\S+)\) at ([\d,.]+) J\/token \(measured\)\. Differs: dp .*\.$/.exec(c.verdict);
   assert.ok(match, c.verdict);
   assert.equal(match[1], label(fastest.id));
   assert.equal(match[2], fastest.id);
-  assert.equal(Number(match[3]), Number((fastest.tokensPerSecond as number).toPrecision(4)));
+  assert.equal(match[3], formatSignificant(fastest.tokensPerSecond));
   assert.equal(match[4], label(frugal.id));
   assert.equal(match[5], frugal.id);
-  assert.equal(Number(match[6]), Number((frugal.joulesPerToken as number).toPrecision(4)));
+  assert.equal(match[6], formatSignificant(frugal.joulesPerToken));
 });
 
 test('the Chrome trace is valid Trace Event JSON with every rank\'s spans at real times and memory/power counters', async () => {
@@ -136,7 +142,7 @@ test('the Chrome trace is valid Trace Event JSON with every rank\'s spans at rea
 });
 
 const UNIT_SUFFIX = /(Bytes|Watts|Percent|Mhz|Celsius|PerSecond|PerToken|Seconds|Ms|Joules)$/;
-const PLAIN_COLUMNS = new Set(['step', 'rank', 'loss', 'runId', 'strategy', 'mfu', 'host', 'gpuIndex', 'gpu', 'usedByRun', 'ranks', 'cpuSource', 'device', 'gpuIndexes', 'gpuSharedByRanks']);
+const PLAIN_COLUMNS = new Set(['step', 'rank', 'loss', 'runId', 'strategy', 'label', 'status', 'steps', 'stepsPlanned', 'mfu', 'host', 'gpuIndex', 'gpu', 'usedByRun', 'ranks', 'cpuSource', 'device', 'gpuIndexes', 'gpuSharedByRanks']);
 
 function checkCsvHeaders(name: string, text: string): void {
   const header = text.split('\n')[0].split(',');

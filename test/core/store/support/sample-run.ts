@@ -19,7 +19,7 @@ export function writeSampleRun(store: RunStore, id: string, startedAtMs: number,
   const facts: SampleRunFacts = {
     run: {
       id, engine: 'tfjs', strategy: { dp: 2, tp: 1, pp: 1 }, model: { name: 'tiny', layers: 2 },
-      plan: { note: 'planner output' }, prediction: { stepTimeSeconds: 0.4 }, hosts: ['local'], startedAtMs,
+      plan: { note: 'planner output' }, prediction: { stepTimeSeconds: 0.4 } as NewRun['prediction'] /* only the step time is read here */, hosts: ['local'], startedAtMs,
     },
     steps, tokensPerStep: 512, stepSeconds: 0.5, bytesSentPerRankPerStep: 1_000_000, gpuWatts: [300, 100], seconds: steps * 0.5,
   };
