@@ -4,8 +4,9 @@
  * one after the other, each compared with the prediction kept with it (report --format json):
  * step time (slowest rank, after the warm-up step) and every rank's peak resident memory (VmHWM).
  * error = (measured - predicted) / predicted. Prints a Markdown table (docs/benchmarks.md).
- * With --two-host, also dp=2 and pp=2 (4 micro-batches) on this machine + one sshd host of the test cluster
- * (test/support/ssh-cluster: an sshd on this same machine, so its rank shares these cores).
+ * With --two-host, calibrates with `calibrate --hosts` (this machine, one sshd host of the test cluster and the
+ * collectives and link between them) and adds dp=2 and pp=2 (4 micro-batches) across the two
+ * (test/support/ssh-cluster: an sshd in a network namespace on this same machine, so its rank shares these cores).
  * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only 'dp=2;tp=2'] [--two-host]`
  */
 import { spawnSync } from 'node:child_process';
@@ -31,7 +32,7 @@ const cases: Array<{ label: string; args: string[] }> = [
 ].filter((c) => !values.only || values.only.split(';').includes(c.label));
 
 function cliJson(args: string[]): any {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, SHARDSCOPE_HOME: dir } });
   if (result.status !== 0) throw new Error(`shardscope ${args[0]}: ${result.stderr.trim().split('\n').pop()}`);
   return JSON.parse(result.stdout.trim().split('\n').pop() as string);
 }
@@ -39,14 +40,14 @@ function cliJson(args: string[]): any {
 const pct = (e: number | null) => (e === null ? '–' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`);
 const mib = (b: number | null) => (b === null ? '–' : `${(b / 2 ** 20).toFixed(1)}`);
 
-if (!values['no-calibrate']) {
+/** Calibrates this machine, or with --two-host both hosts of the file and the collectives and link between them (calibrate --hosts). */
+function calibrate(remote: string[]): void {
+  if (values['no-calibrate']) return;
   const started = Date.now();
-  cliJson(['calibrate', '--model', values.model as string, '--db', db, '--json']);
-  console.error(`calibrated in ${((Date.now() - started) / 1000).toFixed(0)} s (load average ${loadavg()[0].toFixed(2)})`);
+  cliJson(['calibrate', '--model', values.model as string, '--db', db, '--json', ...remote]);
+  console.error(`calibrated${remote.length ? ' both hosts' : ''} in ${((Date.now() - started) / 1000).toFixed(0)} s (load average ${loadavg()[0].toFixed(2)})`);
 }
-console.log(`| run | step time predicted / measured (s) | error | peak VmHWM per rank predicted / measured (MiB) | error per rank | load avg |`);
-console.log('|---|---|---|---|---|---|');
-async function twoHostCases(): Promise<{ cases: typeof cases; stop: () => Promise<void> }> {
+async function twoHostCases(): Promise<{ cases: typeof cases; remote: string[]; stop: () => Promise<void> }> {
   const { startSshCluster } = await import('../test/support/ssh-cluster/index.js');
   const cluster = await startSshCluster();
   const host = cluster.host('gpu-a100');
@@ -58,6 +59,7 @@ async function twoHostCases(): Promise<{ cases: typeof cases; stop: () => Promis
       { label: 'two hosts dp=2', args: ['--strategy', 'dp=2', ...remote] },
       { label: 'two hosts pp=2, 4 micro-batches', args: ['--strategy', 'pp=2', '--micro-batches', '4', ...remote] },
     ],
+    remote,
     stop: () => cluster.stop(),
   };
 }
@@ -65,6 +67,9 @@ async function twoHostCases(): Promise<{ cases: typeof cases; stop: () => Promis
 async function main(): Promise<void> {
   const remote = values['two-host'] ? await twoHostCases() : null;
   try {
+    calibrate(remote?.remote ?? []);
+    console.log(`| run | step time predicted / measured (s) | error | peak VmHWM per rank predicted / measured (MiB) | error per rank | load avg |`);
+    console.log('|---|---|---|---|---|---|');
     for (const c of [...cases, ...(remote?.cases ?? [])]) measureCase(c);
   } finally {
     await remote?.stop();

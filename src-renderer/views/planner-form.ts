@@ -97,8 +97,17 @@ function checkbox(name: string, checked: boolean): HTMLInputElement {
   return box;
 }
 
-/** Builds the cluster inputs; `read` returns their current values. A GPU spec file adds a `file:` entry to the GPU picker. */
-export function clusterForm(models: string[], gpus: string[], initial: ClusterFields): { node: HTMLElement; read: () => ClusterFields } {
+/** The value prefix of the GPU picker's "this cluster" entry (the known hosts' GPUs, planner-this-cluster.ts). */
+export const THIS_CLUSTER_PREFIX = 'this cluster: ';
+
+/** The known hosts' GPUs as the cluster inputs take them. */
+export interface ClusterChoice { spec: GpuSpec; gpus: number; gpusPerNode: number; interNodeGBps: number }
+
+/**
+ * Builds the cluster inputs; `read` returns their current values. A GPU spec file adds a `file:` entry to the GPU
+ * picker; `useCluster` puts "this cluster" in it (GPU count and per node fixed to the hosts'), or takes it out (null).
+ */
+export function clusterForm(models: string[], gpus: string[], initial: ClusterFields): { node: HTMLElement; read: () => ClusterFields; useCluster: (choice: ClusterChoice | null) => void } {
   const node = el('div', 'form-row');
   node.dataset.form = 'cluster';
   const model = select('model', models, initial.model);
@@ -120,13 +129,35 @@ export function clusterForm(models: string[], gpus: string[], initial: ClusterFi
   node.append(labelled('model', model), labelled('model file (JSON or config.json)', modelFile.input), labelled('GPU', gpu), labelled('GPU spec file', gpuFile.input), labelled('GPUs', count), labelled('GPUs per node', perNode),
     labelled('seq. length (0: model)', seqLen), labelled('global batch (0: model)', globalBatch), labelled('dtype', dtype), labelled('attention', attention),
     labelled('inter-node GB/s per GPU (0: catalogue)', interNode), labelled('intra-node GB/s (0: catalogue)', intraNode), labelled('power cap W (0: none)', powerCap), labelled('efficiency (0: model)', efficiency), fileError);
+  let thisCluster: ClusterChoice | null = null;
+  // the hand-picked inputs, given back when "this cluster" is left
+  let picked = { gpu: initial.gpu, gpus: count.value, perNode: perNode.value, interNode: interNode.value };
+  const useCluster = (choice: ClusterChoice | null): void => {
+    for (const option of [...gpu.options]) if (option.value.startsWith(THIS_CLUSTER_PREFIX)) option.remove();
+    const wasThis = thisCluster !== null;
+    thisCluster = choice;
+    count.disabled = choice !== null;
+    perNode.disabled = choice !== null;
+    if (!choice) {
+      if (wasThis) [gpu.value, count.value, perNode.value, interNode.value] = [picked.gpu, picked.gpus, picked.perNode, picked.interNode];
+      return;
+    }
+    if (!wasThis) picked = { gpu: gpu.value, gpus: count.value, perNode: perNode.value, interNode: interNode.value };
+    const value = `${THIS_CLUSTER_PREFIX}${choice.spec.name}`;
+    gpu.prepend(new Option(value, value, false, true));
+    gpu.value = value;
+    count.value = String(choice.gpus);
+    perNode.value = String(choice.gpusPerNode);
+    interNode.value = choice.interNodeGBps > 0 ? String(Number(choice.interNodeGBps.toPrecision(3))) : '0';
+  };
   return {
     node,
+    useCluster,
     read: () => ({
       model: model.value, gpu: gpu.value, gpus: Number(count.value), gpusPerNode: Number(perNode.value),
       seqLen: Number(seqLen.value), globalBatch: Number(globalBatch.value), dtype: dtype.value as ClusterFields['dtype'], attention: attention.value as ClusterFields['attention'],
       interNodeGBps: Number(interNode.value), intraNodeGBps: Number(intraNode.value), powerCapWatts: Number(powerCap.value), efficiency: Number(efficiency.value),
-      gpuSpec: gpu.value.startsWith(GPU_FILE_PREFIX) ? gpuFile.loaded() : undefined,
+      gpuSpec: gpu.value.startsWith(THIS_CLUSTER_PREFIX) ? thisCluster?.spec : gpu.value.startsWith(GPU_FILE_PREFIX) ? gpuFile.loaded() : undefined,
       modelSpec: model.value.startsWith(GPU_FILE_PREFIX) ? modelFile.loaded() : undefined,
     }),
   };

@@ -5,6 +5,7 @@ import { el } from '../format.js';
 import { calibratePanel } from './calibrate-panel.js';
 import { clusterForm, clusterRequest, fieldsOf, strategyForm, toPlanRequest, workloadStrategy, type ClusterFields, type StrategyFields } from './planner-form.js';
 import { launchPlanButton } from './planner-launch.js';
+import { thisClusterChoice } from './planner-this-cluster.js';
 import { loadKnownSlurmClusters, onSlurmClusters } from '../state/slurm-clusters.js';
 import { figuresTable, mountComparisonCharts, verdictCard, type PlanOutcome } from './planner-results.js';
 import { mountSearchResults } from './planner-search.js';
@@ -51,7 +52,14 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
     const launches = el('div', 'form-row');
     launches.dataset.part = 'launch-plans';
     const figures = el('div');
-    root.append(cluster.node, a.node, b.node, actions, verdicts, launches, figures);
+    // "this cluster" (the known hosts' GPUs) is the default when there are any; dp comes from its GPUs
+    const choice = thisClusterChoice(api, (chosen) => {
+      cluster.useCluster(chosen);
+      a.write(chosen ? { ...initialA, dp: chosen.gpus, tp: 1, pp: 1 } : initialA);
+      b.write(chosen ? { ...initialB, dp: 1, tp: chosen.gpusPerNode, pp: chosen.gpus / chosen.gpusPerNode, sequenceParallel: chosen.gpusPerNode > 1 } : initialB);
+      void update();
+    });
+    root.append(choice.node, cluster.node, a.node, b.node, actions, verdicts, launches, figures);
     const redraw = mountComparisonCharts(root, scope);
     const search = mountSearchResults(root, (plan, column) => {
       (column === 'A' ? a : b).write(planFields(plan));

@@ -13,6 +13,7 @@ import type { RunTimeline } from '../run-spans.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
 import type { CalibrationState, HostCalibration } from '../calibration/calibration-record.js';
+import type { ThisCluster } from '../calibration/this-cluster.js';
 import { discoverSlurmArgsSchema, slurmRunRequestSchema, type SlurmDiscoveryResult, type SlurmJobEvent } from './slurm-contract.js';
 import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, setHostRuntimeArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
@@ -49,6 +50,7 @@ export const apiArgSchemas = {
   setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
   calibrate: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/) }).strict()]),
   getCalibration: z.tuple([]),
+  getThisCluster: z.tuple([]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -91,6 +93,8 @@ export interface ApiResults {
   setHostRuntime: HostsState;
   calibrate: HostCalibration;
   getCalibration: CalibrationState;
+  /** The known hosts' GPUs as the Planner's "this cluster", with where each figure came from. */
+  getThisCluster: ThisCluster;
 }
 
 /** Events pushed from main to the UI. */

@@ -57,8 +57,46 @@ export interface EngineCalibration {
    * collectives that the JS heap frees only at its next collection — measured on a TP stage in a fresh process.
    */
   segmentedOverheadBytes: number;
+  /** What the copies out of and back into tensors around every TP all-reduce add to a TP stage's peak, at `probeBatch` sequences (absent before it was measured). */
+  tpCopyOverheadBytes?: number;
+  /** Micro-batch (sequences) of the memory probes. */
+  probeBatch?: number;
   /** Compute slowdown when `processes` ranks compute at once on this host (1 = none), from the same workload run alone and together. */
   concurrency: Array<{ processes: number; slowdown: number }>;
+}
+
+/** The PyTorch engine on one host: its matmul throughput at the model's GEMM shapes and Gloo's all-reduce, 2 local ranks. */
+export interface TorchCalibration {
+  python: string;
+  torchVersion: string;
+  pythonVersion: string;
+  /** `cpu` or `cuda`. */
+  device: string;
+  /** torch.get_num_threads() of the measuring process (one rank). */
+  threads: number;
+  /** The model whose GEMM shapes were timed. */
+  model: string;
+  matmul: MatmulThroughput[];
+  /** Gloo all-reduce, 2 ranks on this host: seconds per call against payload bytes (median). */
+  glooAllReduce: Array<{ bytes: number; seconds: number }>;
+}
+
+/**
+ * Ranks that sync between equal pieces of work (TP all-reduces, the DP all-reduce) still arrive at different
+ * times on a host whose cores are shared: measured as the wait beyond the call itself, per second of compute.
+ */
+export interface LockstepJitter {
+  groupSize: number;
+  /** Compute between two syncs in the probe. */
+  segmentSeconds: number;
+  waitFraction: number;
+}
+
+/** How much a gradient collective's own buffers add to a rank's peak resident memory (VmHWM growth over two calls, fresh process). */
+export interface CollectiveMemory {
+  op: 'allReduce' | 'reduceScatter' | 'allGather';
+  bytes: number;
+  growthBytes: number;
 }
 
 /** A collective operation calibrate times; `send` is one message to a neighbour, as a pipeline stage sends. */
@@ -88,6 +126,14 @@ export interface HostCalibration {
   cpu: { model: string; cores: number };
   engines: EngineCalibration[];
   collectives: CollectiveTiming[];
+  /** How long lockstep ranks wait for each other, per second of compute (absent in calibrations made before it was measured). */
+  lockstep?: LockstepJitter;
+  /** The gradient collectives' own buffers (absent in calibrations made before they were measured). */
+  collectiveMemory?: CollectiveMemory[];
+  /** The PyTorch engine's figures where Python and torch are present (absent: said in `missing`). */
+  torch?: TorchCalibration;
+  /** The hosts the `cross-host` collectives were timed with (calibrate --hosts; several peers: the slowest pair per size). */
+  crossHostPeers?: string[];
   /** Idle and loaded power where a sensor is readable (source named), else null. */
   power: { idleWatts: number; loadedWatts: number; source: string } | null;
   /** What could not be measured and why (said, never filled in with catalogue guesses). */

@@ -27,8 +27,18 @@ export function describeCalibration(c: HostCalibration, nowMs: number): string[]
   for (const key of ops) {
     const [op, size, scope] = key.split('/');
     const points = c.collectives.filter((x) => x.op === op && String(x.groupSize) === size && x.scope === scope);
-    lines.push(`  ${op}, ${size} ranks (${scope}): ${points.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}`);
+    const peers = scope === 'cross-host' && c.crossHostPeers?.length ? ` with ${c.crossHostPeers.join(', ')}` : '';
+    lines.push(`  ${op}, ${size} ranks (${scope}${peers}): ${points.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}`);
   }
+  if (c.lockstep) lines.push(`  lockstep: ${c.lockstep.groupSize} ranks syncing every ${(c.lockstep.segmentSeconds * 1e3).toFixed(0)} ms of compute wait ${(c.lockstep.waitFraction * 100).toFixed(1)}% of it for each other (measured)`);
+  if (c.collectiveMemory?.length) lines.push(`  collective buffers: ${c.collectiveMemory.map((m) => `${m.op} ${(m.growthBytes / m.bytes).toFixed(2)}x its payload`).join(', ')} (peak resident growth, measured at ${formatBytes(c.collectiveMemory[0].bytes)})`);
+  if (c.torch) {
+    const t = c.torch;
+    const rates = t.matmul.map((m) => m.flopsPerSecond);
+    const big = t.glooAllReduce[t.glooAllReduce.length - 1];
+    lines.push(`  engine torch ${t.torchVersion} (python ${t.pythonVersion}, ${t.python}) on ${t.device}, ${t.threads} thread(s), model ${t.model}: matmul ${gb(Math.min(...rates))}-${gb(Math.max(...rates))} GFLOP/s fp32 (measured); Gloo all-reduce, 2 ranks: ${t.glooAllReduce.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}${big ? ` (bus ${gb(big.bytes / big.seconds)} GB/s at ${formatBytes(big.bytes)})` : ''}`);
+  }
+  if (c.power) lines.push(`  power: idle ${c.power.idleWatts.toFixed(1)} W, loaded ${c.power.loadedWatts.toFixed(1)} W (${c.power.source})`);
   for (const m of c.missing) lines.push(`  missing: ${m}`);
   return lines;
 }

@@ -8,7 +8,7 @@ import type { TrainConfig } from '../engine-config.js';
 import type { CollectiveOp, CollectiveTiming, EngineCalibration, EngineSegment, HostCalibration } from './calibration-record.js';
 import { bytesSent, engineRankShapes, microBatchSequences, type EngineRankShape } from './engine-shapes.js';
 import { playSchedule, type OpCost, type ScheduleOp } from './engine-schedule.js';
-import { affineFit, interpolate } from './interpolate.js';
+import { interpolate, robustAffineFit } from './interpolate.js';
 import { predictRankMemory, type RankMemoryParts } from './engine-memory.js';
 
 /** One rank's predicted step. */
@@ -36,6 +36,8 @@ export interface EnginePrediction {
   ranks: RankPrediction[];
   /** Figures the calibration lacked (the prediction extrapolated or left them out). */
   gaps: string[];
+  /** Which groups spanned hosts (learning from the run refines those groups' cross-host figures only). */
+  crossHost?: PredictionPlacement['crossHost'];
 }
 
 /** Why no prediction can be made from this calibration. */
@@ -46,7 +48,8 @@ export class MissingCalibration extends Error {
 function segmentSeconds(engine: EngineCalibration, segment: EngineSegment, tp: number, batch: number, gaps: Set<string>): number {
   const points = engine.segments.filter((s) => s.segment === segment && s.tp === tp).map((s) => [s.batch, s.seconds] as const);
   // affine in the micro-batch's rows; the fit smooths the noise of timings on a shared host
-  const value = affineFit(points, batch);
+  const { value, dropped } = robustAffineFit(points, batch);
+  if (dropped) gaps.add(`${segment} (TP shard 1/${tp}) at micro-batch ${dropped[0]}: ${(dropped[1] * 1e3).toFixed(0)} ms measured, over 50% off the line of the other sizes: left out (a burst of load while calibrating)`);
   if (value === null) throw new MissingCalibration(`no ${segment} timing for a TP shard of ${tp} in the calibration of ${engine.model.name}`);
   if (!points.some(([b]) => b === batch)) gaps.add(`${segment} at micro-batch ${batch} not measured: read off the fitted line`);
   return value;
@@ -75,30 +78,51 @@ export interface PredictionPlacement {
   crossHost: { dp: boolean; tp: boolean; pp: boolean };
 }
 
-/** Predicts a run of the built-in engine on a calibrated host. Throws MissingCalibration when the calibration lacks what the run needs. */
-export function predictEngineRun(config: TrainConfig, calibration: HostCalibration, placement: PredictionPlacement): EnginePrediction {
+/**
+ * Predicts a run of the built-in engine on a calibrated host (rank 0's). With `calibrationOf` and `hostOfRank`,
+ * each rank computes at its own host's figures, and a stage (its TP/DP ranks in lockstep) at its slowest host's.
+ * Throws MissingCalibration when the calibration lacks what the run needs.
+ */
+export function predictEngineRun(config: TrainConfig, calibration: HostCalibration, placement: PredictionPlacement,
+  calibrationOf?: (hostId: string) => HostCalibration | null, hostOfRank?: (rank: number) => string): EnginePrediction {
   const engine = calibration.engines.find((e) => e.engine === 'tfjs' && sameShape(e.model, config.model));
   if (!engine) throw new MissingCalibration(`host ${calibration.hostId} has no calibration of the built-in engine at the shapes of ${config.model.name}: run shardscope calibrate --model ${config.model.name}`);
   const gaps = new Set<string>();
+  const engineOfRank = (rank: number): EngineCalibration => {
+    const host = hostOfRank?.(rank);
+    if (!host || !calibrationOf || host === calibration.hostId) return engine;
+    const own = calibrationOf(host)?.engines.find((e) => e.engine === 'tfjs' && sameShape(e.model, config.model));
+    if (!own) gaps.add(`host ${host} has no calibration at the shapes of ${config.model.name}: its ranks predicted at ${calibration.hostId}'s figures`);
+    return own ?? engine;
+  };
   const { dp, tp, pp } = config.strategy;
   const { model } = config;
   const b = microBatchSequences(config);
   const activationBytes = b * model.seqLen * model.hidden * 4;
-  const slowdownAt = (computing: number) => interpolate(engine.concurrency.map((c) => [c.processes, c.slowdown] as const), computing) ?? 1;
+  // ranks sharing a host cannot speed each other up: a measured slowdown below 1 is the host's load changing between the probes
+  const contention = (e: EngineCalibration) => e.concurrency.map((c) => [c.processes, Math.max(1, c.slowdown)] as const);
+  if (engine.concurrency.some((c) => c.slowdown < 1)) gaps.add(`contention measured below 1 (${engine.concurrency.filter((c) => c.slowdown < 1).map((c) => `${c.processes} ranks x${c.slowdown.toFixed(2)}`).join(', ')}): taken as 1, ranks cannot speed each other up`);
+  const slowdownAt = (computing: number) => interpolate(contention(engine), computing) ?? 1;
   // ranks slow each other only while they compute at the same time: all of them under DP/TP (lockstep),
   // fewer under a pipeline (waits); settled by replaying with the concurrency the last pass showed
-  let slowdown = slowdownAt(placement.ranksPerHost);
+  let computing = placement.ranksPerHost;
+  let slowdown = slowdownAt(computing);
+  const slowdownOf = (e: EngineCalibration) => (e === engine ? slowdown : interpolate(contention(e), computing) ?? 1);
   if (engine.concurrency.length === 0 && placement.ranksPerHost > 1) gaps.add('no contention measurement: ranks sharing the host assumed not to slow each other');
   const scope = (kind: 'dp' | 'tp' | 'pp') => (placement.crossHost[kind] ? 'cross-host' : 'host') as 'host' | 'cross-host';
-  const seg = (s: EngineSegment, shard = tp) => segmentSeconds(engine, s, shard, b, gaps) * slowdown;
+  const shapes = engineRankShapes(config);
+  // a stage computes at the pace of its slowest host (its TP and DP ranks wait for each other)
+  const stageEngines = (s: number) => [...new Set(shapes.filter((r) => r.stage === s).map((r) => engineOfRank(r.rank)))];
+  let stage = 0;
+  const seg = (sg: EngineSegment, shard = tp) => Math.max(...stageEngines(stage).map((e) => segmentSeconds(e, sg, shard, b, gaps) * slowdownOf(e)));
   const copySeconds = (bytes: number) => (2 * bytes) / engine.memoryBandwidthBytesPerSecond;
   const tpAllReduce = (bytes: number) => collectiveSeconds(calibration.collectives, 'allReduce', tp, bytes, scope('tp'), gaps) + 2 * copySeconds(bytes);
   const ppSend = collectiveSeconds(calibration.collectives, 'send', pp, activationBytes, scope('pp'), gaps) + copySeconds(activationBytes);
-  const shapes = engineRankShapes(config);
   const isFused = tp === 1 && pp === 1 && !config.recompute;
   const stageShape = (s: number) => shapes.find((r) => r.stage === s) as EngineRankShape;
 
   const cost = (s: number, op: ScheduleOp): OpCost => {
+    stage = s;
     const r = stageShape(s);
     const layers = r.endLayer - r.firstLayer;
     if (isFused) return op.kind === 'forward' ? { computeSeconds: seg('fused', 1), communicationSeconds: 0, handOverSeconds: 0 } : { computeSeconds: 0, communicationSeconds: 0, handOverSeconds: 0 };
@@ -118,22 +142,29 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
     return shapes.map((r) => rankOf(r, timelines[r.stage]));
   };
   const rankOf = (r: EngineRankShape, t: ReturnType<typeof playSchedule>[number]): RankPrediction => {
-    const optimizer = optimizerSeconds(config, r, engine, calibration.collectives, scope('dp'), gaps);
-    const compute = t.computeSeconds + optimizer.compute * slowdown;
-    const communication = t.communicationSeconds + optimizer.communication;
-    const total = t.endSeconds + optimizer.compute * slowdown + optimizer.communication;
+    const own = engineOfRank(r.rank);
+    // the optimizer step ends with the DP sync, so a rank waits for its group's slowest host
+    const groupEngines = [own, ...(config.strategy.dp > 1 ? stageEngines(r.stage) : [])];
+    const optimizerCompute = Math.max(...groupEngines.map((e) => optimizerSeconds(config, r, e, calibration.collectives, scope('dp'), gaps).compute * slowdownOf(e)));
+    const optimizer = optimizerSeconds(config, r, own, calibration.collectives, scope('dp'), gaps);
+    const compute = t.computeSeconds + optimizerCompute;
+    // ranks in a TP or DP group wait at each sync for the one the shared cores delayed (calibrated jitter)
+    const syncWait = (config.strategy.tp > 1 || config.strategy.dp > 1) ? (calibration.lockstep?.waitFraction ?? 0) * compute : 0;
+    const communication = t.communicationSeconds + optimizer.communication + syncWait;
+    const total = t.endSeconds + optimizerCompute + optimizer.communication + syncWait;
     return {
       rank: r.rank, stage: r.stage,
       stepSeconds: { compute, communication, bubble: t.bubbleSeconds, total },
       bytesSentPerStep: bytesSent(config, r),
-      memoryBytes: predictRankMemory(config, r, engine, t.maxInFlight, isFused),
+      memoryBytes: predictRankMemory(config, r, own, t.maxInFlight, isFused, (hostOfRank && calibrationOf && hostOfRank(r.rank) !== calibration.hostId ? calibrationOf(hostOfRank(r.rank)) : calibration)?.collectiveMemory),
     };
   };
+  if (!calibration.lockstep && (tp > 1 || dp > 1)) gaps.add('lockstep jitter not calibrated (calibration made before it was measured): ranks assumed to reach their syncs together');
   let ranks = play();
   for (let pass = 0; pp > 1 && placement.ranksPerHost > 1 && pass < 3; pass += 1) {
     const step = Math.max(...ranks.map((r) => r.stepSeconds.total));
     const hosts = Math.max(1, shapes.length / placement.ranksPerHost);
-    const computing = Math.min(placement.ranksPerHost, Math.max(1, ranks.reduce((a, r) => a + r.stepSeconds.compute, 0) / hosts / step));
+    computing = Math.min(placement.ranksPerHost, Math.max(1, ranks.reduce((a, r) => a + r.stepSeconds.compute, 0) / hosts / step));
     slowdown = slowdownAt(computing);
     ranks = play();
   }
@@ -155,6 +186,7 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
     memoryPerGpuBytes: worst.memoryBytes,
     ranks,
     gaps: [...gaps],
+    crossHost: { ...placement.crossHost },
   };
 }
 

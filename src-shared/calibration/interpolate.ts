@@ -32,3 +32,34 @@ export function affineFit(points: ReadonlyArray<readonly [number, number]>, x: n
   const slope = sxy / sxx;
   return Math.max(0, meanY + slope * (x - meanX));
 }
+
+/** The least-squares line through the points, as a function. */
+function lineThrough(points: ReadonlyArray<readonly [number, number]>): (x: number) => number {
+  const n = points.length;
+  const meanX = points.reduce((a, p) => a + p[0], 0) / n;
+  const meanY = points.reduce((a, p) => a + p[1], 0) / n;
+  const sxx = points.reduce((a, p) => a + (p[0] - meanX) ** 2, 0);
+  const slope = sxx > 0 ? points.reduce((a, p) => a + (p[0] - meanX) * (p[1] - meanY), 0) / sxx : 0;
+  return (x) => meanY + slope * (x - meanX);
+}
+
+/**
+ * affineFit that leaves out one point a burst of load spoiled: with four or more sizes, the point whose
+ * removal leaves the straightest line (relative residuals) is dropped when it lies more than
+ * `tolerance` off that line. Returns the value and the dropped point (null when none was).
+ */
+export function robustAffineFit(points: ReadonlyArray<readonly [number, number]>, x: number, tolerance = 0.5): { value: number | null; dropped: readonly [number, number] | null } {
+  if (new Set(points.map((p) => p[0])).size < 4) return { value: affineFit(points, x), dropped: null };
+  let best: { i: number; rss: number; line: (x: number) => number } | null = null;
+  for (let i = 0; i < points.length; i += 1) {
+    const rest = points.filter((_, j) => j !== i);
+    const line = lineThrough(rest);
+    const rss = rest.reduce((a, p) => a + (p[1] > 0 ? ((p[1] - line(p[0])) / p[1]) ** 2 : 0), 0);
+    if (best === null || rss < best.rss) best = { i, rss, line };
+  }
+  const chosen = best as { i: number; rss: number; line: (x: number) => number };
+  const point = points[chosen.i];
+  const expected = chosen.line(point[0]);
+  if (expected > 0 && Math.abs(point[1] - expected) / expected > tolerance) return { value: Math.max(0, chosen.line(x)), dropped: point };
+  return { value: affineFit(points, x), dropped: null };
+}

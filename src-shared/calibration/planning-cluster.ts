@@ -37,6 +37,8 @@ export function gpuChoiceOf(gpu: GpuInfo, catalogue: Record<string, GpuSpec>): G
   if (exact) return { catalogueId: exact[0], spec: exact[1], source: `catalogue ${exact[0]} (matched "${gpu.name}" by name and memory)` };
   if (sameFamily.length === 0) return null;
   const [id, base] = sameFamily[0];
+  // a Slurm gres type without a probe: name and count only, so the family's first entry, said so
+  if (!(gpu.memoryTotalBytes > 0)) return { catalogueId: id, spec: base, source: `catalogue ${id} (matched "${gpu.name}" by name only: memory not known, e.g. a Slurm gres type; discover --slurm --probe-gpus reads it)` };
   return {
     catalogueId: null,
     spec: { ...base, name: gpu.name, memoryBytes: gpu.memoryTotalBytes, tdpWatts: gpu.powerLimitWatts ?? base.tdpWatts },

@@ -37,12 +37,15 @@ function predictedCommunication(prediction: EnginePrediction): Record<Parallelis
 /** The refined calibration (not yet stored), or null when the run says nothing new (no calibrated prediction, no steps). */
 export function refineFromRun(previous: HostCalibration, prediction: EnginePrediction, measured: RunMeasuredSeconds, runId: string, nowMs: number): HostCalibration | null {
   if (prediction.kind !== 'engine-calibrated' || !(measured.computeSeconds > 0) || !(prediction.timeBreakdownSeconds.compute > 0)) return null;
-  const computeScale = blend(measured.computeSeconds / prediction.timeBreakdownSeconds.compute);
+  // ranks on other hosts computed at their hosts' pace: a run spanning hosts says nothing about this host's compute alone
+  const spansHosts = prediction.crossHost !== undefined && Object.values(prediction.crossHost).some(Boolean);
+  const computeScale = spansHosts ? 1 : blend(measured.computeSeconds / prediction.timeBreakdownSeconds.compute);
   const predictedComm = predictedCommunication(prediction);
-  const opScale = new Map<CollectiveOp, number>();
+  const opScale = new Map<string, number>();
   for (const kind of ['dp', 'tp', 'pp'] as const) {
     if (predictedComm[kind] <= 0 || measured.communicationSecondsByParallelism[kind] <= 0) continue;
-    for (const op of opsOf[kind]) opScale.set(op, blend(measured.communicationSecondsByParallelism[kind] / predictedComm[kind]));
+    const scope = prediction.crossHost?.[kind] ? 'cross-host' : 'host';
+    for (const op of opsOf[kind]) opScale.set(`${op}:${scope}`, blend(measured.communicationSecondsByParallelism[kind] / predictedComm[kind]));
   }
   const { id: previousId, ...rest } = previous;
   return {
@@ -52,6 +55,6 @@ export function refineFromRun(previous: HostCalibration, prediction: EnginePredi
     engines: previous.engines.map((e) => (e.backend === prediction.basis.backend
       ? { ...e, segments: e.segments.map((s) => ({ ...s, seconds: s.seconds * computeScale })), adamSecondsPerElement: e.adamSecondsPerElement * computeScale }
       : e)),
-    collectives: previous.collectives.map((c) => ({ ...c, seconds: c.seconds * (opScale.get(c.op) ?? 1) })),
+    collectives: previous.collectives.map((c) => ({ ...c, seconds: c.seconds * (opScale.get(`${c.op}:${c.scope}`) ?? 1) })),
   };
 }

@@ -12,6 +12,7 @@ import { ParamStore } from '../engine/param-store.js';
 import { processPeakMemoryBytes } from '../engine/process-peak-memory.js';
 import { StageRunner } from '../engine/stage.js';
 import { StepClock } from '../engine/step-clock.js';
+import type { ProcessGroup } from '../collective/types.js';
 import { medianSeconds, shardStore } from './segment-timer.js';
 
 /** What a probe reports (the command adds the runtime baseline). */
@@ -37,12 +38,22 @@ export function probeFused(model: ModelConfig, batch: number, reps: number): Pro
   return measure(store, reps, async () => { await fusedForwardBackward(store, grads, model.layers, model.heads, data, 1); });
 }
 
-/** Every block of a TP shard of `tp` as a first stage (forward keeping segment inputs, then backward), without its collectives. */
-export function probeStage(model: ModelConfig, batch: number, tp: number, reps: number): Promise<ProbeResult> {
+/**
+ * A TP group of one process for `probeStage`: its all-reduce leaves the buffer as it is, so the stage makes the
+ * copies out of and back into tensors that every TP all-reduce makes, without a peer (the collective's own buffers
+ * are measured by calibrate-collective-rank --memory-op).
+ */
+const copiesOnlyGroup = { rank: 0, size: 1, allReduce: async () => undefined } as unknown as ProcessGroup;
+
+/**
+ * Every block of a TP shard of `tp` as a first stage (forward keeping segment inputs, then backward), without its
+ * collectives, or with `withTpCopies` the copies around each TP all-reduce too.
+ */
+export function probeStage(model: ModelConfig, batch: number, tp: number, reps: number, withTpCopies = false): Promise<ProbeResult> {
   const placement = { firstLayer: 0, endLayer: model.layers, hasEmbedding: true, hasHead: false, tpSize: tp, tpIndex: 0 };
   const store = new ParamStore(model, placement, 1);
   const grads = new GradBuffer(store);
-  const runner = new StageRunner({ store, grads, tp: null, clock: new StepClock(), localHeads: model.heads / tp }, placement, 1, false);
+  const runner = new StageRunner({ store, grads, tp: withTpCopies ? copiesOnlyGroup : null, clock: new StepClock(), localHeads: model.heads / tp }, placement, 1, false);
   const data = batchOf(model, batch);
   return measure(store, reps, async () => {
     const { output } = await runner.forward(0, data, null);

@@ -4,11 +4,12 @@
  * Used to see which backend a host gets before a run, and by the bundle tests.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ShardScopeError } from '../../src-shared/errors.js';
 import { activeBackendName, initBackend, parseBackendName } from '../engine/backend/index.js';
 
-/** Runs the check and prints `{name, device, threads, fallbacks, active, checkPassed}`. */
+/** Runs the check and prints `{name, device, threads, fallbacks, active, checkPassed, host: {cpuModel, cores, node}}`. */
 export async function backendCommand(args: string[]): Promise<number> {
   let values: { backend?: string; threads?: string };
   try {
@@ -24,7 +25,9 @@ export async function backendCommand(args: string[]): Promise<number> {
     const table = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
     const gradient = tf.grad((t: tf.Tensor) => tf.sum(tf.matMul(tf.gather(t, [0, 2, 2]), t, false, true)))(table);
     const checkPassed = Array.from(gradient.dataSync()).every(Number.isFinite);
-    process.stdout.write(`${JSON.stringify({ ...report, active: activeBackendName(), checkPassed })}\n`);
+    // the host it runs on, as calibrate needs it before it measures (cores decide the shards and contention probes)
+    const host = { cpuModel: cpus()[0]?.model ?? 'unknown', cores: Math.max(1, cpus().length), node: process.versions.node };
+    process.stdout.write(`${JSON.stringify({ ...report, active: activeBackendName(), checkPassed, host })}\n`);
     return checkPassed ? 0 : 1;
   } catch (error) {
     if (!(error instanceof ShardScopeError)) throw error;

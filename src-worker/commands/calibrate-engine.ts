@@ -71,7 +71,7 @@ function parseJson(text: string): unknown {
 export async function calibrateEngineCommand(args: string[]): Promise<number> {
   try {
     const { values } = parseArgs({ args, strict: true, options: {
-      model: { type: 'string' }, batches: { type: 'string' }, tp: { type: 'string' }, reps: { type: 'string' }, backend: { type: 'string' }, probe: { type: 'string' }, 'probe-tp': { type: 'string' },
+      model: { type: 'string' }, batches: { type: 'string' }, tp: { type: 'string' }, reps: { type: 'string' }, backend: { type: 'string' }, probe: { type: 'string' }, 'probe-tp': { type: 'string' }, 'probe-tp-copies': { type: 'boolean' },
     } });
     if (!values.model) throw new ShardScopeError('bad-input', 'calibrate-engine: --model JSON is required');
     const model = validateModel(parseJson(values.model));
@@ -83,7 +83,8 @@ export async function calibrateEngineCommand(args: string[]): Promise<number> {
     const runtimeBaselineBytes = processPeakMemoryBytes();
     if (values.probe !== undefined) {
       const probeReps = list(values.probe, [5], 'probe')[0];
-      const result = values['probe-tp'] === undefined ? await probeFused(model, batches[0], probeReps) : await probeStage(model, batches[0], list(values['probe-tp'], [2], 'probe-tp')[0], probeReps);
+      const result = values['probe-tp'] === undefined ? await probeFused(model, batches[0], probeReps)
+        : await probeStage(model, batches[0], list(values['probe-tp'], [2], 'probe-tp')[0], probeReps, values['probe-tp-copies'] === true);
       process.stdout.write(`${JSON.stringify({ ...result, runtimeBaselineBytes })}\n`);
       return 0;
     }

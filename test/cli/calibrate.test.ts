@@ -40,6 +40,16 @@ test('calibrate measures, stores and shows; a run is then predicted from that ca
   assert.ok(engine.matmul.every((m: { flopsPerSecond: number }) => m.flopsPerSecond > 0));
   assert.deepEqual([...new Set(record.collectives.map((c: { op: string }) => c.op))].sort(), ['allGather', 'allReduce', 'reduceScatter', 'send']);
   assert.ok(record.missing.some((m: string) => /power/.test(m)), 'what was not measured is said');
+  assert.deepEqual(record.collectiveMemory.map((m: { op: string }) => m.op), ['allReduce', 'reduceScatter', 'allGather']);
+  assert.ok(record.collectiveMemory.every((m: { bytes: number; growthBytes: number }) => m.bytes === 16 * 2 ** 20 && m.growthBytes >= 0));
+  assert.ok(record.lockstep.waitFraction >= 0 && record.lockstep.segmentSeconds > 0.005, JSON.stringify(record.lockstep));
+  // PyTorch is installed here (Debian's python3-torch): its matmul and Gloo all-reduce are measured too
+  assert.match(record.torch.torchVersion, /^1\.13/);
+  assert.equal(record.torch.device, 'cpu');
+  assert.equal(record.torch.matmul.length, 5, 'the five GEMMs of a layer and the head');
+  assert.ok(record.torch.matmul.every((m: { flopsPerSecond: number }) => m.flopsPerSecond > 1e8));
+  assert.deepEqual(record.torch.glooAllReduce.map((p: { bytes: number }) => p.bytes), [4, 65536, 262144, 1048576, 4194304, 16777216]);
+  assert.ok(record.torch.glooAllReduce.every((p: { seconds: number }) => p.seconds > 0));
 
   const shown = await runCli(['calibrate', '--show'], home);
   assert.equal(shown.code, 0, shown.stderr);
@@ -67,11 +77,31 @@ test('calibrate measures, stores and shows; a run is then predicted from that ca
   assert.deepEqual(item.stepTimeCheck, { predictedSeconds: step.predicted, measuredSeconds: step.measured, errorFraction: step.errorFraction });
 });
 
-test('calibrate --hosts is said to be unsupported, and --show before any calibration says so', async () => {
+test('a PyTorch run is predicted from the torch figures of the calibration', { timeout: 600_000 }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'shardscope-calibrate-'));
+  const uncalibrated = await runCli(['run', '--model', 'tiny', '--engine', 'torch', '--strategy', 'dp=2', '--steps', '2', '--global-batch', '2', '--sample-ms', '0', '--json', '--report', join(home, 'a.json')], home);
+  assert.equal(uncalibrated.code, 0, uncalibrated.stderr);
+  const before = JSON.parse(readFileSync(join(home, 'a.json'), 'utf8')).runs[0].prediction;
+  assert.equal(before.kind, 'planner-catalogue');
+  assert.match(before.note, /this host has no calibration/);
+  const calibrated = await runCli(['calibrate', '--model', 'tiny', '--global-batch', '2', '--reps', '1', '--json'], home);
+  assert.equal(calibrated.code, 0, calibrated.stderr);
+  const { torch } = JSON.parse(calibrated.stdout.trim());
+  const ran = await runCli(['run', '--model', 'tiny', '--engine', 'torch', '--strategy', 'dp=2', '--steps', '2', '--global-batch', '2', '--sample-ms', '0', '--json', '--report', join(home, 'b.json')], home);
+  assert.equal(ran.code, 0, ran.stderr);
+  const after = JSON.parse(readFileSync(join(home, 'b.json'), 'utf8')).runs[0].prediction;
+  assert.equal(after.kind, 'planner-torch-calibrated');
+  assert.match(after.note, /predicted by the planner from calibration #1 of local .*torch 1\.13.* matmul on cpu at the GEMM shapes of tiny, Gloo all-reduce between 2 ranks/);
+  const rates = torch.matmul.map((m: { flopsPerSecond: number }) => m.flopsPerSecond).sort((a: number, b: number) => a - b);
+  assert.match(after.note, new RegExp(`${(rates[2] / 1e9).toFixed(1)} GFLOP/s per rank`), 'the median measured matmul rate is the rank\'s compute rate');
+  assert.notEqual(after.stepTimeSeconds, before.stepTimeSeconds);
+});
+
+test('calibrate --hosts with a missing file is bad input, and --show before any calibration says so', async () => {
   const home = mkdtempSync(join(tmpdir(), 'shardscope-calibrate-'));
   const hosts = await runCli(['calibrate', '--hosts', 'x.json'], home);
   assert.equal(hosts.code, 2);
-  assert.match(hosts.stderr, /--hosts: calibrating remote hosts is not implemented yet/);
+  assert.match(hosts.stderr, /--hosts: no such file x\.json/);
   const show = await runCli(['calibrate', '--show'], home);
   assert.equal(show.code, 1);
   assert.match(show.stderr, /no store|never been calibrated/);

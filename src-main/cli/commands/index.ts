@@ -29,7 +29,7 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope discover [--ssh-config FILE] [--host [user@]host[:port]]... [--identity FILE]...
                  [--known-hosts FILE] [--nvidia-smi PATH] [--json]
                  | --slurm local|[user@]host[:port] [--partition P] [--probe-gpus] [--json]
-  shardscope plan --model ID|FILE|config.json (--gpu ID|FILE --gpus N [--gpus-per-node N] | --cluster local [--nvidia-smi PATH]) [--dp D] [--tp T] [--pp P]
+  shardscope plan --model ID|FILE|config.json (--gpu ID|FILE --gpus N [--gpus-per-node N] | --cluster local|FILE|known [--nvidia-smi PATH] [--known-hosts FILE]) [--dp D] [--tp T] [--pp P]
                  [--cp C] [--ep E] [--virtual-stages V] [--layers-per-stage 5,6,...] [--micro-batch b] [--global-batch B]
                  [--seq-len S] [--zero 0|1|2|3] [--distributed-optimizer] [--shard-group G] [--recompute none|selective|full]
                  [--sequence-parallel] [--attention flash|standard] [--dtype bf16|fp16|fp8|fp32] [--offload none|optimizer|all]
@@ -47,7 +47,7 @@ export const usage = `shardscope - cluster profiler and launcher for sharded LLM
   shardscope hosts trust HOST [--fingerprint SHA256:... | --yes] [--known-hosts FILE] [--json]
   shardscope hosts clean HOST... [--hosts FILE] [--identity FILE] [--known-hosts FILE] [--json]
   shardscope hosts set HOST [--node PATH] [--python PATH]
-  shardscope calibrate [--model ID|FILE] [--global-batch B] [--reps N] [--show] [--db PATH] [--json]
+  shardscope calibrate [--model ID|FILE] [--global-batch B] [--reps N] [--hosts FILE [--known-hosts FILE]] [--show] [--db PATH] [--json]
   shardscope runs [--json] [--db PATH]
   shardscope report RUN[,RUN...]|latest --format html|pdf|json|csv|trace --out FILE [--db PATH] [--json]
   shardscope bench allreduce [--ranks N] [--sizes-mb 1,16,64] [--reps N] [--json]

@@ -19,7 +19,7 @@ const options = {
   'distributed-optimizer': { type: 'boolean' }, 'shard-group': { type: 'string' }, 'no-overlap': { type: 'boolean' },
   efficiency: { type: 'string' }, 'inter-node-bandwidth': { type: 'string' }, 'intra-node-bandwidth': { type: 'string' }, 'power-cap': { type: 'string' },
   search: { type: 'boolean' }, objective: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' },
-  cluster: { type: 'string' }, 'nvidia-smi': { type: 'string' },
+  cluster: { type: 'string' }, 'nvidia-smi': { type: 'string' }, 'known-hosts': { type: 'string' },
 } as const;
 
 /** GB/s given on the command line, in bytes per second. */
@@ -52,12 +52,12 @@ export const planCommand: CliCommand = async (args, io) => {
     return planForCluster({
       cluster: f.cluster, model: f.model, dp: optionalInt('dp', f.dp), tp: optionalInt('tp', f.tp), pp: optionalInt('pp', f.pp),
       microBatch: optionalInt('micro-batch', f['micro-batch']), globalBatch: optionalInt('global-batch', f['global-batch'], 1, 1e9),
-      zeroStage: optionalInt('zero', f.zero, 0, 3), recompute: f.recompute, json: f.json ?? false, nvidiaSmi: f['nvidia-smi'],
+      zeroStage: optionalInt('zero', f.zero, 0, 3), recompute: f.recompute, json: f.json ?? false, nvidiaSmi: f['nvidia-smi'], knownHosts: f['known-hosts'],
       strategy: Object.fromEntries(Object.entries({ microBatch: optionalInt('micro-batch', f['micro-batch']), globalBatch: optionalInt('global-batch', f['global-batch'], 1, 1e9),
         zeroStage: optionalInt('zero', f.zero, 0, 3), recompute: enumFlag('recompute', f.recompute, recomputeSchema), dtype: enumFlag('dtype', f.dtype, dtypeSchema) }).filter(([, v]) => v !== undefined)),
     }, io);
   }
-  if (!f.gpu) throw new ShardScopeError('bad-input', '--gpu ID|FILE is required (or --cluster local)');
+  if (!f.gpu) throw new ShardScopeError('bad-input', '--gpu ID|FILE is required (or --cluster local|FILE|known)');
   if (f.gpus === undefined) throw new ShardScopeError('bad-input', '--gpus N is required');
   if (f.objective !== undefined && !f.search) throw new ShardScopeError('bad-input', '--objective only applies with --search');
   const strategy: StrategyInput = {

@@ -13,6 +13,7 @@ import { RunStore, StoreWriter } from '../store/index.js';
 import { ApiEventBus } from './event-bus.js';
 import { createApiHandlers } from './handlers.js';
 import { calibrationHandlers } from './calibration-handlers.js';
+import { appClusterMembers } from '../calibration/cluster-members.js';
 import { defaultHostSettingsPath } from '../hosts/host-settings.js';
 import { HostsService } from '../hosts/hosts-service.js';
 import { prepareRunOnHosts, runHostsOf } from '../hosts/run-hosts.js';
@@ -161,7 +162,10 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     recent,
     runs,
     hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
-    calibration: calibrationHandlers({ db: store.db, workerPath: options.workerPath, hostId, version: options.version, emit: (line) => events.emit('calibration', { hostId, line }) }),
+    calibration: calibrationHandlers({
+      db: store.db, workerPath: options.workerPath, hostId, version: options.version, emit: (line) => events.emit('calibration', { hostId, line }),
+      hostSettingsFile: hosts.settingsFile, knownMembers: async () => appClusterMembers((await inventory).hosts, hosts.state().statuses, slurmNodes, store.db),
+    }),
     slurm: {
       ...slurmHandlers(slurm, slurmClustersFile),
       discoverSlurm: async (args) => {

@@ -1,4 +1,4 @@
-/** Main-side handlers of the calibration calls: measure this host (progress pushed as `calibration` events), read its calibrations. */
+/** Main-side handlers of the calibration calls: measure this host (progress pushed as `calibration` events), read its calibrations, "this cluster" for the Planner. */
 import type Database from 'better-sqlite3';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
 import { modelPresets } from '../../../src-shared/engine-config.js';
@@ -6,6 +6,9 @@ import { defaultGlobalBatch } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { CalibrationStore } from '../calibration/calibration-store.js';
 import { measureHost } from '../calibration/measure-host.js';
+import type { ClusterMembers } from '../calibration/cluster-members.js';
+import { thisClusterOf } from '../calibration/cluster-plan.js';
+import { loadHostSettings } from '../hosts/host-settings.js';
 
 /** What the handlers need. */
 export interface CalibrationHandlerDeps {
@@ -14,10 +17,14 @@ export interface CalibrationHandlerDeps {
   hostId: string;
   version: string;
   emit: (line: string) => void;
+  /** The hosts the app knows now (this machine, saved SSH hosts that answered, Slurm nodes) for "this cluster". */
+  knownMembers?: () => Promise<ClusterMembers>;
+  /** hosts.json, where the link probe keeps the measured links. */
+  hostSettingsFile?: string;
 }
 
 /** The calibration part of the handler table; one calibration at a time. */
-export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandlers, 'calibrate' | 'getCalibration'> {
+export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandlers, 'calibrate' | 'getCalibration' | 'getThisCluster'> {
   const store = new CalibrationStore(deps.db);
   let running: Promise<unknown> | null = null;
   return {
@@ -38,5 +45,10 @@ export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandl
       latest: store.latest(deps.hostId),
       history: store.history(deps.hostId).map((c) => ({ id: c.id as number, measuredAtMs: c.measuredAtMs, origin: c.origin })),
     }),
+    getThisCluster: async () => {
+      const found = deps.knownMembers ? await deps.knownMembers() : { members: [], leftOut: [] };
+      const links = deps.hostSettingsFile ? loadHostSettings(deps.hostSettingsFile).links : [];
+      return thisClusterOf(found.members, found.leftOut, { links, calibrationOf: (id) => store.latest(id), nowMs: Date.now() });
+    },
   };
 }

@@ -9,7 +9,8 @@ import { MissingCalibration, predictEngineRun, type EnginePrediction, type Predi
 import { engineRankShapes } from '../../../src-shared/calibration/engine-shapes.js';
 import type { TrainConfig } from '../../../src-shared/engine-config.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
-import { gpuSpec, planStrategy, type PlanResult } from '../../../src-shared/planner/index.js';
+import { gpuSpec, planStrategy, type GpuSpec, type PlanResult } from '../../../src-shared/planner/index.js';
+import { busBandwidthFromTimings } from '../../../src-shared/planner/calibration-input.js';
 import type { RunPrediction as StoredPrediction } from '../../../src-shared/run-prediction.js';
 
 /** What a run's prediction was made from, kept with it (the one type: src-shared/run-prediction.ts). */
@@ -35,11 +36,11 @@ export function placementOf(config: TrainConfig, hostOfRank: (rank: number) => s
  * Plans the run with one CPU core per rank: the catalogue's `cpu` entry describes a whole host, so
  * its peak FLOP/s is divided by that entry's core count (16) and memory by this host's cores.
  */
-function plannerPrediction(config: TrainConfig): PlanResult | null {
+function plannerPrediction(config: TrainConfig, measured: Partial<GpuSpec> = {}): PlanResult | null {
   const { dp, tp, pp } = config.strategy;
   const world = dp * tp * pp;
   const host = gpuSpec('cpu');
-  const perCore = { ...host, name: 'one CPU core', fp32FlopsPerSecond: host.fp32FlopsPerSecond / 16, memoryBytes: totalmem() / Math.max(1, cpus().length) };
+  const perCore = { ...host, name: 'one CPU core', fp32FlopsPerSecond: host.fp32FlopsPerSecond / 16, memoryBytes: totalmem() / Math.max(1, cpus().length), ...measured };
   try {
     return planStrategy({
       // The engine computes attention with explicit score matrices (standard attention: s² scores stored).
@@ -63,12 +64,14 @@ function plannerPrediction(config: TrainConfig): PlanResult | null {
  * The run's prediction: calibrated when `calibration` covers the model (the calibration of the host
  * that runs rank 0; cross-host groups use its cross-host figures where measured), else the planner's
  * catalogue estimate with a note saying the calibration is missing. Null when neither can represent the run.
+ * With `calibrationOf`, ranks on other hosts compute at their own hosts' calibrated figures.
  */
-export function predictLocalRun(config: TrainConfig, calibration: HostCalibration | null = null, hostOfRank: (rank: number) => string = () => LOCAL_HOST_ID): RunPrediction | null {
+export function predictLocalRun(config: TrainConfig, calibration: HostCalibration | null = null, hostOfRank: (rank: number) => string = () => LOCAL_HOST_ID,
+  calibrationOf?: (hostId: string) => HostCalibration | null): RunPrediction | null {
   let missing = calibration ? '' : 'this host has no calibration (run shardscope calibrate)';
   if (calibration) {
     try {
-      const prediction = predictEngineRun(config, calibration, placementOf(config, hostOfRank));
+      const prediction = predictEngineRun(config, calibration, placementOf(config, hostOfRank), calibrationOf, hostOfRank);
       return { ...prediction, note: `predicted from calibration #${calibration.id ?? '-'} of ${calibration.hostId} (${prediction.basis.origin}, ${new Date(calibration.measuredAtMs).toISOString()})` };
     } catch (error) {
       if (!(error instanceof MissingCalibration)) throw error;
@@ -77,4 +80,25 @@ export function predictLocalRun(config: TrainConfig, calibration: HostCalibratio
   }
   const plan = plannerPrediction(config);
   return plan ? { ...plan, kind: 'planner-catalogue', note: `estimated from the catalogue's cpu entry: ${missing}` } : null;
+}
+
+/**
+ * The prediction of a PyTorch-engine run on this host: the planner with a rank's compute at the torch matmul
+ * throughput calibrate measured (median over the model's GEMM shapes) and its collectives at the measured Gloo
+ * all-reduce bus bandwidth, else the catalogue's cpu entry with a note saying why.
+ */
+export function predictTorchRun(config: TrainConfig, calibration: HostCalibration | null): RunPrediction | null {
+  const torch = calibration?.torch;
+  if (!calibration || !torch) {
+    const plan = plannerPrediction(config);
+    const why = calibration ? `calibration #${calibration.id ?? '-'} of ${calibration.hostId} has no PyTorch figures (${calibration.missing.find((m) => m.startsWith('torch engine')) ?? 'not measured'})` : 'this host has no calibration (run shardscope calibrate)';
+    return plan ? { ...plan, kind: 'planner-catalogue', note: `estimated from the catalogue's cpu entry: ${why}` } : null;
+  }
+  const rates = torch.matmul.map((m) => m.flopsPerSecond).sort((a, b) => a - b);
+  const matmul = rates[Math.floor(rates.length / 2)];
+  const gloo = busBandwidthFromTimings(torch.glooAllReduce.map((p) => ({ op: 'allReduce' as const, groupSize: 2, scope: 'host' as const, bytes: p.bytes, seconds: p.seconds })));
+  const source = `calibration #${calibration.id ?? '-'} of ${calibration.hostId} (${new Date(calibration.measuredAtMs).toISOString()}): torch ${torch.torchVersion} matmul on ${torch.device} at the GEMM shapes of ${torch.model}, Gloo all-reduce between 2 ranks`;
+  const plan = plannerPrediction(config, { name: `one rank of torch ${torch.torchVersion} on ${torch.device}`, fp32FlopsPerSecond: matmul, computeEfficiency: 1, ...(gloo.intraNodeBusBandwidth ? { calibration: { intraNodeBusBandwidth: gloo.intraNodeBusBandwidth, source } } : {}) });
+  const sameModel = torch.model === config.model.name ? '' : ` (GEMMs timed at the shapes of ${torch.model}, not ${config.model.name})`;
+  return plan ? { ...plan, kind: 'planner-torch-calibrated', note: `predicted by the planner from ${source}: ${(matmul / 1e9).toFixed(1)} GFLOP/s per rank${sameModel}` } : null;
 }

@@ -56,3 +56,53 @@ test('cross-host groups without cross-host figures use this host\'s and say so',
   const p = predictEngineRun(config(2, 1, 1), calibration(), { ranksPerHost: 1, crossHost: { dp: true, tp: false, pp: false } });
   assert.ok(p.gaps.some((g) => /allReduce across hosts not calibrated/.test(g)), p.gaps.join('; '));
 });
+
+test('lockstep ranks wait for each other the calibrated fraction of their compute; a lone rank does not', () => {
+  const jittery = { ...calibration(), lockstep: { groupSize: 2, segmentSeconds: 0.02, waitFraction: 0.1 } };
+  const dp2 = predictEngineRun(config(2, 1, 1), jittery, local(2));
+  const dp2Still = predictEngineRun(config(2, 1, 1), calibration(), local(2));
+  assert.ok(Math.abs(dp2.stepTimeSeconds - dp2Still.stepTimeSeconds * 1.1) < 1e-6, `${dp2.stepTimeSeconds} = 1.1 x ${dp2Still.stepTimeSeconds}`);
+  assert.ok(Math.abs(dp2.timeBreakdownSeconds.communication - 0.1 * dp2.timeBreakdownSeconds.compute) < 1e-6, 'charged as communication, as the engine counts the wait');
+  assert.equal(predictEngineRun(config(1, 1, 1), jittery, local(1)).stepTimeSeconds, predictEngineRun(config(1, 1, 1), calibration(), local(1)).stepTimeSeconds);
+  assert.ok(dp2Still.gaps.some((g) => /lockstep jitter not calibrated/.test(g)));
+});
+
+test('across hosts each rank computes at its own host\'s figures, and a DP group at its slowest host\'s', () => {
+  const slow = calibration();
+  slow.hostId = 'slow';
+  slow.engines[0].segments = slow.engines[0].segments.map((s) => ({ ...s, seconds: 3 * s.seconds }));
+  const placement = { ranksPerHost: 1, crossHost: { dp: true, tp: false, pp: false } };
+  const hostOfRank = (rank: number) => (rank === 0 ? 'local' : 'slow');
+  const alone = predictEngineRun(config(2, 1, 1), calibration(), placement);
+  const mixed = predictEngineRun(config(2, 1, 1), calibration(), placement, (id) => (id === 'slow' ? slow : calibration()), hostOfRank);
+  assert.ok(Math.abs(mixed.stepTimeSeconds - 3 * alone.stepTimeSeconds) < 1e-6, `${mixed.stepTimeSeconds} = 3 x ${alone.stepTimeSeconds}`);
+  const uncalibrated = predictEngineRun(config(2, 1, 1), calibration(), placement, () => null, hostOfRank);
+  assert.ok(uncalibrated.gaps.some((g) => /host slow has no calibration at the shapes of bench/.test(g)), uncalibrated.gaps.join('; '));
+});
+
+test('the gradient collectives\' own buffers, measured per payload byte, are part of a DP rank\'s peak; ZeRO-1 takes the larger of its two ops', () => {
+  const measured = { ...calibration(), collectiveMemory: [{ op: 'allReduce' as const, bytes: 1e6, growthBytes: 0.5e6 }, { op: 'reduceScatter' as const, bytes: 1e6, growthBytes: 3e6 }, { op: 'allGather' as const, bytes: 1e6, growthBytes: 2e6 }] };
+  const rank = (c: HostCalibration, extra: Partial<TrainConfig> = {}) => predictEngineRun(config(2, 1, 1, extra), c, local(2)).ranks[0];
+  const params = rank(calibration()).memoryBytes.gradients;
+  assert.ok(Math.abs(rank(measured).memoryBytes.communication - 0.5 * params) < 1e-3);
+  assert.ok(Math.abs(rank(measured, { zeroStage: 1 }).memoryBytes.communication - rank(calibration(), { zeroStage: 1 }).memoryBytes.communication - 3 * params) < 1e-3);
+  assert.equal(predictEngineRun(config(1, 1, 1), measured, local(1)).ranks[0].memoryBytes.communication, 0, 'no gradient sync on a lone rank');
+});
+
+test('TP ranks hold the measured copies around their all-reduces, scaled to their micro-batch; other ranks do not', () => {
+  const measured = calibration();
+  Object.assign(measured.engines[0], { tpCopyOverheadBytes: 10e6, probeBatch: 4 });
+  const act = (tp: number, pp: number, c: HostCalibration) => predictEngineRun(config(1, tp, pp), c, local(tp * pp)).ranks[0].memoryBytes.activations;
+  assert.ok(Math.abs(act(2, 1, measured) - act(2, 1, calibration()) - 20e6) < 1e-3, 'micro-batch 8 = twice the probe\'s 4');
+  assert.equal(act(1, 2, measured), act(1, 2, calibration()));
+});
+
+test('a contention measured below 1 (load changing between the probes) is taken as 1 and said', () => {
+  const odd = calibration();
+  odd.engines[0].concurrency = [{ processes: 1, slowdown: 1 }, { processes: 2, slowdown: 0.67 }];
+  const unslowed = calibration();
+  unslowed.engines[0].concurrency = [{ processes: 1, slowdown: 1 }, { processes: 2, slowdown: 1 }];
+  const p = predictEngineRun(config(2, 1, 1), odd, local(2));
+  assert.equal(p.stepTimeSeconds, predictEngineRun(config(2, 1, 1), unslowed, local(2)).stepTimeSeconds);
+  assert.ok(p.gaps.some((g) => /contention measured below 1 \(2 ranks x0\.67\): taken as 1/.test(g)), p.gaps.join('; '));
+});

@@ -20,3 +20,14 @@ test('affineFit reads a noisy affine series off its least-squares line, not off 
   assert.equal(affineFit([[1, 2], [2, 4], [3, 6]], 5), 10);
   assert.equal(affineFit([[1, 5], [2, 7]], 3), 9, 'two points: interpolation');
 });
+
+test('robustAffineFit leaves out the one size a burst of load spoiled (over 50% off the line of the others), and keeps a clean series whole', async () => {
+  const { robustAffineFit } = await import('../../../src-shared/calibration/interpolate.js');
+  // the bench's fused segment of 2026-12-03 09:48: micro-batch 8 measured at 1.022 s where 1, 2, 4 lie on a line to ~0.53 s
+  const spoiled = robustAffineFit([[1, 0.116], [2, 0.162], [4, 0.295], [8, 1.022]], 8);
+  assert.deepEqual(spoiled.dropped, [8, 1.022]);
+  assert.ok((spoiled.value as number) > 0.5 && (spoiled.value as number) < 0.6, String(spoiled.value));
+  const clean = robustAffineFit([[1, 0.137], [2, 0.179], [4, 0.305], [8, 0.598]], 8);
+  assert.equal(clean.dropped, null);
+  assert.equal(clean.value, affineFit([[1, 0.137], [2, 0.179], [4, 0.305], [8, 0.598]], 8));
+});
