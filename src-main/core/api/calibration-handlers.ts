@@ -1,7 +1,6 @@
 /** Main-side handlers of the calibration calls: measure this host (progress pushed as `calibration` events), read its calibrations, "this cluster" for the Planner. */
 import type Database from 'better-sqlite3';
 import type { ApiHandlers } from '../../../src-shared/api/contract.js';
-import { modelPresets } from '../../../src-shared/engine-config.js';
 import { defaultGlobalBatch } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { CalibrationStore } from '../calibration/calibration-store.js';
@@ -9,6 +8,7 @@ import { measureHost } from '../calibration/measure-host.js';
 import type { ClusterMembers } from '../calibration/cluster-members.js';
 import { thisClusterOf } from '../calibration/cluster-plan.js';
 import { loadHostSettings } from '../hosts/host-settings.js';
+import { enginePreset } from '../runs/train-config.js';
 
 /** What the handlers need. */
 export interface CalibrationHandlerDeps {
@@ -29,8 +29,7 @@ export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandl
   let running: Promise<unknown> | null = null;
   return {
     calibrate: async ({ model }) => {
-      const preset = modelPresets[model];
-      if (!preset) throw new ShardScopeError('bad-input', `unknown model "${model}" for the built-in engine (presets: ${Object.keys(modelPresets).join(', ')})`);
+      const preset = enginePreset(model);
       if (running) throw new ShardScopeError('unavailable', 'a calibration is already running on this host');
       const work = measureHost({ workerPath: deps.workerPath, hostId: deps.hostId, model: preset, globalBatch: defaultGlobalBatch, shardscopeVersion: deps.version, onProgress: deps.emit });
       running = work;
