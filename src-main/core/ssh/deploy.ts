@@ -57,9 +57,20 @@ export function workerBundleOf(distDir: string, withSourceMap = false): WorkerBu
   const worker = join(distDir, 'worker.cjs');
   if (!existsSync(worker)) throw new ShardScopeError('not-found', `worker bundle not found: ${worker} (run npm run build)`);
   const names = readdirSync(distDir).filter((n) => n.endsWith('.wasm') || n === 'worker.cjs' || (withSourceMap && n === 'worker.cjs.map')).sort();
+  // The OpenBLAS addon when it was built: the worker loads it from native/ beside itself and falls back to
+  // wasm with the reason when the host cannot load it (other architecture, no libopenblas), so shipping it is safe.
+  if (existsSync(join(distDir, nativeBlasFileName))) names.push(nativeBlasFileName);
   const files: BundleFile[] = names.map((name) => ({ name, content: readFileSync(join(distDir, name)) }));
   files.push({ name: launcherFileName, content: Buffer.from(launcherSource) });
   return { hash: contentHash(files), files };
+}
+
+/** Where the built OpenBLAS addon lies in dist/ and in a deployed bundle (the worker's nativeBlasCandidates look there). */
+export const nativeBlasFileName = 'native/blas.node';
+
+/** The folders a bundle's file names need (one level, e.g. `native`), in creation order. */
+function bundleSubfolders(bundle: WorkerBundle): string[] {
+  return [...new Set(bundle.files.filter((f) => f.name.includes('/')).map((f) => f.name.slice(0, f.name.lastIndexOf('/'))))].sort();
 }
 
 /** 16 hex digits of SHA-256 over every file's name and bytes. */
@@ -85,6 +96,7 @@ export async function deployWorkerBundle(connection: SshConnection, bundle: Work
     const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
     await call((cb) => sftp.mkdir(tmp, { mode: 0o755 }, cb));
     try {
+      for (const dirName of bundleSubfolders(bundle)) await call((cb) => sftp.mkdir(`${tmp}/${dirName}`, { mode: 0o755 }, cb));
       for (const file of bundle.files) {
         signal?.throwIfAborted();
         await writeFile(sftp, `${tmp}/${file.name}`, file.content);

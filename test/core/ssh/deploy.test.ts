@@ -62,7 +62,12 @@ test('the bundle is copied by SFTP into the hash folder, then skipped; it runs t
   assert.ok(!existsSync(join(first.dir, 'node_modules')));
   const result = await connection.exec(shellQuote(['node', workerPath, 'backend']), { timeoutMs: 60_000 });
   assert.equal(result.exitCode, 0, result.stderr);
-  assert.equal(JSON.parse(result.stdout.trim().split('\n').pop()!).checkPassed, true);
+  const backend = JSON.parse(result.stdout.trim().split('\n').pop()!) as { checkPassed: boolean; matmul: string };
+  assert.equal(backend.checkPassed, true);
+  // The OpenBLAS addon travels with the bundle when it was built here, and the host (libopenblas installed) uses it.
+  const addonBuilt = existsSync(join(distDir, 'native', 'blas.node'));
+  assert.equal(bundle.files.some((f) => f.name === 'native/blas.node'), addonBuilt);
+  if (addonBuilt) assert.equal(backend.matmul, 'openblas', 'the deployed worker computes with the shipped OpenBLAS addon');
 });
 
 test('a host whose Node.js is too old and no Node.js to ship gets a clear error and no copy', async () => {
