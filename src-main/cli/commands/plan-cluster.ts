@@ -9,11 +9,10 @@
  */
 import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import type { PlanRequest } from '../../../src-shared/planner/index.js';
 import { formatPlan } from '../../../src-shared/planner/format-text.js';
 import { CalibrationStore } from '../../core/calibration/calibration-store.js';
 import { knownMembers, localMembers, membersOfHostsFile, type ClusterMembers } from '../../core/calibration/cluster-members.js';
-import { planForMembers } from '../../core/calibration/cluster-plan.js';
+import { planForMembers, type ClusterPlanKnobs } from '../../core/calibration/cluster-plan.js';
 import { defaultHostSettingsPath, loadHostSettings } from '../../core/hosts/host-settings.js';
 import { knownHostsFlag } from '../args.js';
 import { engineModelFlag, hostsFileFlag, plannerModelFlag } from '../input-files.js';
@@ -23,17 +22,9 @@ import { printJson, printLine, type CliIo } from '../io.js';
 import { resolveNvidiaSmi } from '../runtime-paths.js';
 
 /** The flags plan-cluster reads (already parsed and checked by plan). */
-export interface ClusterPlanInput {
+export interface ClusterPlanInput extends Omit<ClusterPlanKnobs, 'plannerModel' | 'engineModel'> {
   cluster: string;
   model: string;
-  dp?: number;
-  tp?: number;
-  pp?: number;
-  microBatch?: number;
-  globalBatch?: number;
-  zeroStage?: number;
-  recompute?: string;
-  strategy: PlanRequest['strategy'];
   json: boolean;
   nvidiaSmi?: string;
   knownHosts?: string;
