@@ -2,7 +2,8 @@
  * End to end: the Planner's Calibrate panel in Chromium against the real web-mode app and real sshd hosts.
  * It lists this machine and the saved SSH hosts (one that answered can be ticked, one whose key is not
  * trusted says why and cannot), the button counts the ticked hosts, and calibrating this machine shows
- * the progress lines, then its figures with their age; the host never calibrated says so.
+ * the progress lines, then its figures with their age; the host never calibrated says so. An SSH host that
+ * stops answering fails the calibration with one line naming it, and the panel stays usable.
  * (Calibrating an SSH host with this machine is test/core/api/calibration-handlers-hosts.test.ts.)
  */
 import assert from 'node:assert/strict';
@@ -82,5 +83,24 @@ test('the Calibrate panel lists this machine and the saved SSH hosts, calibrates
   assert.equal(await panel.locator('[data-part="calibrate-error"]').isHidden(), true);
   assert.equal(await button.isEnabled(), true, 'the panel is usable again');
   await page.screenshot({ path: join(testOutputDir('e2e'), 'calibrate-panel.png'), fullPage: true });
+
+  // the SSH host stops answering: one line naming it, nothing stored, the panel usable again
+  await hostRow(page, 'cpu-host').locator('input').check();
+  cluster.dropLink('cpu-host');
+  try {
+    await button.click();
+    const failure = panel.locator('[data-part="calibrate-error"]');
+    await failure.waitFor({ state: 'visible', timeout: 60_000 });
+    const line = (await failure.textContent()) ?? '';
+    assert.match(line, /^Calibration of local, cpu-host failed: .*cpu-host/);
+    assert.ok(!line.includes('\n'), line);
+    await page.waitForFunction(() => !(document.querySelector('[data-panel="calibrate"] button.primary') as HTMLButtonElement | null)?.disabled);
+    assert.equal(await button.textContent(), 'Calibrate 2 hosts');
+    assert.match((await hostRow(page, 'cpu-host').textContent()) ?? '', /never calibrated/);
+    assert.match((await hostRow(page, 'local').textContent()) ?? '', /calibration #1 /, 'nothing of the failed attempt stored');
+    await page.screenshot({ path: join(testOutputDir('e2e'), 'calibrate-panel-error.png'), fullPage: true });
+  } finally {
+    cluster.restoreLink('cpu-host');
+  }
   await page.close();
 });

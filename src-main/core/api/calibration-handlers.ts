@@ -65,7 +65,9 @@ export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandl
       } else {
         const service = deps.hosts;
         const ids = runHosts.map((h) => h.id);
-        work = calibrateHosts({ ...common, hosts: runHosts, knownHostsFile: service.knownHostsFiles, onProgress: progressByHost(ids, deps.emit) })
+        const progress = progressByHost(ids, deps.emit);
+        work = calibrateHosts({ ...common, hosts: runHosts, knownHostsFile: service.knownHostsFiles, onProgress: progress.onLine })
+          .catch((error: unknown) => { throw namingHost(error, ids, progress.current()); })
           .then((done) => {
             const calibrations: HostCalibration[] = done.calibrations.map((c) => store.add(c));
             if (done.links.length) saveLinks(service.settingsFile, done.links);
@@ -107,12 +109,24 @@ export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandl
  * calibrateHosts measures one host after the other and each host's lines start with its id (`cpu-host: …`,
  * `local <-> cpu-host: …`); the lines in between (a worker's own) belong to the host named last.
  */
-function progressByHost(ids: readonly string[], emit: (line: string, hostId: string) => void): (line: string) => void {
+function progressByHost(ids: readonly string[], emit: (line: string, hostId: string) => void): { onLine: (line: string) => void; current: () => string } {
   let current = ids[0];
-  return (line) => {
-    const text = line.trimStart();
-    const named = ids.find((id) => text.startsWith(`${id}: `) || text.startsWith(`${id} <-> `));
-    if (named) current = named;
-    emit(line, current);
+  return {
+    onLine: (line) => {
+      const text = line.trimStart();
+      const named = ids.find((id) => text.startsWith(`${id}: `) || text.startsWith(`${id} <-> `));
+      if (named) current = named;
+      emit(line, current);
+    },
+    current: () => current,
   };
+}
+
+/** An expected failure as one line that names a host: SSH errors already do; others are said of the host being measured. */
+function namingHost(error: unknown, ids: readonly string[], current: string): unknown {
+  if (!(error instanceof ShardScopeError)) return error; // a bug: kept as it is (logged with its stack)
+  const failure = error;
+  const line = failure.message.split('\n').find((l) => l.trim() !== '') ?? failure.message;
+  if (ids.some((id) => line.includes(id)) && line === failure.message) return failure;
+  return new ShardScopeError(failure.kind, ids.some((id) => line.includes(id)) ? line : `${current}: ${line}`, failure.details);
 }
