@@ -38,7 +38,12 @@ export function describeCalibration(c: HostCalibration, nowMs: number): string[]
     const big = t.glooAllReduce[t.glooAllReduce.length - 1];
     lines.push(`  engine torch ${t.torchVersion} (python ${t.pythonVersion}, ${t.python}) on ${t.device}, ${t.threads} thread(s), model ${t.model}: matmul ${gb(Math.min(...rates))}-${gb(Math.max(...rates))} GFLOP/s fp32 (measured); Gloo all-reduce, 2 ranks: ${t.glooAllReduce.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}${big ? ` (bus ${gb(big.bytes / big.seconds)} GB/s at ${formatBytes(big.bytes)})` : ''}`);
   }
-  if (c.power) lines.push(`  power: idle ${c.power.idleWatts.toFixed(1)} W, loaded ${c.power.loadedWatts.toFixed(1)} W (${c.power.source})`);
+  if (c.power) lines.push(`  CPU power: idle ${c.power.idleWatts.toFixed(1)} W, loaded ${c.power.loadedWatts.toFixed(1)} W (${c.power.source})`);
+  for (const g of c.gpuPower?.gpus ?? []) {
+    const watts = (w: number | null) => (w === null ? 'not measured' : `${w.toFixed(1)} W`);
+    const loaded = g.loadedWatts === null ? 'loaded not measured' : `loaded ${watts(g.loadedWatts)} (${g.loadedSamples} busy samples during ${c.gpuPower?.loadedBy})`;
+    lines.push(`  GPU ${g.index} power: idle ${watts(g.idleWatts)} (${((c.gpuPower?.idleWindowMs ?? 0) / 1000).toFixed(1)} s before load), ${loaded}, limit ${watts(g.powerLimitWatts)} (${c.gpuPower?.source})`);
+  }
   for (const m of c.missing) lines.push(`  missing: ${m}`);
   return lines;
 }
