@@ -113,7 +113,7 @@ export function withPredictedEnergy(prediction: RunPrediction | null, config: Tr
   if (!prediction) return null;
   const energy = predictEnergy({ stepTimeSeconds: prediction.stepTimeSeconds, tokensPerStep: config.globalBatch * config.model.seqLen, ranks, calibrationOf });
   if (energy.joulesPerToken === null && prediction.kind === 'planner-catalogue') {
-    return { ...prediction, energy: { ...energy, joulesPerToken: prediction.joulesPerToken, basis: 'estimated from the catalogue\'s cpu entry (power x utilisation model)' } };
+    return { ...prediction, energy: { ...energy, joulesPerToken: prediction.joulesPerToken, basis: 'estimated by the planner from the catalogue\'s cpu entry' } };
   }
   return { ...prediction, joulesPerToken: energy.joulesPerToken, energy };
 }

@@ -61,6 +61,6 @@ test('a catalogue prediction (no calibration) keeps the catalogue figure and say
   assert.equal(catalogue?.kind, 'planner-catalogue');
   const out = withPredictedEnergy(catalogue, config, energyRanksOf(2, () => 'local', 'torch', () => null), () => null) as RunPrediction;
   assert.equal(out.joulesPerToken, catalogue?.joulesPerToken);
-  assert.match(out.energy?.basis ?? '', /estimated from the catalogue's cpu entry/);
+  assert.match(out.energy?.basis ?? '', /estimated by the planner from the catalogue's cpu entry/);
   assert.deepEqual(out.energy?.gaps, ['no power calibration: local has never been calibrated (run shardscope calibrate)']);
 });
