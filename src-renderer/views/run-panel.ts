@@ -62,7 +62,9 @@ export function mountRunPanel(container: HTMLElement, api: ShardScopeApi, runId:
   const comparison = el('table', 'figures');
   comparison.dataset.table = 'predicted-vs-measured';
   const grid = el('div', 'charts');
-  const basis = el('p', 'note', prediction?.note ? `Prediction: ${prediction.note}` : 'No prediction was kept with this run.');
+  const energy = prediction?.energy;
+  const energyNote = energy ? ` Energy per token: ${energy.basis ?? 'not predicted'}${energy.gaps.length ? ` (${energy.gaps.join('; ')})` : ''}.` : '';
+  const basis = el('p', 'note', prediction?.note ? `Prediction: ${prediction.note}.${energyNote}` : 'No prediction was kept with this run.');
   basis.dataset.role = 'prediction-basis';
   // The run page (run-page.ts) and the timeline view mount into these.
   const extra = el('div', 'run-extra');

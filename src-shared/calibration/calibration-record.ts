@@ -146,6 +146,27 @@ export interface CollectiveTiming {
   seconds: number;
 }
 
+/** One GPU's power as calibrate read it (nvidia-smi power.draw, mean over the window); null = not measured (said in `missing`). */
+export interface GpuPowerFigures {
+  index: number;
+  uuid: string;
+  idleWatts: number | null;
+  /** Mean power.draw over the samples where the GPU was busy (utilization.gpu >= 50%) while the GPU workload ran. */
+  loadedWatts: number | null;
+  loadedSamples: number;
+  powerLimitWatts: number | null;
+}
+
+/** GPU power of a host, read where nvidia-smi is present (through the host's spawner, so an SSH host is read there). */
+export interface GpuPowerCalibration {
+  /** `measured by nvidia-smi power.draw`. */
+  source: string;
+  idleWindowMs: number;
+  /** The GPU workload the loaded figures were read during (null: none ran, said in `missing`). */
+  loadedBy: string | null;
+  gpus: GpuPowerFigures[];
+}
+
 /** Where a calibration's figures came from. */
 export type CalibrationOrigin = { kind: 'calibrate' } | { kind: 'run'; runId: string; previousId: number | null };
 
@@ -173,6 +194,8 @@ export interface HostCalibration {
   crossHostPeers?: string[];
   /** Idle and loaded power where a sensor is readable (source named), else null. */
   power: { idleWatts: number; loadedWatts: number; source: string } | null;
+  /** Per-GPU idle and loaded power where nvidia-smi is present (absent: no nvidia-smi there, or a calibration made before it was measured). */
+  gpuPower?: GpuPowerCalibration;
   /** What could not be measured and why (said, never filled in with catalogue guesses). */
   missing: string[];
 }

@@ -46,7 +46,12 @@ export function describeCalibration(c: HostCalibration, nowMs: number): string[]
       lines.push(`  torch step of train_gpt.py (forward + backward, mean): ${byThreads.join('; ')}; Adam ${t.step.optimizer.map((o) => `${formatDuration(o.seconds)} at ${o.threads} thread(s)`).join(', ')}${t.step.contention ? `; 2 ranks at once x${t.step.contention.slowdown.toFixed(2)}` : ''} (measured)`);
     }
   }
-  if (c.power) lines.push(`  power: idle ${c.power.idleWatts.toFixed(1)} W, loaded ${c.power.loadedWatts.toFixed(1)} W (${c.power.source})`);
+  if (c.power) lines.push(`  CPU power: idle ${c.power.idleWatts.toFixed(1)} W, loaded ${c.power.loadedWatts.toFixed(1)} W (${c.power.source})`);
+  for (const g of c.gpuPower?.gpus ?? []) {
+    const watts = (w: number | null) => (w === null ? 'not measured' : `${w.toFixed(1)} W`);
+    const loaded = g.loadedWatts === null ? 'loaded not measured' : `loaded ${watts(g.loadedWatts)} (${g.loadedSamples} busy samples during ${c.gpuPower?.loadedBy})`;
+    lines.push(`  GPU ${g.index} power: idle ${watts(g.idleWatts)} (${((c.gpuPower?.idleWindowMs ?? 0) / 1000).toFixed(1)} s before load), ${loaded}, limit ${watts(g.powerLimitWatts)} (${c.gpuPower?.source})`);
+  }
   for (const m of c.missing) lines.push(`  missing: ${m}`);
   return lines;
 }

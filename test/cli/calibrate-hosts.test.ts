@@ -19,7 +19,9 @@ let cluster: SshCluster;
 let dir: string;
 
 before(async () => {
-  cluster = await startSshCluster([{ name: 'cpu-host', smi: { kind: 'missing' } }, { name: 'a100-a', smi: a100 }, { name: 'a100-b', smi: a100 }]);
+  cluster = await startSshCluster([{ name: 'cpu-host', smi: { kind: 'missing' } }, { name: 'a100-a', smi: a100 }, { name: 'a100-b', smi: a100 },
+    // GPU power is read from the query stream: the recorded idle H100 (71.15 W, limit 700 W; no A100 capture of it exists)
+    { name: 'h100-host', smi: { ...a100, queryCsvFile: 'query-gpu-csv/nvgpuexp_h100-mig-enabled_590.48.01_idle.csv' } }]);
   dir = mkdtempSync(join(tmpdir(), 'shardscope-calibrate-hosts-'));
 });
 after(async () => {
@@ -64,6 +66,8 @@ test('calibrate --hosts measures this machine and an SSH host, the collectives a
   assert.deepEqual(calibrations[0].crossHostPeers, ['cpu-host']);
   assert.equal(calibrations[1].power, null);
   assert.ok(calibrations[1].missing.some((m: string) => /power: not readable on cpu-host \(no RAPL counter/.test(m)), 'RAPL is read on the remote host itself, and said unreadable there');
+  assert.equal(calibrations[1].gpuPower, undefined, 'no nvidia-smi on cpu-host: no GPU figures');
+  assert.ok(!calibrations[1].missing.some((m: string) => /GPU power/.test(m)), 'and nothing said missing for GPUs it does not have');
   assert.equal(links.length, 1);
   assert.ok(links[0].bytesPerSecond > 0);
   const saved = JSON.parse(readFileSync(join(home, 'hosts.json'), 'utf8'));
@@ -86,6 +90,23 @@ test('calibrate --hosts measures this machine and an SSH host, the collectives a
   const [run] = JSON.parse(readFileSync(report, 'utf8')).runs;
   assert.equal(run.prediction.kind, 'engine-calibrated');
   assert.ok(!run.prediction.gaps.some((g: string) => /across hosts not calibrated|no calibration at the shapes/.test(g)), run.prediction.gaps.join('; '));
+  // neither host has RAPL: no energy predicted, each host's reason said
+  assert.equal(run.prediction.joulesPerToken, null);
+  for (const host of ['local', 'cpu-host']) assert.ok(run.prediction.energy.gaps.some((g: string) => g.startsWith(`no power calibration for the CPU ranks on ${host}: CPU power: not readable on ${host}`)), run.prediction.energy.gaps.join('; '));
+});
+
+test('calibrate --hosts reads an SSH host\'s GPU power there (its nvidia-smi, through the host\'s spawner): idle per GPU, loaded said not measured without a GPU engine', { timeout: 600_000 }, async () => {
+  const home = mkdtempSync(join(dir, 'home-'));
+  const file = join(home, 'hosts.file.json');
+  writeFileSync(file, JSON.stringify([entry('h100-host')]));
+  const calibrated = await runCli(['calibrate', '--hosts', file, '--known-hosts', cluster.knownHostsFile, '--model', 'tiny', '--global-batch', '2', '--reps', '1', '--json'], home);
+  assert.equal(calibrated.code, 0, calibrated.stderr);
+  const [c] = JSON.parse(calibrated.stdout.trim()).calibrations;
+  assert.equal(c.hostId, 'h100-host');
+  assert.equal(c.gpuPower.source, 'measured by nvidia-smi power.draw');
+  assert.deepEqual(c.gpuPower.gpus.map((g: { index: number; idleWatts: number; loadedWatts: null; powerLimitWatts: number }) => [g.index, Math.round(g.idleWatts * 100) / 100, g.loadedWatts, g.powerLimitWatts]), [[0, 71.15, null, 700]]);
+  const why = c.torch ? `its PyTorch ${c.torch.torchVersion} runs on cpu` : '';
+  assert.ok(c.missing.some((m: string) => m.startsWith('loaded GPU power not measured: no GPU engine on h100-host (') && m.includes(why)), c.missing.join('; '));
 });
 
 test('plan --cluster known: saved SSH hosts with GPUs (nvidia-smi stand-in), their probed link, dp from the GPUs; drained/down Slurm nodes (store, slurm-clusters.json) are left out, said', { timeout: 300_000 }, async () => {

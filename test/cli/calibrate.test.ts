@@ -9,12 +9,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fakeNvidiaSmiPath, fixture } from '../support/fake-nvidia-smi/fixtures.js';
 
 const cli = join(__dirname, '..', '..', 'bin', 'shardscope.cjs');
 
-function runCli(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(args: string[], home: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHARDSCOPE_HOME: home } });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHARDSCOPE_HOME: home, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
@@ -25,7 +26,9 @@ function runCli(args: string[], home: string): Promise<{ code: number | null; st
 
 test('calibrate measures, stores and shows; a run is then predicted from that calibration', { timeout: 600_000 }, async () => {
   const home = mkdtempSync(join(tmpdir(), 'shardscope-calibrate-'));
-  const calibrated = await runCli(['calibrate', '--model', 'tiny', '--global-batch', '2', '--reps', '1', '--json'], home);
+  // this host's nvidia-smi for calibrate: the stand-in replaying a recorded idle H100 (71.15 W, limit 700 W)
+  const gpu = { SHARDSCOPE_NVIDIA_SMI: fakeNvidiaSmiPath, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_h100-mig-enabled_590.48.01_idle.csv') };
+  const calibrated = await runCli(['calibrate', '--model', 'tiny', '--global-batch', '2', '--reps', '1', '--json'], home, gpu);
   assert.equal(calibrated.code, 0, calibrated.stderr);
   assert.match(calibrated.stderr, /built-in engine at the shapes of tiny/);
   assert.match(calibrated.stderr, /stored as calibration #1/);
@@ -59,10 +62,15 @@ test('calibrate measures, stores and shows; a run is then predicted from that ca
   assert.ok(record.torch.matmul.every((m: { flopsPerSecond: number }) => m.flopsPerSecond > 1e8));
   assert.deepEqual(record.torch.glooAllReduce.map((p: { bytes: number }) => p.bytes), [4, 65536, 262144, 1048576, 4194304, 16777216]);
   assert.ok(record.torch.glooAllReduce.every((p: { seconds: number }) => p.seconds > 0));
+  // GPU power: idle read from the stand-in; no GPU engine here (torch on CPU), so loaded is said not measured
+  assert.equal(record.gpuPower.source, 'measured by nvidia-smi power.draw');
+  assert.deepEqual(record.gpuPower.gpus.map((g: { index: number; idleWatts: number; loadedWatts: null; powerLimitWatts: number }) => [g.index, Math.round(g.idleWatts * 100) / 100, g.loadedWatts, g.powerLimitWatts]), [[0, 71.15, null, 700]]);
+  assert.ok(record.missing.includes(`loaded GPU power not measured: no GPU engine on local (its PyTorch ${record.torch.torchVersion} runs on cpu)`), record.missing.join('; '));
 
   const shown = await runCli(['calibrate', '--show'], home);
   assert.equal(shown.code, 0, shown.stderr);
   assert.match(shown.stdout, /calibration #1 measured .* \(\d+ s ago\) by shardscope calibrate/);
+  assert.match(shown.stdout, /GPU 0 power: idle 71\.[12] W \(2\.0 s before load\), loaded not measured, limit 700\.0 W \(measured by nvidia-smi power\.draw\)/);
 
   const ran = await runCli(['run', '--model', 'tiny', '--strategy', 'tp=2', '--steps', '3', '--global-batch', '2', '--sample-ms', '0', '--json', '--report', join(home, 'r.json')], home);
   assert.equal(ran.code, 0, ran.stderr);
@@ -70,6 +78,10 @@ test('calibrate measures, stores and shows; a run is then predicted from that ca
   assert.equal(run.prediction.kind, 'engine-calibrated');
   assert.match(run.prediction.note, /predicted from calibration #1 of local/);
   const check = (metric: string) => run.predictionChecks.find((c: { metric: string }) => c.metric === metric);
+  // no RAPL here: the energy is not predicted, and the prediction says why; the measured side stands alone
+  assert.equal(run.prediction.joulesPerToken, null);
+  assert.ok(run.prediction.energy.gaps.some((g: string) => /^no power calibration for the CPU ranks on local: CPU power: not readable on local/.test(g)), run.prediction.energy.gaps.join('; '));
+  assert.deepEqual([check('joulesPerToken').predicted, check('joulesPerToken').errorFraction], [null, null]);
   const tpBytes = check('commBytesPerStepPerGpu.tp');
   assert.ok(tpBytes.measured > 0);
   assert.equal(tpBytes.predicted, tpBytes.measured, 'TP bytes are counted identically by the prediction and the engine');

@@ -12,6 +12,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from '../launch/free-port.js';
 import { localSpawner, type Spawner } from '../launch/spawner.js';
 import { currentWorkerRuntime, type WorkerRuntime } from '../launch/worker-runtime.js';
+import { calibrationSmiPath, measureGpuPower, torchGpuLoad } from './measure-gpu-power.js';
 import { measurePower } from './measure-power.js';
 import { measureTorch, microBatchSizes } from './measure-torch.js';
 
@@ -39,6 +40,8 @@ export interface MeasureHostOptions {
   measureTorch?: () => Promise<TorchCalibration | string>;
   /** Reads the host's power sensors (default: RAPL read through `spawner`, so on the host measured); a string = why not. */
   readPower?: () => Promise<{ idleWatts: number; loadedWatts: number; source: string } | string>;
+  /** nvidia-smi for GPU power (default: here the one runs use, on an SSH host `nvidia-smi` from its PATH). */
+  nvidiaSmi?: string;
 }
 
 /** Runs one worker command to its end; resolves with its stdout, rejects with its last stderr line. */
@@ -171,8 +174,15 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   const power = await (options.readPower ?? (() => measurePower({ hostId: options.hostId, spawner: options.spawner, load: () => runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', String(Math.max(1, Math.floor(options.globalBatch / 2))), '--probe', '5']).then(() => undefined) })))();
   if (typeof power === 'string') say(`${options.hostId}: ${power}`);
   say(`${options.hostId}: PyTorch engine (matmul at the model's GEMM shapes, Gloo all-reduce between 2 ranks) where Python and torch are present`);
-  const torch = await (options.measureTorch ?? (() => measureTorch({ hostId: options.hostId, model: options.model, globalBatch: options.globalBatch, reps: options.reps, onProgress: options.onProgress, signal: options.signal })))();
+  const torchHere = options.measureTorch ?? (() => measureTorch({ hostId: options.hostId, model: options.model, globalBatch: options.globalBatch, reps: options.reps, onProgress: options.onProgress, signal: options.signal }));
+  // GPU power: idle before the torch calibration, loaded while it runs on CUDA (measure-gpu-power.ts)
+  const smi = calibrationSmiPath(options.spawner === undefined, options.env, options.nvidiaSmi);
+  if ('path' in smi && smi.path) say(`${options.hostId}: GPU power (nvidia-smi power.draw) idle, then while the PyTorch calibration runs`);
+  const gpu = 'path' in smi && smi.path ? await measureGpuPower({ hostId: options.hostId, smiPath: smi.path, spawner: options.spawner, load: torchHere, gpuLoadOf: torchGpuLoad })
+    : { gpuPower: null, result: await torchHere(), missing: 'error' in smi ? [`GPU power: ${smi.error}`] : [] };
+  const torch = gpu.result;
   if (typeof torch === 'string') say(`${options.hostId}: PyTorch not calibrated: ${torch}`);
+  gpu.missing.forEach((m) => say(`${options.hostId}: ${m}`));
   return {
     hostId: options.hostId,
     measuredAtMs: Date.now(),
@@ -186,8 +196,10 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
     collectiveMemory,
     power: typeof power === 'string' ? null : power,
     ...(typeof torch === 'string' ? {} : { torch }),
+    ...(gpu.gpuPower ? { gpuPower: gpu.gpuPower } : {}),
     missing: [
       ...(typeof power === 'string' ? [power] : []),
+      ...gpu.missing,
       ...(typeof torch === 'string' ? [torch] : []),
       'collectives across hosts: measured only by calibrate --hosts FILE, for the hosts of the file',
     ],

@@ -35,12 +35,12 @@ async function readRapl(spawner: Spawner): Promise<RaplReading | null> {
 export async function measurePower(options: MeasurePowerOptions): Promise<{ idleWatts: number; loadedWatts: number; source: string } | string> {
   const spawner = options.spawner ?? localSpawner;
   const first = await readRapl(spawner);
-  if (!first) return `power: not readable on ${options.hostId} (no RAPL counter readable under ${root}; GPU power is read by nvidia-smi during runs)`;
+  if (!first) return `CPU power: not readable on ${options.hostId} (no RAPL counter readable under ${root})`;
   await new Promise((resolve) => setTimeout(resolve, options.idleMs ?? 1000));
   const idleEnd = await readRapl(spawner);
   await options.load();
   const loadEnd = await readRapl(spawner);
-  if (!idleEnd || !loadEnd) return `power: RAPL on ${options.hostId} stopped being readable while measuring`;
+  if (!idleEnd || !loadEnd) return `CPU power: RAPL on ${options.hostId} stopped being readable while measuring`;
   const watts = (a: RaplReading, b: RaplReading) => raplEnergyBetween(a, b) / Math.max(1e-3, (b.timestampMs - a.timestampMs) / 1000);
   return { idleWatts: watts(first, idleEnd), loadedWatts: watts(idleEnd, loadEnd), source: `RAPL ${first.domains.map((d) => d.zone).join(' + ')} (${root}), loaded = one calibrate workload` };
 }

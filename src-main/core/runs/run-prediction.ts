@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import type { HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
 import { MissingCalibration, predictEngineRun, type EnginePrediction, type PredictionPlacement } from '../../../src-shared/calibration/engine-prediction.js';
 import { engineRankShapes } from '../../../src-shared/calibration/engine-shapes.js';
+import { predictEnergy, type EnergyRank } from '../../../src-shared/calibration/energy-prediction.js';
 import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { gpuSpec, planStrategy, type GpuSpec, type PlanResult } from '../../../src-shared/planner/index.js';
@@ -116,4 +117,31 @@ export function predictTorchRun(config: TrainConfig, calibration: HostCalibratio
   const plan = plannerPrediction(config, { name: `one rank of torch ${torch.torchVersion} on ${torch.device}`, fp32FlopsPerSecond: matmul, computeEfficiency: 1, ...(gloo.intraNodeBusBandwidth ? { calibration: { intraNodeBusBandwidth: gloo.intraNodeBusBandwidth, source } } : {}) });
   const sameModel = torch.model === config.model.name ? '' : ` (GEMMs timed at the shapes of ${torch.model}, not ${config.model.name})`;
   return plan ? { ...plan, kind: 'planner-torch-calibrated', note: `predicted by the planner from ${source}: ${(matmul / 1e9).toFixed(1)} GFLOP/s per rank${sameModel}` } : null;
+}
+
+/**
+ * The prediction with its energy (src-shared/calibration/energy-prediction.ts): power from the hosts' calibrations x the
+ * predicted step time. A calibrated prediction without calibrated power gets J/token null and the gap said; a catalogue
+ * prediction (no calibration) keeps the catalogue's figure, its basis saying so.
+ */
+export function withPredictedEnergy(prediction: RunPrediction | null, config: TrainConfig, ranks: EnergyRank[], calibrationOf: (hostId: string) => HostCalibration | null): RunPrediction | null {
+  if (!prediction) return null;
+  const energy = predictEnergy({ stepTimeSeconds: prediction.stepTimeSeconds, tokensPerStep: config.globalBatch * config.model.seqLen, ranks, calibrationOf });
+  if (energy.joulesPerToken === null && prediction.kind === 'planner-catalogue') {
+    return { ...prediction, energy: { ...energy, joulesPerToken: prediction.joulesPerToken, basis: 'estimated by the planner from the catalogue\'s cpu entry' } };
+  }
+  return { ...prediction, joulesPerToken: energy.joulesPerToken, energy };
+}
+
+/** The ranks' hosts and GPUs for the energy prediction: torch ranks on a host whose calibration ran torch on CUDA take GPU (local rank mod GPUs), as torch runs place them. */
+export function energyRanksOf(worldSize: number, hostOfRank: (rank: number) => string, engine: 'tfjs' | 'torch', calibrationOf: (hostId: string) => HostCalibration | null): EnergyRank[] {
+  const localRanks = new Map<string, number>();
+  return Array.from({ length: worldSize }, (_, rank) => {
+    const hostId = hostOfRank(rank);
+    const local = localRanks.get(hostId) ?? 0;
+    localRanks.set(hostId, local + 1);
+    const c = calibrationOf(hostId);
+    const gpus = c?.gpuPower?.gpus.length ?? 0;
+    return { rank, hostId, gpuIndex: engine === 'torch' && c?.torch?.device.startsWith('cuda') && gpus > 0 ? local % gpus : null };
+  });
 }

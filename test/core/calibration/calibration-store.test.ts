@@ -9,6 +9,9 @@ import type { EnginePrediction } from '../../../src-shared/calibration/engine-pr
 import { CalibrationStore } from '../../../src-main/core/calibration/calibration-store.js';
 import { learnFromRun } from '../../../src-main/core/calibration/learn-from-run.js';
 import { RunStore } from '../../../src-main/core/store/run-store.js';
+import { energyRanksOf } from '../../../src-main/core/runs/run-prediction.js';
+import { describeCalibration } from '../../../src-shared/calibration/describe-calibration.js';
+import { predictEnergy } from '../../../src-shared/calibration/energy-prediction.js';
 
 const model = { name: 'tiny', layers: 2, hidden: 64, heads: 4, vocab: 256, seqLen: 64 };
 
@@ -54,5 +57,25 @@ test('a run that computed twice as slowly as predicted moves the segment times h
   assert.equal(calibrations.latest('local')?.id, refined.id);
   assert.equal(calibrations.history('local').length, 2);
   assert.equal(learnFromRun(calibrations, base, { kind: 'planner-catalogue' }, { computeSeconds: 1, communicationSecondsByParallelism: { dp: 0, tp: 0, pp: 0 } }, 'run-y'), null, 'a catalogue prediction teaches nothing');
+  store.close();
+});
+
+test('a record stored before GPU power was measured (no gpuPower, the old RAPL wording) still loads, shows and predicts no energy with the reason', () => {
+  const store = RunStore.open(join(mkdtempSync(join(tmpdir(), 'shardscope-cal-')), 'runs.db'));
+  const calibrations = new CalibrationStore(store.db);
+  // the JSON the third session's calibrate wrote: no gpuPower, power null, the RAPL reason in its old words
+  const { id: _none, ...old } = { ...calibration(1000), missing: ['power: not readable on local (no RAPL counter readable under /sys/class/powercap; GPU power is read by nvidia-smi during runs)'] };
+  store.db.prepare('INSERT INTO calibrations (host_id, measured_at_ms, record_json) VALUES (?, ?, ?)').run('local', 1000, JSON.stringify(old));
+  const loaded = calibrations.latest('local');
+  assert.ok(loaded);
+  assert.equal(loaded.gpuPower, undefined);
+  const lines = describeCalibration(loaded, 2000);
+  assert.ok(lines.some((l) => l.startsWith('  missing: power: not readable on local')));
+  assert.ok(!lines.some((l) => /GPU \d+ power/.test(l)), 'no GPU line for a record without GPU figures');
+  const ranks = energyRanksOf(2, () => 'local', 'torch', () => loaded);
+  assert.deepEqual(ranks.map((r) => r.gpuIndex), [null, null]);
+  const energy = predictEnergy({ stepTimeSeconds: 0.3, tokensPerStep: 128, ranks, calibrationOf: () => loaded });
+  assert.equal(energy.joulesPerToken, null);
+  assert.deepEqual(energy.gaps, [`no power calibration for the CPU ranks on local: ${old.missing[0]}`]);
   store.close();
 });
