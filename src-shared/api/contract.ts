@@ -50,7 +50,7 @@ export const apiArgSchemas = {
   setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
   calibrate: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/) }).strict()]),
   getCalibration: z.tuple([]),
-  getThisCluster: z.tuple([]),
+  getThisCluster: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/).optional(), globalBatch: z.number().int().min(0).max(4096).optional() }).strict()]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -93,7 +93,7 @@ export interface ApiResults {
   setHostRuntime: HostsState;
   calibrate: HostCalibration;
   getCalibration: CalibrationState;
-  /** The known hosts' GPUs as the Planner's "this cluster", with where each figure came from. */
+  /** The known hosts' GPUs, or the built-in engine's candidates on their CPUs, as the Planner's "this cluster", with where each figure came from. */
   getThisCluster: ThisCluster;
 }
 

@@ -44,10 +44,10 @@ export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandl
       latest: store.latest(deps.hostId),
       history: store.history(deps.hostId).map((c) => ({ id: c.id as number, measuredAtMs: c.measuredAtMs, origin: c.origin })),
     }),
-    getThisCluster: async () => {
+    getThisCluster: async (request) => {
       const found = deps.knownMembers ? await deps.knownMembers() : { members: [], leftOut: [] };
       const links = deps.hostSettingsFile ? loadHostSettings(deps.hostSettingsFile).links : [];
-      return thisClusterOf(found.members, found.leftOut, { links, calibrationOf: (id) => store.latest(id), nowMs: Date.now() });
+      return thisClusterOf(found.members, found.leftOut, { links, calibrationOf: (id) => store.latest(id), nowMs: Date.now() }, request);
     },
   };
 }
