@@ -32,7 +32,12 @@ function row(c: CpuCandidate): HTMLTableRowElement {
     location.hash = '#/run';
   });
   const from = el('td', 'note');
-  from.append(...c.source.map((line) => el('div', 'candidate-source', line)), ...c.gaps.map((gap) => el('div', 'candidate-gap', `gap: ${gap}`)));
+  from.append(...c.source.map((line) => el('div', 'candidate-source', line)));
+  if (c.gaps.length) {
+    const gaps = el('details');
+    gaps.append(el('summary', undefined, `${c.gaps.length} gap${c.gaps.length === 1 ? '' : 's'} in the calibration for this strategy`), ...c.gaps.map((gap) => el('div', 'candidate-gap', gap)));
+    from.append(gaps);
+  }
   const memory = el('td');
   memory.append(el('div', undefined, c.rankPeakMemoryBytes.map((b, rank) => `r${rank} ${formatBytes(b)}`).join(', ')), el('div', 'note', c.memorySource));
   tr.append(
