@@ -15,7 +15,7 @@ import { predictLocalRun } from '../../../src-main/core/runs/run-prediction.js';
 import { trainConfigOf } from '../../../src-main/core/runs/train-config.js';
 import { enginePreset } from '../../../src-main/core/runs/train-config.js';
 
-const recorded: HostCalibration = JSON.parse(readFileSync(new URL('./recorded/local-tiny.json', import.meta.url), 'utf8'));
+const recorded: HostCalibration = JSON.parse(readFileSync(new URL('../../fixtures/calibration/local-tiny.json', import.meta.url), 'utf8'));
 const nowMs = recorded.measuredAtMs + 5 * 60_000;
 
 function member(id: string, slots: number): ClusterMember {
