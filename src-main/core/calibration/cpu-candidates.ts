@@ -70,7 +70,9 @@ export function cpuCandidatesOf(members: ClusterMember[], request: ThisClusterRe
   const notes: string[] = [];
   const usable = members.filter((m) => !m.inventory.slurm);
   if (usable.length < members.length) notes.push(`Slurm nodes left out of the CPU candidates (launch on Slurm from the Run view's Slurm form): ${members.filter((m) => m.inventory.slurm).map((m) => m.inventory.id).join(', ')}`);
-  const slots = usable.flatMap((m) => Array.from({ length: m.slots }, () => m.inventory.id)).slice(0, MAX_RANKS);
+  const allSlots = usable.flatMap((m) => Array.from({ length: m.slots }, () => m.inventory.id));
+  const slots = allSlots.slice(0, MAX_RANKS);
+  if (allSlots.length > MAX_RANKS) notes.push(`the hosts offer ${allSlots.length} rank slots; a run from the app has at most ${MAX_RANKS}: the first ${MAX_RANKS} used`);
   const model = modelOf(request.model, slots.length ? facts.calibrationOf(slots[0]) : null, notes);
   const globalBatch = request.globalBatch && request.globalBatch > 0 ? request.globalBatch : defaultGlobalBatch;
   if (!request.globalBatch) notes.push(`global batch ${globalBatch}: the built-in engine's default (none given)`);
