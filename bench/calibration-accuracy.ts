@@ -7,6 +7,10 @@
  * With --two-host, calibrates with `calibrate --hosts` (this machine, one sshd host of the test cluster and the
  * collectives and link between them) and adds dp=2 and pp=2 (4 micro-batches) across the two
  * (test/support/ssh-cluster: an sshd in a network namespace on this same machine, so its rank shares these cores).
+ * Before calibrate and before each run, the same fixed probe (the model's fused step at half the global batch, 5
+ * repetitions, a fresh worker process) times this host: the "host speed" column is the probe's time before the run
+ * over its time before calibrate (1.10 = the host computed 10% slower than when it was calibrated: drift or load
+ * that no calibration taken earlier can know about).
  * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only 'dp=2;tp=2'] [--two-host]`
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +18,7 @@ import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultGlobalBatch, modelPresets } from '../src-shared/engine-config.js';
 
 const { values } = parseArgs({ options: {
   model: { type: 'string', default: 'bench' }, steps: { type: 'string', default: '12' }, db: { type: 'string' },
@@ -37,11 +42,23 @@ function cliJson(args: string[]): any {
   return JSON.parse(result.stdout.trim().split('\n').pop() as string);
 }
 
+const workerPath = join(__dirname, '..', 'dist', 'worker.cjs');
+/** Seconds of the fixed speed probe (fused step, half the global batch, median of 5) in a fresh worker process. */
+function speedProbeSeconds(): number {
+  const model = modelPresets[values.model as string];
+  if (!model) return Number.NaN;
+  const result = spawnSync(process.execPath, [workerPath, 'calibrate-engine', '--model', JSON.stringify(model), '--batches', String(defaultGlobalBatch / 2), '--probe', '5'], { encoding: 'utf8' });
+  if (result.status !== 0) return Number.NaN;
+  return (JSON.parse(result.stdout.trim()) as { seconds: number }).seconds;
+}
+let referenceSeconds = Number.NaN;
+
 const pct = (e: number | null) => (e === null ? '–' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`);
 const mib = (b: number | null) => (b === null ? '–' : `${(b / 2 ** 20).toFixed(1)}`);
 
 /** Calibrates this machine, or with --two-host both hosts of the file and the collectives and link between them (calibrate --hosts). */
 function calibrate(remote: string[]): void {
+  referenceSeconds = speedProbeSeconds();
   if (values['no-calibrate']) return;
   const started = Date.now();
   cliJson(['calibrate', '--model', values.model as string, '--db', db, '--json', ...remote]);
@@ -68,8 +85,8 @@ async function main(): Promise<void> {
   const remote = values['two-host'] ? await twoHostCases() : null;
   try {
     calibrate(remote?.remote ?? []);
-    console.log(`| run | step time predicted / measured (s) | error | peak VmHWM per rank predicted / measured (MiB) | error per rank | load avg |`);
-    console.log('|---|---|---|---|---|---|');
+    console.log(`| run | step time predicted / measured (s) | error | peak VmHWM per rank predicted / measured (MiB) | error per rank | host speed | load avg |`);
+    console.log('|---|---|---|---|---|---|---|');
     for (const c of [...cases, ...(remote?.cases ?? [])]) measureCase(c);
   } finally {
     await remote?.stop();
@@ -77,6 +94,7 @@ async function main(): Promise<void> {
 }
 
 function measureCase(c: (typeof cases)[number]): void {
+  const speed = speedProbeSeconds() / referenceSeconds;
   const run = cliJson(['run', '--model', values.model as string, '--steps', values.steps as string, '--db', db, '--json', ...c.args]);
   const report = cliJson(['report', run.runId, '--format', 'json', '--out', join(dir, `${run.runId}.json`), '--db', db, '--json']);
   void report;
@@ -87,7 +105,7 @@ function measureCase(c: (typeof cases)[number]): void {
   const ranks = checks.filter((x) => x.metric.startsWith('peakMemoryBytes.rank'));
   const note = (r.prediction as { note?: string } | null)?.note ?? 'no prediction';
   console.log(`| ${c.label} | ${step?.predicted?.toFixed(3)} / ${step?.measured?.toFixed(3)} | ${pct(step?.errorFraction ?? null)} | `
-    + `${ranks.map((x) => `${mib(x.predicted)} / ${mib(x.measured)}`).join('; ')} | ${ranks.map((x) => pct(x.errorFraction)).join('; ')} | ${loadavg()[0].toFixed(1)} |`);
+    + `${ranks.map((x) => `${mib(x.predicted)} / ${mib(x.measured)}`).join('; ')} | ${ranks.map((x) => pct(x.errorFraction)).join('; ')} | ${Number.isFinite(speed) ? `x${speed.toFixed(2)}` : '–'} | ${loadavg()[0].toFixed(1)} |`);
   console.error(`${c.label}: ${note}${(r.prediction?.gaps ?? []).map((g: string) => `; ${g}`).join('')}`);
 }
 

@@ -62,7 +62,7 @@ export interface EngineCalibration {
   /** Micro-batch (sequences) of the memory probes. */
   probeBatch?: number;
   /** Compute slowdown when `processes` ranks compute at once on this host (1 = none), from the same workload run alone and together. */
-  concurrency: Array<{ processes: number; slowdown: number }>;
+  concurrency: ConcurrencyPoint[];
 }
 
 /** The PyTorch engine on one host: its matmul throughput at the model's GEMM shapes and Gloo's all-reduce, 2 local ranks. */
@@ -90,6 +90,31 @@ export interface LockstepJitter {
   /** Compute between two syncs in the probe. */
   segmentSeconds: number;
   waitFraction: number;
+}
+
+/**
+ * One TP layer of the built-in engine (its attention and MLP sub-layers, forward then backward) timed by the ranks
+ * of a TP group on this host: alone, then in lockstep through their all-reduces, interleaved in the same processes.
+ */
+export interface TpLockstep {
+  tp: number;
+  /** Micro-batch sequences of the probe. */
+  batch: number;
+  /** Compute in lockstep over compute alone (forward sub-layers; backward sub-layers, which re-run their forward). */
+  forwardSlowdown: number;
+  backwardSlowdown: number;
+  /** The layer's forward + backward compute alone (seconds). */
+  aloneLayerSeconds: number;
+  /** Mean seconds in one TP all-reduce in lockstep (4 per layer), the bare call on the same payload (every rank idle), and the difference: the wait. */
+  syncSeconds: number;
+  bareAllReduceSeconds: number;
+  waitPerSyncSeconds: number;
+}
+
+/** How much slower `processes` ranks compute the same work at once than one alone (1 = not at all). */
+export interface ConcurrencyPoint {
+  processes: number;
+  slowdown: number;
 }
 
 /** How much a gradient collective's own buffers add to a rank's peak resident memory (VmHWM growth over two calls, fresh process). */
@@ -128,6 +153,8 @@ export interface HostCalibration {
   collectives: CollectiveTiming[];
   /** How long lockstep ranks wait for each other, per second of compute (absent in calibrations made before it was measured). */
   lockstep?: LockstepJitter;
+  /** TP ranks in lockstep on this host (absent in calibrations made before it was measured, or for models TP cannot split). */
+  tpLockstep?: TpLockstep;
   /** The gradient collectives' own buffers (absent in calibrations made before they were measured). */
   collectiveMemory?: CollectiveMemory[];
   /** The PyTorch engine's figures where Python and torch are present (absent: said in `missing`). */

@@ -31,6 +31,10 @@ export function describeCalibration(c: HostCalibration, nowMs: number): string[]
     lines.push(`  ${op}, ${size} ranks (${scope}${peers}): ${points.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}`);
   }
   if (c.lockstep) lines.push(`  lockstep: ${c.lockstep.groupSize} ranks syncing every ${(c.lockstep.segmentSeconds * 1e3).toFixed(0)} ms of compute wait ${(c.lockstep.waitFraction * 100).toFixed(1)}% of it for each other (measured)`);
+  if (c.tpLockstep) {
+    const t = c.tpLockstep;
+    lines.push(`  TP ${t.tp} in lockstep (one layer, micro-batch ${t.batch}): forward x${t.forwardSlowdown.toFixed(2)}, backward x${t.backwardSlowdown.toFixed(2)} of the layer alone; each TP all-reduce ${formatDuration(t.syncSeconds)} of which ${formatDuration(t.waitPerSyncSeconds)} waiting for the other rank (measured)`);
+  }
   if (c.collectiveMemory?.length) lines.push(`  collective buffers: ${c.collectiveMemory.map((m) => `${m.op} ${(m.growthBytes / m.bytes).toFixed(2)}x its payload`).join(', ')} (peak resident growth, measured at ${formatBytes(c.collectiveMemory[0].bytes)})`);
   if (c.torch) {
     const t = c.torch;

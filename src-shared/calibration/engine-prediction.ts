@@ -114,9 +114,18 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
   // a stage computes at the pace of its slowest host (its TP and DP ranks wait for each other)
   const stageEngines = (s: number) => [...new Set(shapes.filter((r) => r.stage === s).map((r) => engineOfRank(r.rank)))];
   let stage = 0;
-  const seg = (sg: EngineSegment, shard = tp) => Math.max(...stageEngines(stage).map((e) => segmentSeconds(e, sg, shard, b, gaps) * slowdownOf(e)));
+  // TP ranks sharing this host: their sub-layers' slowdown and their waits at each all-reduce, as the TP-layer probe measured them
+  const lockstepTp = tp > 1 && scope('tp') === 'host' && calibration.tpLockstep?.tp === tp ? calibration.tpLockstep : null;
+  if (tp > 1 && scope('tp') === 'host' && !lockstepTp) gaps.add(`TP ${tp} in lockstep not calibrated (calibration made before it was measured, or for another TP size): TP ranks taken to slow each other as the fused step's ranks do`);
+  const tpSlowdown = (sg: EngineSegment) => {
+    if (!lockstepTp) return null;
+    // more ranks on the host than the TP group: the group's own slowdown times what the extra ranks add
+    const extra = Math.max(1, slowdown / slowdownAt(tp));
+    return Math.max(1, sg.endsWith('-backward') ? lockstepTp.backwardSlowdown : lockstepTp.forwardSlowdown) * extra;
+  };
+  const seg = (sg: EngineSegment, shard = tp) => Math.max(...stageEngines(stage).map((e) => segmentSeconds(e, sg, shard, b, gaps) * (e === engine ? tpSlowdown(sg) ?? slowdownOf(e) : slowdownOf(e))));
   const copySeconds = (bytes: number) => (2 * bytes) / engine.memoryBandwidthBytesPerSecond;
-  const tpAllReduce = (bytes: number) => collectiveSeconds(calibration.collectives, 'allReduce', tp, bytes, scope('tp'), gaps) + 2 * copySeconds(bytes);
+  const tpAllReduce = (bytes: number) => collectiveSeconds(calibration.collectives, 'allReduce', tp, bytes, scope('tp'), gaps) + 2 * copySeconds(bytes) + (lockstepTp?.waitPerSyncSeconds ?? 0);
   const ppSend = collectiveSeconds(calibration.collectives, 'send', pp, activationBytes, scope('pp'), gaps) + copySeconds(activationBytes);
   const isFused = tp === 1 && pp === 1 && !config.recompute;
   const stageShape = (s: number) => shapes.find((r) => r.stage === s) as EngineRankShape;
@@ -149,7 +158,8 @@ export function predictEngineRun(config: TrainConfig, calibration: HostCalibrati
     const optimizer = optimizerSeconds(config, r, own, calibration.collectives, scope('dp'), gaps);
     const compute = t.computeSeconds + optimizerCompute;
     // ranks in a TP or DP group wait at each sync for the one the shared cores delayed (calibrated jitter)
-    const syncWait = (config.strategy.tp > 1 || config.strategy.dp > 1) ? (calibration.lockstep?.waitFraction ?? 0) * compute : 0;
+    // (TP's waits, where the TP-layer probe measured them, are in each TP all-reduce already)
+    const syncWait = (config.strategy.dp > 1 || (config.strategy.tp > 1 && !lockstepTp)) ? (calibration.lockstep?.waitFraction ?? 0) * compute : 0;
     const communication = t.communicationSeconds + optimizer.communication + syncWait;
     const total = t.endSeconds + optimizerCompute + optimizer.communication + syncWait;
     return {

@@ -26,7 +26,8 @@ export async function medianSeconds(reps: number, work: () => Promise<void> | vo
   return times[Math.floor(times.length / 2)];
 }
 
-function randomBatch(model: ModelConfig, batch: number): MicroBatch {
+/** A deterministic micro-batch of `batch` sequences (the probes' data). */
+export function randomBatch(model: ModelConfig, batch: number): MicroBatch {
   const n = batch * model.seqLen;
   const tokens = Int32Array.from({ length: n }, (_, i) => (i * 7919) % model.vocab);
   const targets = Int32Array.from({ length: n }, (_, i) => (i * 104729 + 1) % model.vocab);

@@ -1,11 +1,14 @@
 /**
  * `node dist/worker.cjs calibrate-collective-rank --rank R --world N --master-port P [--master-addr A]
- *  [--sizes-bytes 4,65536,...] [--reps N] [--lockstep-ms MS]` (run secret in SHARDSCOPE_RUN_SECRET): one rank of the
+ *  [--sizes-bytes 4,65536,...] [--reps N] [--lockstep-ms MS] [--probe-model JSON --probe-batch B]` (run secret in
+ *  SHARDSCOPE_RUN_SECRET): one rank of the
  * collective calibration. Times, per payload size, the calls a training step makes: all-reduce,
  * reduce-scatter, all-gather and one send to the next rank (received by it), each after a barrier,
  * median of reps. Rank 0 prints one JSON line per op and size: {op, groupSize, bytes, seconds}. With
  * --lockstep-ms, also {lockstep: {groupSize, segmentSeconds, waitFraction}}: ranks computing the same work
- * (about MS each) between 4-byte all-reduces wait there for each other this fraction of their compute.
+ * (about MS each) between 4-byte all-reduces wait there for each other this fraction of their compute. With
+ * --probe-model, also {contention: {processes, slowdown, aloneSeconds}} (the model's fused step, ranks alone then
+ * together) and, where the model splits over the group, {tpLockstep: TpLockstep} (lockstep-probes.ts).
  */
 import { parseArgs } from 'node:util';
 import { chunkBounds } from '../../src-shared/chunk-bounds.js';
@@ -14,6 +17,9 @@ import { processPeakMemoryBytes } from '../engine/process-peak-memory.js';
 import { collectiveTuningFromEnv } from './collective-env.js';
 import type { CollectiveOp } from '../../src-shared/calibration/calibration-record.js';
 import { ShardScopeError } from '../../src-shared/errors.js';
+import type { ModelConfig } from '../../src-shared/engine-config.js';
+import { fusedContentionProbe, tpLayerProbe } from '../calibrate/lockstep-probes.js';
+import { initBackend } from '../engine/backend/index.js';
 
 /** Default payloads: the loss (4 B) up to a 16 MiB gradient bucket. */
 export const defaultCollectiveSizesBytes = [4, 65536, 262144, 1048576, 4194304, 16777216];
@@ -25,6 +31,7 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
     values = parseArgs({ args, strict: true, options: {
       rank: { type: 'string' }, world: { type: 'string' }, 'master-addr': { type: 'string' }, 'master-port': { type: 'string' },
       'sizes-bytes': { type: 'string' }, reps: { type: 'string' }, 'lockstep-ms': { type: 'string' }, 'memory-op': { type: 'string' },
+      'probe-model': { type: 'string' }, 'probe-batch': { type: 'string' },
     } }).values as Record<string, string | undefined>;
   } catch (error) {
     process.stderr.write(`shardscope-worker calibrate-collective-rank: ${(error as Error).message.split('\n')[0]}\n`);
@@ -39,6 +46,14 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
     process.stderr.write(`shardscope-worker calibrate-collective-rank: --memory-op must be allReduce, reduceScatter or allGather\n`);
     return 2;
   }
+  let probeModel: ModelConfig | null = null;
+  try {
+    probeModel = values['probe-model'] ? JSON.parse(values['probe-model']) as ModelConfig : null;
+  } catch {
+    process.stderr.write('shardscope-worker calibrate-collective-rank: --probe-model is not JSON\n');
+    return 2;
+  }
+  const probeBatch = Math.max(1, Number(values['probe-batch'] ?? 1));
   const sizes = values['sizes-bytes'] ? values['sizes-bytes'].split(',').map(Number) : defaultCollectiveSizesBytes;
   try {
     const comm = await initCollective({
@@ -108,6 +123,15 @@ export async function calibrateCollectiveRankCommand(args: string[]): Promise<nu
       const [sumCompute, sumWait] = sums;
       if (rank === 0) process.stdout.write(`${JSON.stringify({ lockstep: { groupSize: world, segmentSeconds: sumCompute / world / iterations / 1000, waitFraction: sumWait / sumCompute } })}\n`);
       if (!Number.isFinite(sink)) process.stderr.write('lockstep: work overflowed\n'); // keeps the work observable
+    }
+    if (probeModel) {
+      await initBackend();
+      const contention = await fusedContentionProbe(g, probeModel, probeBatch, 2);
+      if (rank === 0) process.stdout.write(`${JSON.stringify({ contention })}\n`);
+      if (probeModel.heads % world === 0 && (4 * probeModel.hidden) % world === 0) {
+        const tpLockstep = await tpLayerProbe(g, probeModel, probeBatch, reps);
+        if (rank === 0) process.stdout.write(`${JSON.stringify({ tpLockstep })}\n`);
+      }
     }
     await g.barrier();
     await comm.close();

@@ -43,6 +43,15 @@ test('calibrate measures, stores and shows; a run is then predicted from that ca
   assert.deepEqual(record.collectiveMemory.map((m: { op: string }) => m.op), ['allReduce', 'reduceScatter', 'allGather']);
   assert.ok(record.collectiveMemory.every((m: { bytes: number; growthBytes: number }) => m.bytes === 16 * 2 ** 20 && m.growthBytes >= 0));
   assert.ok(record.lockstep.waitFraction >= 0 && record.lockstep.segmentSeconds > 0.005, JSON.stringify(record.lockstep));
+  // 2 ranks' contention on the fused step and a TP layer in lockstep, measured in one group of real rank processes
+  const two = engine.concurrency.find((c: { processes: number }) => c.processes === 2);
+  assert.ok(two && two.slowdown > 0.3 && two.slowdown < 10, JSON.stringify(engine.concurrency));
+  assert.match(calibrated.stderr, /2 ranks computing the fused step at once run [\d.]+x slower than one alone/);
+  const t = record.tpLockstep;
+  assert.equal(t.tp, 2);
+  assert.equal(t.batch, 1, 'the probe runs at half the global batch');
+  assert.ok(t.forwardSlowdown > 0.3 && t.backwardSlowdown > 0.3 && t.aloneLayerSeconds > 0, JSON.stringify(t));
+  assert.ok(t.syncSeconds > 0 && t.bareAllReduceSeconds > 0 && Math.abs(t.waitPerSyncSeconds - Math.max(0, t.syncSeconds - t.bareAllReduceSeconds)) < 1e-9, JSON.stringify(t));
   // PyTorch is installed here (Debian's python3-torch): its matmul and Gloo all-reduce are measured too
   assert.match(record.torch.torchVersion, /^1\.13/);
   assert.equal(record.torch.device, 'cpu');

@@ -6,7 +6,7 @@
  * abort kills every child.
  */
 import { randomBytes } from 'node:crypto';
-import type { CalibrationProbeResult, CollectiveTiming, CollectiveMemory, EngineCalibration, HostCalibration, LockstepJitter, TorchCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import type { CalibrationProbeResult, CollectiveTiming, CollectiveMemory, ConcurrencyPoint, EngineCalibration, HostCalibration, LockstepJitter, TorchCalibration, TpLockstep } from '../../../src-shared/calibration/calibration-record.js';
 import type { ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { findFreePort } from '../launch/free-port.js';
@@ -98,8 +98,9 @@ async function measureContention(options: MeasureHostOptions, modelJson: string,
     tpCopyOverheadBytes = copies.peakResidentBytes !== null && stage.peakResidentBytes !== null ? Math.max(0, copies.peakResidentBytes - stage.peakResidentBytes) : 0;
     options.onProgress?.(`memory: the copies around its TP all-reduces add ${(tpCopyOverheadBytes / 2 ** 20).toFixed(1)} MiB to that stage's peak at micro-batch ${probeBatch}`);
   }
+  // 2 ranks: measured in one group of processes with the collectives (measureCollectives); more: separate processes
   const out = [{ processes: 1, slowdown: 1 }];
-  for (const n of [...new Set([2, cores])].filter((n) => n >= 2)) {
+  for (const n of [cores].filter((n) => n > 2)) {
     const together = await probe(n);
     out.push({ processes: n, slowdown: together.reduce((a, s) => a + s, 0) / together.length / alone });
     const { slowdown } = out[out.length - 1];
@@ -108,15 +109,30 @@ async function measureContention(options: MeasureHostOptions, modelJson: string,
   return { concurrency: out, activationResidentFraction, segmentedOverheadBytes, tpCopyOverheadBytes, probeBatch };
 }
 
-async function measureCollectives(options: MeasureHostOptions, groupSize: number): Promise<{ timings: CollectiveTiming[]; lockstep: LockstepJitter | null }> {
+/** What the 2-rank group measures besides the collectives: lockstep waits, the fused step's contention, a TP layer in lockstep. */
+interface GroupProbes {
+  lockstep: LockstepJitter | null;
+  contention: ConcurrencyPoint | null;
+  tpLockstep: TpLockstep | null;
+}
+
+async function measureCollectives(options: MeasureHostOptions, groupSize: number): Promise<{ timings: CollectiveTiming[] } & GroupProbes> {
   const port = await (options.freePort ?? findFreePort)();
   const secret = randomBytes(24).toString('hex');
+  const probeBatch = Math.max(1, Math.floor(options.globalBatch / 2));
   const outs = await Promise.all(Array.from({ length: groupSize }, (_, rank) => runWorker(options,
-    ['calibrate-collective-rank', '--rank', String(rank), '--world', String(groupSize), '--master-port', String(port), '--reps', String(options.reps ?? 5), '--lockstep-ms', '20'],
+    ['calibrate-collective-rank', '--rank', String(rank), '--world', String(groupSize), '--master-port', String(port), '--reps', String(options.reps ?? 5), '--lockstep-ms', '20',
+      '--probe-model', JSON.stringify(options.model), '--probe-batch', String(probeBatch)],
     { SHARDSCOPE_RUN_SECRET: secret }, rank)));
-  const lines = outs[0].trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Omit<CollectiveTiming, 'scope'> | { lockstep: LockstepJitter });
+  type Line = Omit<CollectiveTiming, 'scope'> | { lockstep: LockstepJitter } | { contention: ConcurrencyPoint } | { tpLockstep: TpLockstep };
+  const lines = outs[0].trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Line);
   const lockstep = lines.find((l): l is { lockstep: LockstepJitter } => 'lockstep' in l)?.lockstep ?? null;
-  return { timings: lines.filter((l): l is Omit<CollectiveTiming, 'scope'> => !('lockstep' in l)).map((l) => ({ ...l, scope: 'host' as const })), lockstep };
+  const found = lines.find((l): l is { contention: ConcurrencyPoint } => 'contention' in l)?.contention;
+  const tpLockstep = lines.find((l): l is { tpLockstep: TpLockstep } => 'tpLockstep' in l)?.tpLockstep ?? null;
+  return {
+    timings: lines.filter((l): l is Omit<CollectiveTiming, 'scope'> => 'op' in l).map((l) => ({ ...l, scope: 'host' as const })),
+    lockstep, contention: found ? { processes: found.processes, slowdown: found.slowdown } : null, tpLockstep,
+  };
 }
 
 /** Peak resident growth of each gradient collective on the largest payload, 2 ranks in fresh processes (one op each). */
@@ -146,7 +162,12 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   say(`${options.hostId}: contention between ranks on ${cores} cores`);
   const contention = await measureContention(options, modelJson, cores);
   say(`${options.hostId}: collectives (all-reduce, reduce-scatter, all-gather, send) against message size, 2 ranks`);
-  const { timings: collectives, lockstep } = await measureCollectives(options, 2);
+  const { timings: collectives, lockstep, contention: together, tpLockstep } = await measureCollectives(options, 2);
+  if (together) {
+    contention.concurrency = [...contention.concurrency, together].sort((a, b) => a.processes - b.processes);
+    say(`${options.hostId}: contention: 2 ranks computing the fused step at once run ${together.slowdown.toFixed(2)}x slower than one alone (interleaved in the same processes)${together.slowdown < 1 ? ' (below 1: the host\'s load changed between the probes; predictions take it as 1)' : ''}`);
+  }
+  if (tpLockstep) say(`${options.hostId}: a TP layer in lockstep (TP ${tpLockstep.tp}, micro-batch ${tpLockstep.batch}): forward x${tpLockstep.forwardSlowdown.toFixed(2)}, backward x${tpLockstep.backwardSlowdown.toFixed(2)} of its compute alone; each all-reduce ${(tpLockstep.syncSeconds * 1e3).toFixed(1)} ms (bare ${(tpLockstep.bareAllReduceSeconds * 1e3).toFixed(1)} ms)`);
   const collectiveMemory = await measureCollectiveMemory(options);
   say(`${options.hostId}: collective buffers beyond the payload: ${collectiveMemory.map((m) => `${m.op} ${(m.growthBytes / m.bytes).toFixed(2)}x`).join(', ')} (peak resident growth at ${(collectiveMemory[0]?.bytes ?? 0) / 2 ** 20} MiB)`);
   if (lockstep) say(`${options.hostId}: ranks in lockstep wait ${(lockstep.waitFraction * 100).toFixed(1)}% of their compute for each other (segments of ${(lockstep.segmentSeconds * 1e3).toFixed(0)} ms)`);
@@ -165,6 +186,7 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
     engines: [{ ...engine, ...contention }],
     collectives,
     ...(lockstep ? { lockstep } : {}),
+    ...(tpLockstep ? { tpLockstep } : {}),
     collectiveMemory,
     power: typeof power === 'string' ? null : power,
     ...(typeof torch === 'string' ? {} : { torch }),

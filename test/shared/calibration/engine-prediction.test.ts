@@ -67,6 +67,24 @@ test('lockstep ranks wait for each other the calibrated fraction of their comput
   assert.ok(dp2Still.gaps.some((g) => /lockstep jitter not calibrated/.test(g)));
 });
 
+test('TP ranks on one host are charged the TP-layer probe\'s lockstep slowdowns and its wait at every TP all-reduce, not the fused step\'s contention', () => {
+  const tpLockstep = { tp: 2, batch: 4, forwardSlowdown: 1.5, backwardSlowdown: 1.2, aloneLayerSeconds: 0.05, syncSeconds: 0.004, bareAllReduceSeconds: 0.001, waitPerSyncSeconds: 0.003 };
+  const probed = { ...calibration(), lockstep: { groupSize: 2, segmentSeconds: 0.02, waitFraction: 0.1 }, tpLockstep };
+  const p = predictEngineRun(config(1, 2, 1), probed, local(2));
+  // forward 4 x (attn + mlp) + embed + head at 1.5x, backward 4 x 2 + embed at 1.2x, 0.08 s a segment at micro-batch 8
+  const compute = 0.08 * (10 * 1.5 + 9 * 1.2);
+  assert.ok(Math.abs(p.timeBreakdownSeconds.compute - compute) < 1e-6, `${p.timeBreakdownSeconds.compute} vs ${compute}`);
+  // 4 TP all-reduces per layer (2 forward, 2 backward), each waiting 3 ms; the per-second lockstep jitter is not charged on top
+  assert.ok(Math.abs(p.timeBreakdownSeconds.communication - 16 * 0.003) < 1e-6, String(p.timeBreakdownSeconds.communication));
+  assert.ok(!p.gaps.some((g) => /TP 2 in lockstep not calibrated/.test(g)));
+  // across hosts the TP group does not share cores: the probe does not apply
+  const apart = predictEngineRun(config(1, 2, 1), probed, { ranksPerHost: 1, crossHost: { dp: false, tp: true, pp: false } });
+  assert.ok(Math.abs(apart.timeBreakdownSeconds.compute - 0.08 * 19) < 1e-6, String(apart.timeBreakdownSeconds.compute));
+  // without the probe: the fused step's contention and a gap that says so
+  const old = predictEngineRun(config(1, 2, 1), calibration(), local(2));
+  assert.ok(old.gaps.some((g) => /TP 2 in lockstep not calibrated/.test(g)), old.gaps.join('; '));
+});
+
 test('across hosts each rank computes at its own host\'s figures, and a DP group at its slowest host\'s', () => {
   const slow = calibration();
   slow.hostId = 'slow';
