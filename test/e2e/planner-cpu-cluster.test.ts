@@ -45,7 +45,7 @@ after(async () => {
   await app?.stop();
 });
 
-test('the Planner predicts the built-in engine\'s strategies on this CPU-only machine from its calibration, and "Run this" runs one against that prediction', { timeout: 300_000 }, async () => {
+test('the Planner predicts the built-in engine\'s strategies on this CPU-only machine from its calibration, and "Run this" runs one against that prediction', { timeout: 300_000 }, async (t) => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
   await page.goto(app.url);
   await page.getByRole('button', { name: 'Planner' }).click();
@@ -97,5 +97,7 @@ test('the Planner predicts the built-in engine\'s strategies on this CPU-only ma
   // the run kept the prediction the Planner showed
   const stepRow = panel.locator('[data-table="predicted-vs-measured"] tr', { hasText: 'step time' });
   assert.equal((await stepRow.locator('td').first().textContent())?.trim(), predictedStep.trim());
+  t.diagnostic(`predicted vs measured: ${(await panel.locator('[data-table="predicted-vs-measured"] tr').allTextContents()).join(' | ')}`);
+  await page.screenshot({ path: join(testOutputDir('e2e'), 'planner-cpu-cluster-run.png'), fullPage: true });
   await page.close();
 });
