@@ -1,6 +1,6 @@
 /**
  * "This cluster" without GPUs: the built-in engine's candidate strategies on the hosts' CPU slots, as the
- * main side predicted them (fastest first; a column header sorts), each with the calibration or fallback it
+ * main side predicted them (calibrated fastest first, then catalogue estimates; a column header sorts), each with the calibration or fallback it
  * came from. "Run this" carries a row into the Run view's form (the Planner's launch path).
  */
 import type { CpuCandidate, CpuClusterPlan } from '../../src-shared/calibration/this-cluster.js';
@@ -18,6 +18,12 @@ const sortValue: Record<SortKey, (c: CpuCandidate) => number> = {
 function bytesSent(c: CpuCandidate): string {
   const parts = (['dp', 'tp', 'pp'] as const).filter((k) => c.commBytesPerStepPerRank[k] > 0).map((k) => `${k} ${formatBytes(c.commBytesPerStepPerRank[k])}`);
   return parts.length ? parts.join(', ') : 'none';
+}
+
+function labelCell(c: CpuCandidate): HTMLTableCellElement {
+  const td = el('td', undefined, c.label);
+  if (c.kind === 'planner-catalogue') td.append(el('div', 'note', 'catalogue estimate (see from)'));
+  return td;
 }
 
 function row(c: CpuCandidate): HTMLTableRowElement {
@@ -41,7 +47,7 @@ function row(c: CpuCandidate): HTMLTableRowElement {
   const memory = el('td');
   memory.append(el('div', undefined, c.rankPeakMemoryBytes.map((b, rank) => `r${rank} ${formatBytes(b)}`).join(', ')), el('div', 'note', c.memorySource));
   tr.append(
-    el('td', undefined, c.label), el('td', undefined, c.ranksPerHost.map((h) => `${h.host} x${h.ranks}`).join(', ')),
+    labelCell(c), el('td', undefined, c.ranksPerHost.map((h) => `${h.host} x${h.ranks}`).join(', ')),
     el('td', undefined, formatDuration(c.stepTimeSeconds)), el('td', undefined, formatNumber(c.tokensPerSecond, 0)),
     memory, el('td', undefined, bytesSent(c)), from,
   );
@@ -64,7 +70,9 @@ export function cpuCandidatesTable(plan: CpuClusterPlan): HTMLElement {
   const table = el('table', 'placement-table');
   const body = el('tbody');
   let sortBy: SortKey = 'step';
-  const fill = () => body.replaceChildren(...[...plan.candidates].sort((a, b) => sortValue[sortBy](a) - sortValue[sortBy](b)).map(row));
+  // calibrated predictions always above catalogue estimates
+  const order = (a: CpuCandidate, b: CpuCandidate) => (a.kind === b.kind ? sortValue[sortBy](a) - sortValue[sortBy](b) : a.kind === 'engine-calibrated' ? -1 : 1);
+  const fill = () => body.replaceChildren(...[...plan.candidates].sort(order).map(row));
   const head = el('tr');
   const headers: Array<[string, SortKey | null]> = [['strategy', null], ['ranks', null], ['step time ▲', 'step'], ['tokens/s', 'tokens'], ['peak memory per rank', 'memory'], ['bytes sent per step per rank', null], ['from', null], ['', null]];
   for (const [text, key] of headers) {

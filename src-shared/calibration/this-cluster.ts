@@ -31,7 +31,7 @@ export interface CpuCandidate {
   gaps: string[];
 }
 
-/** The built-in engine's candidate strategies on the CPU hosts, fastest predicted first. */
+/** The built-in engine's candidate strategies on the CPU hosts: calibrated predictions fastest first, then catalogue estimates. */
 export interface CpuClusterPlan {
   /** The engine model predicted (an engine preset id). */
   model: string;

@@ -2,7 +2,7 @@
  * "This cluster" without GPUs: the built-in engine's strategies that fit the hosts' CPU slots (dp, tp, pp,
  * micro-batches, ZeRO-1), each checked by the rules a run applies (trainConfigOf) and predicted exactly as
  * the run would record it (predictLocalRun: the hosts' calibrations, else the catalogue with the reason),
- * fastest predicted first. Every candidate names the calibrations (host, #id, age) or the fallback it came from.
+ * calibrated ones fastest first, then catalogue estimates. Every candidate names the calibrations (host, #id, age) or the fallback it came from.
  */
 import type { HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
 import type { CpuCandidate, CpuClusterPlan, ThisClusterRequest } from '../../../src-shared/calibration/this-cluster.js';
@@ -65,7 +65,7 @@ function labelOf(c: { dp: number; tp: number; pp: number; microBatches: number; 
   return `dp=${c.dp} tp=${c.tp} pp=${c.pp}${c.pp > 1 ? ` · ${c.microBatches} micro-batches` : ''}${c.zeroStage === 1 ? ' · ZeRO-1' : ''}`;
 }
 
-/** The candidates for the members' slots, fastest predicted first; members on Slurm are left out (a Slurm job is launched from its own form). */
+/** The candidates for the members' slots, calibrated fastest first, then catalogue estimates; members on Slurm are left out (a Slurm job is launched from its own form). */
 export function cpuCandidatesOf(members: ClusterMember[], request: ThisClusterRequest, facts: CandidateFacts): CpuClusterPlan {
   const notes: string[] = [];
   const usable = members.filter((m) => !m.inventory.slurm);
@@ -92,7 +92,8 @@ export function cpuCandidatesOf(members: ClusterMember[], request: ThisClusterRe
       else rejected.push(`${labelOf(grid)}: neither the calibration nor the catalogue can represent it`);
     }
   }
-  candidates.sort((a, b) => a.stepTimeSeconds - b.stepTimeSeconds);
+  // calibrated predictions first, fastest first; catalogue estimates (a calibration lacked the strategy's figures) after them
+  candidates.sort((a, b) => (a.kind === b.kind ? a.stepTimeSeconds - b.stepTimeSeconds : a.kind === 'engine-calibrated' ? -1 : 1));
   if (candidates.length > MAX_CANDIDATES) notes.push(`the ${MAX_CANDIDATES} fastest of ${candidates.length} candidates listed`);
   if (slots.length === 0) notes.push('no host to place ranks on');
   return { model, globalBatch, slots: slots.length, candidates: candidates.slice(0, MAX_CANDIDATES), rejected, notes };

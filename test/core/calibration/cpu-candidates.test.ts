@@ -90,3 +90,15 @@ test('a planning-only model asked for: the candidates are for the model the cali
   assert.match(lines, /host local: no GPU, 2 cores, from this machine/);
   assert.match(lines, /figures of local: calibration #1 of local/);
 });
+
+test('a strategy the calibration did not measure (TP over 4 ranks) is a catalogue estimate that says why, listed after every calibrated one', () => {
+  const plan = cpuCandidatesOf([member('local', 2), member('h1', 2)], { model: 'tiny', globalBatch: 8 }, { calibrationOf: only(recorded), nowMs });
+  const tp4 = plan.candidates.find((c) => c.label === 'dp=1 tp=4 pp=1');
+  assert.ok(tp4);
+  assert.equal(tp4.kind, 'planner-catalogue');
+  assert.match(tp4.source[0], /estimated from the catalogue's cpu entry: no attn-forward timing for a TP shard of 4 in the calibration of tiny/);
+  const kinds = plan.candidates.map((c) => c.kind);
+  assert.ok(kinds.lastIndexOf('engine-calibrated') < kinds.indexOf('planner-catalogue'), kinds.join(', '));
+  const calibrated = plan.candidates.filter((c) => c.kind === 'engine-calibrated').map((c) => c.stepTimeSeconds);
+  assert.deepEqual(calibrated, [...calibrated].sort((a, b) => a - b));
+});
