@@ -12,9 +12,10 @@ import type { DownsampledSeries, RunDetails, RunListItem } from '../run-record.j
 import type { RunTimeline } from '../run-spans.js';
 import { reportExportRequestSchema, runRequestSchema, type ExportedReport, type RunUpdate } from '../run-live.js';
 import { planRequestSchema, searchRequestSchema, type GpuSpec, type ModelSpec, type PlanResult, type SearchResult } from '../planner/index.js';
-import type { CalibrationState, HostCalibration } from '../calibration/calibration-record.js';
+import type { CalibrationState } from '../calibration/calibration-record.js';
 import type { ThisCluster } from '../calibration/this-cluster.js';
 import { discoverSlurmArgsSchema, slurmRunRequestSchema, type SlurmDiscoveryResult, type SlurmJobEvent } from './slurm-contract.js';
+import { calibrateArgsSchema, type CalibrateResult, type KnownCalibrations } from './calibration-contract.js';
 import { acceptHostKeyArgsSchema, addHostArgsSchema, discoverHostsArgsSchema, importSshConfigArgsSchema, probeLinksArgsSchema, setHostRuntimeArgsSchema, type AcceptHostKeyResult, type HostsState, type ImportSshConfigResult } from './hosts-contract.js';
 
 const runIdSchema = z.string().min(1).max(100).regex(/^[\w.-]+$/);
@@ -48,8 +49,9 @@ export const apiArgSchemas = {
   previewSlurmJob: z.tuple([slurmRunRequestSchema]),
   startSlurmRun: z.tuple([slurmRunRequestSchema]),
   setHostRuntime: z.tuple([setHostRuntimeArgsSchema]),
-  calibrate: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/) }).strict()]),
+  calibrate: z.tuple([calibrateArgsSchema]),
   getCalibration: z.tuple([]),
+  getCalibrations: z.tuple([]),
   getThisCluster: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/).optional(), globalBatch: z.number().int().min(0).max(4096).optional() }).strict()]),
 } as const;
 
@@ -91,8 +93,12 @@ export interface ApiResults {
   previewSlurmJob: { script: string; jobDir: string };
   startSlurmRun: { runId: string; jobId: string };
   setHostRuntime: HostsState;
-  calibrate: HostCalibration;
+  /** Each calibrated host's stored calibration and, with several hosts, the links measured between them. */
+  calibrate: CalibrateResult;
+  /** This machine's calibration state (the Planner's figures). */
   getCalibration: CalibrationState;
+  /** Every known host's (this machine and the saved SSH hosts): latest calibration, history, or never calibrated. */
+  getCalibrations: KnownCalibrations;
   /** The known hosts' GPUs, or the built-in engine's candidates on their CPUs, as the Planner's "this cluster", with where each figure came from. */
   getThisCluster: ThisCluster;
 }

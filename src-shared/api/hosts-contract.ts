@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { HostInventory } from '../inventory.js';
 
-const hostIdSchema = z.string().min(1).max(100);
+export const hostIdSchema = z.string().min(1).max(100);
 const secretSchema = z.string().min(1).max(1024);
 
 /** addHost: one host typed by the user. */

@@ -79,6 +79,16 @@ export interface TorchCalibration {
   matmul: MatmulThroughput[];
   /** Gloo all-reduce, 2 ranks on this host: seconds per call against payload bytes (median). */
   glooAllReduce: Array<{ bytes: number; seconds: number }>;
+  /** The reference script's own training step (absent in calibrations made before it was measured). */
+  step?: TorchStepTiming;
+}
+
+/** train_gpt.py's step timed by calibrate_torch.py: forward + backward per micro-batch and thread count (means), Adam, 2 ranks at once. */
+export interface TorchStepTiming {
+  forwardBackward: Array<{ batch: number; threads: number; seconds: number }>;
+  optimizer: Array<{ threads: number; seconds: number }>;
+  /** 2 ranks at 1 thread each computing at once against one alone (interleaved in the same processes). */
+  contention?: ConcurrencyPoint;
 }
 
 /**

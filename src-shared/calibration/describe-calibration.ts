@@ -41,6 +41,10 @@ export function describeCalibration(c: HostCalibration, nowMs: number): string[]
     const rates = t.matmul.map((m) => m.flopsPerSecond);
     const big = t.glooAllReduce[t.glooAllReduce.length - 1];
     lines.push(`  engine torch ${t.torchVersion} (python ${t.pythonVersion}, ${t.python}) on ${t.device}, ${t.threads} thread(s), model ${t.model}: matmul ${gb(Math.min(...rates))}-${gb(Math.max(...rates))} GFLOP/s fp32 (measured); Gloo all-reduce, 2 ranks: ${t.glooAllReduce.map((p) => `${formatBytes(p.bytes)} ${formatDuration(p.seconds)}`).join(', ')}${big ? ` (bus ${gb(big.bytes / big.seconds)} GB/s at ${formatBytes(big.bytes)})` : ''}`);
+    if (t.step) {
+      const byThreads = [...new Set(t.step.forwardBackward.map((p) => p.threads))].map((n) => `${n} thread(s): ${t.step?.forwardBackward.filter((p) => p.threads === n).map((p) => `micro-batch ${p.batch} ${formatDuration(p.seconds)}`).join(', ')}`);
+      lines.push(`  torch step of train_gpt.py (forward + backward, mean): ${byThreads.join('; ')}; Adam ${t.step.optimizer.map((o) => `${formatDuration(o.seconds)} at ${o.threads} thread(s)`).join(', ')}${t.step.contention ? `; 2 ranks at once x${t.step.contention.slowdown.toFixed(2)}` : ''} (measured)`);
+    }
   }
   if (c.power) lines.push(`  power: idle ${c.power.idleWatts.toFixed(1)} W, loaded ${c.power.loadedWatts.toFixed(1)} W (${c.power.source})`);
   for (const m of c.missing) lines.push(`  missing: ${m}`);

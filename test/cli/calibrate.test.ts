@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -99,10 +99,28 @@ test('a PyTorch run is predicted from the torch figures of the calibration', { t
   const ran = await runCli(['run', '--model', 'tiny', '--engine', 'torch', '--strategy', 'dp=2', '--steps', '2', '--global-batch', '2', '--sample-ms', '0', '--json', '--report', join(home, 'b.json')], home);
   assert.equal(ran.code, 0, ran.stderr);
   const after = JSON.parse(readFileSync(join(home, 'b.json'), 'utf8')).runs[0].prediction;
-  assert.equal(after.kind, 'planner-torch-calibrated');
-  assert.match(after.note, /predicted by the planner from calibration #1 of local .*torch 1\.13.* matmul on cpu at the GEMM shapes of tiny, Gloo all-reduce between 2 ranks/);
+  // the reference script's own step was timed (1 thread and all cores, micro-batches 1 and 2, Adam, 2 ranks at once)
+  assert.deepEqual([...new Set(torch.step.forwardBackward.map((p: { batch: number }) => p.batch))].sort(), [1, 2]);
+  assert.ok(torch.step.forwardBackward.every((p: { seconds: number }) => p.seconds > 0));
+  assert.ok(torch.step.optimizer.length >= 1 && torch.step.contention.processes === 2, JSON.stringify(torch.step));
+  assert.equal(after.kind, 'torch-calibrated');
+  assert.match(after.note, /predicted from calibration #1 of local .*train_gpt\.py's own step \(micro-batch 1, 1 thread\(s\)/);
+  // dp=2 on 2 cores: 1 thread per rank at micro-batch 1, the measured figures (contention taken as at least 1)
+  const fb = torch.step.forwardBackward.find((p: { batch: number; threads: number }) => p.batch === 1 && p.threads === 1).seconds;
+  const slowdown = Math.max(1, torch.step.contention.slowdown);
+  const optimizer = torch.step.optimizer.find((o: { threads: number }) => o.threads === 1).seconds;
+  assert.ok(Math.abs(after.timeBreakdownSeconds.compute - fb * slowdown) < 1e-9 && after.timeBreakdownSeconds.optimizer === optimizer, JSON.stringify(after.timeBreakdownSeconds));
+  assert.ok(after.timeBreakdownSeconds.communication > 0, 'the DDP all-reduce at the measured Gloo time');
+  // a script of the user's own is not what the step probe timed: the planner from the matmul rate, said so
+  const script = join(home, 'mine.py');
+  writeFileSync(script, readFileSync(join(__dirname, '..', '..', 'resources', 'torch', 'train_gpt.py'), 'utf8'));
+  const own = await runCli(['run', '--model', 'tiny', '--engine', 'torch', '--script', script, '--strategy', 'dp=2', '--steps', '2', '--global-batch', '2', '--sample-ms', '0', '--json', '--report', join(home, 'c.json')], home);
+  assert.equal(own.code, 0, own.stderr);
+  const mine = JSON.parse(readFileSync(join(home, 'c.json'), 'utf8')).runs[0].prediction;
+  assert.equal(mine.kind, 'planner-torch-calibrated');
+  assert.match(mine.note, /predicted by the planner from calibration #1 of local .*torch 1\.13.* matmul on cpu at the GEMM shapes of tiny, Gloo all-reduce between 2 ranks/);
   const rates = torch.matmul.map((m: { flopsPerSecond: number }) => m.flopsPerSecond).sort((a: number, b: number) => a - b);
-  assert.match(after.note, new RegExp(`${(rates[2] / 1e9).toFixed(1)} GFLOP/s per rank`), 'the median measured matmul rate is the rank\'s compute rate');
+  assert.match(mine.note, new RegExp(`${(rates[2] / 1e9).toFixed(1)} GFLOP/s per rank`), 'the median measured matmul rate is the rank\'s compute rate');
   assert.notEqual(after.stepTimeSeconds, before.stepTimeSeconds);
 });
 

@@ -90,22 +90,6 @@ test('search fills strategy B with the best strategy that fits', async () => {
   await page.close();
 });
 
-test('the Calibrate action measures this host with progress lines, then shows the figures with their age', { timeout: 300_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
-  await page.goto(app.url);
-  await page.getByRole('button', { name: 'Planner' }).click();
-  const panel = page.locator('[data-panel="calibrate"]');
-  await panel.locator('p.note', { hasText: 'never been calibrated' }).waitFor();
-  await panel.getByRole('button', { name: /Calibrate this host/ }).click();
-  await panel.locator('pre', { hasText: 'contention between ranks' }).waitFor({ timeout: 240_000 });
-  await panel.locator('p.note', { hasText: /Figures last changed \d+ s ago \(shardscope calibrate\)/ }).waitFor({ timeout: 240_000 });
-  const details = (await panel.locator('pre').last().textContent()) ?? '';
-  assert.match(details, /matrix products at the model's GEMM shapes: .* GFLOP\/s fp32 \(measured\)/);
-  assert.match(details, /allReduce, 2 ranks \(host\)/);
-  assert.match(details, /missing: power/);
-  await page.close();
-});
-
 test('workload fields reach the plan: sequence length, precision, attention, cp, and a GPU spec file', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
   await page.goto(app.url);

@@ -163,7 +163,8 @@ export async function startAppServices(options: AppServicesOptions): Promise<App
     runs,
     hosts: hostsHandlers(hosts, { workerPath: options.workerPath, workerRuntime: options.workerRuntime }),
     calibration: calibrationHandlers({
-      db: store.db, workerPath: options.workerPath, hostId, version: options.version, emit: (line) => events.emit('calibration', { hostId, line }),
+      db: store.db, workerPath: options.workerPath, workerRuntime: options.workerRuntime, hostId, version: options.version,
+      emit: (line, about) => events.emit('calibration', { hostId: about, line }), hosts, signal: stopping.signal,
       hostSettingsFile: hosts.settingsFile, knownMembers: async () => appClusterMembers((await inventory).hosts, hosts.state().statuses, slurmNodes, store.db),
     }),
     slurm: {

@@ -16,7 +16,7 @@ import { probeLinks, type LinkMeasurement } from '../probe/link-probe.js';
 import { workerBundleOf } from '../ssh/deploy.js';
 import type { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { measureHost, runWorker } from './measure-host.js';
-import { measureTorch, torchCalibrationScriptPath } from './measure-torch.js';
+import { measureTorch, torchCalibrationFiles, torchCalibrationScriptPath } from './measure-torch.js';
 
 /** What to calibrate and how. */
 export interface CalibrateHostsOptions {
@@ -52,7 +52,7 @@ export async function calibrateHosts(options: CalibrateHostsOptions): Promise<Ca
   });
   try {
     const calibrations: HostCalibration[] = [];
-    const torchScripts = await prepared.deployFiles([torchCalibrationScriptPath()], options.signal);
+    const torchScripts = await prepared.deployFiles(torchCalibrationFiles(), options.signal);
     for (const host of hosts) {
       const isRemote = host.kind === 'remote';
       const torch = isRemote ? { measureTorch: () => measureTorch({

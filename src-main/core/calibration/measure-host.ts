@@ -13,7 +13,7 @@ import { findFreePort } from '../launch/free-port.js';
 import { localSpawner, type Spawner } from '../launch/spawner.js';
 import { currentWorkerRuntime, type WorkerRuntime } from '../launch/worker-runtime.js';
 import { measurePower } from './measure-power.js';
-import { measureTorch } from './measure-torch.js';
+import { measureTorch, microBatchSizes } from './measure-torch.js';
 
 /** What to measure, and where. */
 export interface MeasureHostOptions {
@@ -71,10 +71,6 @@ export function runWorker(options: Pick<MeasureHostOptions, 'workerPath' | 'spaw
 /** The host a worker runs on, as the worker's `backend` check reports it. */
 interface WorkerHost { cpuModel: string; cores: number; node: string }
 
-/** Sequences per micro-batch the strategies of this global batch can give a rank (divisors). */
-function batchSizes(globalBatch: number): number[] {
-  return Array.from({ length: globalBatch }, (_, i) => i + 1).filter((b) => globalBatch % b === 0);
-}
 
 
 async function measureContention(options: MeasureHostOptions, modelJson: string, cores: number): Promise<Pick<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes' | 'tpCopyOverheadBytes' | 'probeBatch'>> {
@@ -156,8 +152,8 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   const { cores, cpuModel } = checked.host;
   const modelJson = JSON.stringify(options.model);
   const tps = [1, 2, 4].filter((tp) => options.model.heads % tp === 0 && tp <= Math.max(2, cores));
-  say(`${options.hostId}: built-in engine at the shapes of ${options.model.name} (micro-batches ${batchSizes(options.globalBatch).join(', ')}; TP shards ${tps.map((t) => `1/${t}`).join(', ')})`);
-  const engineOut = await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', batchSizes(options.globalBatch).join(','), '--tp', tps.join(','), '--reps', String(options.reps ?? 5)]);
+  say(`${options.hostId}: built-in engine at the shapes of ${options.model.name} (micro-batches ${microBatchSizes(options.globalBatch).join(', ')}; TP shards ${tps.map((t) => `1/${t}`).join(', ')})`);
+  const engineOut = await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', microBatchSizes(options.globalBatch).join(','), '--tp', tps.join(','), '--reps', String(options.reps ?? 5)]);
   const { tfjsVersion, ...engine } = JSON.parse(engineOut.trim()) as Omit<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes'> & { tfjsVersion: string };
   say(`${options.hostId}: contention between ranks on ${cores} cores`);
   const contention = await measureContention(options, modelJson, cores);

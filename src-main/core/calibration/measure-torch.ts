@@ -2,14 +2,15 @@
  * The PyTorch engine's calibration of a host, where Python and torch are present (checked like a torch
  * run checks them, through the same spawner): float32 matmul throughput at the model's GEMM shapes (CUDA
  * when torch sees a GPU, else CPU) and Gloo all-reduce time against message size between two local ranks
- * (resources/torch/calibrate_torch.py). No torch: the reason, said in the calibration.
+ * (resources/torch/calibrate_torch.py), and the reference script's own training step (forward + backward per
+ * micro-batch size, Adam, 2 ranks at once). No torch: the reason, said in the calibration.
  */
 import { dirname, join } from 'node:path';
-import type { TorchCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import type { TorchCalibration, TorchStepTiming } from '../../../src-shared/calibration/calibration-record.js';
 import type { ModelConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { checkTorch } from '../launch/torch-check.js';
-import { referenceScriptPath } from '../launch/torch-rank-command.js';
+import { eventHelperPath, referenceScriptPath } from '../launch/torch-rank-command.js';
 import { localSpawner, type Spawner } from '../launch/spawner.js';
 
 /** Payloads of the Gloo all-reduce (as the built-in collectives are timed). */
@@ -43,6 +44,16 @@ function gemmShapes(model: ModelConfig, globalBatch: number): Array<[number, num
   return [[rows, h, 3 * h], [rows, h, h], [rows, h, 4 * h], [rows, 4 * h, h], [rows, h, model.vocab]];
 }
 
+/** Sequences per micro-batch the strategies of this global batch can give a rank (its divisors). */
+export function microBatchSizes(globalBatch: number): number[] {
+  return Array.from({ length: globalBatch }, (_, i) => i + 1).filter((b) => globalBatch % b === 0);
+}
+
+/** The files calibrate_torch.py needs where it runs: itself, and the reference script whose model it times (with its event helper). */
+export function torchCalibrationFiles(): string[] {
+  return [torchCalibrationScriptPath(), referenceScriptPath(), eventHelperPath()];
+}
+
 /** Measures; resolves with the figures, or with the reason they could not be measured. */
 export async function measureTorch(options: MeasureTorchOptions): Promise<TorchCalibration | string> {
   const spawner = options.spawner ?? localSpawner;
@@ -54,7 +65,9 @@ export async function measureTorch(options: MeasureTorchOptions): Promise<TorchC
     throw error;
   }
   const args = [options.scriptPath ?? torchCalibrationScriptPath(), '--gemm', gemmShapes(options.model, options.globalBatch).map((s) => s.join(',')).join(';'),
-    '--sizes-bytes', glooSizesBytes.join(','), '--reps', String(options.reps ?? 5)];
+    '--sizes-bytes', glooSizesBytes.join(','), '--reps', String(options.reps ?? 5),
+    '--step-model', JSON.stringify({ layers: options.model.layers, hidden: options.model.hidden, heads: options.model.heads, vocab: options.model.vocab, seqLen: options.model.seqLen }),
+    '--batches', microBatchSizes(options.globalBatch).join(',')];
   const child = spawner({ rank: 0, command: python, args, env: {} });
   const onAbort = (): void => child.kill('SIGKILL');
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -71,6 +84,6 @@ export async function measureTorch(options: MeasureTorchOptions): Promise<TorchC
   options.signal?.removeEventListener('abort', onAbort);
   if (options.signal?.aborted) throw new ShardScopeError('cancelled', 'calibrate: interrupted');
   if (exit.code !== 0) return `torch engine: the calibration script failed on ${options.hostId} (${exit.reason ?? lastErr ?? `exit ${exit.code}`})`;
-  const out = JSON.parse(stdout.trim().split('\n').pop() as string) as { torch: string; python: string; device: string; threads: number; matmul: TorchCalibration['matmul']; allReduce: Array<{ bytes: number; seconds: number }> };
-  return { python, torchVersion: out.torch, pythonVersion: out.python, device: out.device, threads: out.threads, model: options.model.name, matmul: out.matmul, glooAllReduce: out.allReduce };
+  const out = JSON.parse(stdout.trim().split('\n').pop() as string) as { torch: string; python: string; device: string; threads: number; matmul: TorchCalibration['matmul']; allReduce: Array<{ bytes: number; seconds: number }>; step?: TorchStepTiming };
+  return { python, torchVersion: out.torch, pythonVersion: out.python, device: out.device, threads: out.threads, model: options.model.name, matmul: out.matmul, glooAllReduce: out.allReduce, ...(out.step ? { step: out.step } : {}) };
 }

@@ -16,7 +16,7 @@ import type { TrainingSummary } from '../launch/run-summary.js';
 import type { RunStore, StoreWriter } from '../store/index.js';
 import { INVENTORY_EVENT } from '../report/report-inventory.js';
 import { CalibrationStore } from '../calibration/calibration-store.js';
-import { predictLocalRun, predictTorchRun } from './run-prediction.js';
+import { predictLocalRun, predictTorchRun, torchRunShape } from './run-prediction.js';
 import { learnFromRun, RunStepSeconds } from '../calibration/learn-from-run.js';
 import { RunUpdateBatcher } from './update-batcher.js';
 import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
@@ -78,7 +78,7 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   const startedAtMs = Date.now();
   const calibrations = new CalibrationStore(store.db);
   const calibration = options.engine === 'torch' ? null : calibrations.latest(options.hostId);
-  const prediction = options.engine === 'torch' ? predictTorchRun(config, calibrations.latest(options.hostId))
+  const prediction = options.engine === 'torch' ? predictTorchRun(config, calibrations.latest(options.hostId), torchRunShape(config, options))
     : predictLocalRun(config, calibration, (rank) => options.hostOfRank?.(rank) ?? options.launch?.placements?.[rank]?.host ?? options.hostId, (id) => calibrations.latest(id));
   const stepSeconds = new RunStepSeconds();
   store.createRun({

@@ -7,10 +7,11 @@ import { cpus, totalmem } from 'node:os';
 import type { HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
 import { MissingCalibration, predictEngineRun, type EnginePrediction, type PredictionPlacement } from '../../../src-shared/calibration/engine-prediction.js';
 import { engineRankShapes } from '../../../src-shared/calibration/engine-shapes.js';
-import type { TrainConfig } from '../../../src-shared/engine-config.js';
+import { worldSizeOf, type TrainConfig } from '../../../src-shared/engine-config.js';
 import { LOCAL_HOST_ID } from '../../../src-shared/inventory.js';
 import { gpuSpec, planStrategy, type GpuSpec, type PlanResult } from '../../../src-shared/planner/index.js';
 import { busBandwidthFromTimings } from '../../../src-shared/planner/calibration-input.js';
+import { torchStepPrediction, type TorchRunShape } from '../../../src-shared/calibration/torch-prediction.js';
 import type { RunPrediction as StoredPrediction } from '../../../src-shared/run-prediction.js';
 
 /** What a run's prediction was made from, kept with it (the one type: src-shared/run-prediction.ts). */
@@ -82,18 +83,32 @@ export function predictLocalRun(config: TrainConfig, calibration: HostCalibratio
   return plan ? { ...plan, kind: 'planner-catalogue', note: `estimated from the catalogue's cpu entry: ${missing}` } : null;
 }
 
+/** How a torch run sits: ranks on its most loaded host (from the placements), and whether it runs the bundled script with DDP. */
+export function torchRunShape(config: TrainConfig, options: { hostId: string; launch?: { placements?: Array<{ host: string }> }; torch?: { script?: string; scriptArgs?: string[] } }): TorchRunShape {
+  const hosts = options.launch?.placements?.map((p) => p.host) ?? [];
+  const perHost = new Map<string, number>();
+  for (const host of hosts) perHost.set(host, (perHost.get(host) ?? 0) + 1);
+  return {
+    ranksPerHost: perHost.size > 0 ? Math.max(...perHost.values()) : worldSizeOf(config.strategy),
+    bundledScript: options.torch?.script === undefined && !(options.torch?.scriptArgs ?? []).includes('--fsdp'),
+  };
+}
+
 /**
- * The prediction of a PyTorch-engine run on this host: the planner with a rank's compute at the torch matmul
+ * The prediction of a PyTorch-engine run on this host: from the reference script's own step where calibrate timed
+ * it (torch-prediction.ts), else the planner with a rank's compute at the torch matmul
  * throughput calibrate measured (median over the model's GEMM shapes) and its collectives at the measured Gloo
  * all-reduce bus bandwidth, else the catalogue's cpu entry with a note saying why.
  */
-export function predictTorchRun(config: TrainConfig, calibration: HostCalibration | null): RunPrediction | null {
+export function predictTorchRun(config: TrainConfig, calibration: HostCalibration | null, run: TorchRunShape = { ranksPerHost: worldSizeOf(config.strategy), bundledScript: true }): RunPrediction | null {
   const torch = calibration?.torch;
   if (!calibration || !torch) {
     const plan = plannerPrediction(config);
     const why = calibration ? `calibration #${calibration.id ?? '-'} of ${calibration.hostId} has no PyTorch figures (${calibration.missing.find((m) => m.startsWith('torch engine')) ?? 'not measured'})` : 'this host has no calibration (run shardscope calibrate)';
     return plan ? { ...plan, kind: 'planner-catalogue', note: `estimated from the catalogue's cpu entry: ${why}` } : null;
   }
+  const stepped = torchStepPrediction(config, calibration, run, plannerPrediction(config));
+  if (stepped) return stepped;
   const rates = torch.matmul.map((m) => m.flopsPerSecond).sort((a, b) => a - b);
   const matmul = rates[Math.floor(rates.length / 2)];
   const gloo = busBandwidthFromTimings(torch.glooAllReduce.map((p) => ({ op: 'allReduce' as const, groupSize: 2, scope: 'host' as const, bytes: p.bytes, seconds: p.seconds })));
