@@ -11,7 +11,8 @@
  * repetitions, a fresh worker process) times this host: the "host speed" column is the probe's time before the run
  * over its time before calibrate (1.10 = the host computed 10% slower than when it was calibrated: drift or load
  * that no calibration taken earlier can know about).
- * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only 'dp=2;tp=2'] [--two-host]`
+ * With --torch, adds runs of the bundled PyTorch script (`--engine torch`: dp=1, dp=2, dp=2 with 2 micro-batches).
+ * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only 'dp=2;tp=2'] [--two-host] [--torch]`
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { defaultGlobalBatch, modelPresets } from '../src-shared/engine-config.js
 const { values } = parseArgs({ options: {
   model: { type: 'string', default: 'bench' }, steps: { type: 'string', default: '12' }, db: { type: 'string' },
   'no-calibrate': { type: 'boolean', default: false }, only: { type: 'string' }, 'two-host': { type: 'boolean', default: false },
+  torch: { type: 'boolean', default: false },
 } });
 const cli = join(__dirname, '..', 'bin', 'shardscope.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'shardscope-bench-calibration-'));
@@ -34,6 +36,12 @@ const cases: Array<{ label: string; args: string[] }> = [
   { label: 'tp=2', args: ['--strategy', 'tp=2'] },
   { label: 'pp=2, 4 micro-batches', args: ['--strategy', 'pp=2', '--micro-batches', '4'] },
   { label: 'dp=2 ZeRO-1', args: ['--strategy', 'dp=2', '--zero', '1'] },
+  // --torch: the bundled PyTorch script on this host (predicted from calibrate's timing of its own step)
+  ...(values.torch ? [
+    { label: 'torch dp=1', args: ['--engine', 'torch', '--strategy', 'dp=1'] },
+    { label: 'torch dp=2', args: ['--engine', 'torch', '--strategy', 'dp=2'] },
+    { label: 'torch dp=2, 2 micro-batches', args: ['--engine', 'torch', '--strategy', 'dp=2', '--micro-batches', '2'] },
+  ] : []),
 ].filter((c) => !values.only || values.only.split(';').includes(c.label));
 
 function cliJson(args: string[]): any {

@@ -114,7 +114,7 @@ test('a PyTorch run is predicted from the torch figures of the calibration', { t
   // a script of the user's own is not what the step probe timed: the planner from the matmul rate, said so
   const script = join(home, 'mine.py');
   writeFileSync(script, readFileSync(join(__dirname, '..', '..', 'resources', 'torch', 'train_gpt.py'), 'utf8'));
-  const own = await runCli(['run', '--model', 'tiny', '--engine', 'torch', '--script', script, '--strategy', 'dp=2', '--steps', '2', '--global-batch', '2', '--sample-ms', '0', '--json', '--report', join(home, 'c.json')], home);
+  const own = await runCli(['run', '--model', 'tiny', '--engine', 'torch', '--script', script, '--data', join(__dirname, '..', '..', 'resources', 'corpus', 'licenses.txt'), '--strategy', 'dp=2', '--steps', '2', '--global-batch', '2', '--sample-ms', '0', '--json', '--report', join(home, 'c.json')], home);
   assert.equal(own.code, 0, own.stderr);
   const mine = JSON.parse(readFileSync(join(home, 'c.json'), 'utf8')).runs[0].prediction;
   assert.equal(mine.kind, 'planner-torch-calibrated');
