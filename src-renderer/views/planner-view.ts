@@ -52,12 +52,21 @@ export function mountPlannerView(root: HTMLElement, api: ShardScopeApi): () => v
     const launches = el('div', 'form-row');
     launches.dataset.part = 'launch-plans';
     const figures = el('div');
-    // "this cluster" (the known hosts' GPUs) is the default when there are any; dp comes from its GPUs
+    // "this cluster" (the known hosts' GPUs, or their CPU slots' candidates) is the default when hosts are known; dp comes from its GPUs
     const choice = thisClusterChoice(api, (chosen) => {
       cluster.useCluster(chosen);
       a.write(chosen ? { ...initialA, dp: chosen.gpus, tp: 1, pp: 1 } : initialA);
       b.write(chosen ? { ...initialB, dp: 1, tp: chosen.gpusPerNode, pp: chosen.gpus / chosen.gpusPerNode, sequenceParallel: chosen.gpusPerNode > 1 } : initialB);
       void update();
+    }, () => {
+      const c = cluster.read();
+      return { model: c.model, globalBatch: c.globalBatch };
+    });
+    // without GPUs "this cluster" is the engine's candidates for the form's model and batch: asked again when they change
+    let workload = `${cluster.read().model}|${cluster.read().globalBatch}`;
+    cluster.node.addEventListener('change', () => {
+      const now = `${cluster.read().model}|${cluster.read().globalBatch}`;
+      if (now !== workload) { workload = now; void choice.refresh(); }
     });
     root.append(choice.node, cluster.node, a.node, b.node, actions, verdicts, launches, figures);
     const redraw = mountComparisonCharts(root, scope);

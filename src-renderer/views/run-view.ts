@@ -35,10 +35,12 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
 
   const placement = placementBox(api);
   scope.add(placement.dispose);
+  // what a planned run carries that the form has no field for (the Planner's hosts and global batch), kept with every launch from here
+  let carried: Pick<RunRequest, 'hosts' | 'globalBatch'> = {};
   const form = runLaunchForm(engineModelIds(), (request) => {
     message.textContent = 'launching…';
     setLaunchable(false, 'launching…');
-    api.startRun(request).then(({ runId }) => {
+    api.startRun({ ...request, ...carried }).then(({ runId }) => {
       message.textContent = `launched ${runId}`;
       running.add(runId);
       void panels.open(runId);
@@ -46,7 +48,7 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
       message.textContent = `could not launch: ${error.message}`;
       setLaunchable(true);
     });
-  }, (request) => placement.update(request));
+  }, (request) => placement.update({ ...request, ...carried }));
   const launchButton = form.querySelector('button[type="submit"]') as HTMLButtonElement;
   const setLaunchable = (isLaunchable: boolean, why = '') => {
     launchButton.disabled = !isLaunchable;
@@ -60,7 +62,10 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
   const intent = options.initialRequest ?? takeLaunchIntent();
   if (intent) {
     fillRunForm(form, intent);
-    message.textContent = 'the planned strategy is in the form: check the placement, then Launch';
+    carried = { ...(intent.hosts ? { hosts: intent.hosts } : {}), ...(intent.globalBatch ? { globalBatch: intent.globalBatch } : {}) };
+    const extras = [intent.hosts ? `on ${intent.hosts.map((h) => `${h.id} x${h.slots ?? 1}`).join(', ')}` : '', intent.globalBatch ? `global batch ${intent.globalBatch}` : ''].filter(Boolean);
+    message.textContent = `the planned strategy is in the form${extras.length ? ` (${extras.join(', ')})` : ''}: check the placement, then Launch`;
+    message.dataset.carried = extras.join(', ');
   }
 
   // Every run this app starts gets a panel here (re-attached with its whole history after a tab switch or a reload).
@@ -80,7 +85,7 @@ export function mountRunView(root: HTMLElement, api: ShardScopeApi, options: Run
   const slurm = slurmRunSection(api, engineModelIds());
   scope.add(slurm.unmount);
   root.append(el('h2', undefined, 'Run'), form, placement.element, message, slurm.element, runs, el('h2', undefined, 'Hosts during the run'));
-  placement.update(requestOfForm(form));
+  placement.update({ ...requestOfForm(form), ...carried });
 
   // A run still going (launched before a tab switch or a reload) is shown again with its whole history.
   api.listRuns().then((list) => {

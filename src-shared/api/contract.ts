@@ -52,7 +52,7 @@ export const apiArgSchemas = {
   calibrate: z.tuple([calibrateArgsSchema]),
   getCalibration: z.tuple([]),
   getCalibrations: z.tuple([]),
-  getThisCluster: z.tuple([]),
+  getThisCluster: z.tuple([z.object({ model: z.string().min(1).max(100).regex(/^[\w.-]+$/).optional(), globalBatch: z.number().int().min(0).max(4096).optional() }).strict()]),
 } as const;
 
 /** Information about the running app, for the UI's status line. */
@@ -99,7 +99,7 @@ export interface ApiResults {
   getCalibration: CalibrationState;
   /** Every known host's (this machine and the saved SSH hosts): latest calibration, history, or never calibrated. */
   getCalibrations: KnownCalibrations;
-  /** The known hosts' GPUs as the Planner's "this cluster", with where each figure came from. */
+  /** The known hosts' GPUs, or the built-in engine's candidates on their CPUs, as the Planner's "this cluster", with where each figure came from. */
   getThisCluster: ThisCluster;
 }
 

@@ -5,14 +5,18 @@
  * nodes the store knows. With GPUs: the planner on the catalogue entry they map to (or a spec derived from
  * nvidia-smi, said so), links from topo -m and the link probe, calibrated cross-host bandwidth, dp from the
  * GPUs. Without GPUs: the built-in engine's ranks on the hosts' cores, predicted from their calibrations
- * (never silently from the catalogue: no calibration is an error that says how to make one).
+ * (never silently from the catalogue: no calibration is an error that says how to make one). With `--search`
+ * on CPU hosts: every strategy of the built-in engine that fits their slots, predicted, fastest first — the
+ * list the app's Planner shows for "this cluster" (cpu-candidates.ts).
  */
 import { existsSync } from 'node:fs';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { formatPlan } from '../../../src-shared/planner/format-text.js';
 import { CalibrationStore } from '../../core/calibration/calibration-store.js';
 import { knownMembers, localMembers, membersOfHostsFile, type ClusterMembers } from '../../core/calibration/cluster-members.js';
-import { planForMembers, type ClusterPlanKnobs } from '../../core/calibration/cluster-plan.js';
+import { planForMembers, thisClusterOf, type ClusterFacts, type ClusterPlanKnobs } from '../../core/calibration/cluster-plan.js';
+import { modelPresets } from '../../../src-shared/engine-config.js';
+import { formatBytes, formatDuration } from '../../../src-shared/units.js';
 import { defaultHostSettingsPath, loadHostSettings } from '../../core/hosts/host-settings.js';
 import { knownHostsFlag } from '../args.js';
 import { engineModelFlag, hostsFileFlag, plannerModelFlag } from '../input-files.js';
@@ -26,6 +30,8 @@ export interface ClusterPlanInput extends Omit<ClusterPlanKnobs, 'plannerModel' 
   cluster: string;
   model: string;
   json: boolean;
+  /** CPU hosts: every strategy of the built-in engine that fits their slots, predicted (the Planner's "this cluster" list). */
+  search?: boolean;
   nvidiaSmi?: string;
   knownHosts?: string;
 }
@@ -46,6 +52,7 @@ export async function planForCluster(input: ClusterPlanInput, io: CliIo): Promis
       found = await membersOfHostsFile(hosts, input.cluster, discovery);
     }
     const calibrations = store ? new CalibrationStore(store.db) : null;
+    if (input.search) return printCandidates(input, found, { links: loadHostSettings(hostSettingsFile).links, calibrationOf: (id) => calibrations?.latest(id) ?? null, nowMs: Date.now() }, io);
     let result;
     try {
       result = planForMembers(found.members, { ...input, plannerModel: plannerModelFlag(input.model), engineModel: () => engineModelFlag(input.model).model }, { links: loadHostSettings(hostSettingsFile).links, calibrationOf: (id) => calibrations?.latest(id) ?? null, nowMs: Date.now() });
@@ -83,4 +90,26 @@ export async function planForCluster(input: ClusterPlanInput, io: CliIo): Promis
   } finally {
     store?.close();
   }
+}
+
+/** `--search` on CPU hosts: the candidates the Planner lists, with where their figures came from. */
+function printCandidates(input: ClusterPlanInput, found: ClusterMembers, facts: ClusterFacts, io: CliIo): number {
+  if (found.members.some((m) => m.inventory.gpus.length > 0)) throw new ShardScopeError('bad-input', '--cluster with --search lists the built-in engine\'s strategies on CPU hosts; this cluster has GPUs: plan one strategy with --cluster, or search a catalogue GPU with --gpu ID --gpus N --search');
+  if (!Object.hasOwn(modelPresets, input.model)) throw new ShardScopeError('bad-input', `--cluster with --search predicts the built-in engine: --model takes one of its presets (${Object.keys(modelPresets).join(', ')}), got "${input.model}"`);
+  const cluster = thisClusterOf(found.members, found.leftOut, facts, { model: input.model, globalBatch: input.globalBatch });
+  if (!cluster.available || cluster.kind !== 'cpu') throw new ShardScopeError('bad-input', `this cluster: ${cluster.available ? 'has GPUs' : cluster.reason}`);
+  const { cpu } = cluster;
+  if (input.json) {
+    printJson(io, { ...cpu, clusterNotes: cluster.derivedFrom });
+    return 0;
+  }
+  cluster.derivedFrom.forEach((line) => printLine(io, line));
+  printLine(io, `${cpu.candidates.length} strategies of ${cpu.model}, global batch ${cpu.globalBatch}, on ${cpu.slots} slot(s); calibrated predictions fastest first, then catalogue estimates:`);
+  for (const c of cpu.candidates) {
+    const bytes = (['dp', 'tp', 'pp'] as const).filter((k) => c.commBytesPerStepPerRank[k] > 0).map((k) => `${k} ${formatBytes(c.commBytesPerStepPerRank[k])}`).join(', ') || 'none';
+    printLine(io, `${c.label.padEnd(36)} ${c.ranksPerHost.map((h) => `${h.host} x${h.ranks}`).join(', ')}: step ${formatDuration(c.stepTimeSeconds)}, ${c.tokensPerSecond.toFixed(0)} tokens/s, peak ${formatBytes(Math.max(...c.rankPeakMemoryBytes))} per rank (${c.memorySource}), sends ${bytes} per rank per step`);
+    printLine(io, `  from: ${c.source.join('; ')}${c.gaps.length ? ` (${c.gaps.length} gap(s): --json lists them)` : ''}`);
+  }
+  if (cpu.rejected.length) printLine(io, `left out by the run's rules: ${cpu.rejected.join('; ')}`);
+  return 0;
 }

@@ -52,7 +52,7 @@ export const planCommand: CliCommand = async (args, io) => {
     return planForCluster({
       cluster: f.cluster, model: f.model, dp: optionalInt('dp', f.dp), tp: optionalInt('tp', f.tp), pp: optionalInt('pp', f.pp),
       microBatch: optionalInt('micro-batch', f['micro-batch']), globalBatch: optionalInt('global-batch', f['global-batch'], 1, 1e9),
-      zeroStage: optionalInt('zero', f.zero, 0, 3), recompute: f.recompute, json: f.json ?? false, nvidiaSmi: f['nvidia-smi'], knownHosts: f['known-hosts'],
+      zeroStage: optionalInt('zero', f.zero, 0, 3), recompute: f.recompute, json: f.json ?? false, search: f.search ?? false, nvidiaSmi: f['nvidia-smi'], knownHosts: f['known-hosts'],
       strategy: Object.fromEntries(Object.entries({ microBatch: optionalInt('micro-batch', f['micro-batch']), globalBatch: optionalInt('global-batch', f['global-batch'], 1, 1e9),
         zeroStage: optionalInt('zero', f.zero, 0, 3), recompute: enumFlag('recompute', f.recompute, recomputeSchema), dtype: enumFlag('dtype', f.dtype, dtypeSchema) }).filter(([, v]) => v !== undefined)),
     }, io);

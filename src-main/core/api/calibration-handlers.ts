@@ -97,10 +97,10 @@ export function calibrationHandlers(deps: CalibrationHandlerDeps): Pick<ApiHandl
         })],
       };
     },
-    getThisCluster: async () => {
+    getThisCluster: async (request) => {
       const found = deps.knownMembers ? await deps.knownMembers() : { members: [], leftOut: [] };
       const links = deps.hostSettingsFile ? loadHostSettings(deps.hostSettingsFile).links : [];
-      return thisClusterOf(found.members, found.leftOut, { links, calibrationOf: (id) => store.latest(id), nowMs: Date.now() });
+      return thisClusterOf(found.members, found.leftOut, { links, calibrationOf: (id) => store.latest(id), nowMs: Date.now() }, request);
     },
   };
 }

@@ -5,14 +5,16 @@
  * GPUs; without GPUs, the built-in engine's ranks on the hosts' cores predicted from their
  * calibrations. Every figure's origin is one line of `derivedFrom`.
  */
-import { calibrationAge, calibrationStaleAfterMs, type HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import { calibrationAge, type HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
+import { calibrationLine } from './calibration-line.js';
 import { predictEngineRun, type EnginePrediction } from '../../../src-shared/calibration/engine-prediction.js';
 import { planningClusterOf } from '../../../src-shared/calibration/planning-cluster.js';
 import type { ModelConfig, TrainConfig } from '../../../src-shared/engine-config.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
 import { busBandwidthFromTimings } from '../../../src-shared/planner/calibration-input.js';
 import { listPresets, planStrategy, type GpuSpec, type ModelSpec, type PlanRequest, type PlanResult } from '../../../src-shared/planner/index.js';
-import type { ThisCluster } from '../../../src-shared/calibration/this-cluster.js';
+import type { ThisCluster, ThisClusterRequest } from '../../../src-shared/calibration/this-cluster.js';
+import { cpuCandidatesOf } from './cpu-candidates.js';
 import { formatBytesPerSecond, formatDuration } from '../../../src-shared/units.js';
 import type { LinkMeasurement } from '../probe/link-probe.js';
 import { placementOf } from '../runs/run-prediction.js';
@@ -55,12 +57,6 @@ export interface ClusterFacts {
 function derivedDp(devices: number, tp: number, pp: number, what: string): number {
   if (devices % (tp * pp) !== 0 || devices < tp * pp) throw new ShardScopeError('bad-input', `tp x pp = ${tp * pp} does not divide the ${devices} ${what} of this cluster`);
   return devices / (tp * pp);
-}
-
-function calibrationLine(c: HostCalibration, nowMs: number): string {
-  const stale = nowMs - c.measuredAtMs > calibrationStaleAfterMs ? ' (STALE: calibrate again)' : '';
-  const origin = c.origin.kind === 'run' ? `refined from run ${c.origin.runId}` : 'shardscope calibrate';
-  return `calibration #${c.id ?? '-'} of ${c.hostId} (${origin}, measured ${calibrationAge(c.measuredAtMs, nowMs)})${stale}`;
 }
 
 /** The links measured between hosts of `ids` and the slowest of them. */
@@ -129,15 +125,32 @@ export function memberLinesOf(members: ClusterMember[]): string[] {
   return members.map((m) => `host ${m.inventory.id}: ${m.inventory.gpus.length > 0 ? `${m.inventory.gpus.length} x ${m.inventory.gpus[0].name}` : `no GPU, ${m.inventory.cpu.logicalCores} cores`}, from ${m.source}`);
 }
 
-/** "This cluster" as the app's Planner takes it: the GPU cluster of the known hosts, or why there is none. */
-export function thisClusterOf(members: ClusterMember[], leftOut: string[], facts: ClusterFacts): ThisCluster {
+/**
+ * "This cluster" as the app's Planner takes it: the GPU cluster of the known hosts; without GPUs, the built-in
+ * engine's candidate strategies on their CPU slots for the model and batch asked (cpu-candidates.ts); or why there is none.
+ */
+export function thisClusterOf(members: ClusterMember[], leftOut: string[], facts: ClusterFacts, request: ThisClusterRequest = {}): ThisCluster {
   const lines = memberLinesOf(members);
   const withGpus = members.filter((m) => m.inventory.gpus.length > 0);
   const left = leftOut.map((l) => `left out: ${l}`);
-  if (withGpus.length === 0) return { available: false, reason: 'no GPU discovered on the known hosts (the built-in engine on CPUs is planned from the calibration: shardscope plan --cluster known)', derivedFrom: [...lines, ...left] };
+  if (members.length === 0) return { available: false, reason: 'no known host', derivedFrom: left };
+  if (withGpus.length === 0) {
+    const cpu = cpuCandidatesOf(members, request, facts);
+    const hosts = [...new Set(members.map((m) => m.inventory.id))];
+    const calibrations = hosts.map((id) => {
+      const c = facts.calibrationOf(id);
+      return c ? `figures of ${id}: ${calibrationLine(c, facts.nowMs)}` : `figures of ${id}: no calibration (run shardscope calibrate${id === 'local' ? '' : ' --hosts FILE'}): its ranks are predicted at another host's figures or the catalogue's, as each candidate says`;
+    });
+    const { slowest } = linksBetween(facts.links, hosts);
+    const link = hosts.length < 2 ? [] : [slowest ? `link between hosts: ${formatBytesPerSecond(slowest.bytesPerSecond)}, ${formatDuration(slowest.latencyMs / 1000)} latency (link probe ${slowest.from} <-> ${slowest.to}, ${calibrationAge(slowest.measuredAtMs, facts.nowMs)}); cross-host collectives from the calibration` : 'link between hosts: not probed'];
+    return {
+      available: true, kind: 'cpu', cpu,
+      derivedFrom: [...lines, `no GPU: ${cpu.slots} rank slot(s) of the built-in engine (fp32, Adam fp32), ranks filling the hosts in order`, ...calibrations, ...link, ...cpu.notes, ...left],
+    };
+  }
   try {
     const c = gpuClusterOf(withGpus, members, facts, lines);
-    return { available: true, gpu: c.gpu, gpus: c.gpus, gpusPerNode: c.gpusPerNode, interNodeBytesPerSecond: c.interNodeBytesPerSecond, derivedFrom: [...c.derivedFrom, ...left] };
+    return { available: true, kind: 'gpu', gpu: c.gpu, gpus: c.gpus, gpusPerNode: c.gpusPerNode, interNodeBytesPerSecond: c.interNodeBytesPerSecond, derivedFrom: [...c.derivedFrom, ...left] };
   } catch (error) {
     return { available: false, reason: (error as Error).message, derivedFrom: [...lines, ...left] };
   }
