@@ -17,18 +17,12 @@ import { GradBuffer } from '../engine/grad-buffer.js';
 import { ParamStore } from '../engine/param-store.js';
 import { StepClock } from '../engine/step-clock.js';
 import { sublayerBackward, sublayerForward, type SublayerContext } from '../engine/sublayer.js';
-import { randomBatch } from './segment-timer.js';
+import { meanSeconds, randomBatch } from './segment-timer.js';
 
 const rounds = 2;
 
 async function meanMs(reps: number, work: () => Promise<unknown>): Promise<number> {
-  let sum = 0;
-  for (let i = 0; i < reps; i += 1) {
-    const t0 = performance.now();
-    await work();
-    sum += performance.now() - t0;
-  }
-  return sum / reps;
+  return (await meanSeconds(reps, work, false)) * 1000;
 }
 
 /** The group's mean of each per-rank figure (one all-reduce). */

@@ -13,7 +13,7 @@ import { processPeakMemoryBytes } from '../engine/process-peak-memory.js';
 import { StageRunner } from '../engine/stage.js';
 import { StepClock } from '../engine/step-clock.js';
 import type { ProcessGroup } from '../collective/types.js';
-import { medianSeconds, shardStore } from './segment-timer.js';
+import { meanSeconds, shardStore } from './segment-timer.js';
 
 /** What a probe reports (the command adds the runtime baseline). */
 export type ProbeResult = Omit<CalibrationProbeResult, 'runtimeBaselineBytes'>;
@@ -24,7 +24,7 @@ function batchOf(model: ModelConfig, batch: number) {
 }
 
 async function measure(store: ParamStore, reps: number, work: () => Promise<void>): Promise<ProbeResult> {
-  const seconds = await medianSeconds(reps, work);
+  const seconds = await meanSeconds(reps, work);
   const before = tf.memory().numBytes;
   const frameworkPeakBytes = (await tf.profile(work)).peakBytes - before;
   return { seconds, peakResidentBytes: processPeakMemoryBytes(), heldBytes: 12 * store.size, frameworkPeakBytes };

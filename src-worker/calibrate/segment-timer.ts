@@ -13,7 +13,18 @@ import type { MicroBatch } from '../engine/stage.js';
 import { StepClock } from '../engine/step-clock.js';
 import { sublayerBackward, sublayerForward, type SublayerContext } from '../engine/sublayer.js';
 
-/** Median seconds of `reps` calls after one warm-up. */
+/**
+ * Mean seconds of `reps` calls (after one warm-up unless told not to): work a step repeats, compared with a run's
+ * step time, which is a mean over steps (garbage collection and the host's hiccups included, as in a run).
+ */
+export async function meanSeconds(reps: number, work: () => Promise<unknown> | unknown, warmUp = true): Promise<number> {
+  if (warmUp) await work();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i += 1) await work();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
+/** Median seconds of `reps` calls after one warm-up (throughput figures: a rate, not a step's share). */
 export async function medianSeconds(reps: number, work: () => Promise<void> | void): Promise<number> {
   await work();
   const times: number[] = [];
@@ -74,7 +85,7 @@ export async function timeSegments(model: ModelConfig, tp: number, batch: number
   if (tp === 1) work.push(['fused', async () => { await fusedForwardBackward(store, grads, model.layers, model.heads, data, 1); }]);
   const out: SegmentTiming[] = [];
   for (const [segment, fn] of work) {
-    const seconds = await medianSeconds(reps, fn);
+    const seconds = await meanSeconds(reps, fn);
     const before = tf.memory().numBytes;
     const profile = await tf.profile(async () => { await fn(); });
     out.push({ segment, tp, batch, seconds, frameworkPeakBytes: Math.max(0, profile.peakBytes - before) });

@@ -18,7 +18,7 @@ import { ShardScopeError } from '../../src-shared/errors.js';
 import { Adam } from '../engine/adam.js';
 import { initBackend, parseBackendName } from '../engine/backend/index.js';
 import { processPeakMemoryBytes } from '../engine/process-peak-memory.js';
-import { medianSeconds, shardStore, timeSegments } from '../calibrate/segment-timer.js';
+import { meanSeconds, medianSeconds, shardStore, timeSegments } from '../calibrate/segment-timer.js';
 import { probeFused, probeStage } from '../calibrate/memory-probes.js';
 
 function list(text: string | undefined, fallback: number[], what: string): number[] {
@@ -49,8 +49,8 @@ function perElementSeconds(model: ModelConfig, reps: number): Promise<{ adam: nu
     const n = store.size;
     const adam = new Adam(n, { learningRate: 1e-4 });
     const grads = new Float32Array(n).fill(1e-3);
-    const adamSeconds = await medianSeconds(reps, () => adam.step(store.values, grads));
-    const refreshSeconds = await medianSeconds(reps, () => store.refresh());
+    const adamSeconds = await meanSeconds(reps, () => adam.step(store.values, grads));
+    const refreshSeconds = await meanSeconds(reps, () => store.refresh());
     store.dispose();
     const big = new Float32Array(16 * 1024 * 1024);
     const copy = new Float32Array(big.length);
