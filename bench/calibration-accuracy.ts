@@ -14,7 +14,7 @@
  * With --torch, adds runs of the bundled PyTorch script (`--engine torch`: dp=1, dp=2, dp=2 with 2 micro-batches).
  * Command: `npx tsx bench/calibration-accuracy.ts [--model bench] [--steps 12] [--db FILE] [--no-calibrate] [--only 'dp=2;tp=2'] [--two-host] [--torch]`
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,18 +44,31 @@ const cases: Array<{ label: string; args: string[] }> = [
   ] : []),
 ].filter((c) => !values.only || values.only.split(';').includes(c.label));
 
-function cliJson(args: string[]): any {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env: { ...process.env, SHARDSCOPE_HOME: dir } });
+/**
+ * Runs a command without blocking this process's event loop: with --two-host the sshd of the test cluster logs into
+ * a pipe this process drains; a synchronous spawn let that pipe fill, sshd blocked writing its log, could not close
+ * the run's SSH connection, and the run's CLI never exited (a deadlock of the bench, not of shardscope).
+ */
+function runAsync(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env }, (error, stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function cliJson(args: string[]): Promise<any> {
+  const result = await runAsync(process.execPath, [cli, ...args], { ...process.env, SHARDSCOPE_HOME: dir });
   if (result.status !== 0) throw new Error(`shardscope ${args[0]}: ${result.stderr.trim().split('\n').pop()}`);
   return JSON.parse(result.stdout.trim().split('\n').pop() as string);
 }
 
 const workerPath = join(__dirname, '..', 'dist', 'worker.cjs');
 /** Seconds of the fixed speed probe (fused step, half the global batch, median of 5) in a fresh worker process. */
-function speedProbeSeconds(): number {
+async function speedProbeSeconds(): Promise<number> {
   const model = modelPresets[values.model as string];
   if (!model) return Number.NaN;
-  const result = spawnSync(process.execPath, [workerPath, 'calibrate-engine', '--model', JSON.stringify(model), '--batches', String(defaultGlobalBatch / 2), '--probe', '5'], { encoding: 'utf8' });
+  const result = await runAsync(process.execPath, [workerPath, 'calibrate-engine', '--model', JSON.stringify(model), '--batches', String(defaultGlobalBatch / 2), '--probe', '5']);
   if (result.status !== 0) return Number.NaN;
   return (JSON.parse(result.stdout.trim()) as { seconds: number }).seconds;
 }
@@ -65,11 +78,11 @@ const pct = (e: number | null) => (e === null ? '–' : `${e >= 0 ? '+' : ''}${(
 const mib = (b: number | null) => (b === null ? '–' : `${(b / 2 ** 20).toFixed(1)}`);
 
 /** Calibrates this machine, or with --two-host both hosts of the file and the collectives and link between them (calibrate --hosts). */
-function calibrate(remote: string[]): void {
-  referenceSeconds = speedProbeSeconds();
+async function calibrate(remote: string[]): Promise<void> {
+  referenceSeconds = await speedProbeSeconds();
   if (values['no-calibrate']) return;
   const started = Date.now();
-  cliJson(['calibrate', '--model', values.model as string, '--db', db, '--json', ...remote]);
+  await cliJson(['calibrate', '--model', values.model as string, '--db', db, '--json', ...remote]);
   console.error(`calibrated${remote.length ? ' both hosts' : ''} in ${((Date.now() - started) / 1000).toFixed(0)} s (load average ${loadavg()[0].toFixed(2)})`);
 }
 async function twoHostCases(): Promise<{ cases: typeof cases; remote: string[]; stop: () => Promise<void> }> {
@@ -92,19 +105,19 @@ async function twoHostCases(): Promise<{ cases: typeof cases; remote: string[]; 
 async function main(): Promise<void> {
   const remote = values['two-host'] ? await twoHostCases() : null;
   try {
-    calibrate(remote?.remote ?? []);
+    await calibrate(remote?.remote ?? []);
     console.log(`| run | step time predicted / measured (s) | error | peak VmHWM per rank predicted / measured (MiB) | error per rank | host speed | load avg |`);
     console.log('|---|---|---|---|---|---|---|');
-    for (const c of [...cases, ...(remote?.cases ?? [])]) measureCase(c);
+    for (const c of [...cases, ...(remote?.cases ?? [])]) await measureCase(c);
   } finally {
     await remote?.stop();
   }
 }
 
-function measureCase(c: (typeof cases)[number]): void {
-  const speed = speedProbeSeconds() / referenceSeconds;
-  const run = cliJson(['run', '--model', values.model as string, '--steps', values.steps as string, '--db', db, '--json', ...c.args]);
-  const report = cliJson(['report', run.runId, '--format', 'json', '--out', join(dir, `${run.runId}.json`), '--db', db, '--json']);
+async function measureCase(c: (typeof cases)[number]): Promise<void> {
+  const speed = (await speedProbeSeconds()) / referenceSeconds;
+  const run = await cliJson(['run', '--model', values.model as string, '--steps', values.steps as string, '--db', db, '--json', ...c.args]);
+  const report = await cliJson(['report', run.runId, '--format', 'json', '--out', join(dir, `${run.runId}.json`), '--db', db, '--json']);
   void report;
   const full = JSON.parse(require('node:fs').readFileSync(join(dir, `${run.runId}.json`), 'utf8'));
   const r = full.runs?.[0] ?? full;
