@@ -123,7 +123,9 @@ async function measureCase(c: (typeof cases)[number]): Promise<void> {
   const r = full.runs?.[0] ?? full;
   const checks: Array<{ metric: string; predicted: number | null; measured: number | null; errorFraction: number | null }> = r.predictionChecks;
   const step = checks.find((x) => x.metric === 'stepTimeSeconds');
-  const ranks = checks.filter((x) => x.metric.startsWith('peakMemoryBytes.rank'));
+  // per-rank checks where the prediction is per rank (built-in engine); else the largest rank's peak against the planner's
+  const perRank = checks.filter((x) => x.metric.startsWith('peakMemoryBytes.rank'));
+  const ranks = perRank.length ? perRank : checks.filter((x) => x.metric === 'peakMemoryPerGpuBytes' && x.measured !== null);
   const note = (r.prediction as { note?: string } | null)?.note ?? 'no prediction';
   console.log(`| ${c.label} | ${step?.predicted?.toFixed(3)} / ${step?.measured?.toFixed(3)} | ${pct(step?.errorFraction ?? null)} | `
     + `${ranks.map((x) => `${mib(x.predicted)} / ${mib(x.measured)}`).join('; ')} | ${ranks.map((x) => pct(x.errorFraction)).join('; ')} | ${Number.isFinite(speed) ? `x${speed.toFixed(2)}` : '–'} | ${loadavg()[0].toFixed(1)} |`);

@@ -58,11 +58,20 @@ class EventWriter:
             event["clock"] = clock
         self.emit(event)
 
-    def step(self, step, loss, tokens, total_seconds, meter=None, memory=0, memory_peak=None, bubble_seconds=0.0):
-        """One finished step; `loss` is the global-batch mean (None on ranks that do not report it)."""
+    def step(self, step, loss, tokens, total_seconds, meter=None, memory=0, memory_peak=None, bubble_seconds=0.0, process_memory=None):
+        """One finished step; `loss` is the global-batch mean (None on ranks that do not report it).
+        `process_memory`: (resident, peak resident) of the rank's process, as process_memory_bytes() reads them: the
+        measured side of a CPU rank's memory (a GPU rank's is its GPU memory, read by nvidia-smi)."""
         communication = meter.seconds if meter else 0.0
         _state["steps"] = max(_state["steps"], int(step) + 1)
-        self.emit({
+        extra = {}
+        if process_memory is not None:
+            resident, peak = process_memory
+            if resident:
+                extra["processMemoryBytes"] = int(resident)
+            if peak:
+                extra["processMemoryPeakBytes"] = int(peak)
+        self.emit({**extra, 
             "type": "step", "step": int(step), "loss": None if loss is None else float(loss), "tokens": int(tokens),
             "stepTimeSeconds": {"compute": max(0.0, total_seconds - communication - bubble_seconds),
                                 "communication": communication, "bubble": bubble_seconds, "total": total_seconds},
@@ -147,6 +156,20 @@ def memory_bytes(device):
         current = 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return current, max(current, peak)
+
+
+def process_memory_bytes():
+    """(VmRSS, VmHWM) of this process in bytes from /proc/self/status; (0, 0) where it is not readable."""
+    found = {}
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    key, value = line.split(":", 1)
+                    found[key] = int(value.split()[0]) * 1024
+    except (OSError, ValueError):
+        return 0, 0
+    return found.get("VmRSS", 0), found.get("VmHWM", 0)
 
 
 def start_stdin_lifeline():

@@ -18,7 +18,7 @@ import sys
 import time
 
 try:
-    from shardscope_events import CommMeter, EventWriter, StepProfiler, ddp_comm_hook, exit_now, memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
+    from shardscope_events import CommMeter, EventWriter, StepProfiler, ddp_comm_hook, exit_now, memory_bytes, process_memory_bytes, ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce
 except ImportError:  # deployed under a content-hashed name (data-<hash>-shardscope_events.py) next to this script
     import glob
     import importlib.util
@@ -30,7 +30,7 @@ except ImportError:  # deployed under a content-hashed name (data-<hash>-shardsc
     _spec.loader.exec_module(_helper)
     CommMeter, EventWriter, ddp_comm_hook, memory_bytes = _helper.CommMeter, _helper.EventWriter, _helper.ddp_comm_hook, _helper.memory_bytes
     ring_all_reduce_bytes, start_stdin_lifeline, timed_all_reduce = _helper.ring_all_reduce_bytes, _helper.start_stdin_lifeline, _helper.timed_all_reduce
-    exit_now, StepProfiler = _helper.exit_now, _helper.StepProfiler
+    exit_now, StepProfiler, process_memory_bytes = _helper.exit_now, _helper.StepProfiler, _helper.process_memory_bytes
 
 events = EventWriter()
 start_stdin_lifeline()
@@ -253,7 +253,8 @@ def main():
                 torch.cuda.synchronize(device)
             total = time.perf_counter() - started
             memory, peak = memory_bytes(device)
-            events.step(step, loss_value if rank == 0 else None, a.global_batch * a.seq_len, total, meter, memory, peak)
+            events.step(step, loss_value if rank == 0 else None, a.global_batch * a.seq_len, total, meter, memory, peak,
+                        process_memory=None if use_cuda else process_memory_bytes())
             profiler.step()
     events.run_end(a.steps)
     # No destroy_process_group() and no interpreter teardown: in torch 1.13 the DDP reducer's Gloo

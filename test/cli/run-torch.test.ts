@@ -48,6 +48,12 @@ test('a 2-rank torch run trains, lands in the store as engine torch and exports 
   assert.equal(run.loss.length, 40);
   assert.ok(run.measured.bytesSentByKind.allReduce > 0 && run.measured.tokensPerSecond > 0);
   assert.ok(run.series.length > 0, 'host samples were kept with the run');
+  // each CPU rank's memory is its process's peak (VmHWM), as for the built-in engine's ranks, and compared per rank
+  const peaks = run.measured.rankPeakMemoryBytesPerRank as Array<{ rank: number; peakBytes: number; source: string }>;
+  assert.deepEqual(peaks.map((p) => [p.rank, p.source]), [[0, 'process-peak-vmhwm'], [1, 'process-peak-vmhwm']]);
+  assert.ok(peaks.every((p) => p.peakBytes > 100 * 2 ** 20), `a Python + torch rank peaks above 100 MiB: ${JSON.stringify(peaks)}`);
+  const memoryCheck = run.predictionChecks.find((c: { metric: string }) => c.metric === 'peakMemoryPerGpuBytes');
+  assert.equal(memoryCheck.measured, Math.max(...peaks.map((p) => p.peakBytes)), 'the prediction is checked against the largest rank peak');
 });
 
 test('the same plan on both engines: both stored with comparable figures, and one comparison report', { skip }, async () => {
