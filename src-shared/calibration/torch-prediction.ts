@@ -3,7 +3,7 @@
  * calibration of that script's own step (calibrate_torch.py): per rank, micro-batches x forward + backward at the
  * micro-batch's size and the threads the rank gets (cores / ranks on the host), slowed by the measured contention
  * when 2 ranks share the host, then Adam, then DDP's gradient all-reduce and the loss all-reduce at the measured
- * Gloo times. Memory and bytes stay the planner's (its fp32 DDP model counts what the script holds and sends).
+ * Gloo times plus the ranks' wait for each other there (the host's lockstep jitter). Memory and bytes stay the planner's (its fp32 DDP model counts what the script holds and sends).
  * Pure: the caller passes the calibration and the planner's result for the same run.
  */
 import type { TrainConfig } from '../engine-config.js';
@@ -53,7 +53,11 @@ export function torchStepPrediction(config: TrainConfig, calibration: HostCalibr
   const compute = config.microBatches * forwardBackward * slowdown + optimizer;
   const gloo = torch.glooAllReduce.map((p) => [p.bytes, p.seconds] as const);
   const gradientBytes = plan.model.params * 4;
-  const communication = dp > 1 ? (interpolate(gloo, gradientBytes) ?? 0) + (interpolate(gloo, 4) ?? 0) : 0;
+  // DDP ranks also wait for each other at the gradient sync (the host's calibrated lockstep jitter, as for the
+  // built-in engine's ranks); the script's comm hook counts that wait as communication
+  const wait = dp > 1 ? (calibration.lockstep?.waitFraction ?? 0) * compute : 0;
+  if (dp > 1 && !calibration.lockstep) gaps.push('lockstep jitter not calibrated: DDP ranks assumed to reach their sync together');
+  const communication = dp > 1 ? (interpolate(gloo, gradientBytes) ?? 0) + (interpolate(gloo, 4) ?? 0) + wait : 0;
   if (dp > 1 && run.ranksPerHost < dp) gaps.push('DDP ranks on several hosts: Gloo timed between 2 ranks of one host');
   const stepTimeSeconds = compute + communication;
   const scale = stepTimeSeconds / plan.stepTimeSeconds;

@@ -42,6 +42,11 @@ test('dp=2 on 2 cores: 1 thread each at half the batch, micro-batches summed, sl
   assert.ok(p);
   assert.ok(near(p.timeBreakdownSeconds.compute, 2 * (0.02 + 0.1) * 1.2), String(p.timeBreakdownSeconds.compute));
   assert.ok(near(p.timeBreakdownSeconds.communication, (0.001 + 4e6 / 1e9) + (0.001 + 4 / 1e9)), String(p.timeBreakdownSeconds.communication));
+  assert.ok(p.gaps.some((g) => /lockstep jitter not calibrated/.test(g)), p.gaps.join('; '));
+  // with the host's lockstep jitter, the ranks also wait for each other at the sync: 10% of their compute
+  const jittery = torchStepPrediction(config(2, { microBatches: 2 }), { ...calibration(), lockstep: { groupSize: 2, segmentSeconds: 0.05, waitFraction: 0.1 } }, { ranksPerHost: 2, bundledScript: true }, plan);
+  const compute = 2 * (0.02 + 0.1) * 1.2 + 0.01;
+  assert.ok(jittery && near(jittery.timeBreakdownSeconds.communication - p.timeBreakdownSeconds.communication, 0.1 * compute), String(jittery?.timeBreakdownSeconds.communication));
   assert.match(p.note, /micro-batch 2, 1 thread\(s\), x1\.20 for 2 ranks at once/);
 });
 
