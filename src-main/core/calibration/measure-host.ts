@@ -154,7 +154,8 @@ export async function measureHost(options: MeasureHostOptions): Promise<HostCali
   const checked = JSON.parse((await runWorker(options, ['backend'])).trim().split('\n').pop() as string) as { host: WorkerHost };
   const { cores, cpuModel } = checked.host;
   const modelJson = JSON.stringify(options.model);
-  const tps = [1, 2, 4].filter((tp) => options.model.heads % tp === 0 && tp <= Math.max(2, cores));
+  // every TP shard the engine can split the model into (a run may put more ranks on a host, or spread them over hosts, than it has cores)
+  const tps = [1, 2, 4].filter((tp) => options.model.heads % tp === 0);
   say(`${options.hostId}: built-in engine at the shapes of ${options.model.name} (micro-batches ${microBatchSizes(options.globalBatch).join(', ')}; TP shards ${tps.map((t) => `1/${t}`).join(', ')})`);
   const engineOut = await runWorker(options, ['calibrate-engine', '--model', modelJson, '--batches', microBatchSizes(options.globalBatch).join(','), '--tp', tps.join(','), '--reps', String(options.reps ?? 5)]);
   const { tfjsVersion, ...engine } = JSON.parse(engineOut.trim()) as Omit<EngineCalibration, 'concurrency' | 'activationResidentFraction' | 'segmentedOverheadBytes'> & { tfjsVersion: string };
