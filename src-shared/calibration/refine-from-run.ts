@@ -8,10 +8,13 @@
 import type { ParallelismKind } from '../engine-events.js';
 import type { CollectiveOp, HostCalibration } from './calibration-record.js';
 import type { EnginePrediction } from './engine-prediction.js';
+import type { TorchStepPrediction } from './torch-prediction.js';
 
 /** Mean seconds per step of one run, over its ranks and its steps after the first. */
 export interface RunMeasuredSeconds {
   computeSeconds: number;
+  /** All communication, however the engine splits it (the torch script does not split it by parallelism). */
+  communicationSeconds?: number;
   communicationSecondsByParallelism: Record<ParallelismKind, number>;
 }
 
@@ -56,5 +59,34 @@ export function refineFromRun(previous: HostCalibration, prediction: EnginePredi
       ? { ...e, segments: e.segments.map((s) => ({ ...s, seconds: s.seconds * computeScale })), adamSecondsPerElement: e.adamSecondsPerElement * computeScale }
       : e)),
     collectives: previous.collectives.map((c) => ({ ...c, seconds: c.seconds * (opScale.get(`${c.op}:${c.scope}`) ?? 1) })),
+  };
+}
+
+/**
+ * The same for a run of the bundled torch script predicted from the torch step (torch-prediction.ts): measured compute
+ * (its optimizer step included, as the rank's clock counts it) scales the step and Adam timings, measured
+ * communication the Gloo all-reduce timings; half way, as above.
+ */
+export function refineTorchFromRun(previous: HostCalibration, prediction: TorchStepPrediction, measured: RunMeasuredSeconds, runId: string, nowMs: number): HostCalibration | null {
+  const torch = previous.torch;
+  const predictedCompute = prediction.timeBreakdownSeconds.compute + prediction.timeBreakdownSeconds.optimizer;
+  if (!torch?.step || !(measured.computeSeconds > 0) || !(predictedCompute > 0)) return null;
+  const computeScale = blend(measured.computeSeconds / predictedCompute);
+  const comm = measured.communicationSeconds ?? 0;
+  const commScale = comm > 0 && prediction.timeBreakdownSeconds.communication > 0 ? blend(comm / prediction.timeBreakdownSeconds.communication) : 1;
+  const { id: previousId, ...rest } = previous;
+  return {
+    ...rest,
+    measuredAtMs: nowMs,
+    origin: { kind: 'run', runId, previousId: previousId ?? null },
+    torch: {
+      ...torch,
+      glooAllReduce: torch.glooAllReduce.map((p) => ({ ...p, seconds: p.seconds * commScale })),
+      step: {
+        ...torch.step,
+        forwardBackward: torch.step.forwardBackward.map((p) => ({ ...p, seconds: p.seconds * computeScale })),
+        optimizer: torch.step.optimizer.map((o) => ({ ...o, seconds: o.seconds * computeScale })),
+      },
+    },
   };
 }

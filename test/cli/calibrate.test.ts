@@ -123,6 +123,10 @@ test('a PyTorch run is predicted from the torch figures of the calibration', { t
   const optimizer = torch.step.optimizer.find((o: { threads: number }) => o.threads === 1).seconds;
   assert.ok(Math.abs(after.timeBreakdownSeconds.compute - fb * slowdown) < 1e-9 && after.timeBreakdownSeconds.optimizer === optimizer, JSON.stringify(after.timeBreakdownSeconds));
   assert.ok(after.timeBreakdownSeconds.communication > 0, 'the DDP all-reduce at the measured Gloo time');
+  // the run refined the torch figures it was predicted from (learning from runs), the calibrate record kept
+  const runB = JSON.parse(readFileSync(join(home, 'b.json'), 'utf8')).runs[0].id;
+  const shown = await runCli(['calibrate', '--show'], home);
+  assert.match(shown.stdout, new RegExp(`calibration #2 measured .* by refined from run ${runB} \\(previous calibration #1 kept\\)`));
   // a script of the user's own is not what the step probe timed: the planner from the matmul rate, said so
   const script = join(home, 'mine.py');
   writeFileSync(script, readFileSync(join(__dirname, '..', '..', 'resources', 'torch', 'train_gpt.py'), 'utf8'));
@@ -130,7 +134,7 @@ test('a PyTorch run is predicted from the torch figures of the calibration', { t
   assert.equal(own.code, 0, own.stderr);
   const mine = JSON.parse(readFileSync(join(home, 'c.json'), 'utf8')).runs[0].prediction;
   assert.equal(mine.kind, 'planner-torch-calibrated');
-  assert.match(mine.note, /predicted by the planner from calibration #1 of local .*torch 1\.13.* matmul on cpu at the GEMM shapes of tiny, Gloo all-reduce between 2 ranks/);
+  assert.match(mine.note, /predicted by the planner from calibration #2 of local .*torch 1\.13.* matmul on cpu at the GEMM shapes of tiny, Gloo all-reduce between 2 ranks/);
   const rates = torch.matmul.map((m: { flopsPerSecond: number }) => m.flopsPerSecond).sort((a: number, b: number) => a - b);
   assert.match(mine.note, new RegExp(`${(rates[2] / 1e9).toFixed(1)} GFLOP/s per rank`), 'the median measured matmul rate is the rank\'s compute rate');
   assert.notEqual(after.stepTimeSeconds, before.stepTimeSeconds);

@@ -77,10 +77,10 @@ export async function runRecorded(options: RecordedRunOptions): Promise<Training
   const runId = options.runId ?? newRunId();
   const startedAtMs = Date.now();
   const calibrations = new CalibrationStore(store.db);
-  const calibration = options.engine === 'torch' ? null : calibrations.latest(options.hostId);
+  const calibration = calibrations.latest(options.hostId);
   const hostOfRank = (rank: number) => options.hostOfRank?.(rank) ?? options.launch?.placements?.[rank]?.host ?? options.hostId;
   const latestOf = (id: string) => calibrations.latest(id);
-  const prediction = withPredictedEnergy(options.engine === 'torch' ? predictTorchRun(config, calibrations.latest(options.hostId), torchRunShape(config, options))
+  const prediction = withPredictedEnergy(options.engine === 'torch' ? predictTorchRun(config, calibration, torchRunShape(config, options))
     : predictLocalRun(config, calibration, hostOfRank, latestOf), config, energyRanksOf(worldSizeOf(config.strategy), hostOfRank, options.engine ?? 'tfjs', latestOf), latestOf);
   const stepSeconds = new RunStepSeconds();
   store.createRun({

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostCalibration } from '../../../src-shared/calibration/calibration-record.js';
 import type { EnginePrediction } from '../../../src-shared/calibration/engine-prediction.js';
-import { refineFromRun } from '../../../src-shared/calibration/refine-from-run.js';
+import { refineFromRun, refineTorchFromRun } from '../../../src-shared/calibration/refine-from-run.js';
+import type { TorchStepPrediction } from '../../../src-shared/calibration/torch-prediction.js';
 
 const previous: HostCalibration = {
   id: 7, hostId: 'local', measuredAtMs: 0, origin: { kind: 'calibrate' }, software: {}, cpu: { model: 'x', cores: 2 }, power: null, missing: [],
@@ -42,4 +43,25 @@ test('a run whose DP group crossed hosts moves only the cross-host all-reduce, n
   near(refined.collectives.find((c) => c.scope === 'host')?.seconds, 0.01);
   near(refined.collectives.find((c) => c.scope === 'cross-host')?.seconds, 0.04);
   assert.deepEqual(refined.origin, { kind: 'run', runId: 'run-2', previousId: 7 });
+});
+
+test('a torch run predicted from the script\'s step refines that step, Adam and the Gloo timings half way; the built-in engine\'s figures stay', () => {
+  const withTorch: HostCalibration = { ...previous, torch: {
+    python: 'python3', torchVersion: '1.13', pythonVersion: '3.11', device: 'cpu', threads: 1, model: 'bench', matmul: [],
+    glooAllReduce: [{ bytes: 1e6, seconds: 0.01 }],
+    step: { forwardBackward: [{ batch: 1, threads: 1, seconds: 0.1 }], optimizer: [{ threads: 1, seconds: 0.02 }], contention: { processes: 2, slowdown: 1.5 } },
+  } };
+  // predicted compute 0.1 + Adam 0.02 = 0.12 s, communication 0.01 s; measured 0.18 s and 0.03 s
+  const torchPrediction = { kind: 'torch-calibrated', timeBreakdownSeconds: { compute: 0.1, communication: 0.01, bubble: 0, optimizer: 0.02 } } as unknown as TorchStepPrediction;
+  const refined = refineTorchFromRun(withTorch, torchPrediction, { computeSeconds: 0.18, communicationSeconds: 0.03, communicationSecondsByParallelism: { dp: 0, tp: 0, pp: 0 } }, 'run-t', 5);
+  assert.ok(refined);
+  assert.deepEqual(refined.origin, { kind: 'run', runId: 'run-t', previousId: 7 });
+  near(refined.torch?.step?.forwardBackward[0].seconds, 0.1 * 1.25);
+  near(refined.torch?.step?.optimizer[0].seconds, 0.02 * 1.25);
+  near(refined.torch?.glooAllReduce[0].seconds, 0.01 * 2);
+  assert.equal(refined.torch?.step?.contention?.slowdown, 1.5);
+  assert.deepEqual(refined.engines, withTorch.engines);
+  assert.deepEqual(refined.collectives, withTorch.collectives);
+  // a calibration without the step timing has nothing to refine
+  assert.equal(refineTorchFromRun({ ...withTorch, torch: { ...withTorch.torch!, step: undefined } }, torchPrediction, { computeSeconds: 0.18, communicationSecondsByParallelism: { dp: 0, tp: 0, pp: 0 } }, 'run-t', 5), null);
 });
