@@ -76,7 +76,7 @@ test('the Calibrate panel lists this machine and the saved SSH hosts, calibrates
   assert.match(text, /engine tfjs .* model tiny/);
   assert.match(text, /matrix products at the model's GEMM shapes: .* GFLOP\/s fp32 \(measured\)/);
   assert.match(text, /allReduce, 2 ranks \(host\)/);
-  assert.match(text, /missing: power/);
+  assert.match(text, /missing: CPU power: not readable on local/);
   assert.match((await hostRow(page, 'local').textContent()) ?? '', /calibration #1 \d+ s ago \(shardscope calibrate\)/);
   assert.match((await hostRow(page, 'cpu-host').textContent()) ?? '', /never calibrated/);
   assert.equal(await panel.locator('[data-part="calibrate-figures"] pre').count(), 1, 'no figures shown for hosts never calibrated');
