@@ -117,8 +117,7 @@ async function main(): Promise<void> {
 async function measureCase(c: (typeof cases)[number]): Promise<void> {
   const speed = (await speedProbeSeconds()) / referenceSeconds;
   const run = await cliJson(['run', '--model', values.model as string, '--steps', values.steps as string, '--db', db, '--json', ...c.args]);
-  const report = await cliJson(['report', run.runId, '--format', 'json', '--out', join(dir, `${run.runId}.json`), '--db', db, '--json']);
-  void report;
+  await cliJson(['report', run.runId, '--format', 'json', '--out', join(dir, `${run.runId}.json`), '--db', db, '--json']);
   const full = JSON.parse(require('node:fs').readFileSync(join(dir, `${run.runId}.json`), 'utf8'));
   const r = full.runs?.[0] ?? full;
   const checks: Array<{ metric: string; predicted: number | null; measured: number | null; errorFraction: number | null }> = r.predictionChecks;

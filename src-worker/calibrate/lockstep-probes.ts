@@ -32,20 +32,25 @@ async function groupMeans(g: ProcessGroup, values: number[]): Promise<number[]> 
   return [...buf].map((v) => v / g.size);
 }
 
-/** Each rank alone (the others at a barrier), then all together, `rounds` times interleaved; the group's mean of both. */
+/** `rounds` times: each rank runs `alone` while the others wait at a barrier, then every rank runs `together` at once. */
+async function interleave(g: ProcessGroup, alone: () => Promise<void>, together: () => Promise<void>): Promise<void> {
+  for (let round = 0; round < rounds; round += 1) {
+    for (let r = 0; r < g.size; r += 1) {
+      await g.barrier();
+      if (r === g.rank) await alone();
+      await g.barrier();
+    }
+    await g.barrier();
+    await together();
+  }
+}
+
+/** Each rank alone, then all together, interleaved; the group's mean of both (ms per call of `work`). */
 async function aloneAndTogether(g: ProcessGroup, reps: number, work: () => Promise<unknown>): Promise<{ aloneMs: number; togetherMs: number }> {
   await work();
   let alone = 0;
   let together = 0;
-  for (let round = 0; round < rounds; round += 1) {
-    for (let r = 0; r < g.size; r += 1) {
-      await g.barrier();
-      if (r === g.rank) alone += await meanMs(reps, work);
-      await g.barrier();
-    }
-    await g.barrier();
-    together += await meanMs(reps, work);
-  }
+  await interleave(g, async () => { alone += await meanMs(reps, work); }, async () => { together += await meanMs(reps, work); });
   const [aloneMs, togetherMs] = await groupMeans(g, [alone / rounds, together / rounds]);
   return { aloneMs, togetherMs };
 }
@@ -96,24 +101,18 @@ export async function tpLayerProbe(g: ProcessGroup, model: ModelConfig, batch: n
     const together = { forwardMs: 0, backwardMs: 0, commMs: 0 };
     await layer(ctxOf(null));
     await layer(ctxOf(g));
-    for (let round = 0; round < rounds; round += 1) {
-      for (let r = 0; r < g.size; r += 1) {
-        await g.barrier();
-        if (r === g.rank) {
-          reset();
-          for (let i = 0; i < reps; i += 1) await layer(ctxOf(null));
-          alone.forwardMs += times.forwardMs / reps;
-          alone.backwardMs += times.backwardMs / reps;
-        }
-        await g.barrier();
-      }
-      await g.barrier();
+    await interleave(g, async () => {
+      reset();
+      for (let i = 0; i < reps; i += 1) await layer(ctxOf(null));
+      alone.forwardMs += times.forwardMs / reps;
+      alone.backwardMs += times.backwardMs / reps;
+    }, async () => {
       reset();
       for (let i = 0; i < reps; i += 1) await layer(ctxOf(g));
       together.forwardMs += (times.forwardMs - times.forwardCommMs) / reps;
       together.backwardMs += (times.backwardMs - times.backwardCommMs) / reps;
       together.commMs += (times.forwardCommMs + times.backwardCommMs) / reps;
-    }
+    });
     // the bare all-reduce of a forward payload, every rank idle and arriving together
     const payload = new Float32Array(batch * model.seqLen * model.hidden);
     await g.allReduce(payload);

@@ -5,38 +5,26 @@
  * and "Run this" carries the hosts into the Run view, whose placement puts the ranks on both.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startWebApp, type AppProcess } from '../support/app-process.js';
 import { launchChromium } from '../support/chromium.js';
-import { CLI_PATH, testOutputDir } from '../support/paths.js';
+import { testOutputDir } from '../support/paths.js';
+import { calibrateTiny, cpuOnlyEnv } from '../support/cpu-only.js';
 import { startSshCluster, type SshCluster } from '../support/ssh-cluster/index.js';
 
 let cluster: SshCluster;
 let app: AppProcess;
 let browser: Browser;
 const home = mkdtempSync(join(tmpdir(), 'shardscope-cpu-ssh-'));
-const env = {
-  SHARDSCOPE_HOME: home, SHARDSCOPE_NVIDIA_SMI: '', SSH_AUTH_SOCK: '',
-  PATH: (process.env.PATH ?? '').split(delimiter).filter((dir) => !existsSync(join(dir, 'nvidia-smi'))).join(delimiter),
-};
-
-function calibrateHere(): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_PATH, 'calibrate', '--model', 'tiny', '--global-batch', '8', '--reps', '1'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
+const env = cpuOnlyEnv(home, { SSH_AUTH_SOCK: '' });
 
 before(async () => {
   cluster = await startSshCluster([{ name: 'cpu-only', smi: { kind: 'missing' } }]);
-  const calibrated = await calibrateHere();
+  const calibrated = await calibrateTiny(env);
   assert.equal(calibrated.code, 0, calibrated.stderr);
   app = await startWebApp(['--web'], env);
   browser = await launchChromium();

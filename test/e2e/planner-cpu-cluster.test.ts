@@ -6,35 +6,23 @@
  * compare against what it measures.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startWebApp, type AppProcess } from '../support/app-process.js';
 import { launchChromium } from '../support/chromium.js';
-import { CLI_PATH, testOutputDir } from '../support/paths.js';
+import { testOutputDir } from '../support/paths.js';
+import { calibrateTiny, cpuOnlyEnv } from '../support/cpu-only.js';
 
 let app: AppProcess;
 let browser: Browser;
 // no GPU here, whatever the machine has: no nvidia-smi on the PATH
-const env = {
-  SHARDSCOPE_HOME: mkdtempSync(join(tmpdir(), 'shardscope-cpu-cluster-')), SHARDSCOPE_NVIDIA_SMI: '',
-  PATH: (process.env.PATH ?? '').split(delimiter).filter((dir) => !existsSync(join(dir, 'nvidia-smi'))).join(delimiter),
-};
-
-function calibrate(): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_PATH, 'calibrate', '--model', 'tiny', '--global-batch', '8', '--reps', '1'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
+const env = cpuOnlyEnv(mkdtempSync(join(tmpdir(), 'shardscope-cpu-cluster-')));
 
 before(async () => {
-  const calibrated = await calibrate();
+  const calibrated = await calibrateTiny(env);
   assert.equal(calibrated.code, 0, calibrated.stderr);
   app = await startWebApp(['--web'], env);
   browser = await launchChromium();

@@ -11,6 +11,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** True while a process runs: it exists and is not a zombie waiting for its parent to reap it. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function pids(): string[] {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d));
 }

@@ -86,11 +86,9 @@ export function predictLocalRun(config: TrainConfig, calibration: HostCalibratio
 
 /** How a torch run sits: ranks on its most loaded host (from the placements), and whether it runs the bundled script with DDP. */
 export function torchRunShape(config: TrainConfig, options: { hostId: string; launch?: { placements?: Array<{ host: string }> }; torch?: { script?: string; scriptArgs?: string[] } }): TorchRunShape {
-  const hosts = options.launch?.placements?.map((p) => p.host) ?? [];
-  const perHost = new Map<string, number>();
-  for (const host of hosts) perHost.set(host, (perHost.get(host) ?? 0) + 1);
+  const placements = options.launch?.placements;
   return {
-    ranksPerHost: perHost.size > 0 ? Math.max(...perHost.values()) : worldSizeOf(config.strategy),
+    ranksPerHost: placementOf(config, (rank) => placements?.[rank]?.host ?? options.hostId).ranksPerHost,
     bundledScript: options.torch?.script === undefined && !(options.torch?.scriptArgs ?? []).includes('--fsdp'),
   };
 }

@@ -8,6 +8,7 @@ import { ShardScopeError } from '../../../src-shared/errors.js';
 import { runCapped } from '../../../src-main/core/process/run-capped.js';
 import { runNvidiaSmi } from '../../../src-main/core/inventory/nvidia-smi-run.js';
 import { discoverLocalHost } from '../../../src-main/core/inventory/discover-local.js';
+import { isRunning } from '../../support/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shardscope-capped-'));
 
@@ -16,15 +17,6 @@ function script(name: string, body: string): string {
   writeFileSync(path, `#!/bin/sh\n${body}\n`);
   chmodSync(path, 0o755);
   return path;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function waitGone(pids: number[]): Promise<void> {

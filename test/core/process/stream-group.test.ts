@@ -6,17 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CappedLineSplitter } from '../../../src-main/core/process/capped-lines.js';
 import { startGroupStream } from '../../../src-main/core/process/stream-group.js';
+import { isRunning } from '../../support/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shardscope-stream-group-'));
-
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 test('the splitter passes lines up to the cap and stops at the first longer one', () => {
   const splitter = new CappedLineSplitter(8);

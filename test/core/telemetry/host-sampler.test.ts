@@ -8,43 +8,13 @@ import { startHostSampler, type HostSampler } from '../../../src-main/core/telem
 import { CpuPowerTracker, defaultTdpWatts, parseRaplGrep } from '../../../src-main/core/telemetry/cpu-power.js';
 import { estimateCpuPowerWatts } from '../../../src-main/core/telemetry/energy.js';
 import { ShardScopeError } from '../../../src-shared/errors.js';
-import type { GpuSample, TelemetryBatch } from '../../../src-shared/telemetry.js';
+import type { TelemetryBatch } from '../../../src-shared/telemetry.js';
 import { fakeNvidiaSmiPath, fixture } from '../../support/fake-nvidia-smi/fixtures.js';
+import { isRunning } from '../../support/processes.js';
+import { batchCollector } from '../../support/batch-collector.js';
 
 const dmonFile = new URL('../../fixtures/nvidia-smi/h200-sxm-141gb_dmon-s-t.txt', import.meta.url).pathname;
 const MiB = 1024 * 1024;
-
-/** Collects batches and lets a test wait for a condition on them (event-driven, no sleeps). */
-function collector() {
-  const batches: TelemetryBatch[] = [];
-  const waiters: { check: () => boolean; resolve: () => void }[] = [];
-  return {
-    batches,
-    onBatch(batch: TelemetryBatch) {
-      batches.push(batch);
-      for (const waiter of [...waiters]) if (waiter.check()) { waiters.splice(waiters.indexOf(waiter), 1); waiter.resolve(); }
-    },
-    until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-      if (check()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`condition not met within ${timeoutMs} ms; notices: ${JSON.stringify(this.notices())}`)), timeoutMs);
-        waiters.push({ check, resolve: () => { clearTimeout(timer); resolve(); } });
-      });
-    },
-    gpus(): GpuSample[] { return batches.flatMap((b) => b.gpus); },
-    notices(): string[] { return batches.flatMap((b) => b.notices.map((n) => n.message)); },
-  };
-}
-
-/** Whether a process runs (a zombie waiting for its parent does not count). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Rows of a recorded `--format=csv` file as header -> value maps (read independently of the stand-in). */
 function csvRows(file: string): Record<string, string>[] {
@@ -58,11 +28,11 @@ const noSmiEnv = { ...process.env, SHARDSCOPE_NVIDIA_SMI: '', PATH: (process.env
 
 async function stopAndCheck(sampler: HostSampler, pids: number[]): Promise<void> {
   await sampler.stop();
-  for (const pid of pids) assert.equal(isAlive(pid), false, `nvidia-smi child ${pid} still running`);
+  for (const pid of pids) assert.equal(isRunning(pid), false, `nvidia-smi child ${pid} still running`);
 }
 
 test('host samples arrive at the interval with rates and memory; no GPU stream without nvidia-smi', async () => {
-  const c = collector();
+  const c = batchCollector(10_000);
   const sampler = startHostSampler({ kind: 'local', env: noSmiEnv }, { intervalMs: 100, onBatch: c.onBatch });
   await c.until(() => c.batches.filter((b) => b.hosts.length > 0).length >= 3);
   await sampler.stop();
@@ -75,13 +45,13 @@ test('host samples arrive at the interval with rates and memory; no GPU stream w
     assert.ok(sample.networkRxBytesPerSecond >= 0 && sample.networkTxBytesPerSecond >= 0);
   }
   assert.deepEqual(c.gpus(), []);
-  assert.deepEqual(c.notices(), [], 'a machine without nvidia-smi is not an error');
+  assert.deepEqual(c.noticeMessages(), [], 'a machine without nvidia-smi is not an error');
 });
 
 test('GPU samples from the stand-in stream carry timestampMs and the replayed values', async () => {
   const csv = fixture('query-gpu-csv', 'nvgpuexp_h100-80gb-hbm3_590.48.01_load.csv');
   const [row] = csvRows(csv);
-  const c = collector();
+  const c = batchCollector(10_000);
   const startedMs = Date.now();
   const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: { ...process.env, FAKE_SMI_QUERY_CSV: csv } }, { intervalMs: 100, onBatch: c.onBatch });
   await c.until(() => c.gpus().length >= 3);
@@ -104,7 +74,7 @@ test('GPU samples from the stand-in stream carry timestampMs and the replayed va
 test('[N/A] utilisation of a MIG-enabled GPU is null, not 0', async () => {
   const csv = fixture('query-gpu-csv', 'nvgpuexp_h100-mig-enabled_590.48.01_idle.csv');
   assert.equal(csvRows(csv)[0]['utilization.gpu'], '[N/A]');
-  const c = collector();
+  const c = batchCollector(10_000);
   const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: { ...process.env, FAKE_SMI_QUERY_CSV: csv } }, { intervalMs: 100, onBatch: c.onBatch });
   await c.until(() => c.gpus().length >= 1);
   await stopAndCheck(sampler, sampler.processIds);
@@ -116,14 +86,14 @@ test('a dying nvidia-smi stream is reported and restarted; stop() leaves no chil
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-sampler-'));
   const log = join(dir, 'smi.log');
   const csv = fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv');
-  const c = collector();
+  const c = batchCollector(10_000);
   const sampler = startHostSampler(
     { kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: { ...process.env, FAKE_SMI_QUERY_CSV: csv, FAKE_SMI_EXIT_AFTER_TICKS: '2', FAKE_SMI_LOG: log } },
     { intervalMs: 50, restartBackoffMs: 50, onBatch: c.onBatch },
   );
-  await c.until(() => c.notices().some((m) => /stream stopped \(exit code 1\)/.test(m)));
+  await c.until(() => c.noticeMessages().some((m) => /stream stopped \(exit code 1\)/.test(m)));
   const samplesAtDeath = c.gpus().length;
-  await c.until(() => c.gpus().length > samplesAtDeath && c.notices().filter((m) => /restarting/.test(m)).length >= 2);
+  await c.until(() => c.gpus().length > samplesAtDeath && c.noticeMessages().filter((m) => /restarting/.test(m)).length >= 2);
   const pids = readFileSync(log, 'utf8').trim().split('\n').filter((line) => line.includes('--query-gpu')).map((line) => Number(line.split(' ')[0]));
   assert.ok(new Set(pids).size >= 2, 'nvidia-smi was started again');
   await stopAndCheck(sampler, pids);
@@ -159,7 +129,7 @@ test('the local host sampler adds PCIe, NVLink and estimated CPU power to the lo
     assert.equal(h.cpuPowerWatts, estimateCpuPowerWatts(h.cpuUtilisationPercent, defaultTdpWatts(cpus().length)));
   }
   assert.ok(pids.length >= 2, 'query stream and dmon children ran');
-  for (const pid of pids) assert.equal(isAlive(pid), false);
+  for (const pid of pids) assert.equal(isRunning(pid), false);
 });
 
 test('startHostSampler refuses a bad interval with bad-input', () => {
@@ -182,7 +152,7 @@ test('compute processes of this machine come with their user (ps), as on an SSH 
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-sampler-'));
   const apps = join(dir, 'apps.csv');
   writeFileSync(apps, `gpu_uuid, pid, process_name, used_gpu_memory [MiB]\nGPU-aa, ${process.pid}, node, 812 MiB\n`);
-  const c = collector();
+  const c = batchCollector(10_000);
   const sampler = startHostSampler(
     { kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: { ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv'), FAKE_SMI_COMPUTE_APPS: apps } },
     { intervalMs: 100, processIntervalMs: 100, onBatch: c.onBatch },
@@ -201,48 +171,48 @@ function hungPids(file: string): number[] {
 test('a hung nvidia-smi stream (ignores SIGTERM, a child holds its pipe): stop() ends its whole process group', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-sampler-'));
   const pidsFile = join(dir, 'hung');
-  const c = collector();
+  const c = batchCollector(10_000);
   const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: {
     ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv'), FAKE_SMI_HANG_MATCH: '--query-gpu', FAKE_SMI_HANG_PIDS: pidsFile,
   } }, { intervalMs: 100, onBatch: c.onBatch });
-  await c.until(() => hungPids(pidsFile).length >= 2 && c.batches.some((b) => b.hosts.length > 0), 30_000);
+  await c.until(() => hungPids(pidsFile).length >= 2 && c.batches.some((b) => b.hosts.length > 0), 'condition', 30_000);
   const pids = hungPids(pidsFile);
-  assert.ok(pids.every(isAlive), 'the hung stand-in and its child run');
+  assert.ok(pids.every(isRunning), 'the hung stand-in and its child run');
   await sampler.stop();
-  for (const pid of pids) assert.equal(isAlive(pid), false, `process ${pid} left behind`);
+  for (const pid of pids) assert.equal(isRunning(pid), false, `process ${pid} left behind`);
   assert.deepEqual(c.gpus(), []);
 });
 
 test('a hung probe does not hold up host samples or stop(), and leaves nothing behind', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-sampler-'));
   const pidsFile = join(dir, 'hung');
-  const c = collector();
+  const c = batchCollector(10_000);
   const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: {
     ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv'), FAKE_SMI_HANG_MATCH: '*', FAKE_SMI_HANG_PIDS: pidsFile,
   } }, { intervalMs: 100, onBatch: c.onBatch });
-  await c.until(() => hungPids(pidsFile).length >= 2 && c.batches.filter((b) => b.hosts.length > 0).length >= 2, 30_000);
+  await c.until(() => hungPids(pidsFile).length >= 2 && c.batches.filter((b) => b.hosts.length > 0).length >= 2, 'condition', 30_000);
   const pids = hungPids(pidsFile);
   const stopping = Date.now();
   await sampler.stop();
   // The probe's own limit is 15 s: stop() cancels it rather than waiting for it.
   assert.ok(Date.now() - stopping < 10_000, `stop() took ${Date.now() - stopping} ms`);
-  for (const pid of pids) assert.equal(isAlive(pid), false, `process ${pid} left behind`);
+  for (const pid of pids) assert.equal(isRunning(pid), false, `process ${pid} left behind`);
 });
 
 test('100 MB on one line from the nvidia-smi stream is cut at the line cap, said so, and the stream stopped', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-sampler-'));
   const log = join(dir, 'smi.log');
-  const c = collector();
+  const c = batchCollector(10_000);
   const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: {
     ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv'), FAKE_SMI_FLOOD_MATCH: '--query-gpu', FAKE_SMI_LOG: log,
   } }, { intervalMs: 100, restartBackoffMs: 60_000, maxLineChars: 4096, onBatch: c.onBatch });
-  await c.until(() => c.notices().some((m) => /query stream stopped/.test(m)));
-  const notice = c.notices().find((m) => /query stream stopped/.test(m))!;
+  await c.until(() => c.noticeMessages().some((m) => /query stream stopped/.test(m)));
+  const notice = c.noticeMessages().find((m) => /query stream stopped/.test(m))!;
   assert.match(notice, /output cut: a line longer than 4096 characters/);
   assert.ok(notice.length < 500, `notice of ${notice.length} characters`);
   const flooders = readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.includes('--query-gpu')).map((l) => Number(l.split(' ')[0]));
   assert.equal(flooders.length, 1);
-  for (const pid of flooders) assert.equal(isAlive(pid), false, 'the flooding stand-in was stopped');
+  for (const pid of flooders) assert.equal(isRunning(pid), false, 'the flooding stand-in was stopped');
   assert.deepEqual(c.gpus(), []);
   await stopAndCheck(sampler, sampler.processIds);
 });
@@ -250,15 +220,15 @@ test('100 MB on one line from the nvidia-smi stream is cut at the line cap, said
 test('a query stream that stops printing (hung driver call) is taken for hung, its group stopped, and restarted', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shardscope-sampler-'));
   const log = join(dir, 'smi.log');
-  const c = collector();
+  const c = batchCollector(10_000);
   const sampler = startHostSampler({ kind: 'local', nvidiaSmiPath: fakeNvidiaSmiPath, env: {
     ...process.env, FAKE_SMI_QUERY_CSV: fixture('query-gpu-csv', 'nvgpuexp_l40s_595.80_load.csv'), FAKE_SMI_SILENT_AFTER_TICKS: '3', FAKE_SMI_LOG: log,
   } }, { intervalMs: 100, staleAfterMs: 300, restartBackoffMs: 100, onBatch: c.onBatch });
-  await c.until(() => c.notices().some((m) => /query stream stopped \(no output for \d+ ms: taken for hung/.test(m)));
+  await c.until(() => c.noticeMessages().some((m) => /query stream stopped \(no output for \d+ ms: taken for hung/.test(m)));
   const noticeCount = c.gpus().length;
-  await c.until(() => c.gpus().length > noticeCount, 15_000);
+  await c.until(() => c.gpus().length > noticeCount, 'condition', 15_000);
   const streams = readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.includes('--query-gpu')).map((l) => Number(l.split(' ')[0]));
   assert.ok(streams.length >= 2, 'a new query stream was started');
-  assert.equal(isAlive(streams[0]), false, 'the silent stream was stopped');
+  assert.equal(isRunning(streams[0]), false, 'the silent stream was stopped');
   await stopAndCheck(sampler, streams);
 });

@@ -4,8 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHostSampler, type HostSampler, type HostSamplerOptions } from '../../../src-main/core/telemetry/host-sampler.js';
-import type { GpuSample, TelemetryBatch } from '../../../src-shared/telemetry.js';
+import type { GpuSample } from '../../../src-shared/telemetry.js';
 import { clusterTarget, fixturesDir, startSshCluster, type SshCluster } from '../../support/ssh-cluster/index.js';
+import { batchCollector } from '../../support/batch-collector.js';
 
 const queryCsv = 'query-gpu-csv/nvgpuexp_h100-80gb-hbm3_590.48.01_load.csv';
 const dmonFile = new URL('../../fixtures/nvidia-smi/h200-sxm-141gb_dmon-s-t.txt', import.meta.url).pathname;
@@ -23,28 +24,6 @@ before(async () => {
   ]);
 });
 after(async () => { await cluster?.stop(); });
-
-/** Collects batches; `until` waits for a condition on them (event-driven, no sleeps). */
-function collector() {
-  const batches: TelemetryBatch[] = [];
-  const waiters: { check: () => boolean; resolve: () => void }[] = [];
-  return {
-    batches,
-    onBatch(batch: TelemetryBatch) {
-      batches.push(batch);
-      for (const w of [...waiters]) if (w.check()) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
-    },
-    until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-      if (check()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${what}: not seen within ${timeoutMs} ms; notices: ${JSON.stringify(this.notices())}`)), timeoutMs);
-        waiters.push({ check, resolve: () => { clearTimeout(timer); resolve(); } });
-      });
-    },
-    gpus(): GpuSample[] { return batches.flatMap((b) => b.gpus); },
-    notices(): { message: string; timestampMs: number }[] { return batches.flatMap((b) => b.notices); },
-  };
-}
 
 /** Processes of a host's namespace that we started (anything but sshd), as "pid cmdline". */
 function samplerProcesses(name: string): string[] {
@@ -71,7 +50,7 @@ function establishedSshConnections(name: string): number {
   return out.split('\n').filter((l) => l.trim() !== '').length;
 }
 
-function start(name: string, c: ReturnType<typeof collector>, extra: Partial<HostSamplerOptions> = {}): HostSampler {
+function start(name: string, c: ReturnType<typeof batchCollector>, extra: Partial<HostSamplerOptions> = {}): HostSampler {
   return startHostSampler(
     { kind: 'ssh', target: clusterTarget(cluster, name), knownHostsFile: cluster.knownHostsFile },
     { intervalMs: 200, onBatch: c.onBatch, restartBackoffMs: 400, maxBackoffMs: 1000, connectTimeoutMs: 3000, nvlinkIntervalMs: 400, ...extra },
@@ -84,7 +63,7 @@ function recordedRow(): Record<string, string> {
 }
 
 test('one connection streams GPU, PCIe, NVLink and host samples with the fixture values; stop leaves nothing on the host', async () => {
-  const c = collector();
+  const c = batchCollector(20_000);
   const sampler = start('gpu-h100', c);
   const isComplete = (g: GpuSample) => g.pcieRxBytesPerSecond !== undefined && g.nvlinkRxBytesPerSecond !== undefined;
   await c.until(() => c.gpus().filter(isComplete).length >= 3 && c.batches.some((b) => b.hosts.length > 0), 'complete samples');
@@ -120,7 +99,7 @@ test('one connection streams GPU, PCIe, NVLink and host samples with the fixture
 });
 
 test('a stand-in that dies is restarted with backoff; the gap is a notice and holds no samples', async () => {
-  const c = collector();
+  const c = batchCollector(20_000);
   const sampler = start('gpu-h100', c);
   await c.until(() => c.gpus().length >= 3, 'first samples');
   const stream = samplerProcesses('gpu-h100').find((p) => p.includes('--query-gpu'))!;
@@ -141,7 +120,7 @@ test('a stand-in that dies is restarted with backoff; the gap is a notice and ho
 });
 
 test('a dropped link is noticed, nothing is sampled meanwhile, and sampling resumes after the link is back', async () => {
-  const c = collector();
+  const c = batchCollector(20_000);
   const sampler = start('gpu-h100', c, { staleAfterMs: 1200, connectTimeoutMs: 1500 });
   await c.until(() => c.gpus().length >= 3, 'first samples');
   cluster.dropLink('gpu-h100');
@@ -161,7 +140,7 @@ test('a dropped link is noticed, nothing is sampled meanwhile, and sampling resu
 });
 
 test('a host without nvidia-smi still gives host samples and says GPU telemetry is off', async () => {
-  const c = collector();
+  const c = batchCollector(20_000);
   const sampler = start('cpu-only', c);
   await c.until(() => c.batches.filter((b) => b.hosts.length > 0).length >= 2 && c.notices().length > 0, 'host samples and a notice');
   assert.match(c.notices()[0].message, /GPU telemetry off: nvidia-smi not found/);
@@ -171,7 +150,7 @@ test('a host without nvidia-smi still gives host samples and says GPU telemetry 
 });
 
 test('a haywire nvidia-smi on the host: a 100 MB line is cut and said so, a hung dmon is killed on stop; nothing is left on the host', async () => {
-  const c = collector();
+  const c = batchCollector(20_000);
   const sampler = start('gpu-haywire', c, { restartBackoffMs: 30_000, maxBackoffMs: 30_000, maxLineChars: 4096 });
   await c.until(() => c.notices().some((n) => /query stream stopped/.test(n.message)) && samplerProcesses('gpu-haywire').some((p) => p.includes('dmon')), 'cut notice and the hung dmon');
   const notice = c.notices().find((n) => /query stream stopped/.test(n.message))!.message;
